@@ -1,0 +1,73 @@
+"""The one error tree of swathkit.
+
+::
+
+    SwathkitError
+    ├── FetchError                  moving bytes failed
+    │   ├── TransientFetchError     worth retrying (timeouts, 5xx, 429, dropped links)
+    │   └── PermanentFetchError     retrying cannot help (404, bad request)
+    │       └── AuthError           credentials refused
+    ├── ProductError                a file is not the product it claims to be
+    │   ├── FileNameError           a file name breaks the product's grammar
+    │   └── FormatError             bad bytes: not HDF5, truncated, missing dataset, bad values
+    └── StoreError                  a store cannot be opened, written or trusted
+        ├── StoreLockedError        another writer holds the store
+        └── StoreCorruptError       stored data does not match its checksums
+
+Only ``TransientFetchError`` is retried.
+"""
+
+from __future__ import annotations
+
+
+class SwathkitError(Exception):
+    """Base of every error swathkit raises on purpose."""
+
+
+class FetchError(SwathkitError):
+    """Moving bytes from an archive failed."""
+
+
+class TransientFetchError(FetchError):
+    """A fetch failure that may succeed when retried.
+
+    Args:
+        message: What happened.
+        retry_after: Seconds the server asked us to wait, if it said.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentFetchError(FetchError):
+    """A fetch failure that retrying cannot fix."""
+
+
+class AuthError(PermanentFetchError):
+    """The archive refused the credentials."""
+
+
+class ProductError(SwathkitError):
+    """A file is not a valid instance of its product."""
+
+
+class FileNameError(ProductError, ValueError):
+    """A file name does not follow the product's naming grammar."""
+
+
+class FormatError(ProductError):
+    """A file's content is unreadable or implausible."""
+
+
+class StoreError(SwathkitError):
+    """A store cannot be opened, written or trusted."""
+
+
+class StoreLockedError(StoreError):
+    """Another writer holds the store's lock."""
+
+
+class StoreCorruptError(StoreError):
+    """Stored data do not match their recorded checksums."""
