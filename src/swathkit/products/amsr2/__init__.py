@@ -2,5 +2,16 @@
 
 from swathkit.products.amsr2.channels import CHANNELS, Channel, channel, parse_channels
 from swathkit.products.amsr2.names import GranuleName, parse_name
+from swathkit.products.amsr2.reader import footprint_latlon, open_l1b, parse_coregistration
 
-__all__ = ["CHANNELS", "Channel", "GranuleName", "channel", "parse_channels", "parse_name"]
+__all__ = [
+    "CHANNELS",
+    "Channel",
+    "GranuleName",
+    "channel",
+    "footprint_latlon",
+    "open_l1b",
+    "parse_channels",
+    "parse_coregistration",
+    "parse_name",
+]

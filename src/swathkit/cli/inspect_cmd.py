@@ -1,0 +1,25 @@
+"""``swathkit inspect``: what is in a product file or a store."""
+
+from __future__ import annotations
+
+import argparse
+
+from swathkit.cli import render
+from swathkit.jobs.inspect import inspect
+
+
+def add(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("inspect", help="summarise a product file or a store",
+                       description="Print variables, shapes, dtypes and attributes of an HDF5 "
+                       "product file, or of a swath store with its time range and counts by "
+                       "orbit direction.")
+    p.add_argument("target", help="an .h5 file or a store path/URL")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    summary = inspect(args.target)
+    render.facts(summary.title, summary.facts)
+    for name, (header, rows) in summary.tables.items():
+        render.table(name, header, rows)
+    return 0

@@ -1,0 +1,52 @@
+"""Terminal rendering shared by the verbs: progress bars and tables (rich)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Any]:
+    """Yield a ``progress(done, total, item)`` callback drawing a bar with rate and ETA."""
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
+               TimeRemainingColumn(), TextColumn("[dim]{task.fields[item]}"))
+    with Progress(*columns, console=err_console, transient=False) as bar:
+        task = bar.add_task(label, total=None, item="", rate="")
+
+        def update(done: int, total: int, item: str) -> None:
+            elapsed = bar.tasks[0].elapsed or 0.0
+            rate = f"{done / elapsed:.2f}/s" if elapsed > 0 else ""
+            bar.update(task, completed=done, total=total, item=item[-48:], rate=rate)
+
+        yield update
+
+
+def table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Print a table to standard output."""
+    t = Table(title=title, title_justify="left", header_style="bold")
+    for name in header:
+        t.add_column(name, overflow="fold")
+    for row in rows:
+        t.add_row(*(str(x) for x in row))
+    console.print(t)
+
+
+def facts(title: str, pairs: Sequence[tuple[str, Any]]) -> None:
+    table(title, ("", ""), pairs)

@@ -1,0 +1,54 @@
+"""The commit point of a store: its root ``zarr.json``, written in one atomic put.
+
+The root holds the store's index in its attributes and the metadata of every
+array inline (``consolidated_metadata``). Readers take array shapes from there,
+so chunks a writer puts beyond the committed shapes stay invisible until the
+root is replaced; a writer that dies before that leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from zarr.abc.store import Store
+from zarr.core.buffer import default_buffer_prototype
+from zarr.core.buffer.cpu import Buffer
+from zarr.core.sync import sync
+
+from swathkit.errors import StoreError
+
+ROOT_KEY = "zarr.json"
+
+
+def read_json(store: Store, key: str) -> dict[str, Any] | None:
+    """A JSON document of the store, or None if absent."""
+    buf = sync(store.get(key, prototype=default_buffer_prototype()))
+    if buf is None:
+        return None
+    try:
+        doc = json.loads(buf.to_bytes())
+    except json.JSONDecodeError as exc:
+        raise StoreError(f"{key} is not valid JSON ({exc})") from exc
+    if not isinstance(doc, dict):
+        raise StoreError(f"{key} is not a JSON object")
+    return doc
+
+
+def write_root(store: Store, attributes: dict[str, Any], arrays: list[str]) -> None:
+    """Replace the root group document: attributes plus every array's current metadata."""
+    members = {}
+    for name in arrays:
+        meta = read_json(store, f"{name}/{ROOT_KEY}")
+        if meta is None:
+            raise StoreError(f"array {name!r} has no metadata; the store is damaged")
+        members[name] = meta
+    root = {
+        "zarr_format": 3,
+        "node_type": "group",
+        "attributes": attributes,
+        "consolidated_metadata": {"kind": "inline", "must_understand": False,
+                                  "metadata": members},
+    }
+    payload = json.dumps(root, indent=1, sort_keys=True, allow_nan=True).encode()
+    sync(store.set(ROOT_KEY, Buffer.from_bytes(payload)))

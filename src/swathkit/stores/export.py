@@ -1,0 +1,84 @@
+"""Export a swath store to plain NPZ partitions or CF NetCDF files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from swathkit.stores.location import StoreLocation
+from swathkit.stores.swaths_dataset import open_swaths
+
+FORMATS = ("npz", "netcdf")
+
+
+def _part_name(ds: xr.Dataset, part: int, parts: int, suffix: str) -> str:
+    start = np.datetime64(ds["start_time"].values[0], "s").astype(object)
+    end = np.datetime64(ds["end_time"].values[-1], "s").astype(object)
+    return (f"AMSR2_swaths_{start:%Y%m%d_%H%M%S}_to_{end:%Y%m%d_%H%M%S}"
+            f"_part_{part}of{parts}.{suffix}")
+
+
+def _npz_arrays(ds: xr.Dataset) -> dict[str, np.ndarray]:
+    """Plain arrays only (counts as stored, strings as fixed-width unicode)."""
+    out: dict[str, np.ndarray] = {"granule_id": ds["granule"].values.astype(str)}
+    for name, var in ds.variables.items():
+        if name == "granule" or "granule" not in var.dims:
+            continue
+        values = var.values
+        encoding = var.encoding
+        if "scale_factor" in encoding:  # back to stored counts
+            out[f"{name}_scale_factor"] = np.float64(encoding["scale_factor"])
+            fill = encoding.get("_FillValue", 65535)
+            values = np.where(np.isnan(values), fill,
+                              np.round(values / encoding["scale_factor"])).astype(
+                encoding.get("dtype", np.uint16))
+        elif values.dtype.kind in "OT":
+            values = values.astype(str)
+        out[str(name)] = values
+    return out
+
+
+def export(store: str | StoreLocation, out_dir: str | Path, *, fmt: str = "npz",
+           parts: int = 500, progress: Callable[[int, int, str], None] | None = None,
+           ) -> list[Path]:
+    """Write the store's swaths, ``parts`` per file, as NPZ or CF NetCDF.
+
+    NPZ files hold plain arrays loadable with ``np.load(..., allow_pickle=False)``;
+    NetCDF files keep the CF encoding (counts, ``scale_factor``, ``_FillValue``).
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if parts < 1:
+        raise ValueError("parts must be at least 1")
+    ds = open_swaths(store)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    total = max(1, -(-ds.sizes["granule"] // parts))
+    written = []
+    for part, lo in enumerate(range(0, ds.sizes["granule"], parts), 1):
+        chunk = ds.isel(granule=slice(lo, lo + parts)).load()
+        path = out / _part_name(chunk, part, total, "npz" if fmt == "npz" else "nc")
+        tmp = path.with_name(path.name + ".part")
+        if fmt == "npz":
+            with tmp.open("wb") as f:
+                np.savez_compressed(f, **_npz_arrays(chunk))
+        else:
+            _to_netcdf(chunk, tmp)
+        tmp.replace(path)
+        written.append(path)
+        if progress:
+            progress(part, total, path.name)
+    return written
+
+
+def _to_netcdf(ds: xr.Dataset, path: Path) -> None:
+    ds = ds.copy()
+    for name, var in ds.variables.items():
+        if var.dtype.kind in "OT":
+            ds[name] = var.astype(str)
+    ds.attrs = {"Conventions": "CF-1.8", "title": "AMSR2 L1B swaths exported by swathkit",
+                "source": "swathkit swath store"}
+    ds.to_netcdf(path, engine="netcdf4", format="NETCDF4")

@@ -1,0 +1,127 @@
+"""Where a store lives: a local directory or any fsspec URL, and its writer lock."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import fsspec
+import zarr.storage
+from zarr.abc.store import Store
+
+from swathkit.errors import StoreError, StoreLockedError
+
+LOCK_NAME = ".swathkit-writer.lock"
+REMOTE_LOCK_TTL_S = 3600.0
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    """A normalised store address: a local path or a URL with fsspec options."""
+
+    url: str
+    storage_options: dict[str, Any] | None = None
+
+    @property
+    def is_local(self) -> bool:
+        return "://" not in self.url or self.url.startswith("file://")
+
+    @property
+    def local_path(self) -> Path:
+        return Path(self.url.removeprefix("file://")).expanduser()
+
+    def zarr_store(self, *, read_only: bool) -> Store:
+        """A zarr v3 store for this location."""
+        if self.is_local:
+            return zarr.storage.LocalStore(self.local_path, read_only=read_only)
+        return zarr.storage.FsspecStore.from_url(
+            self.url, storage_options=self.storage_options, read_only=read_only)
+
+    def filesystem(self) -> tuple[fsspec.AbstractFileSystem, str]:
+        fs, path = fsspec.core.url_to_fs(self.url, **(self.storage_options or {}))
+        return fs, path
+
+    def sibling(self, suffix: str) -> Path:
+        """A local file next to a local store (ledgers, quicklooks)."""
+        return self.local_path.with_name(self.local_path.name + suffix)
+
+    def __str__(self) -> str:
+        return self.url
+
+
+def as_location(store: str | os.PathLike[str] | StoreLocation,
+                storage_options: dict[str, Any] | None = None) -> StoreLocation:
+    """Normalise a path, URL or StoreLocation once at the boundary."""
+    if isinstance(store, StoreLocation):
+        return store
+    return StoreLocation(os.fspath(store), storage_options)
+
+
+@contextmanager
+def writer_lock(location: StoreLocation) -> Iterator[None]:
+    """Hold the single-writer lock of a store, or raise StoreLockedError at once.
+
+    Local stores use ``flock`` (released by the kernel if the writer dies);
+    remote stores use a lock object with the holder's identity and a time-to-live.
+    """
+    if location.is_local:
+        with _local_lock(location.local_path):
+            yield
+    else:
+        with _remote_lock(location):
+            yield
+
+
+@contextmanager
+def _local_lock(root: Path) -> Iterator[None]:
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / LOCK_NAME
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = path.read_text(errors="replace").strip() or "unknown process"
+            raise StoreLockedError(
+                f"{root}: another writer holds this store ({holder}); wait for it to finish "
+                "or stop it, then run again") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, _holder().encode())
+        yield
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _remote_lock(location: StoreLocation) -> Iterator[None]:
+    fs, root = location.filesystem()
+    key = f"{root.rstrip('/')}/{LOCK_NAME}"
+    if fs.exists(key):
+        info = json.loads(fs.cat_file(key))
+        if time.time() - float(info.get("time", 0)) < REMOTE_LOCK_TTL_S:
+            raise StoreLockedError(
+                f"{location}: another writer holds this store ({info.get('holder')}); "
+                f"its lock expires {REMOTE_LOCK_TTL_S:.0f} s after it was taken")
+    token = _holder()
+    fs.pipe_file(key, json.dumps({"holder": token, "time": time.time()}).encode())
+    if json.loads(fs.cat_file(key)).get("holder") != token:
+        raise StoreLockedError(f"{location}: another writer took the lock at the same time")
+    try:
+        yield
+    finally:
+        try:
+            fs.rm_file(key)
+        except FileNotFoundError as exc:
+            raise StoreError(f"{location}: writer lock vanished while held") from exc
+
+
+def _holder() -> str:
+    return f"pid {os.getpid()} on {socket.gethostname()} since {time.strftime('%Y-%m-%dT%H:%M:%S')}"

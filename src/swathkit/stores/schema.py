@@ -1,0 +1,141 @@
+"""The swath store's layout: which arrays it holds, their dtypes, chunks, codecs and CF attributes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from zarr.codecs import BloscCodec, BloscShuffle, BytesCodec, Crc32cCodec
+
+from swathkit.products.amsr2.channels import (
+    FILL_COUNT,
+    HIGH_PIXELS,
+    LOW_PIXELS,
+    SCALE_FACTOR,
+    bands_of,
+    parse_channels,
+)
+
+SCHEMA = 1
+DEFAULT_SCAN_LENGTH = 2200  # longest AMSR2 half orbit is ~2060 scans
+META_CHUNK = 4096
+COVERAGE_BYTES = 2025  # 90 × 180 cells of 2°, one bit each
+TIME_UNITS = "microseconds since 1970-01-01T00:00:00"
+TIME_FILL = np.iinfo(np.int64).min
+
+# Codecs of the Zarr v3 spec: bytes → blosc(zstd, bit-shuffle) → crc32c (chunk checksum).
+def data_codecs() -> dict[str, Any]:
+    return {
+        "serializer": BytesCodec(),
+        "compressors": (BloscCodec(cname="zstd", clevel=5, shuffle=BloscShuffle.bitshuffle),
+                        Crc32cCodec()),
+    }
+
+
+@dataclass(frozen=True)
+class ArraySpec:
+    """One array of the store."""
+
+    name: str
+    dims: tuple[str, ...]
+    dtype: Any
+    fill: Any
+    attrs: dict[str, Any] = field(default_factory=dict)
+    per_granule_chunk: bool = True  # one chunk per granule row; else META_CHUNK rows
+
+    @property
+    def cf_attrs(self) -> dict[str, Any]:
+        """Attributes with ``_FillValue`` for integer arrays, so xarray masks the fill."""
+        if isinstance(self.dtype, type) and issubclass(self.dtype, np.integer):
+            return {**self.attrs, "_FillValue": int(self.fill)}
+        return dict(self.attrs)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What a store keeps: channels, whether lat/lon are kept, and the padded scan length."""
+
+    channels: tuple[str, ...]
+    coords: bool = False
+    scan_length: int = DEFAULT_SCAN_LENGTH
+
+    @classmethod
+    def of(cls, channels: str | list[str] | tuple[str, ...], *, coords: bool = False,
+           scan_length: int = DEFAULT_SCAN_LENGTH) -> Layout:
+        return cls(tuple(ch.name for ch in parse_channels(channels)), coords, scan_length)
+
+    @property
+    def bands(self) -> tuple[str, ...]:
+        return bands_of(parse_channels(self.channels)) if self.coords else ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"channels": list(self.channels), "coords": self.coords,
+                "scan_length": self.scan_length}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Layout:
+        return cls(tuple(data["channels"]), bool(data["coords"]), int(data["scan_length"]))
+
+    def data_specs(self) -> list[ArraySpec]:
+        specs = [ArraySpec("scan_time", ("granule", "scan"), np.int64, TIME_FILL,
+                           {"units": TIME_UNITS, "calendar": "proleptic_gregorian",
+                            "standard_name": "time"})]
+        for ch in parse_channels(self.channels):
+            coords = f"lat_{ch.band.lower()} lon_{ch.band.lower()}" if self.coords else ""
+            attrs = {"channel": ch.name, "band": ch.band, "long_name": ch.l1b_dataset,
+                     "standard_name": "brightness_temperature", "units": "K",
+                     "scale_factor": SCALE_FACTOR}
+            if coords:
+                attrs["coordinates"] = coords
+            specs.append(ArraySpec(ch.variable, ("granule", "scan", _pixel_dim(ch.band)),
+                                   np.uint16, FILL_COUNT, attrs))
+        for band in self.bands:
+            for coord, std in (("lat", "latitude"), ("lon", "longitude")):
+                unit = "degrees_north" if coord == "lat" else "degrees_east"
+                specs.append(ArraySpec(f"{coord}_{band.lower()}",
+                                       ("granule", "scan", _pixel_dim(band)), np.float32,
+                                       np.nan, {"standard_name": std, "units": unit}))
+        return specs
+
+    def specs(self) -> list[ArraySpec]:
+        return self.data_specs() + META_SPECS
+
+    def row_shape(self, spec: ArraySpec) -> tuple[int, ...]:
+        if not spec.per_granule_chunk:
+            return {"bbox": (4,), "coverage": (COVERAGE_BYTES,)}.get(spec.name, ())
+        widths = {"pixel": LOW_PIXELS, "pixel89": HIGH_PIXELS}
+        return (self.scan_length, *(widths[d] for d in spec.dims[2:]))
+
+
+def _pixel_dim(band: str) -> str:
+    return "pixel89" if band.startswith("89") else "pixel"
+
+
+def _meta(name: str, dtype: Any, fill: Any, **attrs: Any) -> ArraySpec:
+    extra = {"bbox": ("bbox_edge",), "coverage": ("coverage_byte",)}.get(name, ())
+    dims = ("granule", *extra)
+    return ArraySpec(name, dims, dtype, fill, attrs, per_granule_chunk=False)
+
+
+_TIME = {"units": TIME_UNITS, "calendar": "proleptic_gregorian"}
+META_SPECS: list[ArraySpec] = [
+    _meta("granule_id", str, "", long_name="archive granule id (file name without extension)"),
+    _meta("start_time", np.int64, TIME_FILL, **_TIME),
+    _meta("end_time", np.int64, TIME_FILL, **_TIME),
+    _meta("orbit_direction", str, "", long_name="A ascending, D descending"),
+    _meta("orbit_number", np.int32, -1),
+    _meta("path_number", np.int16, -1),
+    _meta("product_version", str, ""),
+    _meta("algorithm_version", str, ""),
+    _meta("n_scans", np.int32, 0, long_name="scans before padding"),
+    _meta("source_size", np.int64, -1, units="bytes"),
+    _meta("source_sha256", str, ""),
+    _meta("data_sha256", str, "", long_name="sha256 of this granule's stored rows"),
+    _meta("geolocation", str, "", long_name="low-frequency geolocation method"),
+    _meta("swathkit_version", str, ""),
+    _meta("bbox", np.float32, np.nan, long_name="west, south, east, north of the footprint",
+          units="degrees"),
+    _meta("coverage", np.uint8, 0, long_name="footprint on a 2° lat/lon grid, bit-packed "
+          "rows from 90°N, columns from 180°W (swathkit.process.footprint)"),
+]
