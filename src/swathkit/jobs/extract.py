@@ -55,7 +55,7 @@ def extract(path: str | Path, layout: Layout, geolocation: str = "auto") -> Extr
 def _extract(path: Path, layout: Layout, geolocation: str) -> tuple[SwathRecord, float]:
     t0 = time.perf_counter()
     ds = open_l1b(path, channels=layout.channels, coords=layout.coords, geolocation=geolocation)
-    counts = {name: np.asarray(ds[name].values) for name in ds.data_vars}
+    counts = {str(name): np.asarray(ds[name].values) for name in ds.data_vars}
     lat89, lon89 = footprint_latlon(path)
     decode = time.perf_counter() - t0
     problems = qc.latlon_problems("89A geolocation", lat89, lon89)

@@ -10,6 +10,7 @@ import h5py
 import numpy as np
 
 from swathkit.products.hdf5 import attr_text, open_h5
+from swathkit.stores.schema import as_text
 from swathkit.stores.swath_store import SwathStore
 from swathkit.stores.swaths_dataset import open_swaths
 
@@ -64,7 +65,7 @@ def inspect_store(store: str) -> Summary:
         start, end = ds["start_time"].values.min(), ds["end_time"].values.max()
         summary.facts.append(("time range", f"{np.datetime_as_string(start, 's')}Z → "
                                             f"{np.datetime_as_string(end, 's')}Z"))
-        counts = Counter(ds["orbit_direction"].values.astype(str))
+        counts = Counter(as_text(ds["orbit_direction"].values))
         summary.facts.append(("by orbit direction",
                               ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))))
     rows = [[str(name), " × ".join(f"{d}={ds.sizes[d]}" for d in var.dims),

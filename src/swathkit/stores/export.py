@@ -9,6 +9,7 @@ import numpy as np
 import xarray as xr
 
 from swathkit.stores.location import StoreLocation
+from swathkit.stores.schema import as_text
 from swathkit.stores.swaths_dataset import open_swaths
 
 FORMATS = ("npz", "netcdf")
@@ -23,20 +24,20 @@ def _part_name(ds: xr.Dataset, part: int, parts: int, suffix: str) -> str:
 
 def _npz_arrays(ds: xr.Dataset) -> dict[str, np.ndarray]:
     """Plain arrays only (counts as stored, strings as fixed-width unicode)."""
-    out: dict[str, np.ndarray] = {"granule_id": ds["granule"].values.astype(str)}
+    out: dict[str, np.ndarray] = {"granule_id": as_text(ds["granule"].values)}
     for name, var in ds.variables.items():
         if name == "granule" or "granule" not in var.dims:
             continue
         values = var.values
         encoding = var.encoding
         if "scale_factor" in encoding:  # back to stored counts
-            out[f"{name}_scale_factor"] = np.float64(encoding["scale_factor"])
+            out[f"{name}_scale_factor"] = np.array(encoding["scale_factor"], np.float64)
             fill = encoding.get("_FillValue", 65535)
             values = np.where(np.isnan(values), fill,
                               np.round(values / encoding["scale_factor"])).astype(
                 encoding.get("dtype", np.uint16))
         elif values.dtype.kind in "OT":
-            values = values.astype(str)
+            values = as_text(values)
         out[str(name)] = values
     return out
 
@@ -64,7 +65,7 @@ def export(store: str | StoreLocation, out_dir: str | Path, *, fmt: str = "npz",
         tmp = path.with_name(path.name + ".part")
         if fmt == "npz":
             with tmp.open("wb") as f:
-                np.savez_compressed(f, **_npz_arrays(chunk))
+                np.savez_compressed(f, allow_pickle=False, **_npz_arrays(chunk))
         else:
             _to_netcdf(chunk, tmp)
         tmp.replace(path)
@@ -78,7 +79,7 @@ def _to_netcdf(ds: xr.Dataset, path: Path) -> None:
     ds = ds.copy()
     for name, var in ds.variables.items():
         if var.dtype.kind in "OT":
-            ds[name] = var.astype(str)
+            ds[name] = (var.dims, as_text(var.values), var.attrs)
     ds.attrs = {"Conventions": "CF-1.8", "title": "AMSR2 L1B swaths exported by swathkit",
                 "source": "swathkit swath store"}
     ds.to_netcdf(path, engine="netcdf4", format="NETCDF4")

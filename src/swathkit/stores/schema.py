@@ -1,4 +1,4 @@
-"""The swath store's layout: which arrays it holds, their dtypes, chunks, codecs and CF attributes."""
+"""The swath store's layout: its arrays with dtypes, chunks, codecs and CF attributes."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ COVERAGE_BYTES = 2025  # 90 × 180 cells of 2°, one bit each
 TIME_UNITS = "microseconds since 1970-01-01T00:00:00"
 TIME_FILL = np.iinfo(np.int64).min
 
+
 # Codecs of the Zarr v3 spec: bytes → blosc(zstd, bit-shuffle) → crc32c (chunk checksum).
 def data_codecs() -> dict[str, Any]:
     return {
@@ -46,8 +47,12 @@ class ArraySpec:
 
     @property
     def cf_attrs(self) -> dict[str, Any]:
-        """Attributes with ``_FillValue`` for integer arrays, so xarray masks the fill."""
-        if isinstance(self.dtype, type) and issubclass(self.dtype, np.integer):
+        """Attributes with ``_FillValue`` where the fill means missing, so xarray masks it.
+
+        Counts and times only: flags and numbers in the metadata keep their integer dtype.
+        """
+        masked = self.per_granule_chunk or self.name.endswith("_time")
+        if masked and isinstance(self.dtype, type) and issubclass(self.dtype, np.integer):
             return {**self.attrs, "_FillValue": int(self.fill)}
         return dict(self.attrs)
 
@@ -139,3 +144,8 @@ META_SPECS: list[ArraySpec] = [
     _meta("coverage", np.uint8, 0, long_name="footprint on a 2° lat/lon grid, bit-packed "
           "rows from 90°N, columns from 180°W (swathkit.process.footprint)"),
 ]
+
+
+def as_text(values: np.ndarray) -> np.ndarray:
+    """Variable-length strings read from the store as a plain unicode array."""
+    return np.array(np.asarray(values).tolist(), dtype=str)

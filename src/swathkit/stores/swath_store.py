@@ -106,9 +106,13 @@ class SwathStore:
             StoreError: there is no swath store at that address.
         """
         location = as_location(store, storage_options)
-        zstore = location.zarr_store(read_only=True)
-        index = _load_index(zstore, location)
-        if index is None:
+        zstore = None
+        try:
+            zstore = location.zarr_store(read_only=True)
+            index = _load_index(zstore, location)
+        except FileNotFoundError:
+            index = None
+        if index is None or zstore is None:
             raise StoreError(f"{location}: no swath store here (no zarr.json); "
                              "create one with `swathkit ingest` or `swathkit collect`")
         return cls(location, index, zstore)
@@ -131,6 +135,14 @@ class SwathStore:
     def group(self) -> zarr.Group:
         return zarr.open_group(self._store, mode="r", use_consolidated=True)
 
+    def arrays(self) -> dict[str, zarr.Array]:
+        """The store's arrays with their committed shapes."""
+        return {name: node for name, node in self.group().members()
+                if isinstance(node, zarr.Array)}
+
+    def n_scans(self, granule_id: str) -> int:
+        return int(np.asarray(self.arrays()["n_scans"][self.row_of(granule_id)]).item())
+
     def row_of(self, granule_id: str) -> int:
         try:
             return int(self.index.granules[granule_id][0])
@@ -139,22 +151,22 @@ class SwathStore:
 
     def read_raw(self, granule_id: str) -> dict[str, np.ndarray]:
         """The stored (padded, encoded) rows of one granule, as written."""
-        row, group = self.row_of(granule_id), self.group()
-        return {spec.name: np.asarray(group[spec.name][row])
+        row, arrays = self.row_of(granule_id), self.arrays()
+        return {spec.name: np.asarray(arrays[spec.name][row])
                 for spec in self.layout.data_specs()}
 
     def read_swath(self, granule_id: str, *, decode: bool = True) -> xr.Dataset:
         """One granule as a Dataset: counts decoded to Kelvin (NaN) unless ``decode=False``."""
-        row, group = self.row_of(granule_id), self.group()
-        n_scans = int(group["n_scans"][row])
+        row, arrays = self.row_of(granule_id), self.arrays()
+        n_scans = int(np.asarray(arrays["n_scans"][row]).item())
         variables = {}
         for spec in self.layout.data_specs():
-            values = np.asarray(group[spec.name][row, :n_scans])
+            values = np.asarray(arrays[spec.name][row, :n_scans])
             variables[spec.name] = xr.Variable(spec.dims[1:], values, spec.cf_attrs)
-        meta = {spec.name: group[spec.name][row] for spec in META_SPECS
+        meta = {spec.name: arrays[spec.name][row] for spec in META_SPECS
                 if spec.name not in ("bbox", "coverage")}
         ds = xr.Dataset(variables, attrs={k: _scalar(k, v) for k, v in meta.items()})
-        coords = [n for n in ds.data_vars if n.startswith(("lat_", "lon_")) or n == "scan_time"]
+        coords = [n for n in variables if n.startswith(("lat_", "lon_")) or n == "scan_time"]
         ds = ds.set_coords(coords)
         return xr.decode_cf(ds) if decode else ds
 
@@ -182,7 +194,7 @@ class SwathWriter:
         self.index = index
 
     def _create(self) -> Index:
-        group = zarr.open_group(self._store, mode="w", zarr_format=3)
+        group = zarr.open_group(self._store, mode="a", zarr_format=3)  # "w" would drop the lock
         for spec in self.layout.specs():
             row = self.layout.row_shape(spec)
             chunks = (1, *row) if spec.per_granule_chunk else (META_CHUNK, *row)

@@ -12,6 +12,7 @@ import xarray as xr
 from swathkit.process import footprint
 from swathkit.process.scans import fix_scan_count
 from swathkit.stores.location import StoreLocation
+from swathkit.stores.schema import as_text
 from swathkit.stores.swath_store import SwathStore
 
 TimeLike = str | datetime | np.datetime64
@@ -43,7 +44,7 @@ def _selection(ds: xr.Dataset, start: TimeLike | None, end: TimeLike | None,
     if orbit is not None:
         if orbit.upper() not in ("A", "D"):
             raise ValueError(f"orbit must be A (ascending) or D (descending), not {orbit!r}")
-        keep &= ds["orbit_direction"].values.astype(str) == orbit.upper()
+        keep &= as_text(ds["orbit_direction"].values) == orbit.upper()
     if bbox is not None:
         query = footprint.bbox_coverage(*bbox)
         keep &= footprint.intersects(ds["coverage"].values, query)

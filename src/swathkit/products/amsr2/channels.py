@@ -49,7 +49,8 @@ class Channel:
         if resolution not in self.l1r_resolutions:
             raise ProductError(f"L1R has no {self.name} at {resolution}")
         feed = f"-{self.feed}" if self.feed else ""
-        return f"Brightness Temperature ({resolution},{self.frequency}GHz{feed},{self.polarization})"
+        pol = self.polarization
+        return f"Brightness Temperature ({resolution},{self.frequency}GHz{feed},{pol})"
 
     @property
     def variable(self) -> str:

@@ -2,9 +2,10 @@
 
 ``GW1AM2_YYYYMMDDhhmm_NNNX_L1SGBTBR_2220220.h5``: platform ``GW1``, sensor
 ``AM2``, start minute, path number ``NNN``, orbit direction ``X`` (A/D), level
-``L1``, process kind ``SG``/``DL``, product ``BTB``/``RTB``, resolution id,
-device id, product version (1 char), algorithm version (3 digits), parameter
-version (3 digits).
+``L1``, process kind ``SG``/``DL``, product ``BTB``/``RTB``, a one-character
+resolution/unit id (``R`` in every documented name), then product version
+(1 char), algorithm version (3 digits) and parameter version (3 digits). The
+documented examples hold no separate device id, so none is parsed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from swathkit.errors import FileNameError
 
 _GRAMMAR = re.compile(
     r"^GW1AM2_(?P<start>\d{12})_(?P<path>\d{3})(?P<direction>[AD])_"
-    r"L1(?P<kind>SG|DL)(?P<product>BTB|RTB)(?P<resolution>[A-Z0-9])(?P<device>[A-Z0-9])_"
+    r"L1(?P<kind>SG|DL)(?P<product>BTB|RTB)(?P<resolution>[A-Z0-9])_"
     r"(?P<product_version>[0-9A-Z])(?P<algorithm_version>\d{3})(?P<parameter_version>\d{3})"
     r"(?P<ext>\.h5)?$"
 )
@@ -36,7 +37,6 @@ class GranuleName:
     process_kind: str = "SG"  # "SG" standard, "DL" near-real-time
     product: str = "BTB"  # "BTB" L1B, "RTB" L1R
     resolution_id: str = "R"
-    device_id: str = "2"
     product_version: str = "2"
     algorithm_version: str = "220"
     parameter_version: str = "220"
@@ -46,7 +46,7 @@ class GranuleName:
         """The name without extension, used as the granule's identity."""
         return (
             f"GW1AM2_{self.start:%Y%m%d%H%M}_{self.path_number:03d}{self.orbit_direction}_"
-            f"L1{self.process_kind}{self.product}{self.resolution_id}{self.device_id}_"
+            f"L1{self.process_kind}{self.product}{self.resolution_id}_"
             f"{self.product_version}{self.algorithm_version}{self.parameter_version}"
         )
 
@@ -81,7 +81,6 @@ def parse_name(name: str | PurePath) -> GranuleName:
         process_kind=g["kind"],
         product=g["product"],
         resolution_id=g["resolution"],
-        device_id=g["device"],
         product_version=g["product_version"],
         algorithm_version=g["algorithm_version"],
         parameter_version=g["parameter_version"],
@@ -98,7 +97,7 @@ def _diagnose(base: str) -> str:
         (re.fullmatch(r"\d{12}", parts[1]) is not None, "start must be YYYYMMDDhhmm"),
         (re.fullmatch(r"\d{3}[AD]", parts[2]) is not None,
          "path/direction must be 3 digits then A or D"),
-        (re.fullmatch(r"L1(SG|DL)(BTB|RTB)..", parts[3]) is not None,
+        (re.fullmatch(r"L1(SG|DL)(BTB|RTB).", parts[3]) is not None,
          "level/product must look like L1SGBTBR"),
         (re.fullmatch(r"[0-9A-Z]\d{6}", parts[4]) is not None,
          "versions must be 1 character then 6 digits"),
