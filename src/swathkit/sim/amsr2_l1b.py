@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC
@@ -43,11 +44,11 @@ from swathkit.sim.orbit import (
 log = logging.getLogger(__name__)
 
 CountArray = NDArray[np.uint16]
+Progress = Callable[[int, int, str], None]
 
 MISSING_PIXEL_SHARE = 2e-4  # per channel, written as 65535
 ZERO_PIXEL_SHARE = 2e-5  # per channel, written as 0 (the seed treats 0 as missing too)
 SCANS_PER_MISSING_SCAN = 700  # about three whole missing scans per full granule
-LATLON_FILL = -9999.0
 _LAND_OCEAN_BANDS = ("6G", "10G", "23G", "36G")
 _WORKERS = 2  # numpy releases the GIL in the heavy loops; results do not depend on this
 
@@ -69,7 +70,8 @@ class SyntheticGranule:
     ``counts`` are exactly the uint16 arrays written to the file (channel name,
     e.g. ``"36.5H"`` → (nscan, 243)); ``band_geolocation`` holds the true float64
     footprints of each low band (``"36G"`` → (lat, lon), (nscan, 243)), which the
-    file does not carry; ``datasets`` is every other dataset, as written.
+    file does not carry; ``datasets`` is every other dataset, as written. Some
+    geolocation arrays are read-only views of the orbit model's cache.
     """
 
     name: GranuleName
@@ -98,6 +100,14 @@ class SyntheticGranule:
         tb = counts.astype(np.float32) * np.float32(SCALE_FACTOR)
         tb[(counts == FILL_COUNT) | (counts == 0)] = np.nan
         return tb
+
+
+@dataclass(frozen=True)
+class _BandResult:
+    """What one feed or band contributes: its channels' counts and land percentage."""
+
+    counts: dict[str, CountArray]
+    land_percent: NDArray[np.uint8]
 
 
 def granule_slot(start: TimeLike) -> GranuleSlot:
@@ -147,16 +157,27 @@ def write_granules(
     *,
     scans: int | None = None,
     seed: int = 0,
+    progress: Progress | None = None,
 ) -> list[Path]:
     """Write ``count`` consecutive granules, the first containing ``start``.
 
     Each granule's bytes are those :func:`write_granule` gives it alone.
+
+    Args:
+        directory: Where the files go (created if missing).
+        start: Any UTC instant inside the first granule.
+        count: How many granules; they alternate ascending and descending.
+        scans: Scans per granule (1–1978); all by default.
+        seed: Non-negative noise seed.
+        progress: Called as ``progress(done, count, file_name)`` after each file.
     """
     first = half_orbit_at(start).index
-    return [
-        write_granule(directory, half_orbit(first + k).start, scans=scans, seed=seed)
-        for k in range(count)
-    ]
+    paths = []
+    for k in range(count):
+        paths.append(write_granule(directory, half_orbit(first + k).start, scans=scans, seed=seed))
+        if progress is not None:
+            progress(k + 1, count, paths[-1].name)
+    return paths
 
 
 def write_hdf5(granule: SyntheticGranule, directory: str | os.PathLike[str]) -> Path:
@@ -188,12 +209,6 @@ def _granule_name(h: HalfOrbit) -> GranuleName:
         path_number=h.path_number,
         orbit_direction=h.direction,
     )
-
-
-@dataclass(frozen=True)
-class _BandResult:
-    counts: dict[str, CountArray]
-    land_percent: NDArray[np.uint8]
 
 
 def _simulate(geometry: GranuleGeometry, seed: int) -> SyntheticGranule:

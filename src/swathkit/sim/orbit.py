@@ -12,14 +12,18 @@ to north-most point), odd ``k`` descending. Orbit numbers count from 1 at
 share its number.
 
 Each scan is a cone around the sub-satellite point at 55° earth incidence,
-looking forward and sweeping ±``PHI_MAX`` in azimuth (1450 km swath). The 486
-pixels of the 89 GHz A feed are equally spaced in azimuth; the B feed sees a
-circle ``FEED_B_OFFSET_KM`` closer in. Each low-frequency band's feedhorn is
-offset from 89A by ``COREGISTRATION[band] = (A1, A2)``: its pixel ``i`` lies
-at azimuth ``φ_89A(2i) + A1·Δφ`` and ground radius ``r + s·A2·θ·R`` (``θ`` the
-angle between 89A pixels ``2i`` and ``2i+1``, ``s`` the sign that makes the
-radial step follow JAXA's ``ez``). That truth is computed here from the
-geometry, independently of the co-registration formula readers apply.
+which from 700 km over a spherical Earth puts the footprints on a circle of
+ground radius ``SCAN_RADIUS_KM`` ≈ 827 km; it looks forward and sweeps
+±``PHI_MAX`` ≈ 61.4° of azimuth, for a 1450 km swath. The 486 pixels of the
+89 GHz A feed are equally spaced in azimuth, pixel 0 on the left of the flight
+direction; the B feed sees a circle ``FEED_B_OFFSET_KM`` closer in.
+
+Each low-frequency band's feedhorn is offset from 89A by
+``COREGISTRATION[band] = (A1, A2)``: its pixel ``i`` lies at azimuth
+``φ_89A(2i) + A1·Δφ`` and ground radius ``r + s·A2·θ·R`` (``θ`` the angle
+between 89A pixels ``2i`` and ``2i+1``, ``s`` the sign that makes the radial
+step follow JAXA's ``ez``). That truth is computed here from the geometry,
+independently of the co-registration formula readers apply.
 """
 
 from __future__ import annotations
