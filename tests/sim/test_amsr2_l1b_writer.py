@@ -215,10 +215,12 @@ def test_a_day_holds_about_thirty_granules_that_tile_time_and_alternate():
     assert 1970 <= scans <= 2060
 
 
-def test_fewer_scans_are_the_first_scans_of_the_granule():
+def test_fewer_scans_are_the_first_scans_of_the_granule_whatever_was_computed_first():
     slot = orbit.half_orbit_at(START)
-    full = orbit.granule_geometry(slot)
+    orbit._pattern_cache.cache_clear()  # the scan pattern is cached: start from nothing
     part = orbit.granule_geometry(slot, scans=SCANS)
+    orbit._pattern_cache.cache_clear()
+    full = orbit.granule_geometry(slot)
     assert np.array_equal(part.scan_time, full.scan_time[:SCANS])
     for key, (lat, lon) in part.geolocation.items():
         assert np.array_equal(lat, full.geolocation[key][0][:SCANS])

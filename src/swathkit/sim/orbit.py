@@ -29,6 +29,9 @@ independently of the co-registration formula readers apply.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -70,6 +73,7 @@ COREGISTRATION: dict[str, tuple[float, float]] = {
     "36G": (1.02670, -0.05890),
 }
 
+_BLOCK_SCANS = 128  # the scan pattern is computed and cached in blocks of this many scans
 _SOLAR_DAY_S = 86_400.0
 _ORBIT_RATE = 2.0 * np.pi / (PERIOD_NS / 1e9)  # rad/s along the orbit
 _PLANE_RATE = -2.0 * np.pi / _SOLAR_DAY_S  # node longitude drift seen from the Earth
@@ -200,8 +204,9 @@ def granule_geometry(slot: HalfOrbit, *, scans: int | None = None) -> GranuleGeo
     """Geometry of the first ``scans`` scans (all 1978 by default) of a half orbit.
 
     Every ascending (and every descending) half orbit has the same geometry in the
-    frame that turns with the orbit plane, so it is computed once per direction
-    and cached (about 80 MB each); a granule then only rotates it in longitude.
+    frame that turns with the orbit plane, so it is computed once per direction,
+    as far as asked for, and cached (about 80 MB each when full); a granule then
+    only turns it in longitude.
 
     Raises:
         ValueError: ``scans`` is not between 1 and 1978.
@@ -210,20 +215,20 @@ def granule_geometry(slot: HalfOrbit, *, scans: int | None = None) -> GranuleGeo
     if not 1 <= nscan <= SCANS_PER_GRANULE:
         raise ValueError(f"scans must be 1–{SCANS_PER_GRANULE}, got {scans}")
     times = slot.start + np.arange(nscan) * np.timedelta64(SCAN_NS, "ns")
-    pattern = _pattern(slot.direction)
+    pattern = _pattern_cache(slot.direction).head(nscan)
     node = _node_longitude(times)
     shift = np.mod(np.rad2deg(node), 360.0)[:, None]
     geolocation = {
-        key: (lat[:nscan], _shift_longitude(lon[:nscan], shift))
+        key: (lat, _shift_longitude(lon, shift))
         for key, (lat, lon) in pattern.geolocation.items()
     }
     radius = EARTH_RADIUS_KM + ALTITUDE_KM
     return GranuleGeometry(
         half_orbit=slot, scan_time=times, geolocation=geolocation, incidence=_incidences(),
-        earth_azimuth=pattern.earth_azimuth[:nscan],
-        position_km=radius * _rotate_z(pattern.sat[:nscan], node),
-        velocity_km_s=radius * _rotate_z(pattern.vel[:nscan], node),
-        orbit_angle=pattern.orbit_angle[:nscan],
+        earth_azimuth=pattern.earth_azimuth,
+        position_km=radius * _rotate_z(pattern.sat, node),
+        velocity_km_s=radius * _rotate_z(pattern.vel, node),
+        orbit_angle=pattern.orbit_angle,
     )
 
 
@@ -260,24 +265,82 @@ def azimuth_to(points: FloatArray, target: FloatArray) -> FloatArray:
     return np.rad2deg(np.arctan2(east, north))
 
 
+class _PatternCache:
+    """A half orbit's geometry (node at longitude 0), filled block by block on demand.
+
+    Blocks always span the same scans, so every value is computed the same way
+    whatever was asked first: a short granule is exactly the head of a full one.
+    """
+
+    def __init__(self, direction: str) -> None:
+        self._direction = direction
+        self._done = [False] * -(-SCANS_PER_GRANULE // _BLOCK_SCANS)
+        self._lock = threading.Lock()
+        n = SCANS_PER_GRANULE
+        widths = {"89A": HIGH_PIXELS, "89B": HIGH_PIXELS}
+        widths |= dict.fromkeys(COREGISTRATION, LOW_PIXELS)
+        self._full = _Pattern(
+            geolocation={k: (np.empty((n, w)), np.empty((n, w))) for k, w in widths.items()},
+            earth_azimuth=np.empty((n, LOW_PIXELS)), sat=np.empty((n, 3)), vel=np.empty((n, 3)),
+            orbit_angle=np.empty(n),
+        )
+
+    def head(self, nscan: int) -> _Pattern:
+        """Read-only views of the first ``nscan`` scans, computing missing blocks."""
+        blocks = range(-(-nscan // _BLOCK_SCANS))
+        if not all(self._done[b] for b in blocks):
+            with self._lock:
+                todo = [b for b in blocks if not self._done[b]]
+                log.debug("computing %d blocks of the %s scan pattern", len(todo), self._direction)
+                with ThreadPoolExecutor(max_workers=2) as pool:  # numpy trig releases the GIL
+                    list(pool.map(self._fill, todo))
+                for b in todo:
+                    self._done[b] = True
+        return _map_arrays(self._full, lambda a: _read_only(a[:nscan]))
+
+    def _fill(self, block: int) -> None:
+        rows = slice(block * _BLOCK_SCANS, min((block + 1) * _BLOCK_SCANS, SCANS_PER_GRANULE))
+        part = _compute_pattern(self._direction, np.arange(rows.start, rows.stop))
+        targets = _flatten(self._full)
+        for target, values in zip(targets, _flatten(part), strict=True):
+            target[rows] = values
+
+
 @cache
-def _pattern(direction: str) -> _Pattern:
-    """Geometry of a whole ascending or descending half orbit, node at longitude 0."""
-    log.debug("computing the %s half-orbit scan pattern", direction)
-    seconds = np.arange(SCANS_PER_GRANULE) * (SCAN_NS / 1e9)
+def _pattern_cache(direction: str) -> _PatternCache:
+    return _PatternCache(direction)
+
+
+def _compute_pattern(direction: str, scans: NDArray[np.int_]) -> _Pattern:
+    """Geometry of the given scans of an ascending or descending half orbit, node at 0."""
+    seconds = scans * (SCAN_NS / 1e9)
     u = (-0.5 if direction == "A" else 0.5) * np.pi + _ORBIT_RATE * seconds
     sat, vel = _orbit_state(u)
     fwd = vel / np.linalg.norm(vel, axis=1, keepdims=True)
     frame = np.stack([sat, fwd, np.cross(fwd, sat)], axis=1)  # (nscan, 3 vectors, 3 coords)
     circles = {"89A": (RHO_89A, PHI_89A), "89B": (_rho_89b(), PHI_89A)}
     circles |= {band: (_band_rho(a2), _band_phi(a1)) for band, (a1, a2) in COREGISTRATION.items()}
-    geolocation = {key: to_latlon(*_scan_points(frame, *circle)) for key, circle in circles.items()}
+    geolocation = {key: to_latlon(*_scan_points(frame, *c)) for key, c in circles.items()}
     lat_a, lon_a = geolocation["89A"]
     azimuth = azimuth_to(to_unit(lat_a[:, ::2], lon_a[:, ::2]), sat[:, None, :])
-    arrays = [azimuth, sat, vel, *(a for pair in geolocation.values() for a in pair)]
-    for array in arrays:
-        array.flags.writeable = False  # shared by every granule: guard the cache
     return _Pattern(geolocation, azimuth, sat, vel, np.rad2deg(u) % 360.0)
+
+
+def _flatten(p: _Pattern) -> list[FloatArray]:
+    pairs = [a for pair in p.geolocation.values() for a in pair]
+    return [*pairs, p.earth_azimuth, p.sat, p.vel, p.orbit_angle]
+
+
+def _map_arrays(p: _Pattern, f: Callable[[FloatArray], FloatArray]) -> _Pattern:
+    return _Pattern(
+        geolocation={k: (f(lat), f(lon)) for k, (lat, lon) in p.geolocation.items()},
+        earth_azimuth=f(p.earth_azimuth), sat=f(p.sat), vel=f(p.vel), orbit_angle=f(p.orbit_angle),
+    )
+
+
+def _read_only(view: FloatArray) -> FloatArray:
+    view.flags.writeable = False  # shared by every granule: guard the cache
+    return view
 
 
 def _orbit_state(u: FloatArray) -> tuple[FloatArray, FloatArray]:
