@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from swathkit.cli import render
 from swathkit.jobs.ingest import DEFAULT_BATCH, ingest
@@ -36,10 +37,11 @@ def run(args: argparse.Namespace) -> int:
         report = ingest(args.files, args.store, channels=args.channels, coords=args.coords,
                         geolocation=args.geolocation, workers=args.workers,
                         batch_size=args.batch, progress=progress)
-    render.facts(f"ingest into {args.store}", [
-        ("files", len(args.files)), ("added", len(report.added)),
+    render.facts("ingest", [
+        ("store", args.store), ("files", len(args.files)), ("added", len(report.added)),
         ("replaced (content changed)", len(report.replaced)),
         ("already stored", len(report.unchanged)), ("failed", len(report.failed))])
     if report.failed:
-        render.table("failed files", ("file", "reason"), report.failed)
+        render.table("failed files", ("file", "reason"),
+                     [(Path(f).name, why.replace(f"{f}: ", "")) for f, why in report.failed])
     return 0 if report.ok else 1

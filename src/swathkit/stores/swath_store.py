@@ -10,6 +10,7 @@ index, so committed chunks are never overwritten.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,10 @@ import numpy as np
 import xarray as xr
 import zarr
 from zarr.abc.store import Store
+from zarr.core.sync import sync
+from zarr.core.array import AsyncArray
+from zarr.core.metadata import ArrayV3Metadata
+from zarr.storage import StorePath
 
 from swathkit._version import __version__
 from swathkit.errors import StoreError
@@ -94,28 +99,34 @@ def _load_index(store: Store, location: StoreLocation) -> Index | None:
 class SwathStore:
     """Read access to the committed state of a swath store."""
 
-    def __init__(self, location: StoreLocation, index: Index, store: Store) -> None:
-        self.location, self.index, self._store = location, index, store
+    def __init__(self, location: StoreLocation, index: Index, store: Store,
+                 members: dict[str, Any]) -> None:
+        self.location, self.index, self._store, self._members = location, index, store, members
+        self._arrays: dict[str, zarr.Array] = {}
 
     @classmethod
     def open(cls, store: str | StoreLocation,
              storage_options: dict[str, Any] | None = None) -> SwathStore:
-        """Open a store read-only.
+        """Open a store read-only: one read of its root document, arrays built on demand.
 
         Raises:
             StoreError: there is no swath store at that address.
         """
         location = as_location(store, storage_options)
-        zstore = None
         try:
             zstore = location.zarr_store(read_only=True)
-            index = _load_index(zstore, location)
+            root = read_json(zstore, "zarr.json")
         except FileNotFoundError:
-            index = None
-        if index is None or zstore is None:
+            root = None
+        if root is None:
             raise StoreError(f"{location}: no swath store here (no zarr.json); "
                              "create one with `swathkit ingest` or `swathkit collect`")
-        return cls(location, index, zstore)
+        try:
+            index = Index.from_attrs(root.get("attributes", {}))
+            members = root["consolidated_metadata"]["metadata"]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise StoreError(f"{location}: root document is damaged ({exc})") from exc
+        return cls(location, index, zstore, members)
 
     @property
     def layout(self) -> Layout:
@@ -132,16 +143,12 @@ class SwathStore:
     def __contains__(self, granule_id: object) -> bool:
         return granule_id in self.index.granules
 
-    def group(self) -> zarr.Group:
-        return zarr.open_group(self._store, mode="r", use_consolidated=True)
-
-    def arrays(self) -> dict[str, zarr.Array]:
-        """The store's arrays with their committed shapes."""
-        return {name: node for name, node in self.group().members()
-                if isinstance(node, zarr.Array)}
-
-    def n_scans(self, granule_id: str) -> int:
-        return int(np.asarray(self.arrays()["n_scans"][self.row_of(granule_id)]).item())
+    def array(self, name: str) -> zarr.Array:
+        """One array with its committed shape (from the root document, no extra read)."""
+        if name not in self._arrays:
+            meta = ArrayV3Metadata.from_dict(self._members[name])
+            self._arrays[name] = zarr.Array(AsyncArray(meta, StorePath(self._store, name)))
+        return self._arrays[name]
 
     def row_of(self, granule_id: str) -> int:
         try:
@@ -149,23 +156,44 @@ class SwathStore:
         except KeyError:
             raise KeyError(f"{granule_id} is not in {self.location}") from None
 
+    def _read(self, selections: dict[str, Any]) -> dict[str, np.ndarray]:
+        """Read several arrays at once (concurrently, in one trip through zarr's loop)."""
+        names = list(selections)
+
+        async def gather() -> list[Any]:
+            return await asyncio.gather(
+                *(self.array(n)._async_array.getitem(selections[n]) for n in names))
+
+        return {n: np.asarray(v) for n, v in zip(names, sync(gather()), strict=True)}
+
+    def n_scans(self, granule_id: str) -> int:
+        return int(self._read({"n_scans": self.row_of(granule_id)})["n_scans"])
+
     def read_raw(self, granule_id: str) -> dict[str, np.ndarray]:
         """The stored (padded, encoded) rows of one granule, as written."""
-        row, arrays = self.row_of(granule_id), self.arrays()
-        return {spec.name: np.asarray(arrays[spec.name][row])
-                for spec in self.layout.data_specs()}
+        row = self.row_of(granule_id)
+        return self._read({spec.name: row for spec in self.layout.data_specs()})
 
-    def read_swath(self, granule_id: str, *, decode: bool = True) -> xr.Dataset:
-        """One granule as a Dataset: counts decoded to Kelvin (NaN) unless ``decode=False``."""
-        row, arrays = self.row_of(granule_id), self.arrays()
-        n_scans = int(np.asarray(arrays["n_scans"][row]).item())
-        variables = {}
-        for spec in self.layout.data_specs():
-            values = np.asarray(arrays[spec.name][row, :n_scans])
-            variables[spec.name] = xr.Variable(spec.dims[1:], values, spec.cf_attrs)
-        meta = {spec.name: arrays[spec.name][row] for spec in META_SPECS
-                if spec.name not in ("bbox", "coverage")}
-        ds = xr.Dataset(variables, attrs={k: _scalar(k, v) for k, v in meta.items()})
+    def read_swath(self, granule_id: str, *, decode: bool = True,
+                   metadata: bool = True) -> xr.Dataset:
+        """One granule as a Dataset.
+
+        Args:
+            granule_id: The granule.
+            decode: Decode counts to Kelvin with NaN (CF); ``False`` keeps the counts.
+            metadata: Attach the granule's metadata as attributes (13 small reads more).
+        """
+        row = self.row_of(granule_id)
+        specs = self.layout.data_specs()
+        meta_names = [s.name for s in META_SPECS if s.name not in ("bbox", "coverage")]
+        meta_names = meta_names if metadata else ["n_scans"]
+        values = self._read({name: row for name in [s.name for s in specs] + meta_names})
+        n_scans = int(values["n_scans"])
+        variables = {spec.name: xr.Variable(spec.dims[1:], values[spec.name][:n_scans],
+                                            spec.cf_attrs) for spec in specs}
+        attrs = {name: _scalar(name, values[name]) for name in meta_names}
+        attrs["granule_id"] = granule_id
+        ds = xr.Dataset(variables, attrs=attrs)
         coords = [n for n in variables if n.startswith(("lat_", "lon_")) or n == "scan_time"]
         ds = ds.set_coords(coords)
         return xr.decode_cf(ds) if decode else ds
