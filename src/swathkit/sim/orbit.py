@@ -29,6 +29,7 @@ independently of the co-registration formula readers apply.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -73,6 +74,7 @@ COREGISTRATION: dict[str, tuple[float, float]] = {
     "36G": (1.02670, -0.05890),
 }
 
+_UTC_OFFSET = re.compile(r"T.*[+-]\d\d:?\d\d$")
 _BLOCK_SCANS = 128  # the scan pattern is computed and cached in blocks of this many scans
 _SOLAR_DAY_S = 86_400.0
 _ORBIT_RATE = 2.0 * np.pi / (PERIOD_NS / 1e9)  # rad/s along the orbit
@@ -117,7 +119,6 @@ class HalfOrbit:
         return (self.orbit_number - 1) % PATHS_PER_CYCLE + 1
 
 
-
 @dataclass(frozen=True)
 class GranuleGeometry:
     """Scan times, geolocation and viewing geometry of one granule (its first ``nscan`` scans).
@@ -153,7 +154,7 @@ class GranuleGeometry:
 
 @dataclass(frozen=True)
 class _Pattern:
-    """A full half orbit's geometry with the ascending node held at longitude 0."""
+    """A half orbit's geometry (or its first scans), ascending node held at longitude 0."""
 
     geolocation: dict[str, tuple[FloatArray, FloatArray]]
     earth_azimuth: FloatArray
@@ -169,6 +170,8 @@ def to_datetime64(time: TimeLike) -> np.datetime64:
     (``Z`` or an offset allowed) or a ``datetime64``.
     """
     if isinstance(time, str):
+        if not _UTC_OFFSET.search(time):  # numpy parses naive ISO text down to nanoseconds
+            return np.datetime64(time.strip().removesuffix("Z"), "ns")
         time = datetime.fromisoformat(time)
     if isinstance(time, datetime):
         if time.tzinfo is not None:
