@@ -94,3 +94,20 @@ def test_read_swath_is_decoded_and_cut_to_n_scans(tmp_path, record):
 def test_opening_a_missing_store_says_how_to_make_one(tmp_path):
     with pytest.raises(StoreError, match="swathkit ingest"):
         SwathStore.open(tmp_path / "nothing.zarr")
+
+
+def test_fsspec_url_store_round_trips(record):
+    url = "memory://bucket/test-fsspec.zarr"
+    _write(url, [record(1), record(2)])
+    store = SwathStore.open(url)
+    assert store.granule_ids == ["G0001", "G0002"]
+    assert np.array_equal(store.read_raw("G0002")["tb_36_5h"][:40],
+                          record(2).counts["tb_36_5h"])
+    assert open_swaths(url).sizes["granule"] == 2
+
+
+def test_fsspec_store_refuses_a_second_writer(record):
+    url = "memory://bucket/test-fsspec-lock.zarr"
+    with swath_writer(url, LAYOUT), pytest.raises(StoreLockedError), \
+            swath_writer(url, LAYOUT):
+        pass

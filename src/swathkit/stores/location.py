@@ -7,6 +7,7 @@ import json
 import os
 import socket
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -121,6 +122,19 @@ def _remote_lock(location: StoreLocation) -> Iterator[None]:
             fs.rm_file(key)
         except FileNotFoundError as exc:
             raise StoreError(f"{location}: writer lock vanished while held") from exc
+
+
+@contextmanager
+def quiet_zarr() -> Iterator[None]:
+    """Silence zarr's notices about consolidated metadata and numcodecs codecs in v3.
+
+    Both are choices made on purpose (see :mod:`swathkit.stores.commit` and
+    :func:`swathkit.stores.schema.data_codecs`), so users need not see them on every open.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Consolidated metadata is currently not part")
+        warnings.filterwarnings("ignore", message="Numcodecs codecs are not in the Zarr")
+        yield
 
 
 def _holder() -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,10 +33,7 @@ def data_codecs() -> dict[str, Any]:
     the noisy uint16 counts and 4× on lat/lon; crc32c (Zarr v3 spec) checksums
     every chunk so corruption fails loudly on read.
     """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Numcodecs codecs are not in the Zarr")
-        serializer = PCodec(level=8)
-    return {"serializer": serializer, "compressors": (Crc32cCodec(),)}
+    return {"serializer": PCodec(level=8), "compressors": (Crc32cCodec(),)}
 
 
 @dataclass(frozen=True)

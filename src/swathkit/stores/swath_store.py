@@ -29,7 +29,7 @@ from zarr.storage import StorePath
 from swathkit._version import __version__
 from swathkit.errors import StoreError
 from swathkit.stores.commit import read_json, write_root
-from swathkit.stores.location import StoreLocation, as_location, writer_lock
+from swathkit.stores.location import StoreLocation, as_location, quiet_zarr, writer_lock
 from swathkit.stores.records import SwathRecord, rows_digest
 from swathkit.stores.schema import (
     META_CHUNK,
@@ -146,8 +146,9 @@ class SwathStore:
     def array(self, name: str) -> zarr.Array:
         """One array with its committed shape (from the root document, no extra read)."""
         if name not in self._arrays:
-            meta = ArrayV3Metadata.from_dict(self._members[name])
-            self._arrays[name] = zarr.Array(AsyncArray(meta, StorePath(self._store, name)))
+            with quiet_zarr():
+                meta = ArrayV3Metadata.from_dict(self._members[name])
+                self._arrays[name] = zarr.Array(AsyncArray(meta, StorePath(self._store, name)))
         return self._arrays[name]
 
     def row_of(self, granule_id: str) -> int:
@@ -224,16 +225,20 @@ class SwathWriter:
     def _create(self) -> Index:
         group = zarr.open_group(self._store, mode="a", zarr_format=3)  # "w" would drop the lock
         for spec in self.layout.specs():
-            row = self.layout.row_shape(spec)
-            chunks = (1, *row) if spec.per_granule_chunk else (META_CHUNK, *row)
-            codecs = data_codecs() if spec.per_granule_chunk else {}
-            group.create_array(spec.name, shape=(0, *row), chunks=chunks, dtype=spec.dtype,
-                               fill_value=spec.fill, dimension_names=spec.dims,
-                               attributes=spec.cf_attrs, **codecs)
+            with quiet_zarr():
+                self._create_array(group, spec)
         index = Index(self.layout, 0, {}, [], 0)
         write_root(self._store, index.to_attrs(), self._names())
         log.info("created swath store %s", self.location)
         return index
+
+    def _create_array(self, group: zarr.Group, spec: ArraySpec) -> None:
+        row = self.layout.row_shape(spec)
+        chunks = (1, *row) if spec.per_granule_chunk else (META_CHUNK, *row)
+        codecs = data_codecs() if spec.per_granule_chunk else {}
+        group.create_array(spec.name, shape=(0, *row), chunks=chunks, dtype=spec.dtype,
+                           fill_value=spec.fill, dimension_names=spec.dims,
+                           attributes=spec.cf_attrs, **codecs)
 
     def _names(self) -> list[str]:
         return [spec.name for spec in self.layout.specs()]
@@ -260,7 +265,8 @@ class SwathWriter:
     def _commit(self, plan: list[tuple[SwathRecord, dict[str, np.ndarray], str]]) -> None:
         start, stop = self.index.rows, self.index.rows + len(plan)
         for spec in self.layout.specs():
-            array = zarr.open_array(self._store, path=spec.name, mode="r+")
+            with quiet_zarr():
+                array = zarr.open_array(self._store, path=spec.name, mode="r+")
             array.resize((stop, *self.layout.row_shape(spec)))
             array[start:stop] = self._column(spec, plan)
         index = Index(self.layout, stop, dict(self.index.granules), list(self.index.retired),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +10,7 @@ import xarray as xr
 
 from swathkit.process import footprint
 from swathkit.process.scans import fix_scan_count
-from swathkit.stores.location import StoreLocation
+from swathkit.stores.location import StoreLocation, quiet_zarr
 from swathkit.stores.schema import as_text
 from swathkit.stores.swath_store import SwathStore
 
@@ -19,8 +18,7 @@ TimeLike = str | datetime | np.datetime64
 
 
 def _open_lazy(store: SwathStore) -> xr.Dataset:
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Consolidated metadata", category=UserWarning)
+    with quiet_zarr():
         ds = xr.open_zarr(store.location.zarr_store(read_only=True), consolidated=True,
                           chunks={})
     rows = store.index.live_rows()
