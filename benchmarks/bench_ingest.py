@@ -15,7 +15,6 @@ import warnings
 from pathlib import Path
 
 from common import cpu_count, du, print_table
-
 from swathkit.jobs.ingest import ingest
 from swathkit.sim.amsr2_l1b import write_granules
 

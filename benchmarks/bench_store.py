@@ -14,15 +14,15 @@ Figures, on N full-size synthetic 36.5H swaths:
 from __future__ import annotations
 
 import argparse
-import warnings
 import random
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
-from common import du, median_time, print_table
 
+from common import du, median_time, print_table
 from swathkit.process import footprint
 from swathkit.products.amsr2.channels import channel
 from swathkit.sim.amsr2_l1b import granules_between, synthetic_granule

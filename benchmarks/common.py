@@ -25,13 +25,9 @@ def median_time(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def drop_caches_hint() -> str:
-    return "warm page cache (files just written)"
-
-
 def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
-    line = "  ".join("{:<%d}" % w for w in widths)
+    line = "  ".join(f"{{:<{w}}}" for w in widths)
     print(f"\n{title}")
     print(line.format(*header))
     print(line.format(*("-" * w for w in widths)))

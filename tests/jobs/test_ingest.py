@@ -9,6 +9,7 @@ from swathkit.stores.location import LOCK_NAME
 from swathkit.stores.swath_store import SwathStore
 from swathkit.stores.swaths_dataset import open_swaths
 
+
 def _truth(path):
     from datetime import timedelta
 

@@ -50,7 +50,8 @@ def test_one_channel_is_lazy_and_reads_only_that_dataset(path, monkeypatch):
         return original(self, key)
 
     monkeypatch.setattr(h5py.Dataset, "__getitem__", spy)
-    ds["tb_36_5h"].values
+    values = ds["tb_36_5h"].values
+    assert values.shape == (80, 243)
     assert read == ["/Brightness Temperature (36.5GHz,H)"]
 
 

@@ -21,9 +21,9 @@ import numpy as np
 import xarray as xr
 import zarr
 from zarr.abc.store import Store
-from zarr.core.sync import sync
 from zarr.core.array import AsyncArray
 from zarr.core.metadata import ArrayV3Metadata
+from zarr.core.sync import sync
 from zarr.storage import StorePath
 
 from swathkit._version import __version__

@@ -177,8 +177,9 @@ def open_l1b(path: str | Path, *, channels: str | list[str] | tuple[str, ...] = 
     name = parse_name(path)
     chosen = parse_channels(channels)
     with open_h5(path) as f:
-        n_scans = _dataset(f, path, "Scan Time", f["Scan Time"].shape if "Scan Time" in f
-                           else (0,)).shape[0]
+        if "Scan Time" not in f:
+            raise FormatError(f"{path}: dataset 'Scan Time' is missing")
+        n_scans = f["Scan Time"].shape[0]
         times = tai93_to_utc(f["Scan Time"][()])
         data_vars = {ch.variable: _channel_var(path, f, ch, n_scans, coords) for ch in chosen}
         attrs = _global_attrs(f, path, name, n_scans)
@@ -206,8 +207,8 @@ def footprint_latlon(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     """The 89A observation points (NaN where missing): the granule's footprint."""
     path = Path(path)
     with open_h5(path) as f:
-        shape = f["Latitude of Observation Point for 89A"].shape if (
-            "Latitude of Observation Point for 89A" in f) else (0, HIGH_PIXELS)
+        n_scans = f["Scan Time"].shape[0] if "Scan Time" in f else 0
+        shape = (n_scans, HIGH_PIXELS)
         lat = _dataset(f, path, "Latitude of Observation Point for 89A", shape)[()]
         lon = _dataset(f, path, "Longitude of Observation Point for 89A", shape)[()]
     return _latlon_fill_to_nan(lat), _latlon_fill_to_nan(lon)
