@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -144,6 +144,12 @@ def write_granule(
 
     The file appears atomically (written to a temporary sibling, then renamed).
 
+    Args:
+        directory: Where the file goes (created if missing).
+        start: Any UTC instant inside the granule.
+        scans: Keep only the first ``scans`` scans (1–1978); all by default.
+        seed: Non-negative noise seed.
+
     Returns:
         The path of the written ``.h5`` file.
     """
@@ -181,14 +187,16 @@ def write_granules(
 
 
 def write_hdf5(granule: SyntheticGranule, directory: str | os.PathLike[str]) -> Path:
-    """Write a :class:`SyntheticGranule` as an L1B HDF5 file; return its path."""
+    """Write a :class:`SyntheticGranule` as an L1B HDF5 file; return its path.
+
+    The file appears atomically: it is written under a hidden temporary name in
+    the same directory, then renamed.
+    """
     target = Path(directory) / granule.name.file_name
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".h5.part")
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
     try:
-        with h5py.File(tmp, "w") as f:
+        with h5py.File(tmp, "w-") as f:
             _write_contents(f, granule)
         tmp.replace(target)
     except BaseException:
