@@ -4,9 +4,13 @@
 
     SwathkitError
     ├── FetchError                  moving bytes failed
-    │   ├── TransientFetchError     worth retrying (timeouts, 5xx, 429, dropped links)
-    │   └── PermanentFetchError     retrying cannot help (404, bad request)
-    │       └── AuthError           credentials refused
+    │   ├── TransientFetchError     worth retrying (timeouts, 5xx, dropped links, short reads)
+    │   │   └── ThrottledError      the server said "slow down" (429, 503, session cap)
+    │   ├── PermanentFetchError     retrying cannot help (404, bad request)
+    │   │   ├── AuthError           credentials refused
+    │   │   └── NotPublishedError   the archive has no such file (404): not a job failure
+    │   ├── VerificationError       fetched bytes are not the product (size, checksum, format)
+    │   └── ArchiveUnavailableError the circuit breaker gave up: the server is down
     ├── ProductError                a file is not the product it claims to be
     │   ├── FileNameError           a file name breaks the product's grammar
     │   └── FormatError             bad bytes: not HDF5, truncated, missing dataset, bad values
@@ -41,12 +45,31 @@ class TransientFetchError(FetchError):
         self.retry_after = retry_after
 
 
+class ThrottledError(TransientFetchError):
+    """The server asked us to slow down (HTTP 429/503, too many sessions)."""
+
+
 class PermanentFetchError(FetchError):
     """A fetch failure that retrying cannot fix."""
 
 
 class AuthError(PermanentFetchError):
     """The archive refused the credentials."""
+
+
+class NotPublishedError(PermanentFetchError):
+    """The archive does not publish this file (HTTP 404)."""
+
+
+class VerificationError(FetchError):
+    """Fetched bytes failed verification (size, checksum, or opening as the product).
+
+    Re-fetching once may help (corruption in transit); the transfer engine decides.
+    """
+
+
+class ArchiveUnavailableError(FetchError):
+    """Too many consecutive failures: the archive looks down and the job stopped."""
 
 
 class ProductError(SwathkitError):

@@ -1,0 +1,1 @@
+"""Moving bytes without losing any: sessions, retries, limits, resume, verification."""
