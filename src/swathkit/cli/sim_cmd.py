@@ -11,7 +11,8 @@ from swathkit.cli import render
 PRODUCTS = ("amsr2-l1b",)
 
 
-def _utc(text: str) -> datetime:
+def utc_time(text: str) -> datetime:
+    """argparse type: an ISO time, UTC unless it says otherwise."""
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -26,15 +27,15 @@ def add(sub: argparse._SubParsersAction) -> None:
                        "real names and byte layout, for demos and tests.")
     verbs = p.add_subparsers(title="sim verbs", metavar="<sim verb>", required=True)
     g = verbs.add_parser("generate", help="write synthetic granules to a folder",
-                         description="Write consecutive synthetic granules (half orbits, "
-                         "~30 a day) with their real file names.",
+                         description="Write consecutive synthetic granules (half orbits of "
+                         "1978 scans, ~30 a day) with their real file names.",
                          epilog="example: swathkit sim generate amsr2-l1b "
                          "--start 2022-02-16T00:00 --granules 30 --out granules/")
     g.add_argument("product", choices=PRODUCTS)
-    g.add_argument("--start", type=_utc, required=True, help="UTC ISO time of the first granule")
+    g.add_argument("--start", type=utc_time, required=True, help="UTC ISO time of the first granule")
     g.add_argument("--granules", type=int, default=1, help="how many consecutive granules")
     g.add_argument("--scans", type=int, default=None,
-                   help="scans per granule (default: full size, ~2040); fewer for fast tests")
+                   help="scans per granule (default: full size, 1978); fewer for fast tests")
     g.add_argument("--seed", type=int, default=0, help="noise seed (same seed, same bytes)")
     g.add_argument("--out", type=Path, required=True, help="output folder")
     g.set_defaults(run=run_generate)

@@ -15,13 +15,14 @@ def bbox(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
         return np.full(4, np.nan, np.float32)
     la, lo = lat[ok], ((lon[ok] + 180.0) % 360.0) - 180.0
     south, north = float(la.min()), float(la.max())
-    edges = np.sort(np.unique(np.round(lo, 2)))
+    edges = np.flatnonzero(np.bincount(np.floor(lo * 10).astype(np.int64) + 1800,
+                                       minlength=3601)) / 10.0 - 180.0
     gaps = np.diff(np.concatenate([edges, [edges[0] + 360.0]]))
     widest = int(np.argmax(gaps))
     if gaps[widest] < 1.0:  # circles the pole: every longitude
         return np.array([-180.0, south, 180.0, north], np.float32)
     west = edges[(widest + 1) % len(edges)]
-    east = edges[widest]
+    east = edges[widest] + 0.1  # the top of the last occupied 0.1° bin
     return np.array([west, south, east, north], np.float32)
 
 

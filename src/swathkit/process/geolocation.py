@@ -22,14 +22,10 @@ def subsample(lat89: np.ndarray, lon89: np.ndarray) -> tuple[np.ndarray, np.ndar
     return lat89[..., ::2], lon89[..., ::2]
 
 
-def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    la, lo = np.radians(lat.astype(np.float64)), np.radians(lon.astype(np.float64))
-    return np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=-1)
-
-
-def _normalise(v: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return v / np.linalg.norm(v, axis=-1, keepdims=True)
+def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, ...]:
+    la, lo = np.radians(lat, dtype=np.float64), np.radians(lon, dtype=np.float64)
+    cos_la = np.cos(la)
+    return cos_la * np.cos(lo), cos_la * np.sin(lo), np.sin(la)
 
 
 def coregister(
@@ -41,19 +37,28 @@ def coregister(
     vectors; ``ex = P1``, ``ez = unit(P1 × P2)``, ``ey = ez × ex``,
     ``θ = arccos(P1·P2)``; the band's point is
     ``cos(A2θ)(cos(A1θ)ex + sin(A1θ)ey) + sin(A2θ)ez``.
+    Written out per component (no stacking) and with θ from atan2, which stays
+    exact for the ~1e-3 rad angles between neighbouring pixels.
 
     Returns:
         Latitude and longitude in degrees (float64), NaN where 89A is missing.
     """
-    p1 = _unit_vectors(lat89[..., 0::2], lon89[..., 0::2])
-    p2 = _unit_vectors(lat89[..., 1::2], lon89[..., 1::2])
-    ez = _normalise(np.cross(p1, p2))
-    ey = np.cross(ez, p1)
-    theta = np.arccos(np.clip(np.sum(p1 * p2, axis=-1), -1.0, 1.0))[..., None]
-    point = np.cos(a2 * theta) * (np.cos(a1 * theta) * p1 + np.sin(a1 * theta) * ey)
-    point = point + np.sin(a2 * theta) * ez
-    lat = np.degrees(np.arcsin(np.clip(point[..., 2], -1.0, 1.0)))
-    lon = np.degrees(np.arctan2(point[..., 1], point[..., 0]))
+    x1, y1, z1 = _unit_vectors(lat89[..., 0::2], lon89[..., 0::2])
+    x2, y2, z2 = _unit_vectors(lat89[..., 1::2], lon89[..., 1::2])
+    cx, cy, cz = y1 * z2 - z1 * y2, z1 * x2 - x1 * z2, x1 * y2 - y1 * x2  # P1 × P2
+    sin_theta = np.sqrt(cx * cx + cy * cy + cz * cz)
+    theta = np.arctan2(sin_theta, x1 * x2 + y1 * y2 + z1 * z2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cx, cy, cz = cx / sin_theta, cy / sin_theta, cz / sin_theta  # ez
+    ex_w = np.cos(a2 * theta) * np.cos(a1 * theta)
+    ey_w = np.cos(a2 * theta) * np.sin(a1 * theta)
+    ez_w = np.sin(a2 * theta)
+    # ey = ez × ex
+    x = ex_w * x1 + ey_w * (cy * z1 - cz * y1) + ez_w * cx
+    y = ex_w * y1 + ey_w * (cz * x1 - cx * z1) + ez_w * cy
+    z = ex_w * z1 + ey_w * (cx * y1 - cy * x1) + ez_w * cz
+    lat = np.degrees(np.arcsin(np.clip(z, -1.0, 1.0)))
+    lon = np.degrees(np.arctan2(y, x))
     return lat, lon
 
 

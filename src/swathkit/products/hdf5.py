@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +59,28 @@ def attr_number(attrs: h5py.AttributeManager, key: str) -> float | None:
     return float(arr[0]) if arr.size else None
 
 
+class ReadTimer:
+    """Seconds spent in HDF5 reads (open, read, filters) while it is active in this thread."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+
+_TIMER: contextvars.ContextVar[ReadTimer | None] = contextvars.ContextVar("h5_timer",
+                                                                          default=None)
+
+
+@contextmanager
+def timed_reads() -> Iterator[ReadTimer]:
+    """Measure the HDF5 decoding done by lazy datasets computed in this thread."""
+    timer = ReadTimer()
+    token = _TIMER.set(timer)
+    try:
+        yield timer
+    finally:
+        _TIMER.reset(token)
+
+
 class LazyDataset:
     """Array-like view of one HDF5 dataset, read on indexing (file opened per read)."""
 
@@ -66,11 +91,15 @@ class LazyDataset:
         self._transform = transform
 
     def __getitem__(self, key: Any) -> np.ndarray:
+        t0 = time.perf_counter()
         try:
             with h5py.File(self.path, "r") as f:
                 data = f[self.name][key]
         except (OSError, KeyError) as exc:
             raise FormatError(f"{self.path}: cannot read {self.name!r} ({exc})") from exc
+        timer = _TIMER.get()
+        if timer is not None:
+            timer.seconds += time.perf_counter() - t0
         return self._transform(data) if self._transform else data
 
 

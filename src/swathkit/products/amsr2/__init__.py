@@ -1,8 +1,18 @@
-"""JAXA GCOM-W/AMSR2 Level 1B/1R brightness temperatures."""
+"""JAXA GCOM-W/AMSR2 Level 1B/1R brightness temperatures.
+
+The channel table and file-name grammar load instantly; the reader (xarray,
+dask, h5py) loads on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from swathkit.products.amsr2.channels import CHANNELS, Channel, channel, parse_channels
 from swathkit.products.amsr2.names import GranuleName, parse_name
-from swathkit.products.amsr2.reader import footprint_latlon, open_l1b, parse_coregistration
+
+_READER = {"footprint_latlon", "open_l1b", "parse_coregistration"}
 
 __all__ = [
     "CHANNELS",
@@ -15,3 +25,9 @@ __all__ = [
     "parse_coregistration",
     "parse_name",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _READER:
+        return getattr(importlib.import_module("swathkit.products.amsr2.reader"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

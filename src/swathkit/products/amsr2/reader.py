@@ -136,12 +136,14 @@ def _band_latlon(path: Path, f: h5py.File, band: str, method: str, coreg: tuple[
     if method == "subsample":
         return lat[:, ::2], lon[:, ::2]
     a1, a2 = coreg[0][band], coreg[1][band]
-    meta = np.empty((0, 0), np.float64)
-    out_lat = da.map_blocks(lambda la, lo: geolocation.coregister(la, lo, a1, a2)[0], lat, lon,
-                            chunks=(n_scans, LOW_PIXELS), dtype=np.float64, meta=meta)
-    out_lon = da.map_blocks(lambda la, lo: geolocation.coregister(la, lo, a1, a2)[1], lat, lon,
-                            chunks=(n_scans, LOW_PIXELS), dtype=np.float64, meta=meta)
-    return out_lat, out_lon
+
+    def both(la: np.ndarray, lo: np.ndarray) -> np.ndarray:
+        return np.stack(geolocation.coregister(la, lo, a1, a2))
+
+    # One task gives lat and lon together, so computing both runs co-registration once.
+    pair = da.map_blocks(both, lat, lon, new_axis=0, chunks=((2,), (n_scans,), (LOW_PIXELS,)),
+                         dtype=np.float64, meta=np.empty((0, 0, 0), np.float64))
+    return pair[0], pair[1]
 
 
 def _choose_method(requested: str, coreg: tuple[dict, dict], bands: tuple[str, ...],
