@@ -49,6 +49,10 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 
+_COLUMNS = {"reason", "error_class", "permanent", "attempts", "bytes", "fetched_at",
+            "verified_at", "extracted_at", "committed_at", "seconds_fetch", "seconds_extract"}
+
+
 @dataclass(frozen=True)
 class Funnel:
     """Counts (and bytes) of granules that reached each stage."""
@@ -143,9 +147,12 @@ class Ledger:
             self._db.execute("UPDATE granules SET stored_processing_date=processing_date, "
                              "stored_algorithm_version=algorithm_version WHERE granule_id=?",
                              (granule_id,))
-        columns = ", ".join(f"{k}=?" for k in values)
-        sql = f"UPDATE granules SET state=?{', ' + columns if columns else ''} WHERE granule_id=?"
-        self._db.execute(sql, (state, *values.values(), granule_id))  # noqa: S608 - fixed names
+        unknown = set(values) - _COLUMNS
+        if unknown:
+            raise ValueError(f"unknown ledger columns {sorted(unknown)}")
+        columns = "".join(f", {k}=?" for k in values)  # names checked against the schema
+        sql = f"UPDATE granules SET state=?{columns} WHERE granule_id=?"  # noqa: S608
+        self._db.execute(sql, (state, *values.values(), granule_id))
 
     def fail(self, granule_id: str, *, reason: str, error_class: str, attempts: int,
              permanent: bool) -> None:

@@ -32,7 +32,8 @@ def add(sub: argparse._SubParsersAction) -> None:
                          epilog="example: swathkit sim generate amsr2-l1b "
                          "--start 2022-02-16T00:00 --granules 30 --out granules/")
     g.add_argument("product", choices=PRODUCTS)
-    g.add_argument("--start", type=utc_time, required=True, help="UTC ISO time of the first granule")
+    g.add_argument("--start", type=utc_time, required=True,
+                   help="UTC ISO time inside the first granule")
     g.add_argument("--granules", type=int, default=1, help="how many consecutive granules")
     g.add_argument("--scans", type=int, default=None,
                    help="scans per granule (default: full size, 1978); fewer for fast tests")
