@@ -32,6 +32,7 @@ from swathkit.sim.gportal_sftp import GranuleFiles, SftpServer
 log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
+_POLL_S = 0.1  # how soon the catalogue server notices shutdown
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,8 @@ class SimulatedGPortal:
         self._sftp = SftpServer(self._files, self.fault_plan, username=username,
                                 password=self.password, host=HOST)
         self._http_thread = threading.Thread(target=self._catalog.serve_forever,
-                                             name="sim-gportal-csw", daemon=True)
+                                             args=(_POLL_S,), name="sim-gportal-csw",
+                                             daemon=True)
         self._started = self._closed = False
 
     def __repr__(self) -> str:

@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 ROOT = ("standard", "GCOM-W", "GCOM-W.AMSR2", "L1B", "2")
 _FIRST_MONTH = EPOCH.astype("datetime64[M]")
-_ACCEPT_TIMEOUT = 0.25  # seconds between checks for shutdown
+_ACCEPT_TIMEOUT = 0.1  # seconds between checks for shutdown
 
 
 class GranuleFiles:
@@ -410,6 +410,7 @@ class SftpServer:
 
     def _serve(self, sock: socket.socket) -> None:
         sock.settimeout(None)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no 40 ms stalls per reply
         transport = paramiko.Transport(sock)
         transport.add_server_key(self._host_key)
         transport.set_subsystem_handler("sftp", paramiko.SFTPServer, _SftpInterface, self._shared)
