@@ -341,9 +341,12 @@ def test_a_file_is_generated_once_under_concurrent_requests():
     with SimulatedGPortal(scans=SCANS, seed=SEED) as p:
         path = remote_path(granules_between("2022-03-01T12:00", "2022-03-01T12:01")[0].name)
 
+        together = threading.Barrier(8)
+
         def size(_):
             transport, client = _connect(p)
             try:
+                together.wait(timeout=30)  # eight sessions open, then all ask at once
                 return client.stat(path).st_size
             finally:
                 transport.close()
@@ -351,8 +354,8 @@ def test_a_file_is_generated_once_under_concurrent_requests():
         with ThreadPoolExecutor(8) as pool:
             sizes = set(pool.map(size, range(8)))
         assert len(sizes) == 1
-        assert p.stats().files_generated == 1
-        assert _wait_for(lambda: p.stats().max_concurrent_sessions >= 2)
+        stats = p.stats()
+        assert stats.files_generated == 1 and stats.max_concurrent_sessions == 8
 
 
 def test_the_session_cap_refuses_one_more_session():
@@ -438,6 +441,13 @@ def test_stats_count_bytes_and_sessions(slot, truth):
         stats = p.stats()
     assert stats.bytes_sent == len(truth) and stats.sessions_opened == 1
     assert stats.files_generated == 1 and stats.faults == {}
+
+
+@pytest.mark.parametrize("bad", [{"seed": -1}, {"scans": 0}, {"scans": 5000},
+                                 {"faults": "chaotic"}])
+def test_bad_settings_are_refused_before_serving(bad):
+    with pytest.raises(ValueError):
+        SimulatedGPortal(**bad)
 
 
 def test_repr_hides_the_password(portal):

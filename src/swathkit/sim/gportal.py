@@ -28,6 +28,7 @@ from types import TracebackType
 from swathkit.sim.faults import FaultPlan, fault_plan
 from swathkit.sim.gportal_catalog import CSW_PATH, CatalogServer, GranuleCatalog
 from swathkit.sim.gportal_sftp import GranuleFiles, SftpServer
+from swathkit.sim.orbit import SCANS_PER_GRANULE
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,9 @@ class SimulatedGPortal:
         scans: Scans per served granule (1–1978); full granules by default.
         cache_dir: Where generated files are kept; a temporary directory,
             removed on close, by default.
+
+    Raises:
+        ValueError: a negative seed, ``scans`` out of range, an unknown preset.
     """
 
     def __init__(
@@ -82,6 +86,10 @@ class SimulatedGPortal:
         scans: int | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
     ) -> None:
+        if seed < 0:
+            raise ValueError(f"seed must be non-negative, got {seed}")
+        if scans is not None and not 1 <= scans <= SCANS_PER_GRANULE:
+            raise ValueError(f"scans must be 1–{SCANS_PER_GRANULE}, got {scans}")
         self.fault_plan = fault_plan(faults, seed=seed)
         self.username = username
         self.password = password if password is not None else secrets.token_urlsafe(12)

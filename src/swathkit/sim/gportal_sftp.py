@@ -26,6 +26,7 @@ import stat
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -126,11 +127,12 @@ def _month(extra: tuple[str, ...]) -> np.datetime64 | None:
     return month if month >= _FIRST_MONTH else None
 
 
-def _granules_of_month(month: np.datetime64) -> list[GranuleSlot]:
+@lru_cache(maxsize=16)
+def _granules_of_month(month: np.datetime64) -> tuple[GranuleSlot, ...]:
     """Granules whose name (start minute) falls in ``month``: its directory's files."""
     start, end = month.astype("datetime64[ns]"), (month + 1).astype("datetime64[ns]")
     label = str(month)  # "YYYY-MM"
-    return [s for s in granules_between(start, end) if f"{s.name.start:%Y-%m}" == label]
+    return tuple(s for s in granules_between(start, end) if f"{s.name.start:%Y-%m}" == label)
 
 
 class SessionLimiter:
