@@ -100,7 +100,7 @@ class TransferEngine:
         Raises:
             AuthError: The archive refused the credentials (no retries were made).
             ArchiveUnavailableError: The circuit breaker gave up on the archive.
-            RuntimeError: The engine is closed or already running.
+            RuntimeError: The engine is closed (before or during the run) or already running.
         """
         if self._closed or self._running:
             raise RuntimeError("TransferEngine is closed" if self._closed
@@ -162,7 +162,9 @@ class TransferEngine:
             try:
                 return job.results.get(timeout=_POLL)
             except queue.Empty:
-                continue
+                if job.stop.is_set() and job.fatal is None:  # close() from another thread
+                    raise RuntimeError("TransferEngine was closed during run(); the tasks "
+                                       "not yielded yet were not fetched") from None
         return None
 
     def _job_error(self, job: Job) -> BaseException:

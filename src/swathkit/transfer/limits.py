@@ -30,7 +30,8 @@ class AdaptiveLimit:
     """A thread-safe concurrency cap for one host that backs off when throttled.
 
     Use as a context manager (``with limit: ...``) or with ``acquire``/``release``.
-    Lowering the cap never revokes slots already held; it makes new holders wait.
+    Lowering the cap never revokes slots already held; it makes new holders wait,
+    and holders can give theirs back with ``release_if_over``.
 
     Args:
         workers: The starting and largest cap.
@@ -46,6 +47,7 @@ class AdaptiveLimit:
         self.recover_after = recover_after
         self._limit = workers
         self._in_use = 0
+        self._waiting = 0
         self._streak = 0
         self._generation = 0
         self._cond = threading.Condition()
@@ -61,6 +63,11 @@ class AdaptiveLimit:
         return self._in_use
 
     @property
+    def waiting(self) -> int:
+        """Threads blocked in ``acquire`` right now."""
+        return self._waiting
+
+    @property
     def generation(self) -> int:
         """Counts decreases; pass it to ``throttled`` to react once per decrease."""
         return self._generation
@@ -68,8 +75,12 @@ class AdaptiveLimit:
     def acquire(self, timeout: float | None = None) -> bool:
         """Take a slot, waiting up to ``timeout`` seconds (forever if None); True if taken."""
         with self._cond:
-            if not self._cond.wait_for(lambda: self._in_use < self._limit, timeout):
-                return False
+            self._waiting += 1
+            try:
+                if not self._cond.wait_for(lambda: self._in_use < self._limit, timeout):
+                    return False
+            finally:
+                self._waiting -= 1
             self._in_use += 1
             return True
 
@@ -80,6 +91,15 @@ class AdaptiveLimit:
                 raise RuntimeError("release() without a matching acquire()")
             self._in_use -= 1
             self._cond.notify()
+
+    def release_if_over(self) -> bool:
+        """Give a slot back if more are held than the (lowered) cap allows; True if given."""
+        with self._cond:
+            if self._in_use <= self._limit:
+                return False
+            self._in_use -= 1
+            self._cond.notify()
+            return True
 
     def __enter__(self) -> AdaptiveLimit:
         self.acquire()

@@ -1,9 +1,11 @@
 """One worker thread: a persistent session, and the attempts at each file it is given.
 
-A worker keeps its session across files. A transient failure closes it (the
-connection may be broken) and the next attempt opens a new one; a worker that
-has to wait for a slot under a lowered concurrency cap closes its idle
-session too, so a throttling host really sees fewer connections.
+A worker keeps its session across files. A slot of the host's concurrency cap
+is the licence to hold a session: taken before opening one, given back with
+it. So a transient failure (the connection may be broken) closes the session
+and frees the slot; under a lowered cap, workers beyond it close theirs after
+their current file; and an idle worker hands its slot to one that waits. The
+host therefore sees at most ``limit`` connections, never idle ones on top.
 """
 
 from __future__ import annotations
@@ -84,6 +86,7 @@ class Worker:
         self.job = job
         self.name = name
         self.session: Session | None = None
+        self.slot = False
 
     def run(self) -> None:
         """Thread body. Any unexpected error stops the whole run and is re-raised there."""
@@ -92,8 +95,13 @@ class Worker:
                 try:
                     task = self.job.tasks.get(timeout=_POLL)
                 except queue.Empty:
+                    if self.slot and self.job.limit.waiting:  # idle: let a waiting worker in
+                        self._let_go()
                     continue
                 self.job.results.put(self.fetch(task))
+                if self.slot and self.job.limit.release_if_over():
+                    self.slot = False
+                    self._drop_session()
         except Interrupted:
             log.debug("%s stopped", self.name)
         except BaseException as exc:  # forwarded to the caller's thread by the engine, not lost
@@ -102,6 +110,9 @@ class Worker:
             if self.session is not None:
                 self.job.pool.give_back(self.session)
                 self.session = None
+            if self.slot:
+                self.job.limit.release()
+                self.slot = False
 
     def fetch(self, task: FetchTask) -> Outcome:
         """Fetch one file with retries; a failure is returned, not raised.
@@ -147,7 +158,7 @@ class Worker:
 
     def _attempt(self, task: FetchTask) -> Downloaded:
         generation = self.job.limit.generation
-        self._acquire_slot()
+        self._take_slot()
         try:
             if self.session is None:
                 self.session = self.job.pool.get()
@@ -155,20 +166,23 @@ class Worker:
                               expected_size=task.expected_size, verify=self.job.verify,
                               stop=self.job.stop)
         except TransientFetchError as exc:
-            self._drop_session()  # the connection may be broken: the next attempt reopens
+            self._let_go()  # the connection may be broken: the next attempt reopens
             if isinstance(exc, ThrottledError):
                 self._throttled(task, exc, generation)
             raise
-        finally:
-            self.job.limit.release()
 
-    def _acquire_slot(self) -> None:
-        if self.job.limit.acquire(timeout=0):
-            return
-        self._drop_session()  # over the lowered cap: do not hold a connection while waiting
-        while not self.job.limit.acquire(timeout=_POLL):
+    def _take_slot(self) -> None:
+        while not self.slot:
             if self.job.stop.is_set():
                 raise Interrupted("stopped while waiting for a slot")
+            self.slot = self.job.limit.acquire(timeout=_POLL)
+
+    def _let_go(self) -> None:
+        """Close the session and give its slot back."""
+        self._drop_session()
+        if self.slot:
+            self.job.limit.release()
+            self.slot = False
 
     def _drop_session(self) -> None:
         if self.session is not None:
