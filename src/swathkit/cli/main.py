@@ -8,6 +8,7 @@ import sys
 
 from swathkit._version import __version__
 from swathkit.cli import (
+    collect_cmd,
     demo_cmd,
     export_cmd,
     ingest_cmd,
@@ -20,7 +21,7 @@ from swathkit.errors import SwathkitError
 
 log = logging.getLogger("swathkit")
 
-VERBS = (demo_cmd, ingest_cmd, inspect_cmd, verify_cmd, export_cmd, sim_cmd)
+VERBS = (demo_cmd, collect_cmd, ingest_cmd, inspect_cmd, verify_cmd, export_cmd, sim_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # paramiko logs every dropped connection as an ERROR; swathkit reports them itself
+    logging.getLogger("paramiko").setLevel(logging.DEBUG if args.verbose > 1 else logging.CRITICAL)
     try:
         return int(args.run(args))
     except SwathkitError as exc:

@@ -52,3 +52,21 @@ def table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> N
 
 def facts(title: str, pairs: Sequence[tuple[str, Any]]) -> None:
     table(title, ("", ""), pairs)
+
+
+def funnel(title: str, f: Any, seconds: float | None = None) -> None:
+    """The processing-stage table: granules and bytes reaching each stage."""
+    rows = [("found", f.found, ""), ("fetched", f.fetched, f"{f.bytes_fetched / 1e6:,.1f} MB"),
+            ("verified", f.verified, ""), ("extracted", f.extracted, ""),
+            ("committed", f.committed, f"{f.bytes_committed / 1e6:,.1f} MB"),
+            ("failed", f.failed, ""), ("not published", f.not_published, "")]
+    if seconds is not None:
+        rate = f.committed / seconds if seconds > 0 else 0.0
+        rows.append(("wall time", f"{seconds:,.1f} s", f"{rate:.2f} granules/s"))
+    table(title, ("stage", "granules", "bytes"), rows)
+
+
+def failures(rows: Sequence[tuple[str, str, str, int]]) -> None:
+    """Failures grouped by error class, each with its reason and attempts."""
+    if rows:
+        table("failed granules (by reason)", ("granule", "error", "reason", "attempts"), rows)

@@ -6,7 +6,7 @@ import argparse
 from datetime import UTC, datetime
 from pathlib import Path
 
-from swathkit.cli import render
+from swathkit.cli import render, sim_serve
 
 PRODUCTS = ("amsr2-l1b",)
 
@@ -40,6 +40,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--seed", type=int, default=0, help="noise seed (same seed, same bytes)")
     g.add_argument("--out", type=Path, required=True, help="output folder")
     g.set_defaults(run=run_generate)
+    sim_serve.add_serve(verbs)
 
 
 def run_generate(args: argparse.Namespace) -> int:

@@ -1,0 +1,112 @@
+"""JAXA G-Portal: the CSW catalogue (search) and the SFTP file server (fetch).
+
+Real endpoints are the defaults; any G-Portal-compatible endpoint (such as
+``swathkit sim serve``) can be named instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from swathkit.archives.granule import Granule, Query, utc
+from swathkit.archives.http import get_json
+from swathkit.errors import PermanentFetchError, TransientFetchError
+
+log = logging.getLogger(__name__)
+
+CATALOG_URL = "https://gportal.jaxa.jp/csw/csw"
+SFTP_HOST = "ftp.gportal.jaxa.jp"
+SFTP_PORT = 2051
+DOWNLOAD_PREFIX = "https://gportal.jaxa.jp/download/"
+DATASETS = {"amsr2-l1b": "11001001", "amsr2-l1r": "11001002"}
+PAGE_SIZE = 100
+
+Getter = Callable[[str, dict[str, Any]], Any]
+
+
+def remote_path(file_url: str) -> str:
+    """SFTP path of a catalogue ``product.fileName`` URL (the URL minus the download prefix)."""
+    if "/download/" not in file_url:
+        raise PermanentFetchError(f"unexpected G-Portal file URL {file_url!r}")
+    return file_url.split("/download/", 1)[1]
+
+
+def _granule(feature: dict[str, Any], product: str) -> Granule:
+    props = feature.get("properties", {})
+    prod, gpp = props.get("product", {}), props.get("gpp", {})
+    path = remote_path(prod["fileName"])
+    name = path.rsplit("/", 1)[-1].removesuffix(".h5")
+    return Granule(
+        id=name, product=product, start=utc(props["beginPosition"]),
+        end=utc(props["endPosition"]), remote_path=path, size=prod.get("size"),
+        footprint=feature.get("geometry"),
+        properties={
+            "orbitDirection": str(gpp.get("orbitDirection", ""))[:1].upper() or None,
+            "orbitNumber": props.get("orbitNumber"),
+            "pathNumber": gpp.get("startPathNumber"),
+            "processingDate": props.get("processingDate"),
+            "algorithmVersion": gpp.get("algorithmVersion"),
+            "productVersion": prod.get("version"),
+            "totalQualityCode": gpp.get("totalQualityCode"),
+        })
+
+
+@dataclass(frozen=True)
+class GPortalCatalog:
+    """The CSW GetRecords JSON catalogue."""
+
+    url: str = CATALOG_URL
+    retry: Callable[[Callable[[], Any]], Any] | None = None  # wraps each page request
+    get: Getter = get_json
+
+    def _params(self, query: Query, start_index: int, count: int) -> dict[str, Any]:
+        if query.product not in DATASETS:
+            raise ValueError(f"G-Portal products here: {', '.join(DATASETS)}; "
+                             f"not {query.product!r}")
+        params: dict[str, Any] = {
+            "service": "CSW", "version": "3.0.0", "request": "GetRecords",
+            "outputFormat": "application/json", "datasetId": DATASETS[query.product],
+            "startTime": f"{query.start:%Y-%m-%dT%H:%M:%S}Z",
+            "endTime": f"{query.end:%Y-%m-%dT%H:%M:%S}Z",
+            "count": count, "startIndex": start_index}
+        if query.bbox:
+            params["bbox"] = ",".join(f"{v:g}" for v in query.bbox)
+        return params
+
+    def _page(self, query: Query, start_index: int, count: int) -> dict[str, Any]:
+        def fetch() -> Any:
+            return self.get(self.url, self._params(query, start_index, count))
+
+        answer = self.retry(fetch) if self.retry else fetch()
+        if not isinstance(answer, dict) or "features" not in answer:
+            raise TransientFetchError(f"{self.url}: answer is not a FeatureCollection")
+        return answer
+
+    def matched(self, query: Query) -> int:
+        """How many granules match, from a one-record page."""
+        props = self._page(query, 1, 1).get("properties", {})
+        return int(props.get("numberOfRecordsMatched", 0))
+
+    def pages(self, query: Query, page_size: int = PAGE_SIZE) -> Iterator[list[Granule]]:
+        """Granules page by page (``startIndex`` is 1-based; stops past the matched count)."""
+        start = 1
+        while True:
+            answer = self._page(query, start, page_size)
+            features = answer.get("features", [])
+            matched = int(answer.get("properties", {}).get("numberOfRecordsMatched", 0))
+            yield [_granule(f, query.product) for f in features]
+            start += len(features)
+            if not features or start > matched:
+                return
+
+    def search(self, query: Query, page_size: int = PAGE_SIZE) -> Iterator[Granule]:
+        """Every matching granule, filtered by orbit direction if the query asks."""
+        for page in self.pages(query, page_size):
+            for granule in page:
+                direction = granule.properties.get("orbitDirection")
+                if query.orbit and direction and direction != query.orbit.upper():
+                    continue
+                yield granule

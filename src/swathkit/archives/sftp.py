@@ -1,0 +1,127 @@
+"""SFTP sessions (paramiko) for the transfer engine: size, read from an offset, close.
+
+Host keys: known hosts are checked (system and ``~/.ssh/known_hosts``); a host
+never seen before is accepted and remembered in swathkit's own known-hosts
+file (like OpenSSH's ``accept-new``); a changed key is refused. Loopback hosts
+(the simulated archive, new keys each start) are accepted without remembering.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import paramiko
+
+from swathkit.archives.credentials import Credentials
+from swathkit.errors import AuthError, NotPublishedError, ThrottledError, TransientFetchError
+
+log = logging.getLogger(__name__)
+
+BLOCK = 1 << 20
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+_THROTTLE_WORDS = ("too many", "session limit", "max sessions", "maxsessions")
+
+
+def known_hosts_file() -> Path:
+    return Path.home() / ".config" / "swathkit" / "known_hosts"
+
+
+class _AcceptNew(paramiko.MissingHostKeyPolicy):
+    def missing_host_key(self, client: paramiko.SSHClient, hostname: str,
+                         key: paramiko.PKey) -> None:
+        if hostname.split(":")[0].strip("[]") in LOOPBACK:
+            return
+        path = known_hosts_file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        client.get_host_keys().add(hostname, key.get_name(), key)
+        client.save_host_keys(str(path))
+        log.warning("new SFTP host key for %s (%s) remembered in %s", hostname,
+                    key.get_name(), path)
+
+
+def _transient(exc: BaseException, where: str) -> TransientFetchError:
+    text = str(exc) or type(exc).__name__
+    shortage = (isinstance(exc, paramiko.ChannelException)
+                and exc.code == paramiko.common.OPEN_FAILED_RESOURCE_SHORTAGE)
+    if shortage or any(word in text.lower() for word in _THROTTLE_WORDS):
+        return ThrottledError(f"{where}: server refused another session ({text})",
+                              retry_after=5.0)
+    return TransientFetchError(f"{where}: {text}")
+
+
+class SftpSession:
+    """One SSH connection with one SFTP channel."""
+
+    def __init__(self, client: paramiko.SSHClient, sftp: paramiko.SFTPClient, host: str) -> None:
+        self._client, self._sftp, self._host = client, sftp, host
+
+    def size(self, remote: str) -> int:
+        try:
+            return int(self._sftp.stat(remote).st_size or 0)
+        except FileNotFoundError as exc:
+            raise NotPublishedError(f"{self._host}:{remote} does not exist") from exc
+        except (OSError, EOFError, paramiko.SSHException) as exc:
+            raise _transient(exc, f"{self._host}:{remote}") from exc
+
+    def read(self, remote: str, offset: int = 0) -> Iterator[bytes]:
+        try:
+            with self._sftp.open(remote, "rb") as f:
+                f.seek(offset)
+                while block := f.read(BLOCK):
+                    yield block
+        except OSError as exc:
+            if getattr(exc, "errno", None) == errno.ENOENT:
+                raise NotPublishedError(f"{self._host}:{remote} does not exist") from exc
+            raise _transient(exc, f"{self._host}:{remote}") from exc
+        except (EOFError, paramiko.SSHException) as exc:
+            raise _transient(exc, f"{self._host}:{remote}") from exc
+
+    def close(self) -> None:
+        try:
+            self._sftp.close()
+        finally:
+            self._client.close()
+
+
+@dataclass(frozen=True)
+class SftpFactory:
+    """Opens password-authenticated SFTP sessions to one server."""
+
+    hostname: str
+    port: int
+    credentials: Credentials
+    timeout: float = 30.0
+
+    @property
+    def host(self) -> str:
+        return f"{self.hostname}:{self.port}"
+
+    def open(self) -> SftpSession:
+        client = paramiko.SSHClient()
+        client.load_system_host_keys()
+        if known_hosts_file().exists():
+            client.load_host_keys(str(known_hosts_file()))
+        client.set_missing_host_key_policy(_AcceptNew())
+        try:
+            client.connect(self.hostname, self.port, username=self.credentials.username,
+                           password=self.credentials.password, timeout=self.timeout,
+                           banner_timeout=self.timeout, auth_timeout=self.timeout,
+                           look_for_keys=False, allow_agent=False)
+            return SftpSession(client, client.open_sftp(), self.host)
+        except paramiko.AuthenticationException as exc:
+            client.close()
+            raise AuthError(
+                f"{self.host} refused the password of user {self.credentials.username!r} "
+                f"(credentials from {self.credentials.source}); check them and run again") from exc
+        except paramiko.BadHostKeyException as exc:
+            client.close()
+            raise AuthError(f"{self.host} presented a different host key than remembered: "
+                            f"{exc}; if the server really changed, remove its line from "
+                            "your known_hosts") from exc
+        except (TimeoutError, OSError, EOFError, paramiko.SSHException) as exc:
+            client.close()
+            raise _transient(exc, self.host) from exc
