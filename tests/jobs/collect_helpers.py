@@ -10,7 +10,7 @@ from swathkit.transfer.retry import RetryPolicy
 SCANS = 40
 FAST_RETRY = RetryPolicy(max_attempts=8, base_delay=0.02, max_delay=0.2, seed=1)
 
-RUNNER = """
+RUNNER = f"""
 import sys
 from swathkit.archives.granule import Query
 from swathkit.jobs.archives import simulated_gportal
@@ -20,11 +20,11 @@ from swathkit.transfer.retry import RetryPolicy
 if __name__ == "__main__":
     store, start, end, faults = sys.argv[1:5]
     retry = RetryPolicy(max_attempts=8, base_delay=0.02, max_delay=0.2, seed=1)
-    with simulated_gportal(faults=faults, scans={scans}, retry=retry) as archive:
+    with simulated_gportal(faults=faults, scans={SCANS}, retry=retry) as archive:
         report = collect(Query("amsr2-l1b", start, end), store, archive, channels="36.5H",
                          coords=True, workers=4, batch_size=4)
     print("OK" if report.ok else "NOT OK", report.funnel, flush=True)
-""".format(scans=SCANS)
+"""
 
 
 def store_content(path) -> dict[str, dict[str, bytes]]:

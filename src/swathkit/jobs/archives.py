@@ -28,7 +28,7 @@ def retrying(policy: RetryPolicy, sleep: Callable[[float], None] = time.sleep) -
         while True:
             try:
                 return fn()
-            except Exception as exc:  # noqa: BLE001 - the policy decides; others re-raise
+            except Exception as exc:
                 attempts += 1
                 if not policy.should_retry(exc, attempts=attempts):
                     raise

@@ -105,6 +105,7 @@ class Worker:
         except Interrupted:
             log.debug("%s stopped", self.name)
         except BaseException as exc:  # forwarded to the caller's thread by the engine, not lost
+            self._drop_session()  # in an unknown state: not worth keeping
             self.job.fail(exc)
         finally:
             if self.session is not None:
@@ -116,6 +117,9 @@ class Worker:
 
     def fetch(self, task: FetchTask) -> Outcome:
         """Fetch one file with retries; a failure is returned, not raised.
+
+        Every attempt counts towards ``retry.max_attempts``, including one refused
+        by a throttling host before a byte moved.
 
         Raises:
             AuthError: Credentials refused (the job must stop).
@@ -157,8 +161,8 @@ class Worker:
         return result
 
     def _attempt(self, task: FetchTask) -> Downloaded:
-        generation = self.job.limit.generation
         self._take_slot()
+        generation = self.job.limit.generation  # a throttle of this request halves the cap
         try:
             if self.session is None:
                 self.session = self.job.pool.get()
