@@ -64,15 +64,18 @@ def test_the_cap_halves_on_throttling_and_creeps_back_after_successes(archive, t
     assert engine.limit.limit == 4
 
 
-def test_a_throttling_host_sees_fewer_concurrent_transfers(archive, tasks, make_engine):
+def test_a_throttling_host_sees_fewer_connections_and_transfers(archive, tasks, make_engine):
+    archive.read_faults[R[0]].append(ThrottledError("503", retry_after=0.01))
+    engine = make_engine(workers=4, limit=AdaptiveLimit(4, recover_after=1000), force=True)
+    list(engine.run(tasks))
+    assert engine.limit.limit == 2
     for remote in R:
         archive.block_delay[remote] = 0.003
-    archive.read_faults[R[0]].append(ThrottledError("503", retry_after=0.01))
-    engine = make_engine(workers=4, limit=AdaptiveLimit(4, recover_after=1000))
-    list(engine.run(tasks))
     archive.max_active = 0
-    list(engine.run(tasks[:0]))  # nothing; the cap persists in the engine
-    assert engine.limit.limit == 2
+    archive.max_open = archive.open_now
+    list(engine.run(tasks))
+    assert archive.max_active <= 2
+    assert archive.max_open <= 2 and archive.open_now <= 2
 
 
 def test_the_breaker_pauses_then_stops_a_job_whose_archive_is_down(archive, tasks, factory,
@@ -216,14 +219,14 @@ def test_ctrl_c_while_waiting_for_results_stops_promptly(archive, tasks, out, ma
 def test_close_interrupts_a_long_backoff(archive, tasks, factory):
     archive.read_faults[R[0]].append(TransientFetchError("reset"))
     engine = TransferEngine(factory, workers=1, retry=RetryPolicy(base_delay=60, max_delay=60))
-    run = engine.run(tasks)
     threading.Timer(0.2, engine.close).start()
     start = time.monotonic()
-    with pytest.raises(RuntimeError):  # closed: the run ends, the next one is refused
-        list(run)
+    with pytest.raises(RuntimeError, match="closed during run"):
         list(engine.run(tasks))
     assert time.monotonic() - start < 2
-    assert fetch_threads() == []
+    assert fetch_threads() == [] and archive.open_now == 0
+    with pytest.raises(RuntimeError, match="closed"):
+        next(engine.run(tasks))
 
 
 def test_a_second_concurrent_run_is_refused(archive, tasks, make_engine):
