@@ -71,6 +71,7 @@ class SftpSession:
         try:
             with self._sftp.open(remote, "rb") as f:
                 f.seek(offset)
+                f.prefetch()  # pipelined requests from the offset: loopback-fast, WAN-friendly
                 while block := f.read(BLOCK):
                     yield block
         except OSError as exc:
