@@ -36,6 +36,7 @@ from swathkit.transfer.session import SessionFactory
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
+BATCH_BYTES = 64 << 20  # a batch commits early once its arrays hold this much memory
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,8 @@ class _Committer:
             return
         self.ledger.set_state(granule_id, "extracted", seconds_extract=result.seconds_total)
         self.batch.append((result.record, Path(result.path)))
-        if len(self.batch) >= self.batch_size:
+        held = sum(record.nbytes for record, _ in self.batch)
+        if len(self.batch) >= self.batch_size or held >= BATCH_BYTES:
             self.flush()
 
     def flush(self) -> None:

@@ -69,8 +69,8 @@ def _extract(path: Path, layout: Layout, geolocation: str) -> tuple[SwathRecord,
                                        scale=SCALE_FACTOR)
     latlon = {}
     for band in layout.bands:
-        lat = np.asarray(ds[f"lat_{band.lower()}"].values)
-        lon = np.asarray(ds[f"lon_{band.lower()}"].values)
+        lat = np.asarray(ds[f"lat_{band.lower()}"].values, dtype=np.float32)
+        lon = np.asarray(ds[f"lon_{band.lower()}"].values, dtype=np.float32)
         problems += qc.latlon_problems(f"{band} geolocation", lat, lon)
         latlon[band] = (lat, lon)
     if problems:

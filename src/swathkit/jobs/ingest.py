@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
 DEFAULT_BATCH = 16
+BATCH_BYTES = 64 << 20  # a batch commits early once its arrays hold this much memory
 
 
 @dataclass
@@ -107,7 +108,7 @@ def ingest(files: Iterable[str | os.PathLike[str]], store: str | StoreLocation, 
                 report.failed.append((result.path, result.error))
             else:
                 batch.append(result.record)
-                if len(batch) >= batch_size:
+                if len(batch) >= batch_size or sum(r.nbytes for r in batch) >= BATCH_BYTES:
                     flush()
             if progress:
                 progress(done, len(paths), Path(result.path).name)

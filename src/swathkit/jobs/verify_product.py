@@ -10,19 +10,30 @@ from swathkit.errors import FormatError, VerificationError
 from swathkit.products.hdf5 import open_h5
 
 
-def verify_l1b(path: Path) -> None:
-    """Open the file and read every dataset (HDF5 checksums and filters run on read).
+REQUIRED = ("Scan Time", "Latitude of Observation Point for 89A",
+            "Longitude of Observation Point for 89A")
 
-    The transfer engine calls this on the ``.part`` file before renaming it, so
-    the name is not checked here.
+
+def verify_l1b(path: Path) -> None:
+    """Check a fetched file is a whole AMSR2 L1 product: HDF5 signature, structure, scan times.
+
+    Cheap on purpose (the size was checked against the server's before): the
+    extraction that follows decodes every dataset it keeps and checks its values.
+    The transfer engine calls this on the ``.part`` file, so the name is not checked.
 
     Raises:
         VerificationError: the file is not a complete, readable AMSR2 L1 product.
     """
     try:
         with open_h5(path) as f:
-            for obj in f.values():
-                if isinstance(obj, h5py.Dataset):
-                    obj[()]
+            missing = [name for name in REQUIRED if name not in f]
+            if missing:
+                raise FormatError(f"datasets {missing} are missing")
+            n_scans = f["Scan Time"].shape[0]
+            if f["Scan Time"][()].shape != (n_scans,) or n_scans == 0:
+                raise FormatError("no scan times")
+            for obj in f.values():  # every swath dataset has a scan axis first or second
+                if isinstance(obj, h5py.Dataset) and n_scans not in obj.shape[:2]:
+                    raise FormatError(f"{obj.name} has shape {obj.shape}, not {n_scans} scans")
     except (FormatError, OSError, ValueError, KeyError) as exc:
         raise VerificationError(f"{path.name}: not a sound AMSR2 L1 file ({exc})") from exc

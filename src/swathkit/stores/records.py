@@ -24,6 +24,12 @@ class SwathRecord:
     meta: dict[str, object] = field(default_factory=dict)
 
     @property
+    def nbytes(self) -> int:
+        """Memory held by the arrays (what a batch of records costs)."""
+        arrays = [*self.counts.values(), *(a for pair in self.latlon.values() for a in pair)]
+        return sum(a.nbytes for a in arrays) + self.scan_time.nbytes
+
+    @property
     def n_scans(self) -> int:
         return int(self.scan_time.shape[0])
 

@@ -142,7 +142,7 @@ def _band_latlon(path: Path, f: h5py.File, band: str, method: str, coreg: tuple[
 
     # One task gives lat and lon together, so computing both runs co-registration once.
     pair = da.map_blocks(both, lat, lon, new_axis=0, chunks=((2,), (n_scans,), (LOW_PIXELS,)),
-                         dtype=np.float64, meta=np.empty((0, 0, 0), np.float64))
+                         dtype=np.float32, meta=np.empty((0, 0, 0), np.float32))
     return pair[0], pair[1]
 
 
