@@ -82,10 +82,12 @@ class _Committer:
         self.layout, self.geolocation = layout, geolocation
         self.batch: list[tuple[SwathRecord, Path]] = []
         self.batch_size, self.keep_files = batch_size, keep_files
-        self.limit = 2 * workers
+        self.limit = 4 * workers  # paths in flight; records come back one by one
         context = multiprocessing.get_context("spawn")
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                        initializer=_ignore_sigint)
+                                        initializer=_prepare_worker)
+        for _ in range(workers):  # start the processes and their imports now, not at file 1
+            self.pool.submit(int)
         self.pending: deque[tuple[str, Future[Extraction]]] = deque()
         self.done = 0
 
@@ -101,6 +103,7 @@ class _Committer:
 
     def _take(self, granule_id: str, future: Future[Extraction]) -> None:
         result = future.result()
+        log.debug("extracted %s in %.2f s", granule_id, result.seconds_total)
         if result.record is None:
             self.ledger.fail(granule_id, reason=result.error, error_class=result.error_class,
                              attempts=0, permanent=True)
@@ -115,7 +118,9 @@ class _Committer:
     def flush(self) -> None:
         if not self.batch:
             return
+        t0 = time.perf_counter()
         self.writer.write([record for record, _ in self.batch])
+        log.debug("committed %d granules in %.2f s", len(self.batch), time.perf_counter() - t0)
         for record, path in self.batch:
             self.ledger.set_state(record.granule_id, "committed")
             if not self.keep_files:
@@ -132,9 +137,10 @@ class _Committer:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _ignore_sigint() -> None:
+def _prepare_worker() -> None:
     # Ctrl-C reaches the whole process group: the main process decides, workers finish.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import swathkit.jobs.extract  # noqa: F401 - import the stack while the search runs
 
 
 def _record_search(archive: Archive, query: Query, ledger: Ledger, update: bool) -> tuple[

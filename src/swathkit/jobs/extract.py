@@ -18,6 +18,9 @@ from swathkit.stores.records import SwathRecord
 from swathkit.stores.schema import Layout
 
 CHUNK = 1 << 20
+# Every 4th scan and 89A pixel plus the swath's edge pixels: ~20 km spacing is plenty for
+# a 0.1° bbox and 2° coverage cells, at a sixteenth of the cost.
+EDGE_SAMPLE = (slice(None, None, 4), np.r_[0:486:4, 485])
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,8 @@ def _extract(path: Path, layout: Layout, geolocation: str) -> tuple[SwathRecord,
         "product_version": ds.attrs["product_version"],
         "algorithm_version": ds.attrs["algorithm_version"],
         "source_size": size, "source_sha256": sha, "geolocation": ds.attrs["geolocation"],
-        "bbox": footprint.bbox(lat89, lon89), "coverage": footprint.coverage(lat89, lon89),
+        "bbox": footprint.bbox(lat89[EDGE_SAMPLE], lon89[EDGE_SAMPLE]),
+        "coverage": footprint.coverage(lat89[EDGE_SAMPLE], lon89[EDGE_SAMPLE]),
     }
     record = SwathRecord(ds.attrs["granule_id"], counts, latlon,
                          np.asarray(ds["scan_time"].values), meta)
