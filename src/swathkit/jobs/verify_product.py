@@ -1,4 +1,4 @@
-"""Verification of a fetched AMSR2 L1B file: it opens and every dataset decodes."""
+"""Verification of a fetched AMSR2 L1B file: a whole HDF5 product with consistent shapes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import h5py
 
 from swathkit.errors import FormatError, VerificationError
 from swathkit.products.hdf5 import open_h5
-
 
 REQUIRED = ("Scan Time", "Latitude of Observation Point for 89A",
             "Longitude of Observation Point for 89A")
