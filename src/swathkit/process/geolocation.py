@@ -52,10 +52,10 @@ def coregister(
     theta = np.arctan2(sin_theta, x1 * x2 + y1 * y2 + z1 * z2)
     with np.errstate(invalid="ignore", divide="ignore"):
         cx, cy, cz = cx / sin_theta, cy / sin_theta, cz / sin_theta  # ez
-    a1, a2 = np.float32(a1), np.float32(a2)
-    ex_w = np.cos(a2 * theta) * np.cos(a1 * theta)
-    ey_w = np.cos(a2 * theta) * np.sin(a1 * theta)
-    ez_w = np.sin(a2 * theta)
+    t1, t2 = np.float32(a1) * theta, np.float32(a2) * theta
+    ex_w = np.cos(t2) * np.cos(t1)
+    ey_w = np.cos(t2) * np.sin(t1)
+    ez_w = np.sin(t2)
     # ey = ez × ex
     x = ex_w * x1 + ey_w * (cy * z1 - cz * y1) + ez_w * cx
     y = ex_w * y1 + ey_w * (cz * x1 - cx * z1) + ez_w * cy
