@@ -49,7 +49,7 @@ def test_changed_granule_replaces_the_old_row(tmp_path, record):
     assert summary.replaced == ("G0001",)
     assert store.index.retired == [0] and len(store) == 2
     ds = open_swaths(tmp_path / "s.zarr")
-    assert list(ds["granule"].values) == ["G0002", "G0001"]
+    assert list(ds["granule"].values) == ["G0001", "G0002"]  # time order, not row order
     expected = record(1, offset=7).counts["tb_36_5h"][1, 0] * 0.01
     assert float(ds["tb_36_5h"].sel(granule="G0001").values[1, 0]) == pytest.approx(expected)
 

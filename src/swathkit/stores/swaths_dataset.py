@@ -21,10 +21,12 @@ def _open_lazy(store: SwathStore) -> xr.Dataset:
     with quiet_zarr():
         ds = xr.open_zarr(store.location.zarr_store(read_only=True), consolidated=True,
                           chunks={})
-    rows = store.index.live_rows()
-    ds = ds.isel(granule=rows)
+    rows = store.index.live_rows()  # ascending row numbers, as granule_ids
     ids = np.array(store.granule_ids, dtype=object)
-    ds = ds.assign_coords(granule=("granule", ids)).drop_vars("granule_id")
+    starts = ds["start_time"].values[rows]
+    order = np.argsort(starts, kind="stable")  # commit order varies; time order does not
+    ds = ds.isel(granule=rows[order])
+    ds = ds.assign_coords(granule=("granule", ids[order])).drop_vars("granule_id")
     layout = store.layout
     ds.attrs = {"title": "AMSR2 L1B swaths (swathkit swath store)", "platform": "GCOM-W1",
                 "sensor": "AMSR2", "product": "AMSR2_L1B", "channels": ",".join(layout.channels),
@@ -74,8 +76,8 @@ def open_swaths(store: str | StoreLocation, *, start: TimeLike | None = None,
         storage_options: fsspec options for a remote store.
 
     Returns:
-        A dask-backed Dataset with dims ``granule``, ``scan``, ``pixel`` (and ``pixel89``);
-        the ``granule`` coordinate holds granule ids.
+        A dask-backed Dataset with dims ``granule``, ``scan``, ``pixel`` (and ``pixel89``),
+        granules in time order; the ``granule`` coordinate holds granule ids.
     """
     sw = SwathStore.open(store, storage_options)
     ds = _open_lazy(sw)
