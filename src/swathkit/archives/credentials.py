@@ -26,20 +26,24 @@ class Credentials:
 
 def resolve(*, username: str | None, password: str | None, env_prefix: str, host: str,
             netrc_path: Path | None = None) -> Credentials:
-    """Find credentials: explicit arguments, then ``<PREFIX>_USERNAME``/``_PASSWORD``, then netrc.
+    """Find credentials: arguments, then ``<PREFIX>_USERNAME``/``_PASSWORD``, then netrc.
+
+    Each half is looked up on its own, so ``--username`` with a password in the
+    environment works; netrc fills what is still missing when its login matches.
 
     Raises:
         AuthError: none found; the message says the three ways to give them.
     """
-    if username and password:
-        return Credentials(username, password, "arguments")
-    env_user = os.environ.get(f"{env_prefix}_USERNAME")
-    env_pass = os.environ.get(f"{env_prefix}_PASSWORD")
-    if env_user and env_pass:
-        return Credentials(env_user, env_pass, "environment")
-    found = _from_netrc(host, netrc_path)
-    if found:
-        return found
+    user = username or os.environ.get(f"{env_prefix}_USERNAME")
+    secret = password or os.environ.get(f"{env_prefix}_PASSWORD")
+    sources = {"arguments" if password else "environment"} if secret else set()
+    if not (user and secret):
+        found = _from_netrc(host, netrc_path)
+        if found and (user is None or user == found.username):
+            user, secret = user or found.username, secret or found.password
+            sources.add("netrc")
+    if user and secret:
+        return Credentials(user, secret, "+".join(sorted(sources)) or "arguments")
     raise AuthError(
         f"no credentials for {host}: pass --username/--password, set {env_prefix}_USERNAME and "
         f"{env_prefix}_PASSWORD, or add 'machine {host} login … password …' to ~/.netrc")
