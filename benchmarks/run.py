@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-SCRIPTS = ("bench_store.py", "bench_ingest.py")
+SCRIPTS = ("bench_store.py", "bench_ingest.py", "bench_collect.py")
 
 
 def main() -> int:
@@ -20,7 +20,9 @@ def main() -> int:
     for script in SCRIPTS:
         args = [sys.executable, str(HERE / script)]
         if quick:
-            args += ["--n", "10"] + (["--skip-large"] if script == "bench_store.py" else [])
+            args += {"bench_store.py": ["--n", "10", "--skip-large"],
+                     "bench_ingest.py": ["--n", "6"],
+                     "bench_collect.py": ["--n", "6", "--rss-n", "3", "--lost-n", "6"]}[script]
         print(f"\n=== {script} ===", flush=True)
         failed |= subprocess.run(args, cwd=HERE, check=False).returncode
     return failed
