@@ -4,6 +4,7 @@ import random
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -46,4 +47,22 @@ def test_sigkill_then_rerun_gives_the_same_store(tmp_path, uninterrupted, trial)
     else:
         pytest.fail("the collection never finished")
     assert kills >= 1, "no run was killed: lengthen the job or shorten the waits"
+    assert store_content(store) == uninterrupted
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_cleanly_and_the_next_run_resumes(tmp_path, uninterrupted):
+    store = tmp_path / "s.zarr"
+    proc = _run(store)
+    ledger = tmp_path / "s.zarr.ledger.sqlite"
+    deadline = time.monotonic() + 60
+    while not ledger.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)  # into the transfers
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and out.startswith("NOT OK"), out  # stopped, reported
+    proc = _run(store)
+    out, _ = proc.communicate(timeout=240)
+    assert out.startswith("OK"), out
     assert store_content(store) == uninterrupted
