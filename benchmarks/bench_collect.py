@@ -124,10 +124,10 @@ def scenario(name: str, n: int, workers: int, sim: Endpoint) -> dict:
 
 def run_swathkit(sim, remotes, work, workers) -> dict:
     from swathkit.archives.credentials import Credentials
-    from swathkit.jobs.archives import _archive
+    from swathkit.jobs.archives import gportal_at
     from swathkit.jobs.collect import collect
 
-    archive = _archive(sim.catalog_url, sim.sftp_host, sim.sftp_port,
+    archive = gportal_at(sim.catalog_url, sim.sftp_host, sim.sftp_port,
                        Credentials(sim.username, sim.password), None, "sim")
     report = collect(_query(len(remotes)), work / "s.zarr", archive, channels="36.5H",
                      coords=True, workers=workers)

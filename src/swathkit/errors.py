@@ -18,7 +18,8 @@
         ├── StoreLockedError        another writer holds the store
         └── StoreCorruptError       stored data does not match its checksums
 
-Only ``TransientFetchError`` is retried.
+``TransientFetchError`` is retried with backoff; ``VerificationError`` leads to one
+fresh fetch (corruption in transit); nothing else is retried.
 """
 
 from __future__ import annotations

@@ -83,9 +83,9 @@ def test_session_cap_respected_with_16_workers(tmp_path):
     plan = dataclasses.replace(FaultPlan(), max_sessions=4)
     with SimulatedGPortal(faults=plan, scans=SCANS) as sim:
         from swathkit.archives.credentials import Credentials
-        from swathkit.jobs.archives import _archive
+        from swathkit.jobs.archives import gportal_at
 
-        archive = _archive(sim.catalog_url, sim.sftp_host, sim.sftp_port,
+        archive = gportal_at(sim.catalog_url, sim.sftp_host, sim.sftp_port,
                            Credentials(sim.username, sim.password), FAST_RETRY, "sim")
         report = collect(HALF_DAY, tmp_path / "s.zarr", archive, workers=16)
         stats = sim.stats()

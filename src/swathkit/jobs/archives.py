@@ -46,11 +46,12 @@ def gportal_archive(*, catalog_url: str = CATALOG_URL, sftp_host: str = SFTP_HOS
     """
     credentials = resolve(username=username, password=password, env_prefix="GPORTAL",
                           host=sftp_host)
-    return _archive(catalog_url, sftp_host, sftp_port, credentials, retry, name)
+    return gportal_at(catalog_url, sftp_host, sftp_port, credentials, retry, name)
 
 
-def _archive(catalog_url: str, host: str, port: int, credentials: Credentials,
-             retry: RetryPolicy | None, name: str) -> Archive:
+def gportal_at(catalog_url: str, host: str, port: int, credentials: Credentials,
+               retry: RetryPolicy | None = None, name: str = "G-Portal") -> Archive:
+    """An archive at explicit G-Portal-compatible endpoints with known credentials."""
     retry = retry or RetryPolicy()
     catalog = GPortalCatalog(catalog_url, retry=retrying(retry))
     return Archive(catalog, SftpFactory(host, port, credentials), name, retry)
@@ -69,7 +70,7 @@ def simulated_gportal(*, faults: str | FaultPlan = "none", seed: int = 0,
     with SimulatedGPortal(faults=faults, seed=seed, scans=scans) as sim:
         credentials = Credentials(sim.username, password or sim.password, "simulator")
         label = faults if isinstance(faults, str) else "custom"
-        yield _archive(sim.catalog_url, sim.sftp_host, sim.sftp_port, credentials, retry,
+        yield gportal_at(sim.catalog_url, sim.sftp_host, sim.sftp_port, credentials, retry,
                        f"simulated G-Portal ({label} faults)")
 
 
