@@ -91,3 +91,26 @@ def test_session_cap_respected_with_16_workers(tmp_path):
         stats = sim.stats()
     assert report.ok and report.funnel.committed == report.funnel.found
     assert stats.max_concurrent_sessions <= 4
+
+
+def test_new_catalogue_version_is_reported_then_refetched_on_update(tmp_path):
+    from swathkit.ledger import Ledger
+
+    def run(reprocessed, update):
+        with simulated_gportal(scans=SCANS, retry=FAST_RETRY, seed=2,
+                               reprocessed=reprocessed) as archive:
+            return collect(HALF_DAY, tmp_path / "s.zarr", archive, update=update)
+
+    first = run(0, False)
+    same = run(1, False)
+    assert first.ok and same.ok and len(same.changed_versions) == first.funnel.found
+    with Ledger(tmp_path / "s.zarr.ledger.sqlite") as ledger:
+        fetched_before = {r: ledger.row(r)["fetched_at"] for r in same.changed_versions}
+    updated = run(1, True)
+    assert updated.ok and updated.changed_versions == same.changed_versions
+    with Ledger(tmp_path / "s.zarr.ledger.sqlite") as ledger:
+        assert all(ledger.row(g)["fetched_at"] > t for g, t in fetched_before.items())
+        assert ledger.row(same.changed_versions[0])["stored_processing_date"] == \
+            ledger.row(same.changed_versions[0])["processing_date"]
+    assert run(1, False).changed_versions == []
+    assert len(SwathStore.open(tmp_path / "s.zarr")) == first.funnel.found  # same bytes: no dups

@@ -60,14 +60,16 @@ def gportal_at(catalog_url: str, host: str, port: int, credentials: Credentials,
 @contextmanager
 def simulated_gportal(*, faults: str | FaultPlan = "none", seed: int = 0,
                       scans: int | None = None, retry: RetryPolicy | None = None,
-                      password: str | None = None) -> Iterator[Archive]:
+                      password: str | None = None, reprocessed: int = 0) -> Iterator[Archive]:
     """Start the simulated G-Portal in this process and yield an archive pointing at it.
 
-    ``password`` overrides the one the client sends (to try a wrong one).
+    ``password`` overrides the one the client sends (to try a wrong one);
+    ``reprocessed`` shifts the catalogue's processing dates (a new version).
     """
     from swathkit.sim.gportal import SimulatedGPortal
 
-    with SimulatedGPortal(faults=faults, seed=seed, scans=scans) as sim:
+    with SimulatedGPortal(faults=faults, seed=seed, scans=scans,
+                          reprocessed=reprocessed) as sim:
         credentials = Credentials(sim.username, password or sim.password, "simulator")
         label = faults if isinstance(faults, str) else "custom"
         yield gportal_at(sim.catalog_url, sim.sftp_host, sim.sftp_port, credentials, retry,

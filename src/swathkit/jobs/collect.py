@@ -156,9 +156,9 @@ def _record_search(archive: Archive, query: Query, ledger: Ledger, update: bool)
 
 
 def _reconcile(ledger: Ledger, writer: SwathWriter, ids: list[str]) -> None:
-    """Granules the store holds but the ledger does not yet call committed (a crash between)."""
+    """Extracted granules the store already holds: a crash came between the two commits."""
     for row in ledger.pending(ids):
-        if row["granule_id"] in writer.index.granules:
+        if row["state"] == "extracted" and row["granule_id"] in writer.index.granules:
             ledger.set_state(row["granule_id"], "committed")
 
 

@@ -69,6 +69,8 @@ class SimulatedGPortal:
         username: The SFTP account's user name.
         password: Its password; a random one by default.
         scans: Scans per served granule (1–1978); full granules by default.
+        reprocessed: Days added to every catalogue ``processingDate`` (a new
+            catalogue version of the same files, to exercise ``--update``).
         cache_dir: Where generated files are kept; a temporary directory,
             removed on close, by default.
 
@@ -85,6 +87,7 @@ class SimulatedGPortal:
         password: str | None = None,
         scans: int | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
+        reprocessed: int = 0,
     ) -> None:
         if seed < 0:
             raise ValueError(f"seed must be non-negative, got {seed}")
@@ -98,7 +101,8 @@ class SimulatedGPortal:
             self._tmp = tempfile.TemporaryDirectory(prefix="swathkit-gportal-")
             cache_dir = self._tmp.name
         self._files = GranuleFiles(Path(cache_dir), scans=scans, seed=seed)
-        self._catalog = CatalogServer((HOST, 0), GranuleCatalog(scans=scans), self.fault_plan)
+        catalog = GranuleCatalog(scans=scans, reprocessed=reprocessed)
+        self._catalog = CatalogServer((HOST, 0), catalog, self.fault_plan)
         self._sftp = SftpServer(self._files, self.fault_plan, username=username,
                                 password=self.password, host=HOST)
         self._http_thread = threading.Thread(target=self._catalog.serve_forever,

@@ -113,10 +113,13 @@ class GranuleCatalog:
 
     Args:
         scans: Scans per served granule (1–1978); all by default.
+        reprocessed: Days added to every ``processingDate``, as if the archive had
+            reprocessed its records (the files stay the same).
     """
 
-    def __init__(self, *, scans: int | None = None) -> None:
+    def __init__(self, *, scans: int | None = None, reprocessed: int = 0) -> None:
         self.nscan = SCANS_PER_GRANULE if scans is None else scans
+        self.reprocessed = np.timedelta64(reprocessed, "D")
         self._footprints = _Footprints(self.nscan)
         self._bytes_per_scan: int | None = None
         self._matches: OrderedDict[tuple[Any, ...], NDArray[np.int64]] = OrderedDict()
@@ -168,7 +171,7 @@ class GranuleCatalog:
                 "orbitNumber": slot.orbit_number,
                 "platformShortName": "GCOM-W1",
                 "instrumentShortName": "AMSR2",
-                "processingDate": _stamp(end + np.timedelta64(2, "h")),
+                "processingDate": _stamp(end + np.timedelta64(2, "h") + self.reprocessed),
                 "product": {"fileName": DOWNLOAD_URL + path, "size": self.approximate_size(),
                             "version": name.product_version},
                 "browse": _browse(path, name),
