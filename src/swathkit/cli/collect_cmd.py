@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from swathkit.cli import render
+from swathkit.cli.options import add_swath_options
 from swathkit.cli.sim_cmd import utc_time
 
 
@@ -34,10 +35,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--end", type=utc_time, required=True, help="UTC end (ISO, exclusive)")
     p.add_argument("--bbox", type=_bbox, help="west,south,east,north in degrees")
     p.add_argument("--orbit", choices=("A", "D"), help="ascending or descending only")
-    p.add_argument("--channels", default="36.5H", help="comma-separated, e.g. 36.5H,89.0AH")
-    p.add_argument("--coords", action="store_true", help="keep lat/lon of each band")
-    p.add_argument("--geolocation", choices=("auto", "coregister", "subsample"), default="auto")
-    p.add_argument("--store", required=True, help="swath store path or fsspec URL")
+    add_swath_options(p)
     p.add_argument("--workers", type=int, default=4, help="parallel transfers (default 4)")
     p.add_argument("--keep-files", action="store_true", help="keep downloaded .h5 files")
     p.add_argument("--retry-failed", action="store_true", help="try failed granules again")

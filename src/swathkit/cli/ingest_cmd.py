@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from swathkit.cli import render
+from swathkit.cli.options import add_swath_options
 from swathkit.jobs.ingest import DEFAULT_BATCH, ingest
 
 
@@ -19,13 +20,7 @@ def add(sub: argparse._SubParsersAction) -> None:
         epilog="example: swathkit ingest data/*.h5 --store swaths.zarr --channels 36.5H,89.0AH "
         "--coords")
     p.add_argument("files", nargs="+", help="GW1AM2_*_L1SGBTBR_*.h5 files")
-    p.add_argument("--store", required=True, help="store path or fsspec URL (created if absent)")
-    p.add_argument("--channels", default="36.5H",
-                   help="comma-separated channels: 6.9H, 7.3V, …, 36.5H, 89.0AH, 89.0BV")
-    p.add_argument("--coords", action="store_true", help="also keep lat/lon of each band")
-    p.add_argument("--geolocation", choices=("auto", "coregister", "subsample"), default="auto",
-                   help="low-frequency geolocation: JAXA co-registration (default when the file "
-                   "has its parameters) or every 2nd 89A pixel")
+    add_swath_options(p)
     p.add_argument("--workers", type=int, default=2, help="extraction processes (default 2)")
     p.add_argument("--batch", type=int, default=DEFAULT_BATCH,
                    help="granules per atomic commit")
