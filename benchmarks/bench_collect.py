@@ -82,8 +82,10 @@ def _portal(faults: str, cache: Path):
 
 def _remotes(sim, n: int) -> list[str]:
     from swathkit.archives.gportal import GPortalCatalog
+    from swathkit.jobs.archives import retrying
+    from swathkit.transfer.retry import RetryPolicy
 
-    catalog = GPortalCatalog(sim.catalog_url)
+    catalog = GPortalCatalog(sim.catalog_url, retry=retrying(RetryPolicy()))
     return [g.remote_path for g in catalog.search(_query(n))]
 
 

@@ -37,6 +37,8 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--orbit", choices=("A", "D"), help="ascending or descending only")
     add_swath_options(p)
     p.add_argument("--workers", type=int, default=4, help="parallel transfers (default 4)")
+    p.add_argument("--extract-workers", type=int, default=1,
+                   help="processes decoding HDF5 (default 1: transfers are the bottleneck)")
     p.add_argument("--keep-files", action="store_true", help="keep downloaded .h5 files")
     p.add_argument("--retry-failed", action="store_true", help="try failed granules again")
     p.add_argument("--update", action="store_true",
@@ -71,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
     with open_archive(args) as archive, render.progress_bar("collect") as progress:
         report = collect(query, args.store, archive, channels=args.channels, coords=args.coords,
                          geolocation=args.geolocation, workers=args.workers,
+                         extract_workers=args.extract_workers,
                          keep_files=args.keep_files, retry_failed=args.retry_failed,
                          update=args.update, workdir=args.workdir, progress=progress)
     render.funnel(f"collect {args.product} into {args.store}", report.funnel, report.seconds)

@@ -171,7 +171,7 @@ def _tasks(ledger: Ledger, ids: list[str], workdir: Path, retry_failed: bool) ->
 
 def collect(query: Query, store: str | os.PathLike[str] | StoreLocation, archive: Archive, *,
             channels: str | list[str] | tuple[str, ...] = "36.5H", coords: bool = False,
-            geolocation: str = "auto", workers: int = 4, extract_workers: int = 2,
+            geolocation: str = "auto", workers: int = 4, extract_workers: int = 1,
             batch_size: int = 16, workdir: str | os.PathLike[str] | None = None,
             keep_files: bool = False, retry_failed: bool = False, update: bool = False,
             ledger_path: str | os.PathLike[str] | None = None,
@@ -188,7 +188,8 @@ def collect(query: Query, store: str | os.PathLike[str] | StoreLocation, archive
         archive: Catalogue and file server (see :func:`swathkit.jobs.archives.gportal`).
         channels, coords, geolocation: What to keep (as for ``ingest``).
         workers: Parallel transfers (one persistent session each).
-        extract_workers: Processes decoding HDF5.
+        extract_workers: Processes decoding HDF5 (one keeps up with a G-Portal link and
+            leaves the CPU to the transfers; raise it for a fast link with many channels).
         batch_size: Granules per atomic store commit.
         workdir: Download folder (default: next to the store).
         keep_files: Keep source files after their swath is committed.
