@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from swathkit.cli import render
@@ -22,6 +23,13 @@ def add(sub: argparse._SubParsersAction) -> None:
                    help="let the simulated archive misbehave, to watch the retries")
     p.add_argument("--scans", type=int, default=None, help="scans per granule (default full)")
     p.set_defaults(run=run)
+
+
+def _relative(path: Path) -> Path:
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,7 +61,10 @@ def run(args: argparse.Namespace) -> int:
                                                                       ".ledger.sqlite").resolve()),
         ("verified", f"{checked.checked} granules, {100 * checked.success_rate:.1f} % sound"),
         ("quicklook", png.resolve())])
+    exe = _relative(Path(sys.executable).parent)
     render.console.print(f"\nOutputs are in [bold]{args.out.resolve()}[/]. Try:\n"
-                         f"  swathkit status {store}\n  swathkit inspect {store}\n"
-                         f"  python -c \"import swathkit; print(swathkit.open_swaths('{store}'))\"")
+                         f"  {exe / 'swathkit'} status {store}\n"
+                         f"  {exe / 'swathkit'} inspect {store}\n"
+                         f"  {exe / 'python'} -c \"import swathkit; "
+                         f"print(swathkit.open_swaths('{store}'))\"")
     return 0 if report.ok and checked.ok else 1
