@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from swathkit.archives.granule import Query
+from swathkit.errors import FetchError
 from swathkit.jobs.extract import Extraction, extract
 from swathkit.jobs.verify_product import verify_l1b
 from swathkit.ledger import Funnel, Ledger
@@ -226,6 +227,10 @@ def collect(query: Query, store: str | os.PathLike[str] | StoreLocation, archive
         except KeyboardInterrupt:
             interrupted = True
             committer.finish()
+        except FetchError:  # auth refused or archive down: keep what is done, then report
+            committer.finish()
+            ledger.end_run(run_id, "stopped")
+            raise
         finally:
             committer.close()
             if progress:
