@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -60,12 +61,12 @@ def export(store: str | StoreLocation, out_dir: str | Path, *, fmt: str = "npz",
     total = max(1, -(-ds.sizes["granule"] // parts))
     written = []
     for part, lo in enumerate(range(0, ds.sizes["granule"], parts), 1):
-        chunk = ds.isel(granule=slice(lo, lo + parts)).load()
+        chunk = ds.isel(granule=slice(lo, lo + parts))
         path = out / _part_name(chunk, part, total, "npz" if fmt == "npz" else "nc")
         tmp = path.with_name(path.name + ".part")
-        if fmt == "npz":
+        if fmt == "npz":  # NPZ needs whole arrays; NetCDF streams the dask chunks
             with tmp.open("wb") as f:
-                np.savez_compressed(f, allow_pickle=False, **_npz_arrays(chunk))
+                np.savez_compressed(f, allow_pickle=False, **_npz_arrays(chunk.load()))
         else:
             _to_netcdf(chunk, tmp)
         tmp.replace(path)
@@ -82,4 +83,8 @@ def _to_netcdf(ds: xr.Dataset, path: Path) -> None:
             ds[name] = (var.dims, as_text(var.values), var.attrs)
     ds.attrs = {"Conventions": "CF-1.8", "title": "AMSR2 L1B swaths exported by swathkit",
                 "source": "swathkit swath store"}
-    ds.to_netcdf(path, engine="netcdf4", format="NETCDF4")
+    with warnings.catch_warnings():
+        # zarr records dtypes as explicit little-endian ("<u2"); netCDF4 notes that this
+        # differs from its "native" kwarg although on this machine they are the same order
+        warnings.filterwarnings("ignore", message="endian-ness of dtype and endian kwarg")
+        ds.to_netcdf(path, engine="netcdf4", format="NETCDF4")
