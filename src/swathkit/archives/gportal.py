@@ -91,22 +91,27 @@ class GPortalCatalog:
         return int(props.get("numberOfRecordsMatched", 0))
 
     def pages(self, query: Query, page_size: int = PAGE_SIZE) -> Iterator[list[Granule]]:
-        """Granules page by page (``startIndex`` is 1-based; stops past the matched count)."""
+        """Granules page by page (``startIndex`` is 1-based; stops past the matched count).
+
+        The CSW has no orbit-direction parameter, so a query's ``orbit`` is applied here.
+        """
         start = 1
         while True:
             answer = self._page(query, start, page_size)
             features = answer.get("features", [])
             matched = int(answer.get("properties", {}).get("numberOfRecordsMatched", 0))
-            yield [_granule(f, query.product) for f in features]
+            yield [g for g in (_granule(f, query.product) for f in features)
+                   if _in_orbit(g, query.orbit)]
             start += len(features)
             if not features or start > matched:
                 return
 
     def search(self, query: Query, page_size: int = PAGE_SIZE) -> Iterator[Granule]:
-        """Every matching granule, filtered by orbit direction if the query asks."""
+        """Every matching granule."""
         for page in self.pages(query, page_size):
-            for granule in page:
-                direction = granule.properties.get("orbitDirection")
-                if query.orbit and direction and direction != query.orbit.upper():
-                    continue
-                yield granule
+            yield from page
+
+
+def _in_orbit(granule: Granule, orbit: str | None) -> bool:
+    direction = granule.properties.get("orbitDirection")
+    return orbit is None or direction is None or direction == orbit.upper()

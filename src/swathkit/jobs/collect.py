@@ -149,8 +149,6 @@ def _record_search(archive: Archive, query: Query, ledger: Ledger, update: bool)
     ids: list[str] = []
     changed: list[str] = []
     for page in archive.catalog.pages(query):
-        page = [g for g in page if not query.orbit or
-                g.properties.get("orbitDirection") in (None, query.orbit.upper())]
         changed += ledger.record_found(page, update=update)
         ids += [g.id for g in page]
     return ids, changed
