@@ -27,7 +27,7 @@ from swathkit.jobs.extract import Extraction, extract
 from swathkit.jobs.verify_product import verify_l1b
 from swathkit.ledger import Funnel, Ledger
 from swathkit.stores.location import StoreLocation, as_location
-from swathkit.stores.records import SwathRecord
+from swathkit.stores.records import BATCH_BYTES, SwathRecord
 from swathkit.stores.schema import Layout
 from swathkit.stores.swath_store import SwathWriter, swath_writer
 from swathkit.transfer.engine import FetchFailure, FetchResult, FetchTask, TransferEngine
@@ -37,7 +37,6 @@ from swathkit.transfer.session import SessionFactory
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
-BATCH_BYTES = 64 << 20  # a batch commits early once its arrays hold this much memory
 
 
 @dataclass(frozen=True)

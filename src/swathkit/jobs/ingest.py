@@ -14,7 +14,7 @@ from typing import Any
 
 from swathkit.jobs.extract import Extraction, extract
 from swathkit.stores.location import StoreLocation
-from swathkit.stores.records import SwathRecord
+from swathkit.stores.records import BATCH_BYTES, SwathRecord
 from swathkit.stores.schema import DEFAULT_SCAN_LENGTH, Layout
 from swathkit.stores.swath_store import swath_writer
 
@@ -22,7 +22,6 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
 DEFAULT_BATCH = 16
-BATCH_BYTES = 64 << 20  # a batch commits early once its arrays hold this much memory
 
 
 @dataclass

@@ -9,6 +9,8 @@ import numpy as np
 
 from swathkit.stores.schema import TIME_FILL, Layout
 
+BATCH_BYTES = 64 << 20  # writers commit a batch early once its records hold this much memory
+
 
 @dataclass(frozen=True)
 class SwathRecord:
