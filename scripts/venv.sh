@@ -11,6 +11,8 @@ fi
 stamp="$venv/.swathkit-installed"
 if [ ! -f "$stamp" ] || [ "$root/pyproject.toml" -nt "$stamp" ]; then
   "$venv/bin/python" -m pip install --quiet --upgrade pip
+  # the CPU build of torch first: a looser requirement would pull a CUDA build of several GB
+  "$venv/bin/python" -m pip install --quiet "torch==2.13.0"
   "$venv/bin/python" -m pip install --quiet -e "$root[all,dev]"
   touch "$stamp"
 fi

@@ -13,6 +13,7 @@ from swathkit.cli import (
     export_cmd,
     ingest_cmd,
     inspect_cmd,
+    seaice_cmd,
     sim_cmd,
     verify_cmd,
 )
@@ -21,7 +22,8 @@ from swathkit.errors import SwathkitError
 
 log = logging.getLogger("swathkit")
 
-VERBS = (demo_cmd, collect_cmd, ingest_cmd, inspect_cmd, verify_cmd, export_cmd, sim_cmd)
+VERBS = (demo_cmd, collect_cmd, ingest_cmd, inspect_cmd, verify_cmd, export_cmd,
+         seaice_cmd, sim_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

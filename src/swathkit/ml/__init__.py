@@ -1,0 +1,1 @@
+"""PyTorch datasets over the stores (optional extra ``[ml]``)."""
