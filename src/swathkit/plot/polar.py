@@ -1,0 +1,370 @@
+"""Polar-stereographic map machinery for gridded fields (sea ice), offline.
+
+A map is drawn in the grid's own projected coordinates: the axes' x/y are the
+grid's x/y in metres, so every cell is a square pixel of an ``imshow`` and
+nothing is resampled. What is not in grid coordinates is projected into them
+with pyproj: the coastline (:func:`swathkit.plot.coastlines.coastlines`, drawn by
+:func:`swathkit.plot.maps.draw_coastlines`), the lon/lat graticule and its
+labels. No cartopy, no network.
+
+:class:`MapFrame` is the boundary type: cell centres, CRS and a label, built
+once from an xarray object in the grid convention (``x``/``y`` coordinates in
+metres, ascending; a ``polar_stereographic`` grid-mapping variable with
+``crs_wkt``/``epsg_code`` or CF attributes) or given explicitly.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import matplotlib as mpl
+import numpy as np
+import pyproj
+import xarray as xr
+from matplotlib.collections import LineCollection
+from matplotlib.colors import Colormap, ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from swathkit.plot.maps import LonLatTransform, draw_coastlines, format_lat, format_lon
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.image import AxesImage
+
+CrsLike = pyproj.CRS | str | int
+"""Anything :meth:`pyproj.CRS.from_user_input` accepts (EPSG code, WKT, ``"EPSG:3413"``)."""
+
+LAND_COLOUR = "0.62"
+MISSING_HATCH = "////"
+MISSING_EDGE = "0.55"
+_GRAT_COLOUR = "0.35"
+_LAT_LIMIT = 25.0  # coastline points nearer the equator than this are not projected
+
+
+@dataclass(frozen=True)
+class MapFrame:
+    """Where a gridded field lives: cell centres, projection and a short label.
+
+    Attributes:
+        x: Cell centres along x, metres, ascending (column order).
+        y: Cell centres along y, metres, ascending (row 0 = smallest y).
+        crs: The grid's projected CRS.
+        label: Grid name and EPSG code for titles, e.g. ``"n6250 · EPSG:3413"``.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    crs: pyproj.CRS
+    label: str = ""
+
+    @classmethod
+    def from_xarray(
+        cls, obj: xr.Dataset | xr.DataArray, *, crs: CrsLike | None = None
+    ) -> MapFrame:
+        """Build the frame of a dataset or data array in the grid convention.
+
+        Args:
+            obj: Has 1-D ``x`` and ``y`` coordinates in metres. Its CRS is read
+                from the grid-mapping variable unless ``crs`` is given.
+            crs: Overrides (or supplies) the CRS.
+
+        Raises:
+            ValueError: No ``x``/``y`` coordinates, or no CRS found and none given.
+        """
+        if "x" not in obj.coords or "y" not in obj.coords:
+            raise ValueError("need 1-D x and y coordinates (metres) to draw a map")
+        x = np.asarray(obj["x"].values, dtype=np.float64)
+        y = np.asarray(obj["y"].values, dtype=np.float64)
+        found = pyproj.CRS.from_user_input(crs) if crs is not None else _crs_of(obj)
+        if found is None:
+            raise ValueError("no CRS in the data (no grid-mapping variable): pass crs=")
+        epsg = found.to_epsg()
+        grid = str(obj.attrs.get("grid", ""))
+        parts = [grid, f"EPSG:{epsg}" if epsg else found.name]
+        return cls(x, y, found, " · ".join(p for p in parts if p))
+
+    @property
+    def resolution(self) -> float:
+        """Cell size in metres (from the x spacing)."""
+        return float(abs(self.x[1] - self.x[0])) if self.x.size > 1 else 1.0
+
+    @property
+    def extent(self) -> tuple[float, float, float, float]:
+        """Outer cell edges ``(x0, x1, y0, y1)``, metres."""
+        hx = 0.5 * self.resolution
+        hy = 0.5 * float(abs(self.y[1] - self.y[0])) if self.y.size > 1 else hx
+        return (float(self.x[0]) - hx, float(self.x[-1]) + hx,
+                float(self.y[0]) - hy, float(self.y[-1]) + hy)
+
+    @property
+    def hemisphere(self) -> str:
+        """``"n"`` or ``"s"``: the pole at the projection origin."""
+        return _hemisphere(self.crs)
+
+    def crop(self, rows: slice, cols: slice) -> MapFrame:
+        """The frame of a sub-array ``values[rows, cols]``."""
+        return MapFrame(self.x[cols], self.y[rows], self.crs, self.label)
+
+    def box(self, rows: slice, cols: slice) -> tuple[float, float, float, float]:
+        """Outer edges ``(x0, x1, y0, y1)`` of the cells ``[rows, cols]``."""
+        return self.crop(rows, cols).extent
+
+    def lonlat(self) -> tuple[np.ndarray, np.ndarray]:
+        """Longitude and latitude of every cell centre, ``(y, x)`` float64 degrees."""
+        xx, yy = np.meshgrid(self.x, self.y)
+        lon, lat = _to_lonlat(self.crs)(xx, yy)
+        return np.asarray(lon), np.asarray(lat)
+
+
+def _crs_of(obj: xr.Dataset | xr.DataArray) -> pyproj.CRS | None:
+    candidates: list[Any] = []
+    names = [str(obj.attrs.get("grid_mapping", "")), "polar_stereographic", "crs"]
+    if isinstance(obj, xr.Dataset):
+        for var in obj.data_vars.values():
+            names.insert(0, str(var.attrs.get("grid_mapping", "")))
+    for name in names:
+        if name and name in obj.variables:
+            candidates.append(obj.variables[name].attrs)
+    for attrs in candidates:
+        for key in ("crs_wkt", "spatial_ref", "epsg_code"):
+            if attrs.get(key):
+                return pyproj.CRS.from_user_input(attrs[key])
+        if attrs.get("grid_mapping_name"):
+            return pyproj.CRS.from_cf(dict(attrs))
+    return None
+
+
+@functools.cache
+def _hemisphere(crs: pyproj.CRS) -> str:
+    _, lat = _to_lonlat(crs)(np.zeros(1), np.zeros(1))
+    return "n" if float(np.asarray(lat)[0]) > 0 else "s"
+
+
+@functools.cache
+def _to_lonlat(crs: pyproj.CRS) -> LonLatTransform:
+    return pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform
+
+
+@functools.cache
+def _from_lonlat(crs: pyproj.CRS) -> LonLatTransform:
+    return pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform
+
+
+def lonlat_transform(crs: CrsLike) -> LonLatTransform:
+    """``(lon, lat) -> (x, y)`` into ``crs``; points of the far hemisphere become NaN.
+
+    Cutting at 25° from the equator keeps coastlines of the other hemisphere
+    (which a polar stereographic projection throws far out) off the map.
+
+    Args:
+        crs: A polar stereographic CRS.
+    """
+    target = pyproj.CRS.from_user_input(crs)
+    forward = _from_lonlat(target)
+    sign = 1.0 if _hemisphere(target) == "n" else -1.0
+
+    def transform(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x, y = forward(np.asarray(lon, np.float64), np.asarray(lat, np.float64))
+        far = sign * np.asarray(lat) < _LAT_LIMIT
+        return np.where(far, np.nan, x), np.where(far, np.nan, y)
+
+    return transform
+
+
+@dataclass(frozen=True)
+class GraticuleLine:
+    """One projected graticule line: a meridian (``kind="lon"``) or a parallel."""
+
+    kind: str
+    value: float
+    xy: np.ndarray  # (N, 2) metres
+
+
+def graticule_lines(
+    crs: CrsLike, *, lat_step: float = 10.0, lon_step: float = 30.0, lat_min: float = 30.0
+) -> list[GraticuleLine]:
+    """Meridians and parallels of the polar cap, projected into ``crs``.
+
+    Meridians run from ``lat_min`` to the pole (only every 90° reaches it: the
+    others stop one ``lat_step`` short to keep the pole readable); parallels are
+    full circles at multiples of ``lat_step`` from ``lat_min`` to 80°.
+
+    Args:
+        crs: A polar stereographic CRS (hemisphere taken from it).
+        lat_step: Degrees between parallels.
+        lon_step: Degrees between meridians.
+        lat_min: Distance of the outermost parallel from the equator, degrees.
+    """
+    target = pyproj.CRS.from_user_input(crs)
+    forward = _from_lonlat(target)
+    sign = 1.0 if _hemisphere(target) == "n" else -1.0
+    lines: list[GraticuleLine] = []
+    for lon in np.arange(-180.0, 180.0, lon_step):
+        top = 90.0 if lon % 90.0 == 0 else 90.0 - lat_step
+        lat = sign * np.linspace(lat_min, top, 200)
+        x, y = forward(np.full_like(lat, lon), lat)
+        lines.append(GraticuleLine("lon", float(lon), np.column_stack([x, y])))
+    first = math.ceil(lat_min / lat_step) * lat_step
+    for lat_abs in np.arange(first, 90.0 - 0.5 * lat_step, lat_step):
+        lon = np.linspace(-180.0, 180.0, 721)
+        x, y = forward(lon, np.full_like(lon, sign * lat_abs))
+        lines.append(GraticuleLine("lat", float(sign * lat_abs), np.column_stack([x, y])))
+    return lines
+
+
+def draw_polar_graticule(
+    ax: Axes,
+    crs: CrsLike,
+    *,
+    lat_step: float = 10.0,
+    lon_step: float = 30.0,
+    labels: bool = True,
+) -> None:
+    """Dotted meridians and parallels; meridians labelled where they leave the map.
+
+    Parallels are labelled inside the map along the meridian 45° east of the
+    projection's central one. Set the axis limits first.
+    """
+    target = pyproj.CRS.from_user_input(crs)
+    lines = graticule_lines(target, lat_step=lat_step, lon_step=lon_step)
+    ax.add_collection(LineCollection([g.xy for g in lines], colors=_GRAT_COLOUR,
+                                     linewidths=0.5, linestyles=(0, (1, 2)), zorder=4),
+                      autolim=False)
+    if not labels:
+        return
+    x0, x1 = sorted(ax.get_xlim())
+    y0, y1 = sorted(ax.get_ylim())
+    for g in lines:
+        if g.kind == "lon":
+            _label_meridian(ax, g, (x0, x1, y0, y1))
+    _label_parallels(ax, target, [g.value for g in lines if g.kind == "lat"], (x0, x1, y0, y1))
+
+
+def _label_meridian(ax: Axes, g: GraticuleLine, box: tuple[float, float, float, float]) -> None:
+    x0, x1, y0, y1 = box
+    inside = (g.xy[:, 0] >= x0) & (g.xy[:, 0] <= x1) & (g.xy[:, 1] >= y0) & (g.xy[:, 1] <= y1)
+    if not inside.any() or inside[0]:
+        return  # never on the map, or starts inside it: no edge to label
+    i = int(np.argmax(inside))
+    (xa, ya), (xb, yb) = g.xy[i - 1], g.xy[i]
+    edges = [("bottom", y0, 1), ("top", y1, 1), ("left", x0, 0), ("right", x1, 0)]
+    for side, level, axis in edges:
+        a, b = (ya, yb) if axis == 1 else (xa, xb)
+        if (a - level) * (b - level) > 0 or a == b:
+            continue
+        t = (level - a) / (b - a)
+        px, py = xa + t * (xb - xa), ya + t * (yb - ya)
+        if x0 - 1 <= px <= x1 + 1 and y0 - 1 <= py <= y1 + 1:
+            offset = {"bottom": (0, -3), "top": (0, 3), "left": (-3, 0), "right": (3, 0)}[side]
+            ax.annotate(format_lon(g.value), (px, py), xytext=offset,
+                        textcoords="offset points", fontsize=8, color="0.2",
+                        ha={"left": "right", "right": "left"}.get(side, "center"),
+                        va={"bottom": "top", "top": "bottom"}.get(side, "center"),
+                        annotation_clip=False)
+            return
+
+
+def _label_parallels(ax: Axes, crs: pyproj.CRS, lats: list[float],
+                     box: tuple[float, float, float, float]) -> None:
+    x0, x1, y0, y1 = box
+    lon0 = float(crs.to_cf().get("straight_vertical_longitude_from_pole", 0.0)) + 45.0
+    forward = _from_lonlat(crs)
+    for lat in lats:
+        xs, ys = forward(np.array([lon0]), np.array([lat]))
+        px, py = float(xs[0]), float(ys[0])
+        if x0 < px < x1 and y0 < py < y1:
+            ax.text(px, py, format_lat(lat), fontsize=7, color="0.2", ha="center",
+                    va="center", zorder=5, clip_on=True,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                          "alpha": 0.7})
+
+
+def draw_polar_coastlines(ax: Axes, crs: CrsLike, *, step: int = 2,
+                          linewidth: float = 0.5) -> LineCollection:
+    """Coastlines of :mod:`swathkit.plot.coastlines` projected into ``crs``."""
+    return draw_coastlines(ax, transform=lonlat_transform(crs), step=step, linewidth=linewidth,
+                           color="0.15", zorder=3.5)
+
+
+def setup_map_axes(ax: Axes, frame: MapFrame, *, missing_hatch: bool = True) -> None:
+    """Limits to the frame, equal aspect, no x/y ticks, hatched background.
+
+    Cells left transparent (NaN, not land) show the hatched background: "no data".
+    """
+    x0, x1, y0, y1 = frame.extent
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_facecolor("white")
+    if missing_hatch:
+        ax.patch.set_hatch(MISSING_HATCH)
+        ax.patch.set_hatchcolor(MISSING_EDGE)
+        ax.patch.set_hatch_linewidth(0.4)
+
+
+def show_field(ax: Axes, frame: MapFrame, values: np.ndarray, *, cmap: str | Colormap,
+               vmin: float, vmax: float, categorical: bool = False,
+               zorder: float = 1.0) -> AxesImage:
+    """Draw ``values`` (y, x; row 0 at the smallest y) cell for cell; NaN transparent."""
+    colours = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
+    colours = colours.with_extremes(bad=(0.0, 0.0, 0.0, 0.0))
+    return ax.imshow(np.ma.masked_invalid(values), cmap=colours, vmin=vmin, vmax=vmax,
+                     extent=frame.extent, origin="lower", zorder=zorder,
+                     interpolation="nearest" if categorical else "antialiased")
+
+
+def show_land(ax: Axes, frame: MapFrame, land: np.ndarray, *,
+              colour: str = LAND_COLOUR) -> AxesImage:
+    """Paint the cells where ``land`` is true, leave the rest untouched."""
+    cmap = ListedColormap(["none", colour])
+    return ax.imshow(np.asarray(land, dtype=np.uint8), cmap=cmap, vmin=0, vmax=1,
+                     extent=frame.extent, origin="lower", interpolation="nearest", zorder=2)
+
+
+def land_from_coastline(frame: MapFrame) -> np.ndarray:
+    """Land (bool, y × x) from the installed land-mask package at the cell centres."""
+    from swathkit.geodata import land_fraction
+
+    lon, lat = frame.lonlat()
+    return np.asarray(land_fraction(lat, lon) >= 0.5)
+
+
+def legend_patches(*, land: bool = True, missing: bool = True) -> list[Patch]:
+    """Legend entries for land (grey) and no data (hatched white)."""
+    handles = []
+    if land:
+        handles.append(Patch(facecolor=LAND_COLOUR, edgecolor="0.3", linewidth=0.5,
+                             label="land"))
+    if missing:
+        handles.append(Patch(facecolor="white", edgecolor=MISSING_EDGE, hatch=MISSING_HATCH,
+                             linewidth=0.5, label="no data"))
+    return handles
+
+
+def new_figure(width: float, height: float, *, dpi: float) -> Figure:
+    """An Agg figure (no pyplot, no global state)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=(width, height), dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def save_png(fig: Figure, out_path: str | os.PathLike[str], *, dpi: float) -> Path:
+    """Write ``fig`` as PNG through a sibling temporary file renamed into place."""
+    path = Path(out_path)
+    part = path.with_name(f".{path.name}.part")
+    try:
+        fig.savefig(part, format="png", dpi=dpi, facecolor="white")
+        part.replace(path)
+    finally:
+        part.unlink(missing_ok=True)
+    return path

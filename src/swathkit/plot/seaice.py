@@ -1,0 +1,426 @@
+"""Sea-ice figures on the grid's polar stereographic map (PNG, offline).
+
+Every function takes an xarray object in the grid convention (what
+:func:`swathkit.products.asi.open_asi` or ``GridCube.dataset()`` return, or a
+hand-made dataset with ``x``/``y`` and a CRS) and writes one PNG:
+
+- :func:`plot_day`: one day of concentration with coastlines and graticule;
+- :func:`plot_mask`: the land mask and the NaN frequency it was cut from;
+- :func:`plot_fill_comparison`: raw | filled | how each pixel was filled;
+- :func:`plot_roi`: a region drawn on the map, with missing pixels per day.
+
+Colours: concentration on a dark-blue (open water) to white (100 %) scale,
+land grey, no data white with grey hatching.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+import xarray as xr
+from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+
+from swathkit.plot.polar import (
+    MISSING_EDGE,
+    MISSING_HATCH,
+    CrsLike,
+    MapFrame,
+    draw_polar_coastlines,
+    draw_polar_graticule,
+    land_from_coastline,
+    legend_patches,
+    new_figure,
+    save_png,
+    setup_map_axes,
+    show_field,
+    show_land,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.image import AxesImage
+
+DPI = 110
+SIC_CMAP = "Blues_r"
+FREQ_CMAP = "magma_r"
+SIC_LABEL = "sea-ice concentration (%)"
+Region = tuple[slice, slice]
+"""``(rows, cols)`` index slices into the (y, x) grid; row 0 is the smallest y."""
+
+FLAG_STYLE = (  # value, meaning, colour (flag values of the cube's fill_flag)
+    (0, "observed", "#f2f2f2"),
+    (1, "filled in time", "#4393c3"),
+    (2, "filled in space-time", "#f4a582"),
+    (3, "unfilled", "#b2182b"),
+    (4, "land", "#9e9e9e"),
+    (5, "constant", "#8073ac"),
+)
+_PANEL_HEIGHT = 6.2  # inches of map per panel
+
+
+def plot_day(
+    data: xr.Dataset | xr.DataArray,
+    out_path: str | os.PathLike[str],
+    *,
+    day: date | str | None = None,
+    variable: str = "sic",
+    land: np.ndarray | None = None,
+    region: Region | None = None,
+    crs: CrsLike | None = None,
+    title: str | None = None,
+    dpi: float = DPI,
+) -> Path:
+    """One day of sea-ice concentration on its polar stereographic map.
+
+    Args:
+        data: A dataset holding ``variable`` (``time, y, x`` or ``y, x``), or the
+            data array itself (then pass ``crs``).
+        out_path: PNG to write (replaced atomically).
+        day: Which day of a time axis; the first if None.
+        variable: Concentration variable (``sic`` or ``sic_filled``), percent.
+        land: Land cells (y, x) to paint grey; taken from a ``land_mask``
+            variable of ``data`` if there is one, else from the offline
+            land-mask package at the cell centres.
+        region: Draw only these rows and columns.
+        crs: The grid's CRS when ``data`` carries none.
+        title: Replaces the default "Sea-ice concentration, <day>".
+        dpi: Resolution of the PNG.
+
+    Returns:
+        ``out_path`` as a ``Path``.
+    """
+    ds = _as_dataset(data, variable)
+    ds, land = _crop(ds, land, region)
+    frame = MapFrame.from_xarray(ds, crs=crs)
+    values, when = _day_values(ds, variable, day)
+    land = _land(ds, frame, land)
+    lay = _layout(frame, 1, dpi=dpi)
+    ax = lay.maps[0]
+    image = _sic_map(ax, frame, values, land)
+    _colourbar(lay.fig, image, lay.below[0], SIC_LABEL)
+    _title(ax, title or f"Sea-ice concentration, {_day_text(when)}", frame.label)
+    _missing_note(ax, values, land)
+    ax.legend(handles=legend_patches(), loc="lower left", fontsize=8, framealpha=0.9)
+    return save_png(lay.fig, out_path, dpi=dpi)
+
+
+def plot_mask(
+    data: xr.Dataset,
+    out_path: str | os.PathLike[str],
+    *,
+    threshold: float | None = None,
+    region: Region | None = None,
+    crs: CrsLike | None = None,
+    dpi: float = DPI,
+) -> Path:
+    """The binary land mask next to the NaN frequency map it was cut from.
+
+    Args:
+        data: Holds ``land_mask`` (y, x; 1 = land) and ``nan_frequency`` (y, x;
+            share of days missing, 0–1), as the cube's ``mask`` step writes.
+        out_path: PNG to write.
+        threshold: The frequency cut, drawn as a contour; read from the
+            attributes (``threshold``) of either variable if None.
+        region: Draw only these rows and columns.
+        crs: The grid's CRS when ``data`` carries none.
+        dpi: Resolution of the PNG.
+    """
+    ds, _ = _crop(data, None, region)
+    frame = MapFrame.from_xarray(ds, crs=crs)
+    mask = np.asarray(ds["land_mask"].values)
+    freq = np.asarray(ds["nan_frequency"].values, dtype=np.float32)
+    cut = threshold if threshold is not None else _attr(ds, "threshold")
+    lay = _layout(frame, 2, dpi=dpi)
+    ax_mask, ax_freq = lay.maps
+    for ax in (ax_mask, ax_freq):
+        setup_map_axes(ax, frame, missing_hatch=False)
+    show_field(ax_mask, frame, (mask > 0).astype(np.float32),
+               cmap=ListedColormap(["#cfe3f3", "#6b6b6b"]), vmin=0, vmax=1, categorical=True)
+    image = show_field(ax_freq, frame, freq, cmap=FREQ_CMAP, vmin=0.0, vmax=1.0)
+    if cut is not None:
+        ax_freq.contour(frame.x, frame.y, freq, levels=[float(cut)], colors="#00bcd4",
+                        linewidths=0.8, zorder=3)
+    for ax in (ax_mask, ax_freq):
+        draw_polar_coastlines(ax, frame.crs)
+        draw_polar_graticule(ax, frame.crs)
+    land_share = 100.0 * float((mask > 0).mean())
+    _title(ax_mask, f"Land mask ({land_share:.1f} % of the grid)")
+    lay.below[0].legend(handles=[Patch(fc="#6b6b6b", ec="0.3", label="land (masked)"),
+                                 Patch(fc="#cfe3f3", ec="0.3", label="sea"),
+                                 Line2D([], [], color="0.15", lw=0.8, label="coastline")],
+                        loc="upper center", ncols=3, fontsize=8, frameon=False)
+    cut_text = f", threshold {float(cut):.2f}" if cut is not None else ""
+    _title(ax_freq, f"NaN frequency{cut_text}", frame.label)
+    _colourbar(lay.fig, image, lay.below[1], "share of days with no value"
+               + (" (cyan: threshold)" if cut is not None else ""))
+    return save_png(lay.fig, out_path, dpi=dpi)
+
+
+def plot_fill_comparison(
+    data: xr.Dataset,
+    out_path: str | os.PathLike[str],
+    *,
+    day: date | str | None = None,
+    land: np.ndarray | None = None,
+    region: Region | None = None,
+    crs: CrsLike | None = None,
+    dpi: float = DPI,
+) -> Path:
+    """Raw against gap-filled concentration, and a map of how each pixel was filled.
+
+    Args:
+        data: Holds ``sic``, ``sic_filled`` and ``fill_flag`` (time, y, x) as the
+            cube's ``fill`` step writes them.
+        out_path: PNG to write.
+        day: Which day; the first if None.
+        land: As for :func:`plot_day`.
+        region: Draw only these rows and columns (detail is easier to judge).
+        crs: The grid's CRS when ``data`` carries none.
+        dpi: Resolution of the PNG.
+    """
+    ds, land = _crop(data, land, region)
+    frame = MapFrame.from_xarray(ds, crs=crs)
+    raw, when = _day_values(ds, "sic", day)
+    filled, _ = _day_values(ds, "sic_filled", when)
+    flags, _ = _day_values(ds, "fill_flag", when)
+    land = _land(ds, frame, land)
+    lay = _layout(frame, 3, dpi=dpi, spans=[(0, 2), (2, 3)])
+    axes = lay.maps
+    image = _sic_map(axes[0], frame, raw, land)
+    _sic_map(axes[1], frame, filled, land)
+    _flag_map(axes[2], lay.below[1], frame, flags)
+    _colourbar(lay.fig, image, lay.below[0], SIC_LABEL)
+    sea = ~land
+    n_missing = int((~np.isfinite(raw) & sea).sum())
+    n_filled = int((np.isin(flags, (1, 2, 5)) & sea).sum())
+    _title(axes[0], f"Raw, {_day_text(when)}")
+    _title(axes[1], "Gap-filled")
+    _title(axes[2], "How each pixel was filled", frame.label)
+    axes[0].legend(handles=legend_patches(), loc="lower left", fontsize=8, framealpha=0.9)
+    axes[1].text(0.02, 0.98, f"{n_filled:,} of {n_missing:,} missing sea pixels filled",
+                 transform=axes[1].transAxes, fontsize=8, va="top",
+                 bbox={"fc": "white", "ec": "none", "alpha": 0.8})
+    return save_png(lay.fig, out_path, dpi=dpi)
+
+
+def plot_roi(
+    data: xr.Dataset | xr.DataArray,
+    out_path: str | os.PathLike[str],
+    *,
+    region: Region,
+    day: date | str | None = None,
+    missing: Sequence[tuple[date, float | None]] = (),
+    variable: str = "sic",
+    land: np.ndarray | None = None,
+    crs: CrsLike | None = None,
+    dpi: float = DPI,
+) -> Path:
+    """A day on the map with a region of interest drawn as a red box.
+
+    Args:
+        data: As for :func:`plot_day` (the whole grid: the box is drawn on it).
+        out_path: PNG to write.
+        region: ``(rows, cols)`` of the region; row 0 is the smallest y.
+        day: The day shown; the first if None.
+        missing: ``(day, percent missing in the region)`` pairs, ``None`` for a
+            day without data; if given, a bar chart of them is drawn beside the map.
+        variable: Concentration variable to show.
+        land: As for :func:`plot_day`.
+        crs: The grid's CRS when ``data`` carries none.
+        dpi: Resolution of the PNG.
+    """
+    ds = _as_dataset(data, variable)
+    frame = MapFrame.from_xarray(ds, crs=crs)
+    values, when = _day_values(ds, variable, day)
+    land = _land(ds, frame, land)
+    lay = _layout(frame, 1, dpi=dpi, chart=bool(missing))
+    ax = lay.maps[0]
+    image = _sic_map(ax, frame, values, land)
+    x0, x1, y0, y1 = frame.box(*region)
+    ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, ec="red", lw=1.8, zorder=6))
+    rows, cols = (range(*s.indices(n)) for s, n in zip(region, values.shape, strict=True))
+    ax.annotate(f"rows {rows.start}:{rows.stop}, cols {cols.start}:{cols.stop}", (x0, y1),
+                xytext=(0, 3), textcoords="offset points", color="red", fontsize=8,
+                fontweight="bold", zorder=6,
+                bbox={"fc": "white", "ec": "none", "alpha": 0.75, "pad": 1})
+    _colourbar(lay.fig, image, lay.below[0], SIC_LABEL)
+    _title(ax, f"Region of interest, {_day_text(when)}", frame.label)
+    ax.legend(handles=[*legend_patches(), Patch(fc="none", ec="red", lw=1.8, label="region")],
+              loc="lower left", fontsize=8, framealpha=0.9)
+    if lay.chart is not None:
+        _missing_chart(lay.chart, missing)
+    return save_png(lay.fig, out_path, dpi=dpi)
+
+
+# --- pieces ---------------------------------------------------------------------------------
+
+
+def _as_dataset(data: xr.Dataset | xr.DataArray, variable: str) -> xr.Dataset:
+    if isinstance(data, xr.DataArray):
+        return data.to_dataset(name=variable)
+    if variable not in data:
+        have = ", ".join(sorted(map(str, data.data_vars)))
+        raise ValueError(f"no variable {variable!r} in the data (has {have})")
+    return data
+
+
+def _crop(ds: xr.Dataset, land: np.ndarray | None,
+          region: Region | None) -> tuple[xr.Dataset, np.ndarray | None]:
+    if region is None:
+        return ds, land
+    rows, cols = region
+    return ds.isel(y=rows, x=cols), None if land is None else np.asarray(land)[rows, cols]
+
+
+def _day_values(
+    ds: xr.Dataset, name: str, day: date | str | None
+) -> tuple[np.ndarray, date | None]:
+    var = ds[name]
+    if "time" not in var.dims:
+        when = pd.Timestamp(ds["time"].values.ravel()[0]).date() if "time" in ds.coords else None
+        return np.asarray(var.values), when
+    if day is None:
+        sel = var.isel(time=0)
+    else:
+        stamp = pd.Timestamp(day)
+        try:
+            sel = var.sel(time=stamp)
+        except KeyError:
+            have = f"{_day_text(_first(ds))} … {_day_text(_last(ds))}"
+            raise ValueError(f"no day {stamp.date()} in the data ({have})") from None
+    when = pd.Timestamp(sel["time"].values).date()
+    return np.asarray(sel.values), when
+
+
+def _first(ds: xr.Dataset) -> date:
+    return pd.Timestamp(ds["time"].values[0]).date()
+
+
+def _last(ds: xr.Dataset) -> date:
+    return pd.Timestamp(ds["time"].values[-1]).date()
+
+
+def _day_text(day: date | None) -> str:
+    return day.isoformat() if day else "undated"
+
+
+def _attr(ds: xr.Dataset, key: str) -> float | None:
+    for name in ("nan_frequency", "land_mask"):
+        if name in ds and key in ds[name].attrs:
+            return float(ds[name].attrs[key])
+    return float(ds.attrs[key]) if key in ds.attrs else None
+
+
+def _land(ds: xr.Dataset, frame: MapFrame, land: np.ndarray | None) -> np.ndarray:
+    if land is not None:
+        return np.asarray(land, dtype=bool)
+    if "land_mask" in ds:
+        return np.asarray(ds["land_mask"].values) > 0
+    return land_from_coastline(frame)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    fig: Figure
+    maps: list[Axes]
+    below: list[Axes]  # one thin axes under each map, for a colour bar or a legend
+    chart: Axes | None
+
+
+def _layout(frame: MapFrame, panels: int, *, dpi: float, chart: bool = False,
+            spans: Sequence[tuple[int, int]] | None = None) -> _Layout:
+    x0, x1, y0, y1 = frame.extent
+    aspect = (x1 - x0) / (y1 - y0)
+    height = min(_PANEL_HEIGHT, 12.0 / (panels * aspect))
+    widths = [height * aspect + 1.1] * panels + ([5.0] if chart else [])
+    rows = [height, 0.55]
+    fig = new_figure(sum(widths), sum(rows) + 1.0, dpi=dpi)
+    fig.set_layout_engine("constrained", h_pad=0.06, w_pad=0.06)
+    grid = fig.add_gridspec(2, len(widths), height_ratios=rows, width_ratios=widths)
+    maps = [fig.add_subplot(grid[0, i]) for i in range(panels)]
+    below = [fig.add_subplot(grid[1, a:b]) for a, b in spans or [(i, i + 1) for i in
+                                                                 range(panels)]]
+    for ax in below:
+        ax.set_axis_off()
+    return _Layout(fig, maps, below, fig.add_subplot(grid[0, panels]) if chart else None)
+
+
+def _title(ax: Axes, left: str, right: str = "") -> None:
+    ax.set_title(left, loc="left", fontsize=11, pad=16)
+    if right:
+        ax.set_title(right, loc="right", fontsize=8, color="0.35", pad=16)
+
+
+def _sic_map(ax: Axes, frame: MapFrame, values: np.ndarray, land: np.ndarray) -> AxesImage:
+    setup_map_axes(ax, frame)
+    image = show_field(ax, frame, np.where(land, np.nan, values), cmap=SIC_CMAP,
+                       vmin=0.0, vmax=100.0)
+    show_land(ax, frame, land)
+    draw_polar_coastlines(ax, frame.crs)
+    draw_polar_graticule(ax, frame.crs)
+    return image
+
+
+def _colourbar(fig: Figure, image: AxesImage, below: Axes, label: str) -> None:
+    cax = below.inset_axes((0.08, 0.62, 0.84, 0.3))
+    bar = fig.colorbar(image, cax=cax, orientation="horizontal")
+    bar.set_label(label, fontsize=9)
+    bar.ax.tick_params(labelsize=8)
+
+
+def _flag_map(ax: Axes, legend_ax: Axes, frame: MapFrame, flags: np.ndarray) -> None:
+    setup_map_axes(ax, frame, missing_hatch=False)
+    top = max(v for v, _, _ in FLAG_STYLE)
+    cmap = ListedColormap([c for _, _, c in FLAG_STYLE])
+    show_field(ax, frame, flags.astype(np.float32), cmap=cmap, vmin=-0.5, vmax=top + 0.5,
+               categorical=True)
+    draw_polar_coastlines(ax, frame.crs)
+    draw_polar_graticule(ax, frame.crs)
+    present = set(np.unique(flags).tolist())
+    handles = [Patch(fc=c, ec="0.4", lw=0.4, label=f"{name} ({(flags == v).sum():,})")
+               for v, name, c in FLAG_STYLE if v in present]
+    legend_ax.legend(handles=handles, loc="upper center", ncols=2, fontsize=8, frameon=False)
+
+
+def _missing_note(ax: Axes, values: np.ndarray, land: np.ndarray) -> None:
+    sea = ~land
+    gaps = int((~np.isfinite(values) & sea).sum())
+    share = 100.0 * gaps / max(int(sea.sum()), 1)
+    ax.text(0.98, 0.02, f"no data: {gaps:,} sea pixels ({share:.1f} %)",
+            transform=ax.transAxes, ha="right", va="bottom", fontsize=8, zorder=7,
+            bbox={"fc": "white", "ec": "none", "alpha": 0.85})
+
+
+def _missing_chart(ax: Axes, missing: Sequence[tuple[date, float | None]]) -> None:
+    days = mdates.date2num([d for d, _ in missing])
+    share = np.array([np.nan if p is None else p for _, p in missing], dtype=np.float64)
+    have = np.isfinite(share)
+    colours = ["#b2182b" if p > 0 else "#9e9e9e" for p in share[have]]
+    ax.bar(days[have], share[have], width=0.8, color=colours)
+    top = max(5.0, 1.1 * float(np.nanmax(share, initial=0.0)))
+    for day in days[~have]:
+        ax.axvspan(day - 0.4, day + 0.4, fc="white", ec=MISSING_EDGE, hatch=MISSING_HATCH,
+                   lw=0.4)
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.set_ylabel("missing pixels in region (%)", fontsize=9)
+    ax.set_ylim(0, top)
+    ax.tick_params(labelsize=8)
+    ax.grid(axis="y", color="0.85", linewidth=0.5)
+    ax.set_axisbelow(True)
+    bad = int((share[have] > 0).sum())
+    note = f", {int((~have).sum())} without data (hatched)" if (~have).any() else ""
+    ax.set_title(f"{bad} of {len(share)} days with missing pixels{note}", loc="left",
+                 fontsize=10, pad=16)
