@@ -1,0 +1,183 @@
+"""The grid cube's layout and index: chunking, codecs, array attributes, per-day records.
+
+The index lives in the root attributes (``swathkit``) and is replaced in one atomic
+put at every commit (:mod:`swathkit.stores.commit`). Each day of the dense calendar
+is ``present``, ``not_published`` (404 upstream), ``pending`` (its time chunk was
+being rewritten when a writer stopped; the next writer checks it) or absent (no
+record).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+from zarr.codecs import BloscCodec, BloscShuffle, Crc32cCodec
+
+from swathkit.errors import StoreError
+from swathkit.products.asi.grids import GRIDS, AsiGrid
+
+KIND = "asi-grid-cube"
+SCHEMA = 1
+EPOCH = date(1970, 1, 1)
+TIME_CHUNK = 8
+SPACE_CHUNK = 256
+FLAG_NOT_COMPUTED = 255  # fill_flag of a day the fill has not reached (never a real flag)
+PRESENT, NOT_PUBLISHED, PENDING = "present", "not_published", "pending"
+TIME_VARIABLES = ("sic", "sic_filled", "fill_flag")
+
+
+def data_codecs() -> dict[str, Any]:
+    """Codecs of the (time, y, x) chunks: blosc-zstd (level 5, byte shuffle) → crc32c.
+
+    Both are Zarr v3 spec codecs, so any v3 reader decodes the cube. Byte shuffle
+    groups the float32 exponents and high mantissa bytes, which zstd then packs
+    well (the concentrations are smooth, NaN runs over land and gaps are long);
+    see ``benchmarks/bench_fill_memory.py`` for the measured bytes per day and read
+    times. crc32c checksums each chunk so corruption fails loudly on read.
+    """
+    return {"compressors": (BloscCodec(cname="zstd", clevel=5, shuffle=BloscShuffle.shuffle),
+                            Crc32cCodec())}
+
+
+def day_number(day: date) -> int:
+    """Days since 1970-01-01 (the ``time`` variable's values)."""
+    return (day - EPOCH).days
+
+
+def aligned_origin(day: date, time_chunk: int) -> date:
+    """``day`` aligned down so time chunks start on multiples of ``time_chunk`` since 1970."""
+    n = day_number(day)
+    return EPOCH + timedelta(days=n - n % time_chunk)
+
+
+def day_digest(values: np.ndarray) -> str:
+    """sha256 of one stored day (float32, C order): what a pending day is checked against."""
+    return hashlib.sha256(np.ascontiguousarray(values, dtype=np.float32).tobytes()).hexdigest()
+
+
+def grid_to_json(grid: AsiGrid) -> dict[str, Any]:
+    return {"name": grid.name, "hemisphere": grid.hemisphere, "resolution": grid.resolution,
+            "rows": grid.rows, "cols": grid.cols, "x_edges": list(grid.x_edges),
+            "y_edges": list(grid.y_edges)}
+
+
+def grid_from_json(data: dict[str, Any]) -> AsiGrid:
+    """The named ASI grid, or an ad-hoc one (tests use small grids) from its fields."""
+    known = GRIDS.get(data["name"])
+    if known is not None and (known.rows, known.cols) == (data["rows"], data["cols"]):
+        return known
+    return AsiGrid(name=data["name"], hemisphere=data["hemisphere"],
+                   resolution=float(data["resolution"]), rows=int(data["rows"]),
+                   cols=int(data["cols"]), x_edges=tuple(data["x_edges"]),
+                   y_edges=tuple(data["y_edges"]))
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a day came from: file name, size and mtime (cheap change detection)."""
+
+    name: str = ""
+    size: int = -1
+    mtime: float = -1.0
+
+
+@dataclass(frozen=True)
+class DayRecord:
+    """One day's entry in the index."""
+
+    state: str
+    rev: int  # commit number at which the day's content or state last changed
+    digest: str = ""
+    crs: str = ""
+    source: Source = field(default_factory=Source)
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["source"] = asdict(self.source)
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DayRecord:
+        return cls(data["state"], int(data["rev"]), data.get("digest", ""), data.get("crs", ""),
+                   Source(**data.get("source", {})))
+
+
+@dataclass(frozen=True)
+class CubeIndex:
+    """The committed state of a cube (root attribute ``swathkit``)."""
+
+    grid: AsiGrid
+    origin: date
+    length: int  # days on the time axis, from origin
+    time_chunk: int = TIME_CHUNK
+    space_chunk: tuple[int, int] = (SPACE_CHUNK, SPACE_CHUNK)
+    days: dict[date, DayRecord] = field(default_factory=dict)
+    mask: dict[str, Any] | None = None
+    fill: dict[str, Any] | None = None
+    commits: int = 0
+
+    @property
+    def chunks(self) -> tuple[int, int, int]:
+        return (self.time_chunk, *self.space_chunk)
+
+    def day_at(self, i: int) -> date:
+        return self.origin + timedelta(days=i)
+
+    def index_of(self, day: date) -> int:
+        return (day - self.origin).days
+
+    def in_state(self, state: str) -> list[date]:
+        return sorted(d for d, rec in self.days.items() if rec.state == state)
+
+    def with_days(self, updates: dict[date, DayRecord], **changes: Any) -> CubeIndex:
+        days = {**self.days, **updates}
+        return replace(self, days=days, commits=self.commits + 1, **changes)
+
+    def to_attrs(self) -> dict[str, Any]:
+        return {"swathkit": {
+            "kind": KIND, "schema": SCHEMA, "grid": grid_to_json(self.grid),
+            "origin": self.origin.isoformat(), "length": self.length,
+            "time_chunk": self.time_chunk, "space_chunk": list(self.space_chunk),
+            "days": {d.isoformat(): rec.to_json() for d, rec in sorted(self.days.items())},
+            "mask": self.mask, "fill": self.fill, "commits": self.commits}}
+
+    @classmethod
+    def from_attrs(cls, attrs: dict[str, Any]) -> CubeIndex:
+        info = attrs.get("swathkit")
+        if not isinstance(info, dict) or info.get("kind") != KIND:
+            raise StoreError("not a swathkit grid cube (no 'swathkit' root attribute of kind "
+                             f"{KIND!r})")
+        if info.get("schema") != SCHEMA:
+            raise StoreError(f"cube schema {info.get('schema')} is not {SCHEMA}; "
+                             "upgrade swathkit or build a new cube")
+        return cls(grid_from_json(info["grid"]), date.fromisoformat(info["origin"]),
+                   int(info["length"]), int(info["time_chunk"]),
+                   (int(info["space_chunk"][0]), int(info["space_chunk"][1])),
+                   {date.fromisoformat(k): DayRecord.from_json(v)
+                    for k, v in info["days"].items()},
+                   info.get("mask"), info.get("fill"), int(info["commits"]))
+
+
+def sic_attrs(long_name: str) -> dict[str, Any]:
+    return {"units": "percent", "standard_name": "sea_ice_area_fraction",
+            "long_name": long_name, "grid_mapping": "polar_stereographic",
+            "valid_min": 0.0, "valid_max": 100.0}
+
+
+FLAG_ATTRS: dict[str, Any] = {"long_name": "how each sic_filled value was obtained",
+              "flag_values": [0, 1, 2, 3, 4, 5],
+              "flag_meanings": "observed filled_in_time filled_in_space_time unfilled land "
+                               "set_to_constant",
+              "grid_mapping": "polar_stereographic",
+              "comment": f"{FLAG_NOT_COMPUTED} (fill value): day not reached by the fill yet"}
+TIME_ATTRS: dict[str, Any] = {"units": "days since 1970-01-01", "calendar": "proleptic_gregorian",
+              "standard_name": "time", "axis": "T"}
+
+
+def coord_attrs(axis: str) -> dict[str, Any]:
+    return {"standard_name": f"projection_{axis}_coordinate", "units": "m",
+            "axis": axis.upper(), "long_name": f"{axis} of the cell centre (polar stereographic)"}

@@ -1,0 +1,403 @@
+"""The grid cube's single writer: idempotent upserts by day, atomic commits, crash safety.
+
+Every write ends with one atomic put of the root ``zarr.json`` (the index plus all
+array metadata), so readers see whole commits only. Writing a day rewrites its time
+chunk (8 days); when that chunk already holds committed days, they are first
+committed as ``pending``, then the chunk is written, then they are committed back as
+``present``. A writer killed in between leaves them ``pending``: the next writer
+reads each back and restores it if its sha256 matches the recorded one (otherwise
+it stays pending and ``consolidate`` re-reads it from its source file).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import xarray as xr
+import zarr
+from zarr.core.sync import sync
+
+from swathkit.errors import StoreError
+from swathkit.products.asi.grids import AsiGrid, asi_grid
+from swathkit.stores import cube_schema as cs
+from swathkit.stores.commit import write_root
+from swathkit.stores.cube_schema import CubeIndex, DayRecord, Source
+from swathkit.stores.grid_cube import GridCube, StoreLike, load_index
+from swathkit.stores.location import StoreLocation, as_location, quiet_zarr, writer_lock
+
+log = logging.getLogger(__name__)
+CHUNK_ERRORS = (ValueError, RuntimeError)  # what zarr's codecs raise on a damaged chunk
+
+
+@dataclass(frozen=True)
+class UpsertSummary:
+    """What one upsert did, by day."""
+
+    added: tuple[date, ...] = ()
+    replaced: tuple[date, ...] = ()
+    unchanged: tuple[date, ...] = ()
+
+
+class GridCubeWriter:
+    """The single writer of a cube; get one with :func:`cube_writer`."""
+
+    def __init__(self, location: StoreLocation, *, grid: AsiGrid | None,
+                 time_chunk: int, space_chunk: int) -> None:
+        self.location = location
+        self._store = location.zarr_store(read_only=False)
+        self._chunking = (time_chunk, space_chunk)
+        loaded = load_index(self._store, location)
+        self.index: CubeIndex | None = loaded[0] if loaded else None
+        self._grid = grid
+        if self.index is not None:
+            if grid is not None and (grid.name, grid.shape) != (self.index.grid.name,
+                                                                 self.index.grid.shape):
+                raise StoreError(f"{location} holds grid {self.index.grid.name}; these data "
+                                 f"are on grid {grid.name}. Use another cube")
+            self._grid = self.index.grid
+            self._rewrite_time()
+            self.recover()
+
+    # --- views ---------------------------------------------------------------------------
+    @property
+    def cube(self) -> GridCube:
+        """The committed state as a reader sees it."""
+        return GridCube.open(self.location)
+
+    def _require(self) -> CubeIndex:
+        if self.index is None:
+            raise StoreError(f"{self.location}: the cube is empty; write days first")
+        return self.index
+
+    def _array(self, name: str) -> zarr.Array:
+        with quiet_zarr():
+            return zarr.open_array(self._store, path=name, mode="r+")
+
+    def _names(self) -> list[str]:
+        names = ["sic", "time", "x", "y", "polar_stereographic"]
+        for extra in ("sic_filled", "fill_flag", "land_mask", "nan_frequency"):
+            if extra in self._existing:
+                names.append(extra)
+        return names
+
+    @property
+    def _existing(self) -> set[str]:
+        optional = ("sic_filled", "fill_flag", "land_mask", "nan_frequency")
+        return {name for name in optional
+                if sync(self._store.exists(f"{name}/zarr.json"))}
+
+    def _commit(self, index: CubeIndex) -> None:
+        write_root(self._store, index.to_attrs(), self._names())
+        self.index = index
+
+    # --- creation and the time axis ------------------------------------------------------
+    def _create(self, first_day: date) -> CubeIndex:
+        if self._grid is None:
+            raise StoreError(f"{self.location}: a new cube needs its grid (grid=...)")
+        grid = self._grid
+        time_chunk, space_chunk = self._chunking
+        origin = cs.aligned_origin(first_day, time_chunk)
+        group = zarr.open_group(self._store, mode="a", zarr_format=3)  # "w" would drop the lock
+        chunks = (time_chunk, space_chunk, space_chunk)
+        with quiet_zarr():
+            group.create_array("sic", shape=(0, *grid.shape), chunks=chunks, dtype="float32",
+                               fill_value=np.nan, dimension_names=("time", "y", "x"),
+                               attributes=cs.sic_attrs("sea-ice concentration (ASI AMSR2)"),
+                               **cs.data_codecs())
+            group.create_array("time", shape=(0,), chunks=(4096,), dtype="int32",
+                               fill_value=0, dimension_names=("time",),
+                               attributes=cs.TIME_ATTRS)
+            for axis, values in (("x", grid.x()), ("y", grid.y())):
+                arr = group.create_array(axis, shape=values.shape, dtype="float64",
+                                         fill_value=np.nan, dimension_names=(axis,),
+                                         attributes=cs.coord_attrs(axis))
+                arr[...] = values
+            gm = group.create_array("polar_stereographic", shape=(), dtype="int32",
+                                    fill_value=0, attributes=grid.grid_mapping_attrs(
+                                        first_day, wkt=True))
+            gm[...] = 0
+        index = CubeIndex(grid, origin, 0, time_chunk, (space_chunk, space_chunk))
+        self._commit(index)
+        log.info("created grid cube %s (grid %s, origin %s)", self.location, grid.name, origin)
+        return index
+
+    def _axis_for(self, first: date, last: date) -> CubeIndex:
+        """The index, created if needed, after checking ``first`` is not before the origin."""
+        index = self.index or self._create(first)
+        if first < index.origin:
+            raise StoreError(
+                f"{self.location}: {first} is before the cube's first day {index.origin}; "
+                "a cube only grows forward. Build a new cube starting on or before "
+                f"{first} (e.g. `swathkit seaice consolidate DIR --cube NEW --start {first}`)")
+        return index
+
+    def _grow(self, index: CubeIndex, length: int) -> CubeIndex:
+        """Resize the time axis (invisible to readers until the next commit)."""
+        if length <= index.length:
+            return index
+        rows, cols = index.grid.shape
+        for name in cs.TIME_VARIABLES:
+            if name == "sic" or name in self._existing:
+                self._array(name).resize((length, rows, cols))
+        self._array("time").resize((length,))
+        grown = replace(index, length=length)
+        self._write_time(grown)
+        return grown
+
+    def _write_time(self, index: CubeIndex) -> None:
+        start = cs.day_number(index.origin)
+        self._array("time")[...] = np.arange(start, start + index.length, dtype=np.int32)
+
+    def _rewrite_time(self) -> None:
+        """Idempotent: repairs a time chunk a killed writer may have left half written."""
+        index = self._require()
+        arr = self._array("time")
+        if arr.shape[0] >= index.length and index.length:
+            start = cs.day_number(index.origin)
+            arr[: index.length] = np.arange(start, start + index.length, dtype=np.int32)
+
+    # --- recovery ------------------------------------------------------------------------
+    def recover(self) -> list[date]:
+        """Restore pending days whose stored values match their digest; return the rest."""
+        index = self._require()
+        pending = index.in_state(cs.PENDING)
+        if not pending:
+            return []
+        sic = self._array("sic")
+        restored, left = {}, []
+        for day in pending:
+            i = index.index_of(day)
+            rec = index.days[day]
+            if i < sic.shape[0] and _digest_or_none(sic, i) == rec.digest:
+                restored[day] = replace(rec, state=cs.PRESENT, rev=index.commits + 1)
+            else:
+                left.append(day)
+        if restored:
+            self._commit(index.with_days(restored))
+            log.info("restored %d pending day(s) after checking their digests", len(restored))
+        if left:
+            log.warning("%d day(s) of %s need re-reading from source: %s", len(left),
+                        self.location, ", ".join(d.isoformat() for d in left[:5]))
+        return left
+
+    # --- upserts -------------------------------------------------------------------------
+    def upsert_days(self, fields: Mapping[date, np.ndarray] | xr.Dataset, *,
+                    sources: Mapping[date, Source] | None = None) -> UpsertSummary:
+        """Insert or replace days by date and commit them (one commit per time chunk).
+
+        A day whose values are identical to the stored ones is left as it is (its source
+        record is refreshed); a day with other values replaces the stored one.
+
+        Args:
+            fields: ``{day: (rows, cols) float32}`` or a Dataset with ``sic`` (time, y, x)
+                and a ``time`` coordinate (as :func:`swathkit.products.asi.open_asi` gives).
+            sources: Where each day came from (for change detection by ``consolidate``).
+
+        Raises:
+            StoreError: a day before the cube's origin, or a field of the wrong shape.
+        """
+        days = _as_fields(fields)
+        if not days:
+            return UpsertSummary()
+        index = self._axis_for(min(days), max(days))
+        shape = index.grid.shape
+        for day, values in days.items():
+            if values.shape != shape:
+                raise StoreError(f"{day}: field shape {values.shape} is not the cube's "
+                                 f"{shape} (grid {index.grid.name})")
+        added: list[date] = []
+        replaced_: list[date] = []
+        unchanged: list[date] = []
+        by_chunk: dict[int, dict[date, tuple[np.ndarray, str]]] = {}
+        touched: dict[date, DayRecord] = {}
+        for day in sorted(days):
+            values = np.ascontiguousarray(days[day], dtype=np.float32)
+            digest = cs.day_digest(values)
+            old = index.days.get(day)
+            source = (sources or {}).get(day, Source())
+            if old is not None and old.state == cs.PRESENT and old.digest == digest:
+                unchanged.append(day)
+                if old.source != source and source != Source():
+                    touched[day] = replace(old, source=source)
+                continue
+            (replaced_ if old is not None and old.state == cs.PRESENT else added).append(day)
+            by_chunk.setdefault(index.index_of(day) // index.time_chunk, {})[day] = (
+                values, digest)
+        for chunk in sorted(by_chunk):
+            self._write_chunk(chunk, by_chunk[chunk], sources or {})
+        if touched:
+            self._commit(self._require().with_days(touched))
+        return UpsertSummary(tuple(added), tuple(replaced_), tuple(unchanged))
+
+    def _write_chunk(self, chunk: int, new: dict[date, tuple[np.ndarray, str]],
+                     sources: Mapping[date, Source]) -> None:
+        index = self._require()
+        t0 = chunk * index.time_chunk
+        t1 = t0 + index.time_chunk
+        keep = {d: rec for d, rec in index.days.items()
+                if t0 <= index.index_of(d) < t1 and d not in new
+                and rec.state in (cs.PRESENT, cs.PENDING)}
+        marked = {d: replace(rec, state=cs.PENDING) for d, rec in keep.items()
+                  if rec.state == cs.PRESENT}
+        if marked:  # committed days share this chunk: make their rewrite crash-safe
+            index = index.with_days(marked)
+            self._commit(index)
+        stop = max(index.length, max(index.index_of(d) for d in new) + 1)
+        old_length = index.length
+        index = self._grow(index, stop)
+        end = min(t1, index.length)
+        block = np.full((end - t0, *index.grid.shape), np.nan, np.float32)
+        sic = self._array("sic")
+        if keep:
+            try:
+                existing = np.asarray(sic[t0:min(end, old_length)])
+            except CHUNK_ERRORS as exc:  # a torn chunk: only pending days can be in it
+                log.warning("%s: time chunk %d unreadable (%s); its pending days stay pending",
+                            self.location, chunk, exc)
+                existing = np.full_like(block, np.nan)
+                marked = {}
+            for d in keep:
+                block[index.index_of(d) - t0] = existing[index.index_of(d) - t0]
+        for d, (values, _) in new.items():
+            block[index.index_of(d) - t0] = values
+        sic[t0:end] = block
+        rev = index.commits + 1
+        updates = {d: replace(rec, state=cs.PRESENT) for d, rec in marked.items()}
+        for d, (_, digest) in new.items():
+            updates[d] = DayRecord(cs.PRESENT, rev, digest, _crs_name(index.grid, d),
+                                   sources.get(d, Source()))
+        self._commit(index.with_days(updates))
+
+    def mark_not_published(self, days: list[date]) -> list[date]:
+        """Record days the archive does not publish; return those newly recorded.
+
+        A day already present keeps its data (the archive may have published it since).
+        """
+        if not days:
+            return []
+        index = self._axis_for(min(days), max(days))
+        new = [d for d in sorted(set(days)) if index.days.get(d) is None
+               or index.days[d].state not in (cs.PRESENT, cs.NOT_PUBLISHED)]
+        if not new:
+            return []
+        index = self._grow(index, max(index.length, index.index_of(max(new)) + 1))
+        rev = index.commits + 1
+        self._commit(index.with_days({d: DayRecord(cs.NOT_PUBLISHED, rev) for d in new}))
+        return new
+
+    # --- mask and fill -------------------------------------------------------------------
+    def write_mask(self, land: np.ndarray, frequency: np.ndarray, *,
+                   info: dict[str, Any]) -> None:
+        """Store the binary land mask, the NaN frequency map and their parameters."""
+        index = self._require()
+        if index.mask is not None:  # the old mask stops counting before it is overwritten
+            index = replace(index, mask=None, commits=index.commits + 1)
+            self._commit(index)
+        spec: dict[str, tuple[np.ndarray, str, Any, dict[str, Any]]] = {
+            "land_mask": (land.astype(np.uint8), "uint8", 0, {
+                "long_name": "land (1) from NaN frequency", "flag_values": [0, 1],
+                "flag_meanings": "not_land land", "grid_mapping": "polar_stereographic"}),
+            "nan_frequency": (frequency.astype(np.float32), "float32", np.nan, {
+                "long_name": "share of days with no concentration", "units": "1",
+                "grid_mapping": "polar_stereographic"})}
+        group = zarr.open_group(self._store, mode="a", zarr_format=3, use_consolidated=False)
+        space = index.space_chunk
+        existing = self._existing
+        for name, (values, dtype, fill, attrs) in spec.items():
+            with quiet_zarr():
+                if name not in existing:
+                    group.create_array(name, shape=index.grid.shape, chunks=space, dtype=dtype,
+                                       fill_value=fill, dimension_names=("y", "x"),
+                                       attributes=attrs, **cs.data_codecs())
+                self._array(name)[...] = values
+        self._commit(replace(index, mask=info, commits=index.commits + 1))
+
+    def start_fill(self, info: dict[str, Any]) -> None:
+        """Create the filled arrays if needed and commit the fill state (``done`` days)."""
+        index = self._require()
+        if "sic_filled" not in self._existing:
+            group = zarr.open_group(self._store, mode="a", zarr_format=3,
+                                    use_consolidated=False)
+            shape = (index.length, *index.grid.shape)
+            with quiet_zarr():
+                group.create_array("sic_filled", shape=shape, chunks=index.chunks,
+                                   dtype="float32", fill_value=np.nan,
+                                   dimension_names=("time", "y", "x"),
+                                   attributes=cs.sic_attrs("gap-filled sea-ice concentration"),
+                                   **cs.data_codecs())
+                group.create_array("fill_flag", shape=shape, chunks=index.chunks,
+                                   dtype="uint8", fill_value=cs.FLAG_NOT_COMPUTED,
+                                   dimension_names=("time", "y", "x"),
+                                   attributes=cs.FLAG_ATTRS, **cs.data_codecs())
+        self._commit(replace(index, fill=info, commits=index.commits + 1))
+
+    def write_filled(self, start: int, filled: np.ndarray, flags: np.ndarray, *,
+                     info: dict[str, Any]) -> None:
+        """Write days ``start:start+len(filled)`` of the filled arrays and commit ``info``.
+
+        ``start`` must be on a time-chunk boundary so committed chunks are never rewritten.
+        """
+        index = self._require()
+        if start % index.time_chunk:
+            raise ValueError(f"fill blocks start on multiples of {index.time_chunk} days")
+        stop = start + filled.shape[0]
+        self._array("sic_filled")[start:stop] = filled
+        self._array("fill_flag")[start:stop] = flags
+        self._commit(replace(index, fill=info, commits=index.commits + 1))
+
+
+def _digest_or_none(sic: zarr.Array, i: int) -> str | None:
+    try:
+        return cs.day_digest(np.asarray(sic[i]))
+    except CHUNK_ERRORS:  # checksum or decompression failure: a torn chunk
+        return None
+
+
+def _as_fields(fields: Mapping[date, np.ndarray] | xr.Dataset) -> dict[date, np.ndarray]:
+    if isinstance(fields, xr.Dataset):
+        times = fields["time"].values.astype("datetime64[D]").astype(object)
+        sic = fields["sic"].values
+        return {t: sic[i] for i, t in enumerate(times)}
+    return {d: np.asarray(v) for d, v in fields.items()}
+
+
+def _crs_name(grid: AsiGrid, day: date) -> str:
+    try:
+        return f"EPSG:{grid.epsg(day)}"
+    except KeyError:
+        return ""
+
+
+def day_range(start: date, end: date) -> list[date]:
+    """Every day from ``start`` to ``end`` inclusive."""
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+@contextmanager
+def cube_writer(store: StoreLike, *, grid: AsiGrid | str | None = None,
+                time_chunk: int = cs.TIME_CHUNK, space_chunk: int = cs.SPACE_CHUNK,
+                storage_options: dict[str, Any] | None = None) -> Iterator[GridCubeWriter]:
+    """Take the cube's writer lock, check or recover its state, and yield its writer.
+
+    Args:
+        store: Cube path or fsspec URL (created on the first write).
+        grid: The grid of a new cube (checked against an existing one).
+        time_chunk: Days per chunk of a new cube.
+        space_chunk: Rows and columns per chunk of a new cube.
+        storage_options: fsspec options for a remote cube.
+
+    Raises:
+        StoreLockedError: another writer holds the cube.
+        StoreError: the cube holds another grid, or is not a grid cube.
+    """
+    location = as_location(store, storage_options)
+    resolved = asi_grid(grid) if isinstance(grid, str) else grid
+    with writer_lock(location):
+        yield GridCubeWriter(location, grid=resolved, time_chunk=time_chunk,
+                             space_chunk=space_chunk)

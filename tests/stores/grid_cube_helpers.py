@@ -1,0 +1,21 @@
+"""Small hand-made grids and fields for the grid cube tests (not the real 4 ASI grids)."""
+
+from datetime import date, timedelta
+
+import numpy as np
+
+from swathkit.products.asi.grids import AsiGrid
+
+TINY = AsiGrid("t40", "n", 6250.0, 40, 30, (-93_750.0, 93_750.0), (-125_000.0, 125_000.0))
+
+
+def field(day: date, *, offset: float = 0.0, shape=(40, 30)) -> np.ndarray:
+    """A deterministic concentration field with NaN holes that vary by day."""
+    rng = np.random.default_rng(day.toordinal())
+    values = (rng.random(shape, dtype=np.float32) * 100 + offset).astype(np.float32)
+    values[rng.random(shape) < 0.1] = np.nan
+    return values
+
+
+def fields(start: date, n: int, **kw) -> dict[date, np.ndarray]:
+    return {start + timedelta(days=i): field(start + timedelta(days=i), **kw) for i in range(n)}
