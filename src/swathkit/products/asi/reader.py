@@ -129,12 +129,12 @@ def _day_array(path: Path, grid: AsiGrid) -> da.Array:
         for var in ("x", "y", "z"):
             if var not in f or not isinstance(f[var], h5py.Dataset):
                 raise FormatError(f"{path}: variable {var!r} is missing; {_HINT}")
-        _check_axis(path, f["x"], grid.x(), "x")
-        _check_axis(path, f["y"], grid.y(), "y")
         z = f["z"]
         if z.shape != grid.shape:
             raise FormatError(f"{path}: 'z' has shape {z.shape}, grid {grid.name} needs "
                               f"{grid.shape} (y, x); {_HINT}")
+        _check_axis(path, f["x"], grid.x(), "x")
+        _check_axis(path, f["y"], grid.y(), "y")
         if z.dtype.kind != "f":
             raise FormatError(f"{path}: 'z' is {z.dtype}, expected float32 percent; {_HINT}")
         return lazy(path, z, _missing_to_nan(attr_number(z.attrs, "_FillValue"), z.dtype),
