@@ -24,16 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from swathkit.process.gapfill_kernels import (
-    FLAG_CONSTANT,
-    FLAG_LAND,
-    FLAG_OBSERVED,
-    FLAG_SPACETIME,
-    FLAG_TIME,
-    FLAG_UNFILLED,
-    TILE,
-)
-
 if TYPE_CHECKING:
     import xarray as xr
 
@@ -42,6 +32,12 @@ __all__ = [
     "FLAG_TIME", "FLAG_UNFILLED", "FillOptions", "fill_array", "fill_gaps",
 ]
 
+FLAG_OBSERVED = 0
+FLAG_TIME = 1
+FLAG_SPACETIME = 2
+FLAG_UNFILLED = 3
+FLAG_LAND = 4
+FLAG_CONSTANT = 5
 FLAG_MEANINGS = ("observed", "filled_in_time", "filled_in_space_time", "unfilled", "land",
                  "set_to_constant")
 
@@ -123,23 +119,29 @@ def fill_array(sic: np.ndarray, *, land: np.ndarray | None = None,
         ``(filled, flag)``: float32 ``(time, y, x)`` values and uint8 flags
         (``FLAG_OBSERVED`` … ``FLAG_CONSTANT``).
     """
-    from swathkit.process import gapfill_kernels as k
-
     sic = np.ascontiguousarray(sic, dtype=np.float32)
     if sic.ndim != 3:
         raise ValueError(f"sic must be (time, y, x), got shape {sic.shape}")
-    land_arr = _land(land, sic.shape[1:])
+    return _fill(sic, _land(land, sic.shape[1:]), options)
+
+
+def _fill(sic: np.ndarray, land: np.ndarray, options: FillOptions, *, tile: int = 0,
+          strategy: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``fill_array`` with the tile size and the stage-2 strategy exposed (for tests)."""
+    from swathkit.process import gapfill_kernels as k  # numba: imported when first used
+
+    tile = tile or k.TILE
     out = np.empty_like(sic)
     flag = np.empty(sic.shape, np.uint8)
-    k.fill_time(sic, land_arr, int(options.max_gap), out, flag)
+    k.fill_time(sic, land, int(options.max_gap), out, flag)
     gt, gs = options.weights()
     tw, sw = int(options.time_window), int(options.space_window)
     for _ in range(options.passes):
-        tasks, n = k.plan_tasks(out, land_arr, TILE)
+        tasks, n = k.plan_tasks(out, land, tile)
         if n == 0:
             break
-        res_n, res_d = k.spacetime_sums(out, land_arr, tasks, n, TILE, gt, gs, tw, sw)
-        if k.apply_pass(out, land_arr, tasks, TILE, res_n, res_d, out, flag) == 0:
+        res_n, res_d = k.spacetime_sums(out, land, tasks, n, tile, gt, gs, tw, sw, strategy)
+        if k.apply_pass(out, land, tasks, tile, res_n, res_d, out, flag) == 0:
             break
     if not isinstance(options.unfilled, str):
         left = flag == FLAG_UNFILLED

@@ -21,12 +21,13 @@ import numba
 import numpy as np
 from numba import prange
 
-FLAG_OBSERVED = 0
-FLAG_TIME = 1
-FLAG_SPACETIME = 2
-FLAG_UNFILLED = 3
-FLAG_LAND = 4
-FLAG_CONSTANT = 5
+from swathkit.process.gapfill import (
+    FLAG_LAND,
+    FLAG_OBSERVED,
+    FLAG_SPACETIME,
+    FLAG_TIME,
+    FLAG_UNFILLED,
+)
 
 TILE = 64  # spatial tile side (pixels)
 
@@ -204,12 +205,19 @@ def _run_task(state, land, task, tile, gt, gs, tw, sw, direct_cost, res_n, res_d
 
 
 @numba.njit(parallel=True, cache=True)
-def spacetime_sums(state, land, tasks, ntargets, tile, gt, gs, tw, sw):
+def spacetime_sums(state, land, tasks, ntargets, tile, gt, gs, tw, sw, strategy=0):
     # pragma: no cover - compiled
-    """Weighted sums (numerator, denominator) for every target, in task order."""
+    """Weighted sums (numerator, denominator) for every target, in task order.
+
+    ``strategy``: 0 the cheaper per tile-day, 1 always direct, 2 always tiles (tests).
+    """
     res_n = np.empty(ntargets)
     res_d = np.empty(ntargets)
     direct_cost = 2 * (2 * tw + 1) * (2 * sw + 1) * (2 * sw + 1)
+    if strategy == 1:
+        direct_cost = 0
+    elif strategy == 2:
+        direct_cost = 1 << 40
     for k in prange(tasks.shape[0]):
         _run_task(state, land, tasks[k], tile, gt, gs, tw, sw, direct_cost, res_n, res_d)
     return res_n, res_d
