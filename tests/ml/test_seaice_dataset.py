@@ -1,0 +1,267 @@
+"""SeaIceSequenceDataset and time_splits over a small hand-made grid cube.
+
+The cube: a 40 x 30 grid, days 2020-01-01 .. 2020-01-24 (time axis from 2019-12-26),
+2020-01-10 not published, 2020-01-15 never written, the fill computed through
+2020-01-21. On day k (days since 2020-01-01) every observed pixel holds 10 + k percent,
+so a frame tells which day it came from. Columns 0-4 are NaN (land), column 5 has
+values but the land mask says land, row 0 is a gap the fill sets to 99 (flag 2), and on
+2020-01-12 rows 1-20 are flagged "filled in time" (so that day is half filled).
+"""
+
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+import torch
+from torch.utils.data import DataLoader
+
+from swathkit.ml.seaice import NAMED_REGIONS, SeaIceSequenceDataset, resolve_region
+from swathkit.ml.splits import time_splits
+from swathkit.ml.windows import SampleWindow
+from swathkit.products.asi.grids import AsiGrid, asi_grid
+from swathkit.stores.grid_cube import GridCube
+from swathkit.stores.grid_cube_writer import cube_writer
+
+GRID = AsiGrid("t40", "n", 6250.0, 40, 30, (-93_750.0, 93_750.0), (-125_000.0, 125_000.0))
+D0 = date(2020, 1, 1)
+N_DAYS = 24
+NOT_PUBLISHED = date(2020, 1, 10)
+ABSENT = date(2020, 1, 15)
+HALF_FILLED = date(2020, 1, 12)
+LAST_FILLED = date(2020, 1, 21)
+
+
+def day(k: int) -> date:
+    return D0 + timedelta(days=k)
+
+
+def raw_field(k: int) -> np.ndarray:
+    values = np.full(GRID.shape, 10.0 + k, np.float32)
+    values[:, :5] = np.nan
+    values[0, :] = np.nan
+    return values
+
+
+@pytest.fixture(scope="module")
+def cube_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cube") / "cube.zarr"
+    fields = {day(k): raw_field(k) for k in range(N_DAYS) if day(k) not in (NOT_PUBLISHED,
+                                                                           ABSENT)}
+    land = np.zeros(GRID.shape, bool)
+    land[:, :6] = True
+    with cube_writer(path, grid=GRID) as writer:
+        writer.upsert_days(fields)
+        writer.mark_not_published([NOT_PUBLISHED])
+        writer.write_mask(land, land.astype(np.float32), info={"threshold": 0.85})
+        index = writer.index
+        length = index.length
+        filled = np.full((length, *GRID.shape), np.nan, np.float32)
+        flags = np.full((length, *GRID.shape), 255, np.uint8)
+        for d in fields:
+            i = index.index_of(d)
+            filled[i] = fields[d]
+            filled[i, 0, 6:] = 99.0
+            filled[i, :, :6] = np.nan
+            flags[i] = 0
+            flags[i, 0, 6:] = 2
+            flags[i, :, :6] = 4
+            if d == HALF_FILLED:
+                flags[i, 1:21, 6:] = 1
+        done = index.index_of(LAST_FILLED) + 1
+        writer.start_fill({"done": 0})
+        writer.write_filled(0, filled, flags, info={"done": done})
+    return path
+
+
+def used(ds: SeaIceSequenceDataset, i: int) -> set[date]:
+    inputs, targets = ds.sample_days(i)
+    return {*inputs, *targets}
+
+
+def frame_day(frame: torch.Tensor) -> date:
+    """The day a cleaned frame came from (value 10 + k at an ocean pixel, scale 0.01)."""
+    return day(round(float(frame[5, 10]) * 100) - 10)
+
+
+def test_sample_days_follow_the_seed_geometry(cube_path):
+    ds = SeaIceSequenceDataset(cube_path, start=day(0), end=day(8), input_length=2,
+                               input_gap=2, pred_shift=3, pred_gap=2, pred_length=2,
+                               samples_gap=1, variable="sic")
+    # span 2 + 3 + 2 + 1 = 8 days; starts 01-01 and 01-02 fit in 01-01 .. 01-09
+    assert len(ds) == 2
+    assert ds.sample_days(0) == ([day(0), day(2)], [day(5), day(7)])
+    assert ds.sample_days(1) == ([day(1), day(3)], [day(6), day(8)])
+
+
+def test_samples_gap_and_the_seed_index_formula_agree():
+    w = SampleWindow(input_length=3, input_gap=2, pred_shift=2, pred_gap=3, pred_length=2,
+                     samples_gap=4)
+    n = 20
+    # the seed: target = i + input_span + pred_shift - 1 + arange(0, pred_span, pred_gap)
+    input_span, pred_span = 2 * 2 + 1, 3 * 1 + 1
+    seed_starts = list(range(0, n - (input_span + 2 + pred_span - 1) + 1, 4))
+    assert list(w.starts(n)) == seed_starts == [0, 4, 8]  # span 10: start 12 would end on 21
+    assert list(w.input_offsets()) == [0, 2, 4]
+    assert list(w.target_offsets()) == [input_span + 2 - 1, input_span + 2 - 1 + 3] == [6, 9]
+
+
+def test_items_hold_the_frames_of_their_days(cube_path):
+    ds = SeaIceSequenceDataset(cube_path, start=day(0), end=day(8), input_length=3,
+                               input_gap=1, pred_shift=2, pred_length=2, pred_gap=2)
+    x, y = ds[1]
+    assert x.dtype == torch.float32 and x.shape == (3, 1, 40, 30) and y.shape == (2, 1, 40, 30)
+    assert [frame_day(f[0]) for f in x] == [day(1), day(2), day(3)]
+    assert [frame_day(f[0]) for f in y] == [day(5), day(7)]
+
+
+def test_samples_with_a_missing_day_are_skipped(cube_path):
+    # 8-day samples: those starting 01-03 .. 01-10 contain 01-10, 01-08 .. 01-15 contain 01-15
+    ds = SeaIceSequenceDataset(cube_path, start=day(0), end=day(22), variable="sic")
+    assert [ds.sample_days(i)[0][0] for i in range(len(ds))] == [day(0), day(1), day(15)]
+    s = ds.summary
+    assert (s.candidates, s.kept, s.skipped_missing, s.skipped_filled) == (16, 3, 13, 0)
+    assert dict(s.missing_days) == {NOT_PUBLISHED: "not published", ABSENT: "absent"}
+    assert dict(s.skipped)[day(9)] == "2020-01-10 not published; 2020-01-15 absent"
+    none_left = SeaIceSequenceDataset(cube_path, start=day(4), end=day(17), variable="sic")
+    assert len(none_left) == 0 and none_left.summary.candidates == 7
+
+
+def test_days_the_fill_has_not_reached_are_missing_for_filled_values(cube_path):
+    filled = SeaIceSequenceDataset(cube_path, start=day(15), end=day(23))
+    raw = SeaIceSequenceDataset(cube_path, start=day(15), end=day(23), variable="sic")
+    assert dict(filled.summary.missing_days)[day(21)] == "not filled"
+    assert len(filled) == 0 and len(raw) == 2
+
+
+def test_max_filled_share_skips_samples_with_a_mostly_filled_day(cube_path):
+    kwargs = {"start": day(10), "end": day(20), "input_length": 2, "pred_length": 1}
+    everything = SeaIceSequenceDataset(cube_path, **kwargs)
+    strict = SeaIceSequenceDataset(cube_path, max_filled_share=0.05, **kwargs)
+    # per frame: row 0 filled (24 of 960 ocean pixels); 01-12 adds 480: 3 frames with it
+    # have share (2 * 24 + 504) / 2880 = 0.19; without it 0.025
+    with_half = {i for i in range(len(everything))
+                 if HALF_FILLED in used(everything, i)}
+    assert with_half and strict.summary.skipped_filled == len(with_half)
+    assert len(strict) == len(everything) - len(with_half)
+    assert all(HALF_FILLED not in used(strict, i) for i in range(len(strict)))
+    assert "filled share 0.19" in strict.summary.skipped[0][1]
+
+
+def test_values_are_scaled_and_gaps_and_land_are_zero(cube_path):
+    x, _ = SeaIceSequenceDataset(cube_path, start=day(0), end=day(7))[0]
+    frame = x[0, 0].numpy()
+    assert np.all(frame[:, :6] == 0)
+    assert np.allclose(frame[0, 6:], 0.99) and np.allclose(frame[1:, 6:], 0.10)
+    raw, _ = SeaIceSequenceDataset(cube_path, start=day(0), end=day(7), variable="sic",
+                                   mask=None)[0]
+    assert np.all(raw[0, 0, 0].numpy() == 0) and np.allclose(raw[0, 0, 1:, 5:].numpy(), 0.1)
+
+
+def test_mask_apply_zeroes_land_that_has_values(cube_path):
+    opts = {"start": day(0), "end": day(7), "variable": "sic"}
+    kept, _ = SeaIceSequenceDataset(cube_path, mask=None, **opts)[0]
+    applied, _ = SeaIceSequenceDataset(cube_path, mask="apply", **opts)[0]
+    assert np.allclose(kept[0, 0, 1:, 5].numpy(), 0.10)
+    assert np.all(applied[:, 0, :, 5].numpy() == 0)
+    assert torch.equal(applied[:, :, :, 6:], kept[:, :, :, 6:])
+
+
+@pytest.mark.parametrize("mode", ["channel", "both"])
+def test_mask_channel_adds_the_land_mask_to_the_inputs(cube_path, mode):
+    ds = SeaIceSequenceDataset(cube_path, start=day(0), end=day(7), variable="sic", mask=mode)
+    x, y = ds[0]
+    assert ds.channels == 2 and x.shape == (5, 2, 40, 30) and y.shape == (3, 1, 40, 30)
+    assert torch.all(x[:, 1, :, :6] == 1) and torch.all(x[:, 1, :, 6:] == 0)
+    land_value = float(x[0, 0, 5, 5])
+    assert land_value == (0.0 if mode == "both" else pytest.approx(0.10))
+
+
+def test_a_mask_from_a_cube_without_one_is_an_error(tmp_path):
+    with cube_writer(tmp_path / "c.zarr", grid=GRID) as writer:
+        writer.upsert_days({day(k): raw_field(k) for k in range(8)})
+    with pytest.raises(ValueError, match="no land mask"):
+        SeaIceSequenceDataset(tmp_path / "c.zarr", variable="sic")
+    assert len(SeaIceSequenceDataset(tmp_path / "c.zarr", variable="sic", mask=None)) == 1
+
+
+def test_region_crops_rows_and_columns(cube_path):
+    full, _ = SeaIceSequenceDataset(cube_path, start=day(0), end=day(7), mask="both")[0]
+    crop, _ = SeaIceSequenceDataset(cube_path, start=day(0), end=day(7), mask="both",
+                                    region=(0, 10, 3, 20))[0]
+    assert crop.shape == (5, 2, 10, 17)
+    assert torch.equal(crop, full[:, :, 0:10, 3:20])
+
+
+def test_named_regions_resolve_inside_the_real_grids():
+    for grid_name in ("n3125", "n6250", "s3125"):
+        grid = asi_grid(grid_name)
+        for name in NAMED_REGIONS[grid.hemisphere]:
+            r = resolve_region(grid, name)
+            assert 0 <= r.y0 < r.y1 <= grid.rows and 0 <= r.x0 < r.x1 <= grid.cols
+    beaufort = resolve_region(asi_grid("n6250"), "beaufort")
+    assert beaufort.shape == (256, 176)  # 1600 km x 1100 km at 6.25 km
+    with pytest.raises(ValueError, match="weddell"):
+        resolve_region(asi_grid("s6250"), "beaufort")
+    with pytest.raises(ValueError, match="outside"):
+        resolve_region(GRID, (0, 50, 0, 10))
+
+
+def test_preload_gives_the_same_items_as_lazy_reads(cube_path):
+    opts = {"start": day(0), "end": day(23), "input_gap": 2, "input_length": 3,
+            "pred_length": 2, "mask": "both", "region": (1, 30, 2, 28)}
+    lazy = SeaIceSequenceDataset(cube_path, **opts)
+    preloaded = SeaIceSequenceDataset(cube_path, preload=True, **opts)
+    assert len(lazy) == len(preloaded) > 0
+    for i in range(len(lazy)):
+        for a, b in zip(lazy[i], preloaded[i], strict=True):
+            assert torch.equal(a, b)
+
+
+def test_batched_reads_equal_single_items(cube_path):
+    ds = SeaIceSequenceDataset(cube_path, start=day(0), end=day(23), input_gap=2,
+                               input_length=2, pred_gap=3, pred_length=2, variable="sic")
+    order = [3, 0, 2]
+    batch = ds.__getitems__(order)
+    for i, (x, y) in zip(order, batch, strict=True):
+        assert torch.equal(x, ds[i][0]) and torch.equal(y, ds[i][1])
+
+
+def test_splits_never_share_a_day(cube_path):
+    splits = time_splits(cube_path, train=(day(0), day(9)), val=("2020-01-11", "2020-01-16"),
+                         test=(20200117, 20200123), input_length=2, pred_length=1,
+                         variable="sic")
+    seen: dict[date, str] = {}
+    for name, ds in splits.items():
+        assert len(ds) > 0
+        for d in ds.days():
+            assert ds.start <= d <= ds.end, (name, d)
+            assert seen.setdefault(d, name) == name, f"{d} in {seen[d]} and {name}"
+    assert splits["train"].end == day(9) and splits["val"].start == day(10)
+
+
+def test_overlapping_or_too_close_splits_are_errors(cube_path):
+    with pytest.raises(ValueError, match="overlap"):
+        time_splits(cube_path, train=(day(0), day(10)), val=(day(10), day(15)))
+    with pytest.raises(ValueError, match="buffer_days"):
+        time_splits(cube_path, train=(day(0), day(9)), val=(day(12), day(20)), buffer_days=3)
+    assert set(time_splits(cube_path, train=(day(0), day(9)), val=(day(13), day(20)),
+                           buffer_days=3, variable="sic")) == {"train", "val"}
+
+
+def test_the_dataset_carries_no_open_store_into_workers(cube_path):
+    ds = SeaIceSequenceDataset(cube_path, start=day(0), end=day(8))
+    assert isinstance(ds._handle(), GridCube)
+    assert ds.__getstate__()["_cube"] is None
+
+
+@pytest.mark.parametrize("context", [None, "spawn"])
+def test_dataloader_workers_give_the_same_batches(cube_path, context):
+    ds = SeaIceSequenceDataset(cube_path, start=day(15), end=day(23), input_length=2,
+                               pred_length=2, mask="both", variable="sic")
+    assert len(ds) >= 4
+    serial = list(DataLoader(ds, batch_size=2, num_workers=0))
+    parallel = list(DataLoader(ds, batch_size=2, num_workers=2, multiprocessing_context=context))
+    assert len(serial) == len(parallel)
+    for (xs, ys), (xp, yp) in zip(serial, parallel, strict=True):
+        assert xs.shape[0:3] == (xs.shape[0], 2, 2)
+        assert torch.equal(xs, xp) and torch.equal(ys, yp)
