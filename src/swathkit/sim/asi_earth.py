@@ -131,7 +131,9 @@ def swath_gaps(grid: AsiGrid, day: date, *, seed: int = 0) -> np.ndarray:
     """Where the day has no retrieval between swaths (bool (rows, cols))."""
     st = static(grid)
     rng = np.random.default_rng([seed, 0x6A9, day.toordinal(), ord(grid.hemisphere)])
-    offsets = rng.uniform(0.0, _ORBIT_SPACING_DEG, size=2)
+    first = rng.uniform(0.0, _ORBIT_SPACING_DEG)
+    # The other pass direction's swaths land near the same longitudes: gaps remain.
+    offsets = (first, first + rng.uniform(-0.2, 0.2) * _ORBIT_SPACING_DEG)
     spacing = np.float32(_ORBIT_SPACING_DEG)
     missing = np.ones(st.low.size, bool)
     for offset in offsets:  # a pixel is missed only if both passes miss it
@@ -167,11 +169,12 @@ def _drifted_texture(grid: AsiGrid, t: int, seed: int) -> np.ndarray:
     phase = 2 * math.pi * t / _TEXTURE_PERIOD_DAYS
     blend = np.float32(math.cos(phase)) * a
     blend += np.float32(math.sin(phase)) * b
-    # The drift turns slowly (a year per loop), ~5 km a day.
+    # The drift velocity (~5 km a day) turns once a year: the texture loops around a
+    # circle of ~290 km radius, the integral of that velocity.
     heading = 2 * math.pi * t / 365.0
-    km = _DRIFT_KM_PER_DAY * t
-    shift_x = km * math.cos(heading) * 1000.0 / grid.resolution
-    shift_y = km * math.sin(heading) * 1000.0 / grid.resolution
+    radius_px = _DRIFT_KM_PER_DAY * 365.0 / (2 * math.pi) * 1000.0 / grid.resolution
+    shift_x = radius_px * math.sin(heading)
+    shift_y = -radius_px * math.cos(heading)
     return _periodic_shift(blend, shift_y, shift_x)
 
 
