@@ -221,6 +221,7 @@ def plot_roi(
     region: Region,
     day: date | str | None = None,
     missing: Sequence[tuple[date, float | None]] = (),
+    missing_label: str = "missing pixels in region (%)",
     variable: str = "sic",
     land: np.ndarray | None = None,
     crs: CrsLike | None = None,
@@ -235,6 +236,7 @@ def plot_roi(
         day: The day shown; the first if None.
         missing: ``(day, percent missing in the region)`` pairs, ``None`` for a
             day without data; if given, a bar chart of them is drawn beside the map.
+        missing_label: The chart's y-axis label.
         variable: Concentration variable to show.
         land: As for :func:`plot_day`.
         crs: The grid's CRS when ``data`` carries none.
@@ -259,7 +261,7 @@ def plot_roi(
     ax.legend(handles=[*legend_patches(), Patch(fc="none", ec="red", lw=1.8, label="region")],
               loc="lower left", fontsize=8, framealpha=0.9)
     if lay.chart is not None:
-        _missing_chart(lay.chart, missing)
+        _missing_chart(lay.chart, missing, missing_label)
     return save_png(lay.fig, out_path, dpi=dpi)
 
 
@@ -402,7 +404,7 @@ def _missing_note(ax: Axes, values: np.ndarray, land: np.ndarray) -> None:
             bbox={"fc": "white", "ec": "none", "alpha": 0.85})
 
 
-def _missing_chart(ax: Axes, missing: Sequence[tuple[date, float | None]]) -> None:
+def _missing_chart(ax: Axes, missing: Sequence[tuple[date, float | None]], label: str) -> None:
     days = mdates.date2num([d for d, _ in missing])
     share = np.array([np.nan if p is None else p for _, p in missing], dtype=np.float64)
     have = np.isfinite(share)
@@ -415,7 +417,7 @@ def _missing_chart(ax: Axes, missing: Sequence[tuple[date, float | None]]) -> No
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ax.set_ylabel("missing pixels in region (%)", fontsize=9)
+    ax.set_ylabel(label, fontsize=9)
     ax.set_ylim(0, top)
     ax.tick_params(labelsize=8)
     ax.grid(axis="y", color="0.85", linewidth=0.5)
