@@ -102,13 +102,19 @@ class HttpFileSession:
         response = self._request("GET", remote, headers)
         try:
             skip = self._start(response, remote, offset)
+            announced, received = response.getheader("Content-Length"), 0
             while block := response.read(BLOCK):
+                received += len(block)
                 if skip:  # the server ignored the range: drop the bytes we already have
                     cut = min(skip, len(block))
                     block, skip = block[cut:], skip - cut
                     if not block:
                         continue
                 yield block
+            if announced is not None and announced.isdigit() and received < int(announced):
+                # http.client ends a body cut by the server as if complete: say it broke off
+                self._reset()
+                raise ConnectionResetError(f"{received} of {announced} bytes received")
         except (OSError, http.client.HTTPException) as exc:
             self._reset()
             raise TransientFetchError(f"{self._url(remote)}: transfer broke off "
