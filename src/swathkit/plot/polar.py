@@ -240,30 +240,53 @@ def draw_polar_graticule(
         return
     x0, x1 = sorted(ax.get_xlim())
     y0, y1 = sorted(ax.get_ylim())
+    box = (x0, x1, y0, y1)
+    inline = _label_parallels(ax, target, [g.value for g in lines if g.kind == "lat"], box)
     for g in lines:
         if g.kind == "lon":
-            _label_meridian(ax, g, (x0, x1, y0, y1))
-    _label_parallels(ax, target, [g.value for g in lines if g.kind == "lat"], (x0, x1, y0, y1))
+            _label_edge(ax, g.xy, box, format_lon(g.value), sides=_ALL_SIDES, outer=True)
+        elif g.value not in inline:  # e.g. a zoomed map: label the parallel at the edge
+            _label_edge(ax, g.xy, box, format_lat(g.value), sides=("left", "right"))
 
 
-def _label_meridian(ax: Axes, g: GraticuleLine, box: tuple[float, float, float, float]) -> None:
+_ALL_SIDES = ("bottom", "top", "left", "right")
+_OFFSET = {"bottom": (0, -3), "top": (0, 3), "left": (-3, 0), "right": (3, 0)}
+
+
+def _edge_crossings(xy: np.ndarray, box: tuple[float, float, float, float]
+                    ) -> list[tuple[int, str, float, float]]:
+    """Where a polyline crosses the box's edges: (segment index, side, x, y)."""
     x0, x1, y0, y1 = box
-    inside = (g.xy[:, 0] >= x0) & (g.xy[:, 0] <= x1) & (g.xy[:, 1] >= y0) & (g.xy[:, 1] <= y1)
-    if not inside.any() or inside[0]:
-        return  # never on the map, or starts inside it: no edge to label
-    i = int(np.argmax(inside))
-    (xa, ya), (xb, yb) = g.xy[i - 1], g.xy[i]
-    edges = [("bottom", y0, 1), ("top", y1, 1), ("left", x0, 0), ("right", x1, 0)]
-    for side, level, axis in edges:
-        a, b = (ya, yb) if axis == 1 else (xa, xb)
-        if (a - level) * (b - level) > 0 or a == b:
-            continue
-        t = (level - a) / (b - a)
-        px, py = xa + t * (xb - xa), ya + t * (yb - ya)
-        if x0 - 1 <= px <= x1 + 1 and y0 - 1 <= py <= y1 + 1:
-            offset = {"bottom": (0, -3), "top": (0, 3), "left": (-3, 0), "right": (3, 0)}[side]
-            ax.annotate(format_lon(g.value), (px, py), xytext=offset,
-                        textcoords="offset points", fontsize=8, color="0.2",
+    found = []
+    for side, level, axis in (("bottom", y0, 1), ("top", y1, 1), ("left", x0, 0),
+                              ("right", x1, 0)):
+        a, b = xy[:-1, axis], xy[1:, axis]
+        hit = np.flatnonzero(((a - level) * (b - level) <= 0) & (a != b))
+        for i in hit.tolist():
+            t = (level - a[i]) / (b[i] - a[i])
+            px = xy[i, 0] + t * (xy[i + 1, 0] - xy[i, 0])
+            py = xy[i, 1] + t * (xy[i + 1, 1] - xy[i, 1])
+            if x0 - 1 <= px <= x1 + 1 and y0 - 1 <= py <= y1 + 1:
+                found.append((i, side, float(px), float(py)))
+    return sorted(found)
+
+
+def _label_edge(ax: Axes, xy: np.ndarray, box: tuple[float, float, float, float], text: str,
+                *, sides: tuple[str, ...], outer: bool = False) -> None:
+    """Label a line just outside the map where it first crosses one of ``sides``.
+
+    With ``outer`` (meridians, drawn from the equator side inwards) only a line that
+    starts outside the map is labelled, at its entry point.
+    """
+    crossings = _edge_crossings(xy, box)
+    if outer:
+        x0, x1, y0, y1 = box
+        starts_inside = x0 <= xy[0, 0] <= x1 and y0 <= xy[0, 1] <= y1
+        crossings = [] if starts_inside else crossings[:1]
+    for _, side, px, py in crossings:
+        if side in sides:
+            ax.annotate(text, (px, py), xytext=_OFFSET[side], textcoords="offset points",
+                        fontsize=8, color="0.2",
                         ha={"left": "right", "right": "left"}.get(side, "center"),
                         va={"bottom": "top", "top": "bottom"}.get(side, "center"),
                         annotation_clip=False)
@@ -271,8 +294,10 @@ def _label_meridian(ax: Axes, g: GraticuleLine, box: tuple[float, float, float, 
 
 
 def _label_parallels(ax: Axes, crs: pyproj.CRS, lats: list[float],
-                     box: tuple[float, float, float, float]) -> None:
+                     box: tuple[float, float, float, float]) -> set[float]:
+    """Label parallels inside the map along one meridian; return those labelled."""
     x0, x1, y0, y1 = box
+    done = set()
     lon0 = float(crs.to_cf().get("straight_vertical_longitude_from_pole", 0.0)) + 45.0
     forward = _from_lonlat(crs)
     for lat in lats:
@@ -283,6 +308,8 @@ def _label_parallels(ax: Axes, crs: pyproj.CRS, lats: list[float],
                     va="center", zorder=5, clip_on=True,
                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
                           "alpha": 0.7})
+            done.add(lat)
+    return done
 
 
 def draw_polar_coastlines(ax: Axes, crs: CrsLike, *, step: int = 2,
