@@ -127,6 +127,14 @@ class GridCubeWriter:
         log.info("created grid cube %s (grid %s, origin %s)", self.location, grid.name, origin)
         return index
 
+    def prepare(self, first: date) -> CubeIndex:
+        """Create the cube if needed with ``first`` on its axis (origin = its time chunk).
+
+        Raises:
+            StoreError: the cube exists and ``first`` is before its origin.
+        """
+        return self._axis_for(first, first)
+
     def _axis_for(self, first: date, last: date) -> CubeIndex:
         """The index, created if needed, after checking ``first`` is not before the origin."""
         index = self.index or self._create(first)
@@ -338,17 +346,23 @@ class GridCubeWriter:
         self._commit(replace(index, fill=info, commits=index.commits + 1))
 
     def write_filled(self, start: int, filled: np.ndarray, flags: np.ndarray, *,
-                     info: dict[str, Any]) -> None:
-        """Write days ``start:start+len(filled)`` of the filled arrays and commit ``info``.
+                     row: int = 0) -> None:
+        """Write a piece of the filled arrays at time ``start`` and row ``row`` (no commit).
 
-        ``start`` must be on a time-chunk boundary so committed chunks are never rewritten.
+        Pieces start on time- and row-chunk boundaries so committed chunks are never
+        rewritten; commit the progress with :meth:`commit_fill` once a block is whole.
         """
         index = self._require()
-        if start % index.time_chunk:
-            raise ValueError(f"fill blocks start on multiples of {index.time_chunk} days")
-        stop = start + filled.shape[0]
-        self._array("sic_filled")[start:stop] = filled
-        self._array("fill_flag")[start:stop] = flags
+        if start % index.time_chunk or row % index.space_chunk[0]:
+            raise ValueError(f"filled pieces start on multiples of {index.time_chunk} days "
+                             f"and {index.space_chunk[0]} rows")
+        stop, row_stop = start + filled.shape[0], row + filled.shape[1]
+        self._array("sic_filled")[start:stop, row:row_stop] = filled
+        self._array("fill_flag")[start:stop, row:row_stop] = flags
+
+    def commit_fill(self, info: dict[str, Any]) -> None:
+        """Commit the fill state (options, progress) after its pieces are written."""
+        index = self._require()
         self._commit(replace(index, fill=info, commits=index.commits + 1))
 
 
