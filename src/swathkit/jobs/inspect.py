@@ -1,14 +1,25 @@
-"""Summaries of a product file or a store, as plain rows for the CLI to render."""
+"""Summaries of a product file or a store, as plain rows for the CLI to render.
+
+Handled: AMSR2 HDF5 product files, swath stores, Bremen ASI sea-ice files (one
+file or a folder of them) and grid cubes. For the sea-ice grids the summary
+shows the grid itself: dims and shape, x/y extents, resolution, CRS, time range
+and missing days (what the seed's ``get_dims.py`` was for).
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 import h5py
 import numpy as np
 
+from swathkit.errors import FileNameError, StoreError
+from swathkit.products.asi.grids import AsiGrid, asi_grid
+from swathkit.products.asi.names import parse_asi_name
 from swathkit.products.hdf5 import attr_text, open_h5
 from swathkit.stores.schema import as_text
 from swathkit.stores.swath_store import SwathStore
@@ -25,11 +36,21 @@ class Summary:
 
 
 def inspect(target: str | Path) -> Summary:
-    """Describe an HDF5 product file or a swath store (decided by what is there)."""
+    """Describe a product file, a folder of ASI files, a grid cube or a swath store.
+
+    What ``target`` is is decided by what is there: a file named as an ASI file, a
+    folder holding some, a Zarr group whose root says it is a grid cube, else a
+    swath store (whose error explains when there is none).
+    """
     path = Path(target)
     if path.is_file():
-        return inspect_hdf5(path)
-    return inspect_store(str(target))
+        return inspect_asi_file(path) if _is_asi(path) else inspect_hdf5(path)
+    if path.is_dir() and not (path / "zarr.json").exists() and _asi_files(path):
+        return inspect_asi_folder(path)
+    try:
+        return inspect_cube(str(target))
+    except StoreError:
+        return inspect_store(str(target))
 
 
 def inspect_hdf5(path: Path) -> Summary:
@@ -77,3 +98,158 @@ def inspect_store(store: str) -> Summary:
 
 def _attrs(attrs: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in attrs.items() if k != "coordinates")[:120]
+
+
+# --- sea-ice grids ---------------------------------------------------------------------------
+
+
+def inspect_asi_file(path: Path) -> Summary:
+    """The grid of one ASI file, its day, its NaN share and the file's variables."""
+    from swathkit.products.asi.reader import open_asi
+
+    name = parse_asi_name(path.name)
+    grid = asi_grid(name.grid)
+    with open_asi(path) as ds:
+        sic = np.asarray(ds["sic"][0].values)
+        mapping = dict(ds["polar_stereographic"].attrs)
+    summary = inspect_hdf5(path)
+    summary.title = f"ASI sea-ice file {path.name} ({path.stat().st_size / 1e6:.1f} MB)"
+    file_attrs = summary.facts
+    nan = float(np.isnan(sic).mean())
+    summary.facts = [
+        *grid_facts(grid, [name.day]),
+        ("ellipsoid", f"semi-major axis {mapping.get('semi_major_axis')} m, inverse "
+                      f"flattening {mapping.get('inverse_flattening')}"),
+        ("day", name.day.isoformat()),
+        ("product version", name.version),
+        ("values", f"{100 * (1 - nan):.1f} % valid, {100 * nan:.1f} % NaN (land, pole hole, "
+                   "gaps)" + (f", {np.nanmin(sic):.1f} to {np.nanmax(sic):.1f} %"
+                              if nan < 1 else "")),
+        *file_attrs,
+    ]
+    return summary
+
+
+def inspect_asi_folder(path: Path) -> Summary:
+    """Grid, time range and missing days of the ASI files in a folder, per grid."""
+    by_grid: dict[str, list[date]] = {}
+    for child in _asi_files(path):
+        name = parse_asi_name(child.name)
+        by_grid.setdefault(name.grid, []).append(name.day)
+    summary = Summary(f"folder of ASI sea-ice files {path}")
+    for grid_name, days in sorted(by_grid.items()):
+        grid = asi_grid(grid_name)
+        days = sorted(days)
+        prefix = f"{grid_name}: " if len(by_grid) > 1 else ""
+        summary.facts += [(prefix + k, v) for k, v in grid_facts(grid, days)]
+        summary.facts += [
+            (prefix + "files", str(len(days))),
+            (prefix + "time range", f"{days[0]} → {days[-1]} ({(days[-1] - days[0]).days + 1} "
+                                    "days)"),
+            (prefix + "missing days", _day_ranges(_gaps(days, days[0], days[-1]))),
+        ]
+    return summary
+
+
+def inspect_cube(store: str) -> Summary:
+    """Grid, time axis, day states, mask and fill state and variables of a grid cube.
+
+    Raises:
+        StoreError: ``store`` is not a grid cube.
+    """
+    from swathkit.stores.grid_cube import GridCube
+
+    cube = GridCube.open(store)
+    grid = cube.grid
+    present, unpublished = cube.days, cube.not_published
+    known = sorted(present + unpublished)
+    summary = Summary(f"sea-ice grid cube {store}")
+    calendar = cube.calendar
+    summary.facts = [*grid_facts(grid, present, time_length=len(calendar))]
+    if calendar:
+        summary.facts.append(("time axis", f"{calendar[0]} → {calendar[-1]} "
+                                           f"({len(calendar)} days, chunks {cube.index.chunks})"))
+    if known:
+        summary.facts += [
+            ("time range (data)", f"{known[0]} → {known[-1]}"),
+            ("days present", str(len(present))),
+            ("not published upstream", _day_ranges(unpublished)),
+            ("missing days (absent)", _day_ranges(_gaps(known, known[0], known[-1]))),
+        ]
+    if cube.pending:
+        summary.facts.append(("pending (checked on next write)", _day_ranges(cube.pending)))
+    summary.facts.append(("land mask", _info(cube.mask_info, "not computed (run mask)")))
+    summary.facts.append(("gap filling", _info(cube.fill_info, "not computed (run fill)")))
+    ds = cube.dataset()
+    rows = [[str(name), " × ".join(f"{d}={ds.sizes[d]}" for d in var.dims),
+             str(var.encoding.get("dtype", var.dtype)), _attrs(var.attrs)]
+            for name, var in ds.variables.items()]
+    summary.tables["variables"] = (["variable", "shape", "stored dtype", "attributes"], rows)
+    return summary
+
+
+def grid_facts(grid: AsiGrid, days: Iterable[date], *,
+               time_length: int | None = None) -> list[tuple[str, str]]:
+    """The facts of a sea-ice grid as (label, text) rows, CRS by the days given."""
+    days = list(days)
+    epsgs = sorted({grid.epsg(d) for d in days}) or [grid.epsg(date.today())]
+    crs = ", ".join(f"EPSG:{e} ({grid.crs(d).name})" for e, d in
+                    ((e, next((d for d in days if grid.epsg(d) == e), date.today()))
+                     for e in epsgs))
+    dims = f"y={grid.rows} × x={grid.cols}"
+    if time_length is not None:
+        dims = f"time={time_length} × {dims}"
+    half = grid.resolution / 2
+    corners = (slice(0, None, grid.rows - 1), slice(0, None, grid.cols - 1))
+    _, lat = grid.lonlat(rows=corners[0], cols=corners[1])
+    hemisphere = "north" if grid.hemisphere == "n" else "south"
+    return [
+        ("grid", f"{grid.name} ({hemisphere} polar stereographic)"),
+        ("dims (shape)", dims),
+        ("resolution", f"{grid.resolution:,.0f} m"),
+        ("x extent", f"{grid.x_edges[0]:,.0f} … {grid.x_edges[1]:,.0f} m (cell centres "
+                     f"{grid.x_edges[0] + half:,.0f} … {grid.x_edges[1] - half:,.0f})"),
+        ("y extent", f"{grid.y_edges[0]:,.0f} … {grid.y_edges[1]:,.0f} m (row 0 = southern "
+                     "edge, y ascending)"),
+        ("CRS", crs),
+        ("corner latitudes", ", ".join(f"{v:.1f}°" for v in np.asarray(lat).ravel())),
+    ]
+
+
+def _is_asi(path: Path) -> bool:
+    try:
+        parse_asi_name(path.name)
+    except FileNameError:
+        return False
+    return True
+
+
+def _asi_files(path: Path) -> list[Path]:
+    return [p for p in sorted(path.glob("*.nc")) if _is_asi(p)]
+
+
+def _gaps(days: list[date], first: date, last: date) -> list[date]:
+    have = set(days)
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)
+            if first + timedelta(days=i) not in have]
+
+
+def _day_ranges(days: list[date], limit: int = 8) -> str:
+    """``2013-05-11 … 2013-05-13, 2013-06-02`` with a count; "none" when empty."""
+    if not days:
+        return "none"
+    runs: list[list[date]] = []
+    for d in sorted(days):
+        if runs and (d - runs[-1][-1]).days == 1:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    parts = [f"{r[0]} … {r[-1]}" if len(r) > 1 else str(r[0]) for r in runs[:limit]]
+    more = f", … and {len(runs) - limit} more runs" if len(runs) > limit else ""
+    return f"{len(days)}: {', '.join(parts)}{more}"
+
+
+def _info(info: dict | None, missing: str) -> str:
+    if not info:
+        return missing
+    return ", ".join(f"{k}={v}" for k, v in info.items())[:200]
