@@ -12,10 +12,12 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyproj
+
+if TYPE_CHECKING:  # pyproj loads on first use: names and shapes need no projection
+    import pyproj
 
 RECORD_START = date(2012, 7, 2)
 WGS84_FROM = date(2018, 11, 2)  # first day on the WGS84 ellipsoid
@@ -118,6 +120,8 @@ def _is_full(rows: slice, cols: slice) -> bool:
 
 @functools.cache
 def _crs(epsg: int) -> pyproj.CRS:
+    import pyproj
+
     return pyproj.CRS.from_epsg(epsg)
 
 
@@ -134,6 +138,8 @@ def _full_lonlat(grid: AsiGrid) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _lonlat(grid: AsiGrid, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    import pyproj
+
     transformer = pyproj.Transformer.from_crs(grid.crs(WGS84_FROM), "EPSG:4326", always_xy=True)
     lon = np.empty((y.size, x.size), np.float32)
     lat = np.empty((y.size, x.size), np.float32)
