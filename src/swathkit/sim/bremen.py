@@ -204,7 +204,7 @@ class SimulatedBremen:
     Args:
         faults: A preset name (``"none"``, ``"flaky"``, ``"hostile"``) or a
             :class:`~swathkit.sim.faults.FaultPlan`.
-        seed: Seeds the files' bytes and the faults (it replaces a plan's seed).
+        seed: Seeds the files' bytes, and the faults of a preset (a plan keeps its own seed).
         missing_days: Days missing upstream (404); by default
             :data:`swathkit.sim.asi.missing_upstream_default` (2013-05-11..13).
         last_day: Last published day (404 after it); today (UTC) by default.
@@ -228,7 +228,7 @@ class SimulatedBremen:
         if missing_days is None:
             from swathkit.sim.asi import missing_upstream_default
             missing_days = missing_upstream_default
-        self.fault_plan = fault_plan(faults, seed=seed)
+        self.fault_plan = fault_plan(faults, seed=seed) if isinstance(faults, str) else faults
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if cache_dir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="swathkit-bremen-")
