@@ -72,6 +72,8 @@ class GridCube:
                  members: dict[str, Any]) -> None:
         self.location, self.index, self._store, self._members = location, index, store, members
         self._arrays: dict[str, zarr.Array] = {}
+        self._by_state: dict[str, tuple[date, ...]] = {}
+        self._valid: dict[str, np.ndarray] = {}
 
     @classmethod
     def open(cls, store: StoreLike, storage_options: dict[str, Any] | None = None) -> GridCube:
@@ -106,17 +108,23 @@ class GridCube:
     @property
     def days(self) -> list[date]:
         """Days whose ``sic`` is stored, in order."""
-        return self.index.in_state(PRESENT)
+        return list(self._states(PRESENT))
 
     @property
     def not_published(self) -> list[date]:
         """Days the archive does not publish (404 upstream), recorded as such."""
-        return self.index.in_state(NOT_PUBLISHED)
+        return list(self._states(NOT_PUBLISHED))
 
     @property
     def pending(self) -> list[date]:
         """Days a stopped writer left unchecked; the next write checks or re-reads them."""
-        return self.index.in_state(PENDING)
+        return list(self._states(PENDING))
+
+    def _states(self, state: str) -> tuple[date, ...]:
+        """Days in a state, computed once per opened cube (the snapshot never changes)."""
+        if state not in self._by_state:
+            self._by_state[state] = tuple(self.index.in_state(state))
+        return self._by_state[state]
 
     def state(self, day: date) -> str:
         """``present``, ``not_published``, ``pending`` or ``absent``."""
@@ -194,12 +202,16 @@ class GridCube:
         return data
 
     def _valid_days(self, variable: str) -> np.ndarray:
-        if variable == "sic":
-            valid = np.zeros(self.index.length, bool)
-            for d in self.days:
-                valid[self.index.index_of(d)] = True
-            return valid
-        return self.filled_days()
+        key = "sic" if variable == "sic" else "filled"
+        if key not in self._valid:
+            if key == "sic":
+                valid = np.zeros(self.index.length, bool)
+                valid[[self.index.index_of(d) for d in self._states(PRESENT)]] = True
+            else:
+                valid = self.filled_days()
+            valid.flags.writeable = False
+            self._valid[key] = valid
+        return self._valid[key]
 
     def land_mask(self) -> np.ndarray | None:
         """The stored land mask (y, x) bool, or None if ``mask`` has not run."""
