@@ -178,8 +178,8 @@ def inspect_cube(store: str) -> Summary:
         ]
     if cube.pending:
         summary.facts.append(("pending (checked on next write)", _day_ranges(cube.pending)))
-    summary.facts.append(("land mask", _info(cube.mask_info, "not computed (run mask)")))
-    summary.facts.append(("gap filling", _info(cube.fill_info, "not computed (run fill)")))
+    summary.facts.append(("land mask", _mask_text(cube.mask_info)))
+    summary.facts.append(("gap filling", _fill_text(cube.fill_info, calendar)))
     ds = cube.dataset()
     rows = [[str(name), " × ".join(f"{d}={ds.sizes[d]}" for d in var.dims),
              str(var.encoding.get("dtype", var.dtype)), _attrs(var.attrs)]
@@ -249,7 +249,23 @@ def _day_ranges(days: list[date], limit: int = 8) -> str:
     return f"{len(days)}: {', '.join(parts)}{more}"
 
 
-def _info(info: dict | None, missing: str) -> str:
+def _mask_text(info: dict | None) -> str:
     if not info:
-        return missing
-    return ", ".join(f"{k}={v}" for k, v in info.items())[:200]
+        return "not computed (run `swathkit seaice mask`)"
+    parts = [f"threshold {info.get('threshold')}",
+             f"period {info.get('start')} → {info.get('end')} ({info.get('days', '?')} days)"]
+    agreement = info.get("agreement")
+    if isinstance(agreement, dict) and "agreement" in agreement:
+        parts.append(f"agreement with the coastline {100 * agreement['agreement']:.1f} %")
+    return ", ".join(parts)
+
+
+def _fill_text(info: dict | None, calendar: list[date]) -> str:
+    if not info:
+        return "not computed (run `swathkit seaice fill`)"
+    done = int(info.get("done", 0))
+    through = f"filled through {calendar[done - 1]}" if 0 < done <= len(calendar) else \
+        "nothing filled yet"
+    options = info.get("options")
+    text = ", ".join(f"{k}={v}" for k, v in options.items()) if isinstance(options, dict) else ""
+    return f"{through} ({done} of {len(calendar)} days)" + (f"; {text}" if text else "")
