@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -176,7 +176,12 @@ def run_fill(args: argparse.Namespace) -> int:
     if c["constant"]:
         rows.append(("set to the constant", f"{c['constant']:,}", _share(c["constant"], ocean)))
     rows.append(("land (masked)", f"{c['land']:,}", "" if report.land_mask else "no mask"))
-    resumed = (f"resumed at day {report.resumed_from}" if report.resumed_from else "")
+    resumed = ""
+    if report.resumed_from:
+        from swathkit.stores.grid_cube import GridCube
+
+        origin = GridCube.open(args.cube).origin
+        resumed = f"(resumed from {origin + timedelta(days=report.resumed_from)})"
     done = f"{report.days_filled_now} days filled now {resumed}".strip()
     render.table(f"seaice fill {args.cube}: {done}", ("", "pixels", "share of ocean"), rows)
     return 0
