@@ -56,12 +56,15 @@ class MapFrame:
         y: Cell centres along y, metres, ascending (row 0 = smallest y).
         crs: The grid's projected CRS.
         label: Grid name and EPSG code for titles, e.g. ``"n6250 · EPSG:3413"``.
+        cell: Cell size ``(dx, dy)`` in metres; from the coordinate spacing if None
+            (needed only for a frame one cell wide).
     """
 
     x: np.ndarray
     y: np.ndarray
     crs: pyproj.CRS
     label: str = ""
+    cell: tuple[float, float] | None = None
 
     @classmethod
     def from_xarray(
@@ -90,17 +93,27 @@ class MapFrame:
         return cls(x, y, found, " · ".join(p for p in parts if p))
 
     @property
+    def cell_size(self) -> tuple[float, float]:
+        """``(dx, dy)`` in metres."""
+        if self.cell is not None:
+            return self.cell
+        dx = float(abs(self.x[1] - self.x[0])) if self.x.size > 1 else None
+        dy = float(abs(self.y[1] - self.y[0])) if self.y.size > 1 else None
+        if dx is None and dy is None:
+            raise ValueError("a frame of one cell needs its cell size: pass cell=(dx, dy)")
+        return (dx or dy or 0.0, dy or dx or 0.0)
+
+    @property
     def resolution(self) -> float:
-        """Cell size in metres (from the x spacing)."""
-        return float(abs(self.x[1] - self.x[0])) if self.x.size > 1 else 1.0
+        """Cell size along x, metres."""
+        return self.cell_size[0]
 
     @property
     def extent(self) -> tuple[float, float, float, float]:
         """Outer cell edges ``(x0, x1, y0, y1)``, metres."""
-        hx = 0.5 * self.resolution
-        hy = 0.5 * float(abs(self.y[1] - self.y[0])) if self.y.size > 1 else hx
-        return (float(self.x[0]) - hx, float(self.x[-1]) + hx,
-                float(self.y[0]) - hy, float(self.y[-1]) + hy)
+        dx, dy = self.cell_size
+        return (float(self.x[0]) - dx / 2, float(self.x[-1]) + dx / 2,
+                float(self.y[0]) - dy / 2, float(self.y[-1]) + dy / 2)
 
     @property
     def hemisphere(self) -> str:
@@ -109,7 +122,7 @@ class MapFrame:
 
     def crop(self, rows: slice, cols: slice) -> MapFrame:
         """The frame of a sub-array ``values[rows, cols]``."""
-        return MapFrame(self.x[cols], self.y[rows], self.crs, self.label)
+        return MapFrame(self.x[cols], self.y[rows], self.crs, self.label, self.cell_size)
 
     def box(self, rows: slice, cols: slice) -> tuple[float, float, float, float]:
         """Outer edges ``(x0, x1, y0, y1)`` of the cells ``[rows, cols]``."""
@@ -128,9 +141,10 @@ def _crs_of(obj: xr.Dataset | xr.DataArray) -> pyproj.CRS | None:
     if isinstance(obj, xr.Dataset):
         for var in obj.data_vars.values():
             names.insert(0, str(var.attrs.get("grid_mapping", "")))
+    holder = obj.variables if isinstance(obj, xr.Dataset) else obj.coords
     for name in names:
-        if name and name in obj.variables:
-            candidates.append(obj.variables[name].attrs)
+        if name and name in holder:
+            candidates.append(holder[name].attrs)
     for attrs in candidates:
         for key in ("crs_wkt", "spatial_ref", "epsg_code"):
             if attrs.get(key):
