@@ -1,4 +1,8 @@
-"""``swathkit sim serve``: run the simulated G-Portal (catalogue + SFTP) until Ctrl-C."""
+"""``swathkit sim serve``: run a simulated archive until Ctrl-C.
+
+``--archive gportal`` (default): the JAXA G-Portal, catalogue + SFTP;
+``--archive bremen``: the University of Bremen sea-ice archive over HTTP.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +16,18 @@ FAULT_PRESETS = ("none", "flaky", "hostile")
 
 def add_serve(verbs: argparse._SubParsersAction) -> None:
     """Register ``serve`` on the ``sim`` verbs."""
-    s = verbs.add_parser("serve", help="run the simulated G-Portal on 127.0.0.1",
-                         description="Serve the simulated JAXA G-Portal on loopback: the CSW "
-                         "catalogue over HTTP and the AMSR2 L1B files over SFTP (password "
-                         "login), with optional injected faults. Stop with Ctrl-C.",
-                         epilog="example: swathkit sim serve --faults flaky --seed 1 --scans 40")
+    s = verbs.add_parser("serve", help="run a simulated archive (G-Portal, Bremen) on 127.0.0.1",
+                         description="Serve a simulated archive on loopback, with optional "
+                         "injected faults, until Ctrl-C. gportal: the JAXA G-Portal's CSW "
+                         "catalogue over HTTP and AMSR2 L1B files over SFTP (password login). "
+                         "bremen: the University of Bremen ASI sea-ice grids over HTTP, the real "
+                         "URL tree under the printed base URL (use it with `swathkit seaice "
+                         "download --base-url`).",
+                         epilog="examples:\n  swathkit sim serve --faults flaky --seed 1 --scans 40"
+                         "\n  swathkit sim serve --archive bremen --faults flaky",
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    s.add_argument("--archive", choices=("gportal", "bremen"), default="gportal",
+                   help="which archive (default: gportal)")
     s.add_argument("--faults", choices=FAULT_PRESETS, default="none",
                    help="fault preset (default: none)")
     s.add_argument("--seed", type=int, default=0, help="seed of the files and the faults")
@@ -30,6 +41,8 @@ def add_serve(verbs: argparse._SubParsersAction) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    if args.archive == "bremen":
+        return _serve_bremen(args)
     from swathkit.sim.gportal import Endpoints, serve_forever
 
     def ready(e: Endpoints) -> None:
@@ -45,4 +58,22 @@ def run_serve(args: argparse.Namespace) -> int:
         render.console.print("stopped")
         return 0
     render.console.print(f"served {stats.requests_served} catalogue requests")
+    return 0
+
+
+def _serve_bremen(args: argparse.Namespace) -> int:
+    from swathkit.sim.bremen import serve_forever
+
+    def ready(url: str) -> None:
+        render.facts("simulated Bremen sea-ice archive (Ctrl-C to stop)", [
+            ("base URL", url), ("files", url + "amsr2/asi_daygrid_swath/"),
+            ("faults", args.faults), ("seed", args.seed)])
+
+    try:
+        stats = serve_forever(on_ready=ready, faults=args.faults, seed=args.seed,
+                              cache_dir=args.cache)
+    except KeyboardInterrupt:
+        render.console.print("stopped")
+        return 0
+    render.console.print(f"served {stats.requests_served} requests")
     return 0
