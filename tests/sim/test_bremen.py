@@ -301,3 +301,22 @@ def test_serve_forever_reports_the_url_and_stops():
 
     stats = serve_forever(on_ready=ready, stop=stop, writer=Writer())
     assert urls[0].startswith("http://127.0.0.1:") and stats.requests_served == 0
+
+
+def test_sim_serve_runs_the_bremen_archive(monkeypatch, capsys):
+    import argparse
+
+    import swathkit.sim.bremen as bremen
+    from swathkit.cli.sim_serve import add_serve
+
+    def once(*, on_ready, **options):
+        on_ready("http://127.0.0.1:1234/")
+        return bremen.BremenStats(3, 0, 1, 1, 0, 0, {})
+
+    monkeypatch.setattr(bremen, "serve_forever", once)
+    parser = argparse.ArgumentParser()
+    add_serve(parser.add_subparsers())
+    args = parser.parse_args(["serve", "--archive", "bremen", "--faults", "hostile"])
+    assert args.run(args) == 0
+    out = capsys.readouterr().out
+    assert "http://127.0.0.1:1234/amsr2/asi_daygrid_swath/" in out and "hostile" in out
