@@ -186,3 +186,33 @@ def test_other_client_errors_are_permanent(sim):
     with pytest.raises(PermanentFetchError):
         session.size("amsr2/asi_daygrid_swath/n6250/netcdf/2013/nothing.nc")
     session.close()
+
+
+def test_a_server_ignoring_the_range_is_read_past_what_we_have():
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    data = bytes(range(256)) * 12_000  # 3 MB: the skip spans more than one 1 MiB block
+
+    class NoRanges(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            self.send_response(200)  # whatever the Range header says
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NoRanges)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        session = HttpFiles(f"http://127.0.0.1:{server.server_address[1]}/").open()
+        assert b"".join(session.read("f.nc", 1_500_000)) == data[1_500_000:]
+        session.close()
+    finally:
+        server.shutdown()
+        server.server_close()
