@@ -64,6 +64,7 @@ def _add_report(verbs: argparse._SubParsersAction) -> None:
     p.add_argument("--map", metavar="PNG", help="also draw the region on a map to this PNG")
     p.add_argument("--map-date", type=_date,
                    help="day shown on the map (default: the one with most missing pixels)")
+    p.add_argument("--dpi", type=float, default=110.0, help="map resolution (default 110)")
     p.add_argument("--only-missing", action="store_true",
                    help="list only days with missing pixels or without data")
     p.add_argument("--fail-if-missing", action="store_true",
@@ -81,7 +82,7 @@ def run_report(args: argparse.Namespace) -> int:
     _print_report(report, only_missing=args.only_missing)
     observed = [d for d in report.days if d.has_data]
     if args.map and observed:
-        path = roi_map(report, args.map, day=args.map_date, source=source)
+        path = roi_map(report, args.map, day=args.map_date, source=source, dpi=args.dpi)
         render.console.print(f"map of the region: {path}")
     if not observed:
         render.err_console.print("no observed day in the period: nothing to count")
