@@ -31,7 +31,7 @@ def _day(i: int) -> np.ndarray:
 @pytest.fixture
 def cube(tmp_path):
     path = tmp_path / "c.zarr"
-    days = {D0 + timedelta(days=i): _day(i) for i in range(45) if i not in (9, 10, 11, 30)}
+    days = {D0 + timedelta(days=i): _day(i) for i in range(43) if i not in (9, 10, 11, 30)}
     with cube_writer(path, grid=TINY, space_chunk=8) as w:
         w.upsert_days(days)
         w.write_mask(LAND, np.zeros(TINY.shape, np.float32), info={"threshold": 0.85})
@@ -76,6 +76,7 @@ def test_a_rerun_does_nothing(cube):
     root = (cube / "zarr.json").read_bytes()
     report = fill(cube)
     assert report.days_filled_now == 0 and (cube / "zarr.json").read_bytes() == root
+    assert sum(report.counts.values()) == GridCube.open(cube).index.length * 40 * 30
 
 
 def test_an_interrupted_fill_resumes_where_it_stopped(cube):
@@ -95,6 +96,7 @@ def test_an_interrupted_fill_resumes_where_it_stopped(cube):
     ref, ref_flag = _reference(cube, FillOptions())
     got, flag = _stored(cube)
     assert got.tobytes() == ref.tobytes() and np.array_equal(flag, ref_flag)
+    assert sum(report.counts.values()) == ref.size  # counts cover every day once
 
 
 def test_a_replaced_day_refills_from_the_block_it_influences(cube):
@@ -109,6 +111,7 @@ def test_a_replaced_day_refills_from_the_block_it_influences(cube):
     ref, ref_flag = _reference(cube, FillOptions())
     got, flag = _stored(cube)
     assert got.tobytes() == ref.tobytes() and np.array_equal(flag, ref_flag)
+    assert sum(report.counts.values()) == ref.size  # counts cover every day once
 
 
 def test_new_options_refill_everything(cube):

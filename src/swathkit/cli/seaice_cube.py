@@ -176,13 +176,14 @@ def run_fill(args: argparse.Namespace) -> int:
     if c["constant"]:
         rows.append(("set to the constant", f"{c['constant']:,}", _share(c["constant"], ocean)))
     rows.append(("land (masked)", f"{c['land']:,}", "" if report.land_mask else "no mask"))
-    resumed = ""
-    if report.resumed_from:
+    done = f"{report.days_filled_now} days filled now"
+    if report.days_filled_now == 0:
+        done = "already up to date"
+    elif report.resumed_from:
         from swathkit.stores.grid_cube import GridCube
 
         origin = GridCube.open(args.cube).origin
-        resumed = f"(resumed from {origin + timedelta(days=report.resumed_from)})"
-    done = f"{report.days_filled_now} days filled now {resumed}".strip()
+        done += f" (resumed from {origin + timedelta(days=report.resumed_from)})"
     render.table(f"seaice fill {args.cube}: {done}", ("", "pixels", "share of ocean"), rows)
     return 0
 

@@ -133,6 +133,11 @@ def _resume_point(index: CubeIndex, signature: dict[str, Any], options: FillOpti
         changes.append(min(old_length, index.length))
     if changes:
         restart = min(restart, max(0, min(changes) - options.halo_days()))
+    if restart >= index.length:
+        return index.length  # up to date
+    for b0, b1, *_ in state.get("blocks", []):
+        if b0 <= restart < b1:  # redo whole recorded blocks, so the counts stay whole
+            return int(b0)
     return restart - restart % index.time_chunk
 
 
