@@ -15,7 +15,12 @@ import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from swathkit.ml.seaice import NAMED_REGIONS, SeaIceSequenceDataset, resolve_region
+from swathkit.ml.seaice import (
+    NAMED_REGIONS,
+    SeaIceSequenceDataset,
+    collate_sequences,
+    resolve_region,
+)
 from swathkit.ml.splits import time_splits
 from swathkit.ml.windows import SampleWindow
 from swathkit.products.asi.grids import AsiGrid, asi_grid
@@ -69,7 +74,8 @@ def cube_path(tmp_path_factory):
                 flags[i, 1:21, 6:] = 1
         done = index.index_of(LAST_FILLED) + 1
         writer.start_fill({"done": 0})
-        writer.write_filled(0, filled, flags, info={"done": done})
+        writer.write_filled(0, filled, flags)
+        writer.commit_fill({"done": done})
     return path
 
 
@@ -265,3 +271,18 @@ def test_dataloader_workers_give_the_same_batches(cube_path, context):
     for (xs, ys), (xp, yp) in zip(serial, parallel, strict=True):
         assert xs.shape[0:3] == (xs.shape[0], 2, 2)
         assert torch.equal(xs, xp) and torch.equal(ys, yp)
+
+
+def test_the_loader_gives_the_default_batches_without_restacking(cube_path):
+    ds = SeaIceSequenceDataset(cube_path, start=day(15), end=day(23), input_length=2,
+                               pred_length=2, mask="channel", variable="sic")
+    default = list(DataLoader(ds, batch_size=3, shuffle=False))
+    ours = list(ds.loader(batch_size=3, num_workers=2))
+    assert len(default) == len(ours) == 2
+    for (xd, yd), (xo, yo) in zip(default, ours, strict=True):
+        assert torch.equal(xd, xo) and torch.equal(yd, yo)
+    samples = ds.__getitems__([0, 1])
+    x, _ = collate_sequences(samples)
+    assert x.data_ptr() == samples[0][0].data_ptr()  # the batch buffer itself
+    separate = [ds[0], ds[1]]
+    assert torch.equal(collate_sequences(separate)[0], x)  # stacked as default_collate does

@@ -14,7 +14,7 @@ the days and region it needs, straight from zarr. It carries no open handle into
 
 from __future__ import annotations
 
-import itertools
+import copy
 import logging
 import os
 from collections.abc import Sequence
@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import numba
 import numpy as np
 import torch
-from torch.utils.data import Dataset
+from torch.utils.data import DataLoader, Dataset, default_collate, get_worker_info
 
 from swathkit.ml.windows import DateLike, SampleWindow, as_date, day_range
 from swathkit.products.asi.grids import AsiGrid
@@ -178,15 +179,18 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
                                    samples_gap)
         self.variable, self.scale, self.mask = variable, float(scale), mask
         self.region = resolve_region(handle.grid, region)
-        self._land = self._land_mask(handle) if mask else None
+        land = self._land_mask(handle) if mask else np.zeros(self.region.shape, bool)
+        self._keep = np.ascontiguousarray(~land)  # pixels that keep their value
+        self._all = np.ones(self.region.shape, bool)
         first, last = self._calendar(handle, start, end)
         self.start, self.end = first, last
         missing = _missing_days(handle, variable, first, last)
         self._starts, self.summary = self._select(handle, missing, max_filled_share)
+        self._shared_batches = False  # set on the copy that loader() hands to DataLoader
         self._preloaded: np.ndarray | None = None
         self._preload_rows: dict[date, int] = {}
         if preload:
-            self._preload(handle)
+            self._preload()
         log.info("sea-ice dataset %s..%s: %s", first, last, self.summary)
 
     # -- public description -------------------------------------------------------------
@@ -218,23 +222,46 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
     def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
         if not -len(self) <= index < len(self):
             raise IndexError(f"sample {index} of {len(self)}")
-        inputs, targets = self.sample_days(index % len(self))
-        block = self._frames(inputs + targets)
-        return self._pack(block[: len(inputs)], block[len(inputs):])
+        return self.__getitems__([index % len(self)])[0]
 
     def __getitems__(self, indices: Sequence[int]) -> list[tuple[torch.Tensor, torch.Tensor]]:
         """A batch of samples; days shared by several samples are read once.
 
         The DataLoader calls this with the indices of one batch. Consecutive samples
         overlap (5-in/3-out with ``samples_gap=1`` shares 7 of 8 days), so reading the
-        union of their days cuts the reads by up to the sample length.
+        union of their days cuts the reads by up to the sample length. The samples are
+        the rows of one ``(B, T, C, H, W)`` buffer, which :func:`collate_sequences` hands
+        on without copying (through :meth:`loader`, the buffer is in shared memory).
         """
         per_sample = [self.sample_days(int(i)) for i in indices]
-        union = sorted({d for ins, outs in per_sample for d in (*ins, *outs)})
-        block = self._frames(union)
-        row = {d: k for k, d in enumerate(union)}
-        return [self._pack(block[_rows(ins, row)], block[_rows(outs, row)])
-                for ins, outs in per_sample]
+        block, row = self._raw(sorted({d for ins, outs in per_sample for d in (*ins, *outs)}))
+        h, w = self.region.shape
+        shared = self._shared_batches and get_worker_info() is not None
+        xs = _empty((len(indices), self.window.input_length, self.channels, h, w), shared)
+        ys = _empty((len(indices), self.window.pred_length, 1, h, w), shared)
+        keep = self._keep if self.mask in ("apply", "both") else self._all
+        for b, (ins, outs) in enumerate(per_sample):
+            x, y = xs[b].numpy(), ys[b].numpy()
+            _emit(block, np.array([row[d] for d in ins]), x, keep, np.float32(self.scale))
+            _emit(block, np.array([row[d] for d in outs]), y, keep, np.float32(self.scale))
+            if self.channels == 2:
+                x[:, 1] = ~self._keep
+        return [(xs[b], ys[b]) for b in range(len(indices))]
+
+    def loader(self, *, batch_size: int = 4, shuffle: bool = False, num_workers: int = 0,
+               **kwargs: Any) -> DataLoader[tuple[torch.Tensor, torch.Tensor]]:
+        """A ``DataLoader`` over this dataset that collates without copying.
+
+        Same batches as ``DataLoader(self, batch_size=..., shuffle=...)``, but each
+        worker writes a batch once, straight into the shared memory that carries it to
+        the main process (``collate_fn=collate_sequences``); the default path writes
+        every frame twice (the samples, then ``default_collate``'s stack). Other keyword
+        arguments go to ``DataLoader``.
+        """
+        batched = copy.copy(self)
+        batched._shared_batches = True
+        return DataLoader(batched, batch_size=batch_size, shuffle=shuffle,
+                          num_workers=num_workers, collate_fn=collate_sequences, **kwargs)
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -248,38 +275,21 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
             self._cube, self._pid = _open(self._location), os.getpid()
         return self._cube
 
-    def _frames(self, days: Sequence[date]) -> np.ndarray:
-        """Clean float32 frames ``(len(days), H, W)`` for ``days`` (ascending)."""
+    def _raw(self, days: Sequence[date]) -> tuple[np.ndarray, dict[date, int]]:
+        """Stored values (percent, NaN) of ``days`` (ascending) and each day's row."""
         if self._preloaded is not None:
-            return self._preloaded[[self._preload_rows[d] for d in days]]
-        return self._read(self._handle(), days)
+            return self._preloaded, self._preload_rows
+        frames = _read_days(self._handle(), days, self.variable, self.region)
+        return np.ascontiguousarray(frames, np.float32), {d: k for k, d in enumerate(days)}
 
-    def _read(self, cube: GridCube, days: Sequence[date]) -> np.ndarray:
-        frames = _read_days(cube, days, self.variable, self.region)
-        frames = np.ascontiguousarray(frames, dtype=np.float32)
-        if not frames.flags.writeable:
-            frames = frames.copy()
-        return _clean(frames, self._land if self.mask in ("apply", "both") else None,
-                      self.scale)
-
-    def _pack(self, inputs: np.ndarray, targets: np.ndarray
-              ) -> tuple[torch.Tensor, torch.Tensor]:
-        if self.channels == 2:
-            assert self._land is not None
-            stacked = np.empty((len(inputs), 2, *inputs.shape[1:]), np.float32)
-            stacked[:, 0] = inputs
-            stacked[:, 1] = self._land
-            x = stacked
-        else:
-            x = inputs[:, np.newaxis]
-        return torch.from_numpy(x), torch.from_numpy(targets[:, np.newaxis])
-
-    def _preload(self, cube: GridCube) -> None:
+    def _preload(self) -> None:
         needed = sorted(self.days())
         h, w = self.region.shape
         data = np.empty((len(needed), h, w), np.float32)
+        cube = self._handle()
         for k in range(0, len(needed), PRELOAD_BLOCK_DAYS):
-            data[k: k + PRELOAD_BLOCK_DAYS] = self._read(cube, needed[k: k + PRELOAD_BLOCK_DAYS])
+            part = needed[k: k + PRELOAD_BLOCK_DAYS]
+            data[k: k + len(part)] = _read_days(cube, part, self.variable, self.region)
         self._preloaded = data
         self._preload_rows = {d: k for k, d in enumerate(needed)}
 
@@ -291,7 +301,7 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
             raise ValueError(f"{self._location}: the cube has no land mask; run "
                              "`swathkit seaice mask` first or pass mask=None")
         r = self.region
-        return np.ascontiguousarray(np.asarray(land)[r.y0:r.y1, r.x0:r.x1] != 0)
+        return np.asarray(land)[r.y0:r.y1, r.x0:r.x1] != 0
 
     @staticmethod
     def _calendar(cube: GridCube, start: DateLike | None,
@@ -334,23 +344,49 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         return kept, summary
 
 
-def _rows(days: Sequence[date], row: dict[date, int]) -> slice | list[int]:
-    """Rows of ``days`` in a block: a slice (a view, no copy) when evenly spaced."""
-    idx = [row[d] for d in days]
-    step = idx[1] - idx[0] if len(idx) > 1 else 1
-    if step > 0 and all(b - a == step for a, b in itertools.pairwise(idx)):
-        return slice(idx[0], idx[-1] + 1, step)
-    return idx
+def collate_sequences(batch: list[tuple[torch.Tensor, torch.Tensor]]) -> list[torch.Tensor]:
+    """``default_collate`` that returns the batch buffer when the samples are its rows.
+
+    :meth:`SeaIceSequenceDataset.__getitems__` writes a batch into one ``(B, T, C, H, W)``
+    buffer; stacking its rows again would copy every frame once more (the largest cost
+    of a loader over full n3125 frames). Any other list of samples is stacked as usual.
+    """
+    stacked = [_rows_of_one_buffer([sample[k] for sample in batch]) for k in range(2)]
+    if stacked[0] is None or stacked[1] is None:
+        return list(default_collate(batch))
+    return [stacked[0], stacked[1]]
 
 
-def _clean(frames: np.ndarray, land: np.ndarray | None, scale: float) -> np.ndarray:
-    """In place: NaN → 0, times ``scale``, land → 0."""
-    np.nan_to_num(frames, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
-    if scale != 1.0:
-        np.multiply(frames, np.float32(scale), out=frames)
-    if land is not None:
-        frames[:, land] = 0.0
-    return frames
+def _rows_of_one_buffer(tensors: list[torch.Tensor]) -> torch.Tensor | None:
+    base = tensors[0]._base
+    if base is None or base.shape[0] != len(tensors) or not base.is_contiguous():
+        return None
+    for b, t in enumerate(tensors):
+        if t._base is not base or t.data_ptr() != base[b].data_ptr() or t.shape != base[b].shape:
+            return None
+    return base
+
+
+def _empty(shape: tuple[int, ...], shared: bool) -> torch.Tensor:
+    """A float32 buffer, allocated in shared memory if asked (as default_collate does)."""
+    if not shared:
+        return torch.empty(shape, dtype=torch.float32)
+    proto = torch.empty(0, dtype=torch.float32)
+    storage = proto._typed_storage()._new_shared(int(np.prod(shape)), device=proto.device)
+    return proto.new(storage).resize_(shape)
+
+
+@numba.njit(cache=True, nogil=True)
+def _emit(block: np.ndarray, rows: np.ndarray, out: np.ndarray, keep: np.ndarray,
+          scale: np.float32) -> None:  # pragma: no cover - compiled
+    """``out[t, 0] = block[rows[t]] * scale``; NaN and pixels not kept → 0. One pass."""
+    for t in range(rows.shape[0]):
+        src = block[rows[t]]
+        dst = out[t, 0]
+        for i in range(src.shape[0]):
+            for j in range(src.shape[1]):
+                v = src[i, j]
+                dst[i, j] = v * scale if keep[i, j] and not np.isnan(v) else np.float32(0.0)
 
 
 def _read_days(cube: GridCube, days: Sequence[date], variable: str,

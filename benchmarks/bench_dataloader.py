@@ -1,0 +1,167 @@
+"""DataLoader throughput: swathkit's SeaIceSequenceDataset against the seed's read path.
+
+Both read the same synthetic gap-filled days (the simulator's truth concentration, land
+NaN): swathkit from a grid cube written with swathkit's writer, the baseline
+(``seed_sicdataset.py``) from the consolidated NetCDF the seed's consolidate step
+writes, opened with xarray per item. 5-in/3-out sequences, batch 4, 2 workers, whole
+n3125 frames (3584 x 2432) by default. Each configuration runs one warm-up pass (page
+cache, worker start) and then ``--passes`` timed passes over the dataset with the same
+(persistent) workers; samples/s is samples served over the timed wall time.
+
+    .venv/bin/python benchmarks/bench_dataloader.py [--quick] [--days 20] [--grid n3125]
+
+The data are cached (default ``benchmarks/out/dataloader-cache``, git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader
+
+from common import print_table
+from seed_sicdataset import SeedSICDataset, write_consolidated
+from swathkit.ml.seaice import SeaIceSequenceDataset
+from swathkit.products.asi.grids import asi_grid
+from swathkit.sim.asi import asi_truth
+from swathkit.stores.grid_cube_writer import cube_writer
+
+START = date(2020, 12, 28)  # on a time-chunk boundary of the cube (8-day chunks since 1970)
+FLAG_OBSERVED, FLAG_SPACETIME, FLAG_LAND = 0, 2, 4
+BLOCK = 8
+
+
+def filled_day(grid: str, day: date) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(sic, sic_filled, fill_flag, land) of one synthetic day."""
+    truth = asi_truth(grid, day)
+    land = truth["land"]
+    missing = truth["gap"] | truth["pole_hole"]
+    sic = truth["ice"].copy()
+    sic[missing] = np.nan
+    flags = np.where(missing, FLAG_SPACETIME, FLAG_OBSERVED).astype(np.uint8)
+    flags[land] = FLAG_LAND
+    return sic, truth["ice"], flags, land
+
+
+def build(cache: Path, grid: str, n_days: int) -> tuple[Path, Path]:
+    """The cube and the consolidated NetCDF of ``n_days`` synthetic days (cached)."""
+    params = {"grid": grid, "days": n_days, "start": START.isoformat(), "version": 1}
+    folder = cache / f"{grid}_{n_days}"
+    cube, netcdf, stamp = folder / "cube.zarr", folder / "consolidated.nc", folder / "done.json"
+    if stamp.exists() and json.loads(stamp.read_text()) == params:
+        return cube, netcdf
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    days = [START + timedelta(days=k) for k in range(n_days)]
+    g = asi_grid(grid)
+    filled_all = np.empty((n_days, *g.shape), np.float32)
+    print(f"building {n_days} synthetic {grid} days in {folder} ...", flush=True)
+    with cube_writer(cube, grid=g) as writer:
+        land = None
+        flags_all = np.empty((n_days, *g.shape), np.uint8)
+        for k in range(0, n_days, BLOCK):
+            block = days[k:k + BLOCK]
+            raw = {}
+            for i, d in enumerate(block):
+                sic, filled, flags, land = filled_day(grid, d)
+                raw[d], filled_all[k + i], flags_all[k + i] = sic, filled, flags
+            writer.upsert_days(raw)
+        assert land is not None
+        writer.write_mask(land, land.astype(np.float32), info={"threshold": 0.85,
+                                                                "source": "simulator truth"})
+        writer.start_fill({"done": 0})
+        for k in range(0, n_days, BLOCK):
+            stop = min(k + BLOCK, n_days)
+            writer.write_filled(k, filled_all[k:stop], flags_all[k:stop])
+            writer.commit_fill({"done": stop})
+    write_consolidated(netcdf, days, filled_all)
+    stamp.write_text(json.dumps(params))
+    return cube, netcdf
+
+
+def throughput(make: Callable[..., DataLoader], *, batch: int, workers: int, passes: int,
+               shuffle: bool) -> float:
+    """Samples per second over ``passes`` passes after one warm-up pass (same workers)."""
+    loader = make(batch_size=batch, num_workers=workers, shuffle=shuffle,
+                  persistent_workers=workers > 0)
+
+    def one_pass() -> int:
+        n = 0
+        for x, y in loader:
+            n += x.shape[0]
+            del x, y
+        return n
+
+    one_pass()
+    t0 = time.perf_counter()
+    served = sum(one_pass() for _ in range(passes))
+    return served / (time.perf_counter() - t0)
+
+
+def check_same_samples(ours: SeaIceSequenceDataset, seed: SeedSICDataset) -> None:
+    """Both serve the same days; ours = seed values x 0.01 with NaN (land) as 0."""
+    assert len(ours) == len(seed), (len(ours), len(seed))
+    for i in (0, len(ours) - 1):
+        for a, b in zip(ours[i], seed[i], strict=True):
+            assert a.shape == b.shape, (a.shape, b.shape)
+            expected = torch.nan_to_num(b, nan=0.0) * 0.01
+            assert torch.allclose(a, expected, atol=1e-6), float((a - expected).abs().max())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="n6250, 12 days, 1 pass")
+    parser.add_argument("--grid", default="n3125")
+    parser.add_argument("--days", type=int, default=20)
+    parser.add_argument("--batch", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--passes", type=int, default=2)
+    parser.add_argument("--cache", type=Path,
+                        default=Path(__file__).parent / "out" / "dataloader-cache")
+    args = parser.parse_args()
+    if args.quick:
+        args.grid, args.days, args.passes = "n6250", 12, 1
+    logging.basicConfig(level=logging.WARNING)
+    torch.set_num_threads(1)
+    cube, netcdf = build(args.cache, args.grid, args.days)
+    end = START + timedelta(days=args.days - 1)
+    seed = SeedSICDataset(netcdf, START, end, input_length=5, pred_length=3)
+    ours = SeaIceSequenceDataset(cube, start=START, end=end, input_length=5, pred_length=3)
+    preloaded = SeaIceSequenceDataset(cube, start=START, end=end, input_length=5,
+                                      pred_length=3, preload=True)
+    check_same_samples(ours, seed)
+    opts = {"batch": args.batch, "workers": args.workers, "passes": args.passes}
+    rows = []
+    for shuffle in (False, True):
+        base = throughput(partial(DataLoader, seed), shuffle=shuffle, **opts)
+        rows.append(["seed ConsolidatedSICDataset (xarray per item)", _order(shuffle),
+                     f"{base:.2f}", "1.0"])
+        for name, make in (
+                ("swathkit, DataLoader(dataset)", partial(DataLoader, ours)),
+                ("swathkit, dataset.loader()", ours.loader),
+                ("swathkit preload=True, dataset.loader()", preloaded.loader)):
+            rate = throughput(make, shuffle=shuffle, **opts)
+            rows.append([name, _order(shuffle), f"{rate:.2f}", f"{rate / base:.1f}"])
+    g = asi_grid(args.grid)
+    print_table(f"DataLoader, {args.grid} ({g.rows} x {g.cols}) 5-in/3-out, batch {args.batch}, "
+                f"{args.workers} workers, {len(ours)} samples x {args.passes} passes "
+                "(target: >= 3x the seed)",
+                ["dataset", "order", "samples/s", "x seed"], rows)
+
+
+def _order(shuffle: bool) -> str:
+    return "shuffled" if shuffle else "in order"
+
+
+if __name__ == "__main__":
+    main()
