@@ -11,11 +11,16 @@ Layout (``zarr.json`` at the root holds the index and every array's metadata):
 - ``time`` (days since 1970-01-01), ``y``, ``x`` (m), ``polar_stereographic``.
 
 The time axis is a dense daily calendar from the cube's origin, which is aligned
-to the time chunk. Chunks are (8 days, 256, 256) and compressed losslessly with
-blosc-zstd + byte shuffle + crc32c (see :func:`swathkit.stores.cube_schema.data_codecs`):
-a whole-day read touches 8-day chunks but small ones, a 365-day pixel series reads
-46 chunks of ~0.4 MB compressed. Only committed state is ever visible: readers take
-array shapes and the day index from the root document.
+to the time chunk. Chunks are (8 days, 256, 256), compressed losslessly with
+blosc-zstd + byte shuffle + crc32c (see :func:`swathkit.stores.cube_schema.data_codecs`).
+Measured on synthetic n6250 days (``benchmarks/bench_fill_memory.py``, 2 busy cores):
+0.70 MB per day (0.88× the source NetCDF), a whole-day read in ~20-30 ms and a
+365-day pixel series in ~50 ms. Against (8, 512, 512): same size, day read alike,
+series 5× slower; (16, 256, 256): series 2× faster, day read 1.3× slower; (4, 256,
+256): series 5× slower. Only committed state is ever visible: readers take array
+shapes and the day index from the root document. The ``polar_stereographic``
+attributes are those of the cube's first day; the EPSG code of every day (3411 →
+3413 on 2018-11-02 in the north) is in the index (``index.days[day].crs``).
 """
 
 from __future__ import annotations
