@@ -176,3 +176,12 @@ def test_plot_roi_draws_a_red_box_and_the_chart(ds: xr.Dataset, tmp_path: Path) 
     assert _has_colour(image, _hex("#b2182b"), tol=0.02)  # the bar of the day with gaps
     plain = plot_roi(ds, tmp_path / "plain.png", region=(slice(0, 10), slice(0, 10)), dpi=50)
     assert imread(plain).shape[1] < image.shape[1]  # no chart without per-day numbers
+
+
+def test_big_grids_are_reduced_by_blocks_keeping_rare_categories() -> None:
+    from swathkit.plot.polar import _block_mean, _block_top
+
+    flags = np.array([[0, 0, 4, 4], [0, 1, 4, 4], [9, 3, 0, 0], [0, 0, 0, 0]], float)
+    assert _block_top(flags, 2, (4, 0, 1, 5, 2, 3)).tolist() == [[1, 4], [3, 0]]
+    sic = np.array([[10, 20, np.nan, np.nan], [30, np.nan, np.nan, 5.0]], np.float32)
+    assert np.allclose(_block_mean(sic, 2), [[20.0, np.nan]], equal_nan=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -259,7 +260,7 @@ def draw_polar_graticule(
     for g in lines:
         if g.kind == "lon":
             _label_edge(ax, g.xy, box, format_lon(g.value), sides=_ALL_SIDES, outer=True)
-        elif g.value not in inline:  # e.g. a zoomed map: label the parallel at the edge
+        elif not inline:  # a zoomed map: label the parallels at the edge instead
             _label_edge(ax, g.xy, box, format_lat(g.value), sides=("left", "right"))
 
 
@@ -353,29 +354,91 @@ def setup_map_axes(ax: Axes, frame: MapFrame, *, missing_hatch: bool = True) -> 
 
 def show_field(ax: Axes, frame: MapFrame, values: np.ndarray, *, cmap: str | Colormap,
                vmin: float, vmax: float, categorical: bool = False,
-               zorder: float = 1.0) -> AxesImage:
-    """Draw ``values`` (y, x; row 0 at the smallest y) cell for cell; NaN transparent."""
+               priority: Sequence[int] = (), zorder: float = 1.0) -> AxesImage:
+    """Draw ``values`` (y, x; row 0 at the smallest y) cell for cell; NaN transparent.
+
+    A grid with several cells per screen pixel is first reduced by whole blocks,
+    which keeps big grids cheap to draw: the mean of the valid cells of a block
+    that is at least half valid; for categories the one of highest ``priority``
+    in the block (listed lowest first; the block's first cell without one), so a
+    rare category such as a few filled pixels stays visible.
+    """
     colours = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
     colours = colours.with_extremes(bad=(0.0, 0.0, 0.0, 0.0))
-    return ax.imshow(np.ma.masked_invalid(values), cmap=colours, vmin=vmin, vmax=vmax,
-                     extent=frame.extent, origin="lower", zorder=zorder,
-                     interpolation="nearest" if categorical else "antialiased")
+    k = _block(ax, values.shape)
+    if categorical:
+        shown = _block_top(values, k, priority) if priority else values[::k, ::k]
+    else:
+        shown = _block_mean(values, k)
+    return ax.imshow(np.ma.masked_invalid(shown), cmap=colours, vmin=vmin, vmax=vmax,
+                     extent=_block_extent(frame, values.shape, k), origin="lower",
+                     zorder=zorder, interpolation="nearest" if categorical else "antialiased")
 
 
 def show_land(ax: Axes, frame: MapFrame, land: np.ndarray, *,
               colour: str = LAND_COLOUR) -> AxesImage:
     """Paint the cells where ``land`` is true, leave the rest untouched."""
     cmap = ListedColormap(["none", colour])
-    return ax.imshow(np.asarray(land, dtype=np.uint8), cmap=cmap, vmin=0, vmax=1,
-                     extent=frame.extent, origin="lower", interpolation="nearest", zorder=2)
+    k = _block(ax, land.shape)
+    shown = _block_mean(np.asarray(land, dtype=np.float32), k) >= 0.5
+    return ax.imshow(shown.astype(np.uint8), cmap=cmap, vmin=0, vmax=1,
+                     extent=_block_extent(frame, land.shape, k), origin="lower",
+                     interpolation="nearest", zorder=2)
+
+
+def _block(ax: Axes, shape: tuple[int, ...]) -> int:
+    """Cells per side of a block no bigger than a pixel of the whole figure."""
+    fig = ax.get_figure(root=True)
+    if not isinstance(fig, Figure):
+        return 1
+    width, height = fig.get_size_inches() * fig.dpi
+    return max(1, int(min(shape[0] / height, shape[1] / width)))
+
+
+def _block_mean(values: np.ndarray, k: int) -> np.ndarray:
+    if k == 1:
+        return values
+    rows, cols = (values.shape[0] // k) * k, (values.shape[1] // k) * k
+    blocks = values[:rows, :cols].reshape(rows // k, k, cols // k, k)
+    valid = np.isfinite(blocks)
+    count = valid.sum(axis=(1, 3))
+    total = np.where(valid, blocks, 0).sum(axis=(1, 3), dtype=np.float64)
+    mean = total / np.maximum(count, 1)
+    return np.where(count * 2 >= k * k, mean, np.nan).astype(np.float32)
+
+
+def _block_top(values: np.ndarray, k: int, priority: Sequence[int]) -> np.ndarray:
+    if k == 1:
+        return values
+    rows, cols = (values.shape[0] // k) * k, (values.shape[1] // k) * k
+    codes = np.asarray(values[:rows, :cols]).astype(np.int64)
+    rank = np.full(int(max(codes.max(initial=0), *priority)) + 1, -1, np.int64)
+    rank[list(priority)] = np.arange(len(priority))
+    top = rank[codes].reshape(rows // k, k, cols // k, k).max(axis=(1, 3))
+    first = codes[::k, ::k][: rows // k, : cols // k]
+    return np.where(top >= 0, np.asarray(priority)[np.maximum(top, 0)], first).astype(
+        np.float32)
+
+
+def _block_extent(frame: MapFrame, shape: tuple[int, ...], k: int
+                  ) -> tuple[float, float, float, float]:
+    if k == 1:
+        return frame.extent
+    rows, cols = (shape[0] // k) * k, (shape[1] // k) * k
+    return frame.crop(slice(0, rows), slice(0, cols)).extent
 
 
 def land_from_coastline(frame: MapFrame) -> np.ndarray:
     """Land (bool, y × x) from the installed land-mask package at the cell centres."""
     from swathkit.geodata import land_fraction
 
-    lon, lat = frame.lonlat()
-    return np.asarray(land_fraction(lat, lon) >= 0.5)
+    land = np.empty((frame.y.size, frame.x.size), bool)
+    inverse = _to_lonlat(frame.crs)
+    for r0 in range(0, frame.y.size, 256):  # strips keep the float64 temporaries small
+        xx, yy = np.meshgrid(frame.x, frame.y[r0:r0 + 256])
+        lon, lat = inverse(xx, yy)
+        land[r0:r0 + 256] = land_fraction(np.asarray(lat), np.asarray(lon)) >= 0.5
+    return land
 
 
 def legend_patches(*, land: bool = True, missing: bool = True) -> list[Patch]:

@@ -66,6 +66,7 @@ FLAG_STYLE = (  # value, meaning, colour (flag values of the cube's fill_flag)
     (4, "land", "#9e9e9e"),
     (5, "constant", "#8073ac"),
 )
+FLAG_PRIORITY = (4, 0, 1, 5, 2, 3)  # a reduced map shows the rarest treatment of a block
 _PANEL_HEIGHT = 6.2  # inches of map per panel
 
 
@@ -386,7 +387,7 @@ def _flag_map(ax: Axes, legend_ax: Axes, frame: MapFrame, flags: np.ndarray) -> 
     top = max(v for v, _, _ in FLAG_STYLE)
     cmap = ListedColormap([c for _, _, c in FLAG_STYLE])
     show_field(ax, frame, flags.astype(np.float32), cmap=cmap, vmin=-0.5, vmax=top + 0.5,
-               categorical=True)
+               categorical=True, priority=FLAG_PRIORITY)
     draw_polar_coastlines(ax, frame.crs)
     draw_polar_graticule(ax, frame.crs)
     present = set(np.unique(flags).tolist())
