@@ -210,3 +210,37 @@ def test_retry_policy_is_used(sim, tmp_path):
                               base_url=s.base_url, retry=slow)
     assert [f.error_class for f in report.failures] == ["ThrottledError"]
     assert report.failures[0].attempts == 1
+
+
+def test_an_untouched_verified_file_is_only_opened_a_modified_one_decoded(sim, tmp_path,
+                                                                         monkeypatch):
+    import os
+
+    import swathkit.jobs.seaice_download as job
+
+    _download(sim, tmp_path)
+    old = (tmp_path / _name(PUBLISHED[0])).stat().st_mtime - 60
+    for day in PUBLISHED[:2]:  # as if downloaded a minute before their verification
+        os.utime(tmp_path / _name(day), (old, old))
+    os.utime(tmp_path / _name(PUBLISHED[2]))  # written after its verification: now
+    calls = {}
+    real = job.verify_asi_file
+
+    def spy(path, *, decode=True):
+        calls[path.name] = decode
+        return real(path, decode=decode)
+
+    monkeypatch.setattr(job, "verify_asi_file", spy)
+    report = _download(sim, tmp_path)
+    assert len(report.skipped) == 3
+    assert calls == {_name(PUBLISHED[0]): False, _name(PUBLISHED[1]): False,
+                     _name(PUBLISHED[2]): True}
+
+
+def test_only_decoding_catches_a_flipped_data_byte(tmp_path, truth):
+    path = tmp_path / _name(PUBLISHED[0])
+    path.write_bytes(truth[path.name])
+    _damage(path, "corrupt")
+    verify_asi_file(path, decode=False)  # the structure is intact
+    with pytest.raises(VerificationError, match="does not inflate"):
+        verify_asi_file(path)

@@ -10,7 +10,9 @@ resumes ``.part`` files, and keeps a present file only if it verifies:
 
 - its size is the server's: the size the ledger recorded when it was fetched, or
   for a file the ledger does not know, the size ``HEAD`` reports now;
-- it opens as an ASI grid of its grid's shape, and ``z`` decompresses whole.
+- it opens as an ASI grid of its grid's shape (:mod:`swathkit.jobs.verify_asi`),
+  and ``z`` inflates whole, unless the ledger verified it and the file was not
+  written since (then opening is enough: a decade re-checks in seconds).
 
 ``force=True`` fetches every day again.
 """
@@ -29,16 +31,13 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import h5py
-
 from swathkit.archives.bremen import BREMEN_URL, asi_granules, bremen_sessions, fetch_tasks
 from swathkit.archives.http_files import HttpFiles
-from swathkit.errors import FetchError, FileNameError, NotPublishedError, VerificationError
+from swathkit.errors import FetchError, NotPublishedError, VerificationError
 from swathkit.jobs.archives import retrying
+from swathkit.jobs.verify_asi import verify_asi_file
 from swathkit.ledger import Ledger
 from swathkit.products.asi.grids import asi_grid
-from swathkit.products.asi.names import parse_asi_name
-from swathkit.transfer.download import PART_SUFFIX
 from swathkit.transfer.engine import FetchFailure, FetchResult, FetchTask, TransferEngine
 from swathkit.transfer.retry import RetryPolicy
 
@@ -52,6 +51,7 @@ __all__ = ["LEDGER_NAME", "DownloadFailure", "DownloadReport", "day_states", "do
 log = logging.getLogger(__name__)
 
 LEDGER_NAME = ".seaice-download.ledger.sqlite"
+_MTIME_MARGIN_S = 2.0
 
 Progress = Callable[[int, int, str], None]
 
@@ -111,55 +111,36 @@ class _Tally:
     resumed: int = 0
 
 
-def verify_asi_file(path: Path) -> None:
-    """Check a file is a whole ASI grid: ``x``, ``y``, ``z`` of its grid's shape, ``z`` readable.
-
-    The grid comes from the file name (a ``.part`` suffix is ignored). Reading
-    ``z`` decompresses it, which catches corrupted bytes in the data.
-
-    Raises:
-        VerificationError: the name is not an ASI name, or the content is not a whole grid.
-    """
-    path = Path(path)
-    try:
-        grid = asi_grid(parse_asi_name(path.name.removesuffix(PART_SUFFIX)).grid)
-    except FileNameError as exc:
-        raise VerificationError(f"{path.name}: {exc}") from exc
-    try:
-        with h5py.File(path, "r") as f:
-            shapes = {k: f[k].shape if k in f else None for k in ("x", "y", "z")}
-            expected = {"x": (grid.cols,), "y": (grid.rows,), "z": (grid.rows, grid.cols)}
-            if shapes != expected:
-                raise VerificationError(f"{path.name}: shapes {shapes}, expected {expected} "
-                                        f"for grid {grid.name}")
-            f["z"][()]  # decompress everything: corrupt chunks fail here
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise VerificationError(f"{path.name}: not a readable ASI grid ({exc})") from exc
-
-
 class _SizeAndContent:
     """``verify`` for the engine: a known size for present files, then the content check.
 
     The engine calls it on ``dest`` before skipping a present file (the size is
-    checked against ``sizes``), and on ``dest.part`` after a download, whose size
-    the engine has already compared with the server's.
+    checked against ``sizes``; a file in ``trusted`` verified before and was not
+    written since, so opening it is enough), and on ``dest.part`` after a
+    download, whose size the engine has already compared with the server's.
     """
 
-    def __init__(self, sizes: dict[Path, int]) -> None:
-        self.sizes = sizes
+    def __init__(self, sizes: dict[Path, int], trusted: set[Path]) -> None:
+        self.sizes, self.trusted = sizes, trusted
 
     def __call__(self, path: Path) -> None:
-        expected = self.sizes.get(Path(path))
-        if expected is not None and Path(path).stat().st_size != expected:
-            raise VerificationError(f"{Path(path).name} has {Path(path).stat().st_size} bytes, "
+        path = Path(path)
+        expected = self.sizes.get(path)
+        if expected is not None and path.stat().st_size != expected:
+            raise VerificationError(f"{path.name} has {path.stat().st_size} bytes, "
                                     f"the archive's file has {expected}")
-        verify_asi_file(path)
+        verify_asi_file(path, decode=path not in self.trusted)
 
 
-def _known_sizes(tasks: list[FetchTask], ledger: Ledger, sessions: HttpFiles,
-                 retry: RetryPolicy) -> dict[Path, int]:
-    """The server's size of every file already present: from the ledger, else from HEAD."""
+def _present(tasks: list[FetchTask], ledger: Ledger, sessions: HttpFiles,
+             retry: RetryPolicy) -> _SizeAndContent:
+    """The check of the files already present: sizes from the ledger, else from HEAD.
+
+    A file the ledger recorded as fetched, of that size, and not modified since it
+    was verified (with a margin for coarse file-system clocks) is trusted.
+    """
     sizes: dict[Path, int] = {}
+    trusted: set[Path] = set()
     unknown: list[FetchTask] = []
     for task in tasks:
         if not task.dest.is_file():
@@ -167,11 +148,13 @@ def _known_sizes(tasks: list[FetchTask], ledger: Ledger, sessions: HttpFiles,
         row = ledger.row(task.key)
         if row is not None and row["state"] == "fetched" and row["bytes"] is not None:
             sizes[task.dest] = int(row["bytes"])
+            if task.dest.stat().st_mtime < (row["verified_at"] or 0) - _MTIME_MARGIN_S:
+                trusted.add(task.dest)
         else:
             unknown.append(task)
     if unknown:
         sizes |= _head_sizes(unknown, sessions, retry)
-    return sizes
+    return _SizeAndContent(sizes, trusted)
 
 
 def _head_sizes(tasks: list[FetchTask], sessions: HttpFiles,
@@ -260,9 +243,10 @@ def download_asi(grid: str, start: date, end: date, out_dir: str | os.PathLike[s
     with Ledger(out / LEDGER_NAME) as ledger:
         run_id = ledger.start_run(f"seaice download {grid} {start}..{end} from {base_url}")
         ledger.record_found(granules)
-        sizes = {} if force else _known_sizes(tasks, ledger, sessions, retry)
+        check = _SizeAndContent({}, set()) if force else _present(tasks, ledger, sessions,
+                                                                     retry)
         try:
-            interrupted = _run(tasks, ledger, tally, days, sessions, sizes,
+            interrupted = _run(tasks, ledger, tally, days, sessions, check,
                                workers=workers, force=force, retry=retry, progress=progress)
         except FetchError:
             ledger.end_run(run_id, "stopped")
@@ -275,13 +259,13 @@ def download_asi(grid: str, start: date, end: date, out_dir: str | os.PathLike[s
 
 
 def _run(tasks: list[FetchTask], ledger: Ledger, tally: _Tally, days: dict[str, date],
-         sessions: HttpFiles, sizes: dict[Path, int], *, workers: int, force: bool,
+         sessions: HttpFiles, check: _SizeAndContent, *, workers: int, force: bool,
          retry: RetryPolicy, progress: Progress | None) -> bool:
     """Fetch the tasks, recording each outcome; True if interrupted (Ctrl-C)."""
     done = 0
     try:
         with TransferEngine(sessions, workers=workers, retry=retry, force=force,
-                            verify=_SizeAndContent(sizes)) as engine:
+                            verify=check) as engine:
             for outcome in engine.run(tasks):
                 _record(outcome, ledger, tally, days)
                 done += 1
