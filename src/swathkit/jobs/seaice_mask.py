@@ -82,11 +82,10 @@ def build_mask(cube: StoreLike, *, start: date, end: date, threshold: float = 0.
         params = {"start": start.isoformat(), "end": end.isoformat(), "threshold": threshold,
                   "pole_exclusion_m": radius, "days": len(days),
                   "sic_digest": _period_digest(reader, days)}
-        old = reader.mask_info
-        if old is not None and all(old.get(k) == v for k, v in params.items()):
-            land = reader.land_mask()
-            assert land is not None
-            return _report(params, land, grid, start, end, rebuilt=False)
+        old, stored = reader.mask_info, reader.land_mask()
+        if old is not None and stored is not None and all(
+                old.get(k) == v for k, v in params.items()):
+            return _report(params, stored, grid, start, end, rebuilt=False)
         freq = _frequency(reader, days, block_days, progress)
         exclude = pole_disk(grid.x(), grid.y(), radius) if radius > 0 else None
         land = land_mask_from_frequency(freq, threshold, exclude=exclude)
