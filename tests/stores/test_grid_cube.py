@@ -143,3 +143,7 @@ def test_an_fsspec_url_works(tmp_path):
         w.upsert_days(fields(D0, 3))
     c = GridCube.open(url)
     assert c.read_days([D0])[0].tobytes() == field(D0).tobytes()
+    day = open_cube(url)["sic"].sel(time=np.datetime64(D0 + timedelta(days=1))).values
+    assert day.tobytes() == field(D0 + timedelta(days=1)).tobytes()
+    with cube_writer(url) as w:
+        assert w.upsert_days(fields(D0, 3)).unchanged == tuple(fields(D0, 3))

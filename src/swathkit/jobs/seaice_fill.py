@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
 DEFAULT_BLOCK_DAYS = 32
-DEFAULT_MEMORY_BYTES = 1 << 30  # input stack per piece; the fill needs about 2.5× that
+DEFAULT_MEMORY_BYTES = 512 << 20  # input stack per piece; the fill needs about 3× that
 COUNTS = ("observed", "filled_time", "filled_spacetime", "unfilled", "land", "constant")
 _FLAG_OF = dict(zip(COUNTS, (FLAG_OBSERVED, FLAG_TIME, FLAG_SPACETIME, FLAG_UNFILLED,
                              FLAG_LAND, FLAG_CONSTANT), strict=True))
