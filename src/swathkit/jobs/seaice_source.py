@@ -83,7 +83,7 @@ class CubeSource:
             raise StoreError(f"{self.name} has no land mask yet; run "
                              f"`swathkit seaice mask {self.name} --start … --end …`")
         info = self.cube.mask_info or {}
-        attrs = {"threshold": info["threshold"]} if "threshold" in info else {}
+        attrs = {k: info[k] for k in ("threshold", "start", "end", "days") if k in info}
         day = self.cube.days[-1] if self.cube.days else self.grid_day()
         ds = _grid_dataset(self.grid, day, {"land_mask": (("y", "x"), land.astype(np.uint8)),
                                             "nan_frequency": (("y", "x"), freq, attrs)})

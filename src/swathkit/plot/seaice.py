@@ -156,7 +156,9 @@ def plot_mask(
         draw_polar_coastlines(ax, frame.crs)
         draw_polar_graticule(ax, frame.crs)
     land_share = 100.0 * float((mask > 0).mean())
-    _title(ax_mask, f"Land mask ({land_share:.1f} % of the grid)")
+    attrs = ds["nan_frequency"].attrs
+    period = f", {attrs['start']} → {attrs['end']}" if "start" in attrs and "end" in attrs else ""
+    _title(ax_mask, f"Land mask ({land_share:.1f} % of the grid{period})")
     lay.below[0].legend(handles=[Patch(fc="#6b6b6b", ec="0.3", label="land (masked)"),
                                  Patch(fc="#cfe3f3", ec="0.3", label="sea"),
                                  Line2D([], [], color="0.15", lw=0.8, label="coastline")],
