@@ -51,7 +51,6 @@ __all__ = ["LEDGER_NAME", "DownloadFailure", "DownloadReport", "day_states", "do
 log = logging.getLogger(__name__)
 
 LEDGER_NAME = ".seaice-download.ledger.sqlite"
-_MTIME_MARGIN_S = 2.0
 
 Progress = Callable[[int, int, str], None]
 
@@ -136,8 +135,9 @@ def _present(tasks: list[FetchTask], ledger: Ledger, sessions: HttpFiles,
              retry: RetryPolicy) -> _SizeAndContent:
     """The check of the files already present: sizes from the ledger, else from HEAD.
 
-    A file the ledger recorded as fetched, of that size, and not modified since it
-    was verified (with a margin for coarse file-system clocks) is trusted.
+    A file the ledger recorded as fetched, of that size, and last written before it
+    was verified is trusted. (On a file system with coarse timestamps, a change in
+    the same tick as the verification could pass unseen; ``force`` re-fetches all.)
     """
     sizes: dict[Path, int] = {}
     trusted: set[Path] = set()
@@ -148,7 +148,7 @@ def _present(tasks: list[FetchTask], ledger: Ledger, sessions: HttpFiles,
         row = ledger.row(task.key)
         if row is not None and row["state"] == "fetched" and row["bytes"] is not None:
             sizes[task.dest] = int(row["bytes"])
-            if task.dest.stat().st_mtime < (row["verified_at"] or 0) - _MTIME_MARGIN_S:
+            if task.dest.stat().st_mtime < (row["verified_at"] or 0):
                 trusted.add(task.dest)
         else:
             unknown.append(task)
