@@ -159,25 +159,31 @@ def _present(tasks: list[FetchTask], ledger: Ledger, sessions: HttpFiles,
 
 def _head_sizes(tasks: list[FetchTask], sessions: HttpFiles,
                 retry: RetryPolicy) -> dict[Path, int]:
+    """Sizes by ``HEAD`` over one session; -1 (fetch again) for what cannot be sized.
+
+    A 404 concerns one file (the engine asks again and records it as not
+    published); any other failure stops the sizing, so an archive that is down
+    is left to the engine's circuit breaker rather than retried file by file here.
+    """
     call = retrying(retry)
-    session = None
-    sizes: dict[Path, int] = {}
+    sizes = {task.dest: -1 for task in tasks}
+    try:
+        session = call(sessions.open)
+    except FetchError as exc:
+        log.info("cannot size the present files (%s); they will be fetched again", exc)
+        return sizes
     try:
         for task in tasks:
             try:
-                if session is None:
-                    session = call(sessions.open)
                 sizes[task.dest] = call(partial(session.size, task.remote))
-            except FetchError as exc:  # cannot vouch for the file: fetch it again (a 404 is
-                # then recorded as not published by the engine's own request)
-                log.info("cannot size %s (%s); it will be fetched again", task.remote, exc)
-                sizes[task.dest] = -1
-                if session is not None:
-                    session.close()
-                    session = None
+            except NotPublishedError:
+                continue
+            except FetchError as exc:
+                log.info("cannot size %s (%s); present files will be fetched again",
+                         task.remote, exc)
+                break
     finally:
-        if session is not None:
-            session.close()
+        session.close()
     return sizes
 
 
