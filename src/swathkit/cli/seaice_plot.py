@@ -9,7 +9,7 @@ from datetime import date
 
 from swathkit.cli import render
 from swathkit.jobs.seaice_report import RoiReport, parse_roi, roi_map, roi_report
-from swathkit.jobs.seaice_source import CubeSource, Source, open_source
+from swathkit.jobs.seaice_source import CubeSource, Source, latest_day, open_source
 
 _SOURCE = ("a grid cube (path or URL), a folder of ASI files "
            "(asi-AMSR2-<grid>-YYYYMMDD-v5.4.nc) or one file")
@@ -173,7 +173,7 @@ def run_plot_day(args: argparse.Namespace) -> int:
     from swathkit.plot.seaice import plot_day
 
     source = open_source(args.source, grid=args.grid)
-    when = args.date or _latest(source, filled=args.variable == "sic_filled")
+    when = args.date or latest_day(source, filled=args.variable == "sic_filled")
     if when is None:
         render.err_console.print(f"{args.source}: no day to draw")
         return 1
@@ -199,7 +199,7 @@ def run_plot_compare(args: argparse.Namespace) -> int:
     from swathkit.plot.seaice import plot_fill_comparison
 
     source = _cube(args.source, "compare")
-    when = args.date or _latest(source, filled=True)
+    when = args.date or latest_day(source, filled=True)
     if when is None:
         render.err_console.print(f"{args.source}: no gap-filled day yet; run "
                                  f"`swathkit seaice fill {args.source}` first")
@@ -220,12 +220,3 @@ def _cube(target: str, picture: str) -> CubeSource:
 
 def _region(args: argparse.Namespace, source: Source) -> tuple[slice, slice] | None:
     return parse_roi(args.roi, source.grid) if args.roi else None
-
-
-def _latest(source: Source, *, filled: bool) -> date | None:
-    if isinstance(source, CubeSource):
-        days = set(source.cube.days)
-        if filled:
-            days &= set(source.filled_days())
-        return max(days) if days else None
-    return None if filled else max(source.files)

@@ -186,6 +186,16 @@ def open_source(target: str | os.PathLike[str], *, grid: str | None = None) -> S
     return FileSource(path, grid=grid)
 
 
+def latest_day(source: Source, *, filled: bool = False) -> date | None:
+    """The last day with data (with gap-filled values if ``filled``), or None."""
+    if isinstance(source, CubeSource):
+        days = set(source.cube.days)
+        if filled:
+            days &= set(source.filled_days())
+        return max(days) if days else None
+    return None if filled else max(source.files)
+
+
 def day_range(source: Source, start: date | None, end: date | None) -> list[date]:
     """Every day from ``start`` to ``end`` (defaults: the source's first and last day)."""
     span = source.span()
