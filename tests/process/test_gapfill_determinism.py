@@ -55,7 +55,7 @@ def test_same_bytes_with_one_and_two_threads(options):
 def test_same_bytes_for_tile_sizes_and_strategies(options):
     sic, land = stack()
     expected = digest(*fill_array(sic, land=land, options=options))
-    for tile, strategy in [(64, 1), (64, 2), (7, 0), (7, 2), (32, 1)]:
+    for tile, strategy in [(64, 1), (64, 2), (64, 3), (7, 0), (7, 2), (32, 1), (32, 3)]:
         assert digest(*_fill(sic, land, options, tile=tile, strategy=strategy)) == expected
 
 
@@ -106,3 +106,12 @@ def test_fill_gaps_on_numpy_adds_cf_variables():
     assert out["fill_flag"].attrs["flag_meanings"].split() == list(FLAG_MEANINGS)
     assert list(out["fill_flag"].attrs["flag_values"]) == list(range(6))
     assert "sic_filled" not in ds
+
+
+def test_dask_halo_longer_than_the_array():
+    sic, land = stack((4, 30, 40))
+    options = FillOptions(max_gap=3, time_window=2, space_window=2)
+    values, flags = fill_array(sic, land=land, options=options)
+    ds = xr.Dataset({"sic": (("time", "y", "x"), da.from_array(sic, chunks=(2, 15, 20)))})
+    out = fill_gaps(ds, land=land, options=options)
+    assert digest(out["sic_filled"].values, out["fill_flag"].values) == digest(values, flags)

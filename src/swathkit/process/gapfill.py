@@ -128,6 +128,8 @@ def fill_array(sic: np.ndarray, *, land: np.ndarray | None = None,
 def _fill(sic: np.ndarray, land: np.ndarray, options: FillOptions, *, tile: int = 0,
           strategy: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """``fill_array`` with the tile size and the stage-2 strategy exposed (for tests)."""
+    import numba
+
     from swathkit.process import gapfill_kernels as k  # numba: imported when first used
 
     tile = tile or k.TILE
@@ -140,8 +142,13 @@ def _fill(sic: np.ndarray, land: np.ndarray, options: FillOptions, *, tile: int 
         tasks, n = k.plan_tasks(out, land, tile)
         if n == 0:
             break
-        res_n, res_d = k.spacetime_sums(out, land, tasks, n, tile, gt, gs, tw, sw, strategy)
-        if k.apply_pass(out, land, tasks, tile, res_n, res_d, out, flag) == 0:
+        before = numba.set_parallel_chunksize(1)  # tasks differ in cost: one at a time
+        try:
+            res_n, res_d, res_i = k.spacetime_sums(out, land, tasks, n, tile, gt, gs, tw, sw,
+                                                   strategy)
+        finally:
+            numba.set_parallel_chunksize(before)
+        if k.apply_pass(res_n, res_d, res_i, out.reshape(-1), flag.reshape(-1)) == 0:
             break
     if not isinstance(options.unfilled, str):
         left = flag == FLAG_UNFILLED
