@@ -12,5 +12,6 @@ def test_every_listed_name_resolves():
 
 
 def test_the_listed_names_are_the_expected_ones():
-    assert set(swathkit.__all__) == {"__version__", "SwathStore", "export", "ingest", "inspect",
-                                     "open_l1b", "open_swaths", "verify"}
+    assert set(swathkit.__all__) == {"__version__", "GridCube", "SwathStore", "export",
+                                     "ingest", "inspect", "open_asi", "open_cube", "open_l1b",
+                                     "open_swaths", "verify"}

@@ -18,6 +18,9 @@ _EXPORTS = {
     "export": "swathkit.stores.export",
     "inspect": "swathkit.jobs.inspect",
     "open_l1b": "swathkit.products.amsr2.reader",
+    "open_asi": "swathkit.products.asi.reader",
+    "open_cube": "swathkit.stores.grid_cube",
+    "GridCube": "swathkit.stores.grid_cube",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

@@ -4,24 +4,39 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from swathkit.cli import render
 
 
 def add(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("demo", help="collect a day from the simulated G-Portal, verify, draw",
-                       description="Start the simulated G-Portal on 127.0.0.1, collect one "
-                       "day of AMSR2 L1B 36.5H with coordinates into a swath store (the same "
-                       "code path as a real collection), verify the store and draw a "
-                       "quicklook. Outputs stay in the folder given by --out; run it again and "
-                       "it resumes (nothing to do).")
+    p = sub.add_parser("demo", help="AMSR2 swaths and a month of sea ice from simulated archives",
+                       description="Two jobs end to end against the built-in simulated "
+                       "archives on 127.0.0.1. (1) AMSR2: collect one day of L1B 36.5H with "
+                       "coordinates from the simulated G-Portal into a swath store (the same "
+                       "code path as a real collection), verify it and draw a quicklook. "
+                       "(2) Sea ice: download a month of Bremen ASI grids from the simulated "
+                       "Bremen archive, consolidate them into a grid cube, build the land "
+                       "mask, fill the gaps, report on a region, draw the maps and open the "
+                       "PyTorch dataset. Outputs stay in the folder given by --out; run it "
+                       "again and it resumes (nothing to do).",
+                       epilog="example: swathkit demo --only seaice --seaice-grid n6250")
     p.add_argument("--out", type=Path, default=Path("demo-data"), help="output folder")
     p.add_argument("--start", default="2022-02-16T00:00", help="UTC day start (ISO)")
     p.add_argument("--hours", type=float, default=24.0, help="length of the period")
     p.add_argument("--faults", choices=("none", "flaky", "hostile"), default="none",
                    help="let the simulated archive misbehave, to watch the retries")
     p.add_argument("--scans", type=int, default=None, help="scans per granule (default full)")
+    s = p.add_argument_group("sea ice (Bremen ASI grids from the simulated Bremen archive)")
+    s.add_argument("--seaice-grid", choices=("n3125", "n6250", "s3125", "s6250"),
+                   default="n3125", help="grid of the sea-ice month (default n3125)")
+    s.add_argument("--seaice-start", type=date.fromisoformat, default=date(2013, 5, 1),
+                   help="first day of the sea-ice month (default 2013-05-01: the archive "
+                   "has no files for 2013-05-11..13, which the demo shows)")
+    s.add_argument("--seaice-days", type=int, default=31, help="days of sea ice (default 31)")
+    s.add_argument("--only", choices=("amsr2", "seaice"),
+                   help="run only one half of the demo")
     p.set_defaults(run=run)
 
 
@@ -33,6 +48,30 @@ def _relative(path: Path) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    amsr2 = 0 if args.only == "seaice" else run_amsr2(args)
+    seaice = 0 if args.only == "amsr2" else run_seaice(args)
+    render.console.print(f"\nAll outputs are in [bold]{args.out.resolve()}[/].")
+    return max(amsr2, seaice)
+
+
+def run_seaice(args: argparse.Namespace) -> int:
+    from swathkit.cli import demo_seaice
+    from swathkit.cli.main import build_parser
+
+    parser = build_parser()
+    code, cube = demo_seaice.run(args.out, parser.parse_args, grid=args.seaice_grid,
+                                 start=args.seaice_start, days=args.seaice_days,
+                                 faults=args.faults)
+    exe = _relative(Path(sys.executable).parent)
+    render.console.print(f"\nSea-ice outputs (cube, figures seaice_*.png) are in "
+                         f"[bold]{args.out.resolve()}[/]. Try:\n"
+                         f"  {exe / 'swathkit'} inspect {cube}\n"
+                         f"  {exe / 'python'} -c \"import swathkit; "
+                         f"print(swathkit.open_cube('{cube}'))\"")
+    return code
+
+
+def run_amsr2(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
     from swathkit.archives.granule import Query, utc
