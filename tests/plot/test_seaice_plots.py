@@ -15,7 +15,8 @@ pytest.importorskip("matplotlib")
 import xarray as xr
 from matplotlib.image import imread
 
-from swathkit.plot.polar import MapFrame, graticule_lines, lonlat_transform
+from swathkit.plot.graticule import graticule_lines
+from swathkit.plot.polar import MapFrame, lonlat_transform
 from swathkit.plot.seaice import (
     FLAG_STYLE,
     plot_day,

@@ -2,10 +2,11 @@
 
 A map is drawn in the grid's own projected coordinates: the axes' x/y are the
 grid's x/y in metres, so every cell is a square pixel of an ``imshow`` and
-nothing is resampled. What is not in grid coordinates is projected into them
+nothing is resampled (a grid with more cells than screen pixels is reduced by
+whole blocks first). What is not in grid coordinates is projected into them
 with pyproj: the coastline (:func:`swathkit.plot.coastlines.coastlines`, drawn by
-:func:`swathkit.plot.maps.draw_coastlines`), the lon/lat graticule and its
-labels. No cartopy, no network.
+:func:`swathkit.plot.maps.draw_coastlines`) and the lon/lat graticule
+(:mod:`swathkit.plot.graticule`). No cartopy, no network.
 
 :class:`MapFrame` is the boundary type: cell centres, CRS and a label, built
 once from an xarray object in the grid convention (``x``/``y`` coordinates in
@@ -16,7 +17,6 @@ metres, ascending; a ``polar_stereographic`` grid-mapping variable with
 from __future__ import annotations
 
 import functools
-import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,7 +32,7 @@ from matplotlib.colors import Colormap, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from swathkit.plot.maps import LonLatTransform, draw_coastlines, format_lat, format_lon
+from swathkit.plot.maps import LonLatTransform, draw_coastlines
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -44,7 +44,6 @@ CrsLike = pyproj.CRS | str | int
 LAND_COLOUR = "0.62"
 MISSING_HATCH = "////"
 MISSING_EDGE = "0.55"
-_GRAT_COLOUR = "0.35"
 _LAT_LIMIT = 25.0  # coastline points nearer the equator than this are not projected
 
 
@@ -119,7 +118,7 @@ class MapFrame:
     @property
     def hemisphere(self) -> str:
         """``"n"`` or ``"s"``: the pole at the projection origin."""
-        return _hemisphere(self.crs)
+        return hemisphere_of(self.crs)
 
     def crop(self, rows: slice, cols: slice) -> MapFrame:
         """The frame of a sub-array ``values[rows, cols]``."""
@@ -156,7 +155,8 @@ def _crs_of(obj: xr.Dataset | xr.DataArray) -> pyproj.CRS | None:
 
 
 @functools.cache
-def _hemisphere(crs: pyproj.CRS) -> str:
+def hemisphere_of(crs: pyproj.CRS) -> str:
+    """``"n"`` or ``"s"``: the pole at the origin of a polar stereographic CRS."""
     _, lat = _to_lonlat(crs)(np.zeros(1), np.zeros(1))
     return "n" if float(np.asarray(lat)[0]) > 0 else "s"
 
@@ -167,7 +167,8 @@ def _to_lonlat(crs: pyproj.CRS) -> LonLatTransform:
 
 
 @functools.cache
-def _from_lonlat(crs: pyproj.CRS) -> LonLatTransform:
+def projector(crs: pyproj.CRS) -> LonLatTransform:
+    """``(lon, lat) -> (x, y)`` into ``crs``, everywhere (no hemisphere cut)."""
     return pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform
 
 
@@ -181,8 +182,8 @@ def lonlat_transform(crs: CrsLike) -> LonLatTransform:
         crs: A polar stereographic CRS.
     """
     target = pyproj.CRS.from_user_input(crs)
-    forward = _from_lonlat(target)
-    sign = 1.0 if _hemisphere(target) == "n" else -1.0
+    forward = projector(target)
+    sign = 1.0 if hemisphere_of(target) == "n" else -1.0
 
     def transform(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         x, y = forward(np.asarray(lon, np.float64), np.asarray(lat, np.float64))
@@ -190,141 +191,6 @@ def lonlat_transform(crs: CrsLike) -> LonLatTransform:
         return np.where(far, np.nan, x), np.where(far, np.nan, y)
 
     return transform
-
-
-@dataclass(frozen=True)
-class GraticuleLine:
-    """One projected graticule line: a meridian (``kind="lon"``) or a parallel."""
-
-    kind: str
-    value: float
-    xy: np.ndarray  # (N, 2) metres
-
-
-def graticule_lines(
-    crs: CrsLike, *, lat_step: float = 10.0, lon_step: float = 30.0, lat_min: float = 30.0
-) -> list[GraticuleLine]:
-    """Meridians and parallels of the polar cap, projected into ``crs``.
-
-    Meridians run from ``lat_min`` to the pole (only every 90° reaches it: the
-    others stop one ``lat_step`` short to keep the pole readable); parallels are
-    full circles at multiples of ``lat_step`` from ``lat_min`` to 80°.
-
-    Args:
-        crs: A polar stereographic CRS (hemisphere taken from it).
-        lat_step: Degrees between parallels.
-        lon_step: Degrees between meridians.
-        lat_min: Distance of the outermost parallel from the equator, degrees.
-    """
-    target = pyproj.CRS.from_user_input(crs)
-    forward = _from_lonlat(target)
-    sign = 1.0 if _hemisphere(target) == "n" else -1.0
-    lines: list[GraticuleLine] = []
-    for lon in np.arange(-180.0, 180.0, lon_step):
-        top = 90.0 if lon % 90.0 == 0 else 90.0 - lat_step
-        lat = sign * np.linspace(lat_min, top, 200)
-        x, y = forward(np.full_like(lat, lon), lat)
-        lines.append(GraticuleLine("lon", float(lon), np.column_stack([x, y])))
-    first = math.ceil(lat_min / lat_step) * lat_step
-    for lat_abs in np.arange(first, 90.0 - 0.5 * lat_step, lat_step):
-        lon = np.linspace(-180.0, 180.0, 721)
-        x, y = forward(lon, np.full_like(lon, sign * lat_abs))
-        lines.append(GraticuleLine("lat", float(sign * lat_abs), np.column_stack([x, y])))
-    return lines
-
-
-def draw_polar_graticule(
-    ax: Axes,
-    crs: CrsLike,
-    *,
-    lat_step: float = 10.0,
-    lon_step: float = 30.0,
-    labels: bool = True,
-) -> None:
-    """Dotted meridians and parallels; meridians labelled where they leave the map.
-
-    Parallels are labelled inside the map along the meridian 45° east of the
-    projection's central one. Set the axis limits first.
-    """
-    target = pyproj.CRS.from_user_input(crs)
-    lines = graticule_lines(target, lat_step=lat_step, lon_step=lon_step)
-    ax.add_collection(LineCollection([g.xy for g in lines], colors=_GRAT_COLOUR,
-                                     linewidths=0.5, linestyles=(0, (1, 2)), zorder=4),
-                      autolim=False)
-    if not labels:
-        return
-    x0, x1 = sorted(ax.get_xlim())
-    y0, y1 = sorted(ax.get_ylim())
-    box = (x0, x1, y0, y1)
-    inline = _label_parallels(ax, target, [g.value for g in lines if g.kind == "lat"], box)
-    for g in lines:
-        if g.kind == "lon":
-            _label_edge(ax, g.xy, box, format_lon(g.value), sides=_ALL_SIDES, outer=True)
-        elif not inline:  # a zoomed map: label the parallels at the edge instead
-            _label_edge(ax, g.xy, box, format_lat(g.value), sides=("left", "right"))
-
-
-_ALL_SIDES = ("bottom", "top", "left", "right")
-_OFFSET = {"bottom": (0, -3), "top": (0, 3), "left": (-3, 0), "right": (3, 0)}
-
-
-def _edge_crossings(xy: np.ndarray, box: tuple[float, float, float, float]
-                    ) -> list[tuple[int, str, float, float]]:
-    """Where a polyline crosses the box's edges: (segment index, side, x, y)."""
-    x0, x1, y0, y1 = box
-    found = []
-    for side, level, axis in (("bottom", y0, 1), ("top", y1, 1), ("left", x0, 0),
-                              ("right", x1, 0)):
-        a, b = xy[:-1, axis], xy[1:, axis]
-        hit = np.flatnonzero(((a - level) * (b - level) <= 0) & (a != b))
-        for i in hit.tolist():
-            t = (level - a[i]) / (b[i] - a[i])
-            px = xy[i, 0] + t * (xy[i + 1, 0] - xy[i, 0])
-            py = xy[i, 1] + t * (xy[i + 1, 1] - xy[i, 1])
-            if x0 - 1 <= px <= x1 + 1 and y0 - 1 <= py <= y1 + 1:
-                found.append((i, side, float(px), float(py)))
-    return sorted(found)
-
-
-def _label_edge(ax: Axes, xy: np.ndarray, box: tuple[float, float, float, float], text: str,
-                *, sides: tuple[str, ...], outer: bool = False) -> None:
-    """Label a line just outside the map where it first crosses one of ``sides``.
-
-    With ``outer`` (meridians, drawn from the equator side inwards) only a line that
-    starts outside the map is labelled, at its entry point.
-    """
-    crossings = _edge_crossings(xy, box)
-    if outer:
-        x0, x1, y0, y1 = box
-        starts_inside = x0 <= xy[0, 0] <= x1 and y0 <= xy[0, 1] <= y1
-        crossings = [] if starts_inside else crossings[:1]
-    for _, side, px, py in crossings:
-        if side in sides:
-            ax.annotate(text, (px, py), xytext=_OFFSET[side], textcoords="offset points",
-                        fontsize=8, color="0.2",
-                        ha={"left": "right", "right": "left"}.get(side, "center"),
-                        va={"bottom": "top", "top": "bottom"}.get(side, "center"),
-                        annotation_clip=False)
-            return
-
-
-def _label_parallels(ax: Axes, crs: pyproj.CRS, lats: list[float],
-                     box: tuple[float, float, float, float]) -> set[float]:
-    """Label parallels inside the map along one meridian; return those labelled."""
-    x0, x1, y0, y1 = box
-    done = set()
-    lon0 = float(crs.to_cf().get("straight_vertical_longitude_from_pole", 0.0)) + 45.0
-    forward = _from_lonlat(crs)
-    for lat in lats:
-        xs, ys = forward(np.array([lon0]), np.array([lat]))
-        px, py = float(xs[0]), float(ys[0])
-        if x0 < px < x1 and y0 < py < y1:
-            ax.text(px, py, format_lat(lat), fontsize=7, color="0.2", ha="center",
-                    va="center", zorder=5, clip_on=True,
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
-                          "alpha": 0.7})
-            done.add(lat)
-    return done
 
 
 def draw_polar_coastlines(ax: Axes, crs: CrsLike, *, step: int = 2,

@@ -32,13 +32,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from swathkit.plot.graticule import draw_polar_graticule
 from swathkit.plot.polar import (
     MISSING_EDGE,
     MISSING_HATCH,
     CrsLike,
     MapFrame,
     draw_polar_coastlines,
-    draw_polar_graticule,
     land_from_coastline,
     legend_patches,
     new_figure,
