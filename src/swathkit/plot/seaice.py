@@ -427,5 +427,6 @@ def _missing_chart(ax: Axes, missing: Sequence[tuple[date, float | None]], label
     ax.set_axisbelow(True)
     bad = int((share[have] > 0).sum())
     note = f", {int((~have).sum())} without data (hatched)" if (~have).any() else ""
-    ax.set_title(f"{bad} of {len(share)} days with missing pixels{note}", loc="left",
+    what = "missing sea pixels" if "sea" in label else "missing pixels"
+    ax.set_title(f"{bad} of {len(share)} days with {what}{note}", loc="left",
                  fontsize=10, pad=16)
