@@ -52,7 +52,8 @@ def add(verbs: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=4, help="parallel transfers (default 4)")
     a = p.add_argument_group("archive")
     a.add_argument("--archive", choices=("bremen", "sim"), default="bremen",
-                   help="the real archive (default) or the built-in simulated one")
+                   help="the real archive (default) or the built-in simulated one (its "
+                   "synthetic files are kept in the swathkit cache folder)")
     a.add_argument("--faults", choices=FAULT_PRESETS, default="none",
                    help="fault injection of the simulated archive (default none)")
     a.add_argument("--base-url", help="another Bremen-compatible server or mirror "
@@ -63,9 +64,13 @@ def add(verbs: argparse._SubParsersAction) -> None:
 @contextmanager
 def _base_url(args: argparse.Namespace) -> Iterator[str]:
     if args.archive == "sim":
+        from swathkit._version import __version__
+        from swathkit.geodata import cache_dir
         from swathkit.jobs.seaice_download import simulated_bremen
 
-        with simulated_bremen(faults=args.faults) as sim:
+        # the synthetic files are deterministic: keep them across runs (a re-run is instant)
+        cache = cache_dir() / f"sim-bremen-{__version__}-seed0"
+        with simulated_bremen(faults=args.faults, cache_dir=cache) as sim:
             yield sim.base_url
         return
     from swathkit.archives.bremen import BREMEN_URL
