@@ -12,7 +12,7 @@ from swathkit.errors import FileNameError, StoreError
 from swathkit.jobs.inspect import inspect
 from swathkit.jobs.seaice_fill import fill
 from swathkit.jobs.seaice_mask import build_mask
-from swathkit.jobs.seaice_report import parse_roi, roi_map, roi_report, seaice_figures
+from swathkit.jobs.seaice_report import parse_roi, roi_map, roi_report
 from swathkit.jobs.seaice_source import CubeSource, FileSource, open_source
 from swathkit.products.asi import asi_grid
 from swathkit.sim.asi import synthetic_asi_day, write_asi_day
@@ -114,14 +114,6 @@ def test_roi_map_draws_the_worst_day(cube: str, tmp_path: Path) -> None:
     report = roi_report(cube, region=REGION)
     out = roi_map(report, tmp_path / "roi.png", dpi=40)
     assert out.stat().st_size > 10_000
-
-
-def test_figure_set_of_a_cube_and_of_files(cube: str, asi_dir: Path, tmp_path: Path) -> None:
-    written = seaice_figures(cube, tmp_path / "cube", day=DAYS[1], roi=REGION, dpi=30)
-    assert sorted(written) == ["compare", "day", "mask", "roi"]
-    assert all(p.stat().st_size > 5_000 for p in written.values())
-    only_day = seaice_figures(asi_dir, tmp_path / "files", dpi=30)
-    assert sorted(only_day) == ["day"]
 
 
 def test_open_source_tells_cube_from_files(cube: str, asi_dir: Path, tmp_path: Path) -> None:

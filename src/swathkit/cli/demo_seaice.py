@@ -31,6 +31,7 @@ def steps(out: Path, *, grid: str, start: date, days: int, faults: str) -> list[
     end = start + timedelta(days=days - 1)
     files, cube, pics = out / "asi", out / f"sic_{grid}.zarr", out
     s, e = start.isoformat(), end.isoformat()
+    middle = (start + timedelta(days=(days - 1) * 2 // 3)).isoformat()  # filled in time too
     return [
         ["seaice", "download", "--start", s, "--end", e, "--grid", grid, "--out", str(files),
          "--archive", "sim", "--faults", faults],
@@ -41,7 +42,8 @@ def steps(out: Path, *, grid: str, start: date, days: int, faults: str) -> list[
          str(pics / "seaice_roi.png")],
         ["seaice", "plot", "day", str(files), "--out", str(pics / "seaice_day.png")],
         ["seaice", "plot", "mask", str(cube), "--out", str(pics / "seaice_mask.png")],
-        ["seaice", "plot", "compare", str(cube), "--out", str(pics / "seaice_filled.png")],
+        ["seaice", "plot", "compare", str(cube), "--date", middle, "--out",
+         str(pics / "seaice_filled.png")],
     ]
 
 

@@ -22,12 +22,10 @@ import numpy as np
 
 from swathkit.jobs.seaice_source import (
     PRESENT,
-    CubeSource,
     Region,
     Source,
     blocks,
     day_range,
-    latest_day,
     open_source,
 )
 from swathkit.products.asi.grids import AsiGrid
@@ -215,59 +213,6 @@ def roi_map(
         label = "missing pixels in region (%)"
     return plot_roi(data, out_path, region=report.region, day=shown, missing=missing,
                     missing_label=label, dpi=dpi)
-
-
-def seaice_figures(
-    source: str | os.PathLike[str] | Source,
-    out_dir: str | os.PathLike[str],
-    *,
-    day: date | None = None,
-    roi: Region | str | None = None,
-    dpi: float = 110,
-) -> dict[str, Path]:
-    """The standard set of sea-ice pictures of a cube (or of ASI files) in one folder.
-
-    Writes ``day.png`` (concentration of ``day``), and for a cube ``mask.png``
-    once ``mask`` has run and ``compare.png`` (raw | filled | flags) once
-    ``fill`` has reached ``day``; with ``roi``, also ``roi.png`` (the region on
-    the map and its missing pixels per day).
-
-    Args:
-        source: A grid cube, a folder of ASI files or one file (or an opened source).
-        out_dir: Folder for the PNGs (created if needed).
-        day: The day to draw; the latest with data if None.
-        roi: A region (``Y0:Y1,X0:X1`` or slices) for ``roi.png``.
-        dpi: Resolution of the PNGs.
-
-    Returns:
-        Picture name (``day``, ``mask``, ``compare``, ``roi``) to the PNG written.
-
-    Raises:
-        ValueError: The source holds no day with data.
-    """
-    from swathkit.plot.seaice import plot_day, plot_fill_comparison, plot_mask
-
-    src = source if not isinstance(source, str | os.PathLike) else open_source(source)
-    when = day or latest_day(src)
-    if when is None:
-        raise ValueError(f"{src.name} holds no day with data to draw")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = {"day": plot_day(src.day(when), out / "day.png", dpi=dpi)}
-    if isinstance(src, CubeSource):
-        if src.land() is not None:
-            written["mask"] = plot_mask(src.mask(), out / "mask.png", dpi=dpi)
-        filled = [d for d in src.filled_days() if src.state(d) == PRESENT]
-        if filled:
-            shown = when if when in filled else max(filled)
-            data = src.day(shown, ("sic", "sic_filled", "fill_flag"))
-            written["compare"] = plot_fill_comparison(data, out / "compare.png", dpi=dpi)
-    if roi is not None:
-        report = roi_report(src, region=roi)
-        written["roi"] = roi_map(report, out / "roi.png", source=src, dpi=dpi)
-    for name, path in written.items():
-        log.info("%s picture: %s", name, path)
-    return written
 
 
 def _clip(s: slice, size: int) -> slice:
