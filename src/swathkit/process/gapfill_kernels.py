@@ -1,16 +1,32 @@
 """Numba kernels of the gap filling (see ``swathkit.process.gapfill`` for the definitions).
 
 Why the results are bit-identical whatever the thread count and chunking: every filled
-value is the same nested sum, in the same order, of the same inputs::
+value is the same nested sum, in the same order, of the same inputs. With ``A`` = value
+where valid else 0 (and ``D`` built from ``V`` = 1 where valid else 0 as ``N`` from ``A``)::
 
-    N(t, y, x) = sum_dy gs[dy] * (sum_dx gs[dx] * (sum_dt gt[dt] * A[t+dt, y+dy, x+dx]))
+    Ht[r, c] = sum_dt gt[dt] * A[t+dt, r, c]          (dt ascending)
+    Hx[r, c] = sum_dx gs[dx] * Ht[r, c+dx]            (dx ascending)
+    N        = sum_dy gs[dy] * Hx[y+dy, x]            (dy ascending)
 
-(``A`` = value where valid else 0; ``D`` the same with 1 for valid), each level summed in
-ascending offset order with float64 accumulators, terms outside the array left out (the
-strategies that evaluate them are in ``gapfill_sums``). Work is split into tasks, one per
-tile-day holding missing ocean pixels; each task writes only its own targets' sums into
-its own slice of the result arrays, and the pass applies them after all sums are done,
-so no task reads what another writes and the thread count cannot change a bit.
+(the Gaussian is separable: ``gt[dt]·gs[dy]·gs[dx]``), terms outside the array left out,
+float64 throughout; a term left out or multiplied by zero changes no bit of a sum that
+starts at +0.0. Work is split into tasks, one per tile-day holding missing ocean pixels;
+each task writes only its own targets' sums into its own slice of the result arrays, and
+the pass applies them after all sums are done, so no task reads what another writes.
+
+A task evaluates the sums with one of three strategies. They differ only in which ``Ht``
+and ``Hx`` entries they compute and share, never in how an entry is computed, so they
+give the same bits:
+
+1. ``direct``: ``Ht`` on the target's own window, then its ``Hx`` column and ``N``;
+2. ``shared``: ``Ht`` once on the targets' bounding box plus the window margin, then per
+   target its ``Hx`` column and ``N``;
+3. ``full``: ``Ht`` and ``Hx`` over the whole box, then ``N`` per target.
+
+The cheapest for the task's number and spread of targets is picked.
+
+Everything numba compiles lives in this one module: numba's cache does not notice when a
+function called from another module changes.
 """
 
 from __future__ import annotations
@@ -26,7 +42,6 @@ from swathkit.process.gapfill import (
     FLAG_TIME,
     FLAG_UNFILLED,
 )
-from swathkit.process.gapfill_sums import run_task
 
 TILE = 96  # spatial tile side (pixels): larger tiles share more, smaller ones skip more
 
@@ -100,6 +115,219 @@ def plan_tasks(state, land, tile):  # pragma: no cover - compiled
         tasks[k, 4] = offset
         offset += flat[busy[k]]
     return tasks, offset
+
+
+# --- stage 2: one tile-day ---------------------------------------------------------
+
+DIRECT, SHARED, FULL = 1, 2, 3
+
+
+@numba.njit(cache=True)
+def ht_region(state, t, ry0, ry1, rx0, rx1, gt, tw, out_n, out_d):  # pragma: no cover
+    """``Ht`` on rows ``ry0:ry1`` × cols ``rx0:rx1`` into ``out_n``/``out_d[:h, :w]``."""
+    nt = state.shape[0]
+    h, w = ry1 - ry0, rx1 - rx0
+    out_n[:h, :w] = 0.0
+    out_d[:h, :w] = 0.0
+    for dt in range(-tw, tw + 1):
+        tt = t + dt
+        if tt < 0 or tt >= nt:
+            continue
+        g = gt[dt + tw]
+        for i in range(h):
+            row = state[tt, ry0 + i, rx0:rx1]
+            acc_n = out_n[i]
+            acc_d = out_d[i]
+            for j in range(w):
+                v = np.float64(row[j])
+                ok = v == v
+                acc_n[j] += g * (v if ok else 0.0)
+                acc_d[j] += g * (1.0 if ok else 0.0)
+
+
+@numba.njit(cache=True)
+def target_from_ht(ht_n, ht_d, oy, ox, y, x, ny, nx, gs, sw, acc_n, acc_d):
+    # pragma: no cover - compiled
+    """``(N, D)`` of target ``(y, x)`` from ``Ht`` whose entry ``[0, 0]`` is ``(oy, ox)``."""
+    lo_y = max(y - sw, 0)
+    n_y = min(y + sw + 1, ny) - lo_y
+    r0 = lo_y - oy
+    for i in range(n_y):
+        acc_n[i] = 0.0
+        acc_d[i] = 0.0
+    for xx in range(max(x - sw, 0), min(x + sw + 1, nx)):
+        g = gs[xx - x + sw]
+        c = xx - ox
+        for i in range(n_y):  # each acc[i] is Hx[lo_y + i, x], summed in dx order
+            acc_n[i] += g * ht_n[r0 + i, c]
+            acc_d[i] += g * ht_d[r0 + i, c]
+    num = 0.0
+    den = 0.0
+    for i in range(n_y):
+        g = gs[lo_y + i - y + sw]
+        num += g * acc_n[i]
+        den += g * acc_d[i]
+    return num, den
+
+
+@numba.njit(cache=True)
+def target_from_ht_t(ht_tn, ht_td, oy, ox, y, x, ny, nx, gs, sw, acc_n, acc_d):
+    # pragma: no cover - compiled
+    """``target_from_ht`` on ``Ht`` stored transposed (``ht_t[c - ox, r - oy]``): the same
+    operations in the same order, reading contiguous columns."""
+    lo_y = max(y - sw, 0)
+    n_y = min(y + sw + 1, ny) - lo_y
+    r0 = lo_y - oy
+    for i in range(n_y):
+        acc_n[i] = 0.0
+        acc_d[i] = 0.0
+    for xx in range(max(x - sw, 0), min(x + sw + 1, nx)):
+        g = gs[xx - x + sw]
+        col_n = ht_tn[xx - ox]
+        col_d = ht_td[xx - ox]
+        for i in range(n_y):
+            acc_n[i] += g * col_n[r0 + i]
+            acc_d[i] += g * col_d[r0 + i]
+    num = 0.0
+    den = 0.0
+    for i in range(n_y):
+        g = gs[lo_y + i - y + sw]
+        num += g * acc_n[i]
+        den += g * acc_d[i]
+    return num, den
+
+
+@numba.njit(cache=True)
+def direct_target(state, t, y, x, gt, gs, tw, sw, ht_n, ht_d, acc_n, acc_d):
+    # pragma: no cover - compiled
+    """``(N, D)`` of one target from its own window (scratch ``ht_*``: (2sw+1)²)."""
+    nt, ny, nx = state.shape
+    wy0, wy1 = max(y - sw, 0), min(y + sw + 1, ny)
+    wx0, wx1 = max(x - sw, 0), min(x + sw + 1, nx)
+    h, w = wy1 - wy0, wx1 - wx0
+    ht_n[:] = 0.0
+    ht_d[:] = 0.0
+    for dt in range(-tw, tw + 1):
+        tt = t + dt
+        if tt < 0 or tt >= nt:
+            continue
+        g = gt[dt + tw]
+        for i in range(h):
+            for j in range(w):
+                v = np.float64(state[tt, wy0 + i, wx0 + j])
+                ok = v == v
+                ht_n[i, j] += g * (v if ok else 0.0)
+                ht_d[i, j] += g * (1.0 if ok else 0.0)
+    return target_from_ht(ht_n, ht_d, wy0, wx0, y, x, ny, nx, gs, sw, acc_n, acc_d)
+
+
+@numba.njit(cache=True)
+def hx_region(ht_n, ht_d, h, ex0, x0, x1, nx, gs, sw, hx_n, hx_d):  # pragma: no cover
+    """``Hx`` on all ``h`` rows of ``Ht`` (origin col ``ex0``), cols ``x0:x1``."""
+    tx = x1 - x0
+    hx_n[:h, :tx] = 0.0
+    hx_d[:h, :tx] = 0.0
+    for dx in range(-sw, sw + 1):
+        g = gs[dx + sw]
+        lo = max(x0, -dx)
+        hi = min(x1, nx - dx)
+        if lo >= hi:
+            continue
+        for i in range(h):
+            src_n = ht_n[i, lo + dx - ex0:hi + dx - ex0]
+            src_d = ht_d[i, lo + dx - ex0:hi + dx - ex0]
+            dst_n = hx_n[i, lo - x0:hi - x0]
+            dst_d = hx_d[i, lo - x0:hi - x0]
+            for j in range(hi - lo):
+                dst_n[j] += g * src_n[j]
+                dst_d[j] += g * src_d[j]
+
+
+@numba.njit(cache=True)
+def _is_target(state, land, t, y, x):  # pragma: no cover - compiled
+    return state[t, y, x] != state[t, y, x] and not land[y, x]
+
+
+@numba.njit(cache=True)
+def _bbox(state, land, t, y0, y1, x0, x1):  # pragma: no cover - compiled
+    by0, by1, bx0, bx1 = y1, y0, x1, x0
+    for y in range(y0, y1):
+        for x in range(x0, x1):
+            if _is_target(state, land, t, y, x):
+                by0 = min(by0, y)
+                by1 = max(by1, y + 1)
+                bx0 = min(bx0, x)
+                bx1 = max(bx1, x + 1)
+    return by0, by1, bx0, bx1
+
+
+@numba.njit(cache=True)
+def choose(count, h, w, bw, days, sw):  # pragma: no cover - compiled
+    """The cheapest strategy for ``count`` targets in a ``bw``-wide box whose ``Ht`` region
+    is ``h`` × ``w``, with ``days`` days in the time window (costs in ns, measured)."""
+    win2 = (2 * sw + 1) * (2 * sw + 1)
+    ht = 0.35 * h * w * days
+    direct = count * (win2 * (0.27 * days + 0.7) + 50.0)
+    shared = ht + 1.0 * h * w + count * (1.1 * win2 + 20.0)
+    full = ht + 0.35 * h * bw * (2 * sw + 1) + count * 1.5 * (2 * sw + 1)
+    if direct <= shared and direct <= full:
+        return DIRECT
+    return SHARED if shared <= full else FULL
+
+
+@numba.njit(cache=True)
+def run_task(state, land, task, tile, gt, gs, tw, sw, strategy, res_n, res_d, res_i):
+    # pragma: no cover - compiled
+    """Sums and flat indices of the targets of one tile-day into
+    ``res_*[offset:offset + count]``, in row-major order of the tile."""
+    _, ny, nx = state.shape
+    t, count, k = task[0], task[3], task[4]
+    y0, x0 = task[1] * tile, task[2] * tile
+    by0, by1, bx0, bx1 = _bbox(state, land, t, y0, min(y0 + tile, ny), x0,
+                               min(x0 + tile, nx))
+    ey0, ey1 = max(by0 - sw, 0), min(by1 + sw, ny)
+    ex0, ex1 = max(bx0 - sw, 0), min(bx1 + sw, nx)
+    h, w = ey1 - ey0, ex1 - ex0
+    if strategy == 0:
+        days = min(t + tw, state.shape[0] - 1) - max(t - tw, 0) + 1
+        strategy = choose(count, h, w, bx1 - bx0, days, sw)
+    win = 2 * sw + 1
+    acc_n = np.empty(win)
+    acc_d = np.empty(win)
+    if strategy == DIRECT:
+        ht_n = np.empty((win, win))
+        ht_d = np.empty((win, win))
+    else:
+        ht_n = np.empty((h, w))
+        ht_d = np.empty((h, w))
+        ht_region(state, t, ey0, ey1, ex0, ex1, gt, tw, ht_n, ht_d)
+    if strategy == SHARED:
+        ht_tn = np.ascontiguousarray(ht_n.T)
+        ht_td = np.ascontiguousarray(ht_d.T)
+    if strategy == FULL:
+        hx_n = np.empty((h, bx1 - bx0))
+        hx_d = np.empty((h, bx1 - bx0))
+        hx_region(ht_n, ht_d, h, ex0, bx0, bx1, nx, gs, sw, hx_n, hx_d)
+    for y in range(by0, by1):
+        for x in range(bx0, bx1):
+            if not _is_target(state, land, t, y, x):
+                continue
+            if strategy == DIRECT:
+                res_n[k], res_d[k] = direct_target(state, t, y, x, gt, gs, tw, sw, ht_n,
+                                                   ht_d, acc_n, acc_d)
+            elif strategy == SHARED:
+                res_n[k], res_d[k] = target_from_ht_t(ht_tn, ht_td, ey0, ex0, y, x, ny, nx,
+                                                    gs, sw, acc_n, acc_d)
+            else:
+                num = 0.0
+                den = 0.0
+                for yy in range(max(y - sw, 0), min(y + sw + 1, ny)):
+                    g = gs[yy - y + sw]
+                    num += g * hx_n[yy - ey0, x - bx0]
+                    den += g * hx_d[yy - ey0, x - bx0]
+                res_n[k], res_d[k] = num, den
+            res_i[k] = (t * ny + y) * nx + x
+            k += 1
 
 
 @numba.njit(parallel=True, cache=True)
