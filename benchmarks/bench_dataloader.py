@@ -4,9 +4,12 @@ Both read the same synthetic gap-filled days (the simulator's truth concentratio
 NaN): swathkit from a grid cube written with swathkit's writer, the baseline
 (``seed_sicdataset.py``) from the consolidated NetCDF the seed's consolidate step
 writes, opened with xarray per item. 5-in/3-out sequences, batch 4, 2 workers, whole
-n3125 frames (3584 x 2432) by default. Each configuration runs one warm-up pass (page
-cache, worker start) and then ``--passes`` timed passes over the dataset with the same
-(persistent) workers; samples/s is samples served over the timed wall time.
+n3125 frames (3584 x 2432) by default, then a cropped region. Also shown: both with no
+workers, and a "ceiling" dataset that reads nothing and only moves its batches from the
+workers through shared memory, the most any dataset can deliver with 2 workers here.
+Each configuration runs one warm-up pass (page cache, worker start) and then
+``--passes`` timed passes over the dataset with the same (persistent) workers;
+samples/s is samples served over the timed wall time.
 
     .venv/bin/python benchmarks/bench_dataloader.py [--quick] [--days 20] [--grid n3125]
 
@@ -27,11 +30,16 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, Dataset
 
 from common import print_table
 from seed_sicdataset import SeedSICDataset, write_consolidated
-from swathkit.ml.seaice import SeaIceSequenceDataset
+from swathkit.ml.seaice import (
+    SeaIceSequenceDataset,
+    _empty,
+    collate_sequences,
+    resolve_region,
+)
 from swathkit.products.asi.grids import asi_grid
 from swathkit.sim.asi import asi_truth
 from swathkit.stores.grid_cube_writer import cube_writer
@@ -118,6 +126,53 @@ def check_same_samples(ours: SeaIceSequenceDataset, seed: SeedSICDataset) -> Non
             assert torch.allclose(a, expected, atol=1e-6), float((a - expected).abs().max())
 
 
+class Ceiling(Dataset):
+    """No reading at all: each batch written once into the shared memory that carries it.
+
+    The most any dataset can deliver through DataLoader workers on this machine.
+    """
+
+    def __init__(self, n: int, shape_x: tuple[int, ...], shape_y: tuple[int, ...]) -> None:
+        self.n, self.shape_x, self.shape_y = n, shape_x, shape_y
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitems__(self, indices: list[int]) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        xs = _empty((len(indices), *self.shape_x), True)
+        ys = _empty((len(indices), *self.shape_y), True)
+        xs.numpy()[...] = 0.5
+        ys.numpy()[...] = 0.5
+        return [(xs[b], ys[b]) for b in range(len(indices))]
+
+
+def measure(seed: SeedSICDataset, ours: SeaIceSequenceDataset, uncached: SeaIceSequenceDataset,
+            preloaded: SeaIceSequenceDataset, label: str, opts: dict) -> list[list[str]]:
+    rows = []
+    h, w = ours.region.shape
+    ceiling = Ceiling(len(ours), (5, 1, h, w), (3, 1, h, w))
+    in_process = {**opts, "workers": 0}
+    for shuffle in (False, True):
+        base = throughput(partial(DataLoader, seed), shuffle=shuffle, **opts)
+        rows.append([label, "seed ConsolidatedSICDataset (xarray per item)", _order(shuffle),
+                     f"{base:.2f}", "1.0"])
+        for name, make, kw in (
+                ("seed, num_workers=0", partial(DataLoader, seed), in_process),
+                ("swathkit, dataset.loader(num_workers=0)", ours.loader, in_process)):
+            rate = throughput(make, shuffle=shuffle, **kw)
+            rows.append([label, name, _order(shuffle), f"{rate:.2f}", f"{rate / base:.1f}"])
+        for name, make in (
+                ("swathkit, DataLoader(dataset)", partial(DataLoader, ours)),
+                ("swathkit, dataset.loader()", ours.loader),
+                ("swathkit, dataset.loader(), cache_bytes=0", uncached.loader),
+                ("swathkit preload=True, dataset.loader()", preloaded.loader),
+                ("ceiling: batches written to shared memory, no reads",
+                 partial(DataLoader, ceiling, collate_fn=collate_sequences))):
+            rate = throughput(make, shuffle=shuffle, **opts)
+            rows.append([label, name, _order(shuffle), f"{rate:.2f}", f"{rate / base:.1f}"])
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="n6250, 12 days, 1 pass")
@@ -126,6 +181,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--passes", type=int, default=2)
+    parser.add_argument("--region", default="central_arctic",
+                        help="named region for the cropped rows ('' to skip them)")
     parser.add_argument("--cache", type=Path,
                         default=Path(__file__).parent / "out" / "dataloader-cache")
     args = parser.parse_args()
@@ -135,28 +192,28 @@ def main() -> None:
     torch.set_num_threads(1)
     cube, netcdf = build(args.cache, args.grid, args.days)
     end = START + timedelta(days=args.days - 1)
-    seed = SeedSICDataset(netcdf, START, end, input_length=5, pred_length=3)
-    ours = SeaIceSequenceDataset(cube, start=START, end=end, input_length=5, pred_length=3)
-    preloaded = SeaIceSequenceDataset(cube, start=START, end=end, input_length=5,
-                                      pred_length=3, preload=True)
-    check_same_samples(ours, seed)
-    opts = {"batch": args.batch, "workers": args.workers, "passes": args.passes}
-    rows = []
-    for shuffle in (False, True):
-        base = throughput(partial(DataLoader, seed), shuffle=shuffle, **opts)
-        rows.append(["seed ConsolidatedSICDataset (xarray per item)", _order(shuffle),
-                     f"{base:.2f}", "1.0"])
-        for name, make in (
-                ("swathkit, DataLoader(dataset)", partial(DataLoader, ours)),
-                ("swathkit, dataset.loader()", ours.loader),
-                ("swathkit preload=True, dataset.loader()", preloaded.loader)):
-            rate = throughput(make, shuffle=shuffle, **opts)
-            rows.append([name, _order(shuffle), f"{rate:.2f}", f"{rate / base:.1f}"])
     g = asi_grid(args.grid)
-    print_table(f"DataLoader, {args.grid} ({g.rows} x {g.cols}) 5-in/3-out, batch {args.batch}, "
-                f"{args.workers} workers, {len(ours)} samples x {args.passes} passes "
+    opts = {"batch": args.batch, "workers": args.workers, "passes": args.passes}
+    window = {"input_length": 5, "pred_length": 3}
+    rows = []
+    for region in ([None, args.region] if args.region else [None]):
+        box = None if region is None else resolve_region(g, region)
+        seed = SeedSICDataset(netcdf, START, end, region=box and box.as_tuple(), **window)
+        ours = SeaIceSequenceDataset(cube, start=START, end=end, region=region, **window)
+        uncached = SeaIceSequenceDataset(cube, start=START, end=end, region=region,
+                                         cache_bytes=0, **window)
+        preloaded = SeaIceSequenceDataset(cube, start=START, end=end, region=region,
+                                          preload=True, **window)
+        check_same_samples(ours, seed)
+        h, w = ours.region.shape
+        label = f"{h} x {w}" + ("" if region is None else f" ({region})")
+        # small frames pass quickly: more passes for a steadier figure
+        scaled = {**opts, "passes": opts["passes"] * (1 if region is None else 10)}
+        rows += measure(seed, ours, uncached, preloaded, label, scaled)
+    print_table(f"DataLoader, {args.grid} 5-in/3-out, batch {args.batch}, {args.workers} "
+                f"workers, {len(ours)} samples x {args.passes} passes (x 10 cropped) "
                 "(target: >= 3x the seed)",
-                ["dataset", "order", "samples/s", "x seed"], rows)
+                ["frames", "dataset", "order", "samples/s", "x seed (2 workers)"], rows)
 
 
 def _order(shuffle: bool) -> str:

@@ -38,8 +38,12 @@ class SeedSICDataset(Dataset):
 
     def __init__(self, path: Path, start: date, end: date, *, input_length: int = 5,
                  pred_length: int = 3, input_gap: int = 1, pred_shift: int = 1,
-                 pred_gap: int = 1, samples_gap: int = 1) -> None:
+                 pred_gap: int = 1, samples_gap: int = 1,
+                 region: tuple[int, int, int, int] | None = None) -> None:
         self.path = str(path)
+        # the seed reads whole frames; a crop (y0, y1, x0, x1) is added as xarray would do it
+        self.crop = ({} if region is None else
+                     {"y": slice(region[0], region[1]), "x": slice(region[2], region[3])})
         with xr.open_dataset(self.path) as ds:
             available = set(ds["time"].values.tolist())
         requested = [start + timedelta(days=k) for k in range((end - start).days + 1)]
@@ -62,7 +66,7 @@ class SeedSICDataset(Dataset):
         inputs, targets = self.samples[index]
         with xr.open_dataset(self.path) as ds:
             available = ds["time"].values
-            var = ds["sea_ice_conc"]
+            var = ds["sea_ice_conc"].isel(**self.crop)
             x = var.isel(time=np.searchsorted(available, inputs)).values
             y = var.isel(time=np.searchsorted(available, targets)).values
         return (torch.from_numpy(x[:, np.newaxis]).float(),

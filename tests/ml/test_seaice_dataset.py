@@ -217,10 +217,11 @@ def test_preload_gives_the_same_items_as_lazy_reads(cube_path):
             "pred_length": 2, "mask": "both", "region": (1, 30, 2, 28)}
     lazy = SeaIceSequenceDataset(cube_path, **opts)
     preloaded = SeaIceSequenceDataset(cube_path, preload=True, **opts)
-    assert len(lazy) == len(preloaded) > 0
-    for i in range(len(lazy)):
-        for a, b in zip(lazy[i], preloaded[i], strict=True):
-            assert torch.equal(a, b)
+    uncached = SeaIceSequenceDataset(cube_path, cache_bytes=0, **opts)
+    assert len(lazy) == len(preloaded) == len(uncached) > 0
+    for i in reversed(range(len(lazy))):
+        for a, b, c in zip(lazy[i], preloaded[i], uncached[i], strict=True):
+            assert torch.equal(a, b) and torch.equal(a, c)
 
 
 def test_batched_reads_equal_single_items(cube_path):

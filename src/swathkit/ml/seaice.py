@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import logging
 import os
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -38,6 +39,7 @@ FILLED_FLAGS = (1, 2, 5)  # filled in time, filled in space-time, set to the con
 LAND_FLAG = 4
 MASK_MODES = ("apply", "channel", "both")
 PRELOAD_BLOCK_DAYS = 8
+CACHE_BYTES = 512 * 2**20  # decoded time chunks kept per process (one n3125 chunk: 280 MB)
 
 # Named boxes, (x_min, x_max, y_min, y_max) in metres of the grid's polar stereographic
 # projection (the NSIDC EPSG:3411/3413 and 3412/3976 planes agree to well under a cell).
@@ -158,6 +160,8 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         region: ``(y0, y1, x0, x1)`` or a name from :data:`NAMED_REGIONS`.
         preload: Read every day the samples need once, into memory.
         scale: Factor applied to the stored percent values (0.01 → fractions).
+        cache_bytes: Decoded time chunks each process keeps for the next batch (the
+            most recent one is always kept while a batch needs it).
 
     Raises:
         ValueError: Bad options, or a mask requested from a cube without one.
@@ -168,7 +172,8 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
                  pred_shift: int = 1, pred_gap: int = 1, pred_length: int = 3,
                  samples_gap: int = 1, variable: str = "sic_filled",
                  max_filled_share: float | None = None, mask: str | None = "apply",
-                 region: RegionLike = None, preload: bool = False, scale: float = 0.01) -> None:
+                 region: RegionLike = None, preload: bool = False, scale: float = 0.01,
+                 cache_bytes: int = CACHE_BYTES) -> None:
         if mask not in (*MASK_MODES, None):
             raise ValueError(f"mask must be one of {MASK_MODES} or None, not {mask!r}")
         handle = cube if isinstance(cube, GridCube) else _open(as_location(cube))
@@ -186,6 +191,9 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         self.start, self.end = first, last
         missing = _missing_days(handle, variable, first, last)
         self._starts, self.summary = self._select(handle, missing, max_filled_share)
+        self.cache_bytes = int(cache_bytes)
+        self._chunks: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._chunk_pid = os.getpid()
         self._shared_batches = False  # set on the copy that loader() hands to DataLoader
         self._preloaded: np.ndarray | None = None
         self._preload_rows: dict[date, int] = {}
@@ -266,6 +274,7 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["_cube"] = None  # never carry an open store into another process
+        state["_chunks"] = OrderedDict()
         return state
 
     # -- reading ------------------------------------------------------------------------
@@ -279,8 +288,36 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         """Stored values (percent, NaN) of ``days`` (ascending) and each day's row."""
         if self._preloaded is not None:
             return self._preloaded, self._preload_rows
-        frames = _read_days(self._handle(), days, self.variable, self.region)
-        return np.ascontiguousarray(frames, np.float32), {d: k for k, d in enumerate(days)}
+        cube = self._handle()
+        step = cube.index.time_chunk
+        positions = [cube.time_index(d) for d in days]
+        chunks = {p // step: self._time_chunk(cube, p // step) for p in positions}
+        block = np.empty((len(days), *self.region.shape), np.float32)
+        for k, p in enumerate(positions):
+            block[k] = chunks[p // step][p % step]
+        return block, {d: k for k, d in enumerate(days)}
+
+    def _time_chunk(self, cube: GridCube, k: int) -> np.ndarray:
+        """The region of time chunk ``k``, decoded once per process while it stays cached.
+
+        Zarr decodes whole chunks, so a read of a few days decodes their whole time
+        chunks anyway; keeping the most recent ones (up to ``cache_bytes``) lets the next
+        batch of overlapping samples reuse them.
+        """
+        if self._chunk_pid != os.getpid():
+            self._chunks, self._chunk_pid = OrderedDict(), os.getpid()
+        if k in self._chunks:
+            self._chunks.move_to_end(k)
+            return self._chunks[k]
+        step = cube.index.time_chunk
+        data = np.ascontiguousarray(cube.read_block(k * step, (k + 1) * step,
+                                                    variable=self.variable,
+                                                    region=self.region.slices()), np.float32)
+        self._chunks[k] = data
+        while len(self._chunks) > 1 and sum(a.nbytes for a in self._chunks.values()) > \
+                self.cache_bytes:
+            self._chunks.popitem(last=False)
+        return data
 
     def _preload(self) -> None:
         needed = sorted(self.days())
@@ -369,8 +406,8 @@ def _rows_of_one_buffer(tensors: list[torch.Tensor]) -> torch.Tensor | None:
 
 def _empty(shape: tuple[int, ...], shared: bool) -> torch.Tensor:
     """A float32 buffer, allocated in shared memory if asked (as default_collate does)."""
-    if not shared:
-        return torch.empty(shape, dtype=torch.float32)
+    if not shared:  # numpy asks for transparent huge pages: fewer page faults than torch
+        return torch.from_numpy(np.empty(shape, np.float32))
     proto = torch.empty(0, dtype=torch.float32)
     storage = proto._typed_storage()._new_shared(int(np.prod(shape)), device=proto.device)
     return proto.new(storage).resize_(shape)
