@@ -34,12 +34,8 @@ from torch.utils.data import DataLoader, Dataset
 
 from common import print_table
 from seed_sicdataset import SeedSICDataset, write_consolidated
-from swathkit.ml.seaice import (
-    SeaIceSequenceDataset,
-    _empty,
-    collate_sequences,
-    resolve_region,
-)
+from swathkit.ml.batching import batch_buffer, collate_sequences
+from swathkit.ml.seaice import SeaIceSequenceDataset, resolve_region
 from swathkit.products.asi.grids import asi_grid
 from swathkit.sim.asi import asi_truth
 from swathkit.stores.grid_cube_writer import cube_writer
@@ -139,8 +135,8 @@ class Ceiling(Dataset):
         return self.n
 
     def __getitems__(self, indices: list[int]) -> list[tuple[torch.Tensor, torch.Tensor]]:
-        xs = _empty((len(indices), *self.shape_x), True)
-        ys = _empty((len(indices), *self.shape_y), True)
+        xs = batch_buffer((len(indices), *self.shape_x), True)
+        ys = batch_buffer((len(indices), *self.shape_y), True)
         xs.numpy()[...] = 0.5
         ys.numpy()[...] = 0.5
         return [(xs[b], ys[b]) for b in range(len(indices))]

@@ -23,17 +23,20 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-import numba
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset, default_collate, get_worker_info
+from torch.utils.data import DataLoader, Dataset, get_worker_info
 
+from swathkit.ml.batching import batch_buffer, collate_sequences, emit_frames
+from swathkit.ml.regions import NAMED_REGIONS, Region, RegionLike, resolve_region
 from swathkit.ml.windows import DateLike, SampleWindow, as_date, day_range
-from swathkit.products.asi.grids import AsiGrid
 from swathkit.stores.grid_cube import GridCube
 from swathkit.stores.location import StoreLocation, as_location
 
 log = logging.getLogger(__name__)
+
+__all__ = ["NAMED_REGIONS", "Region", "SampleSummary", "SeaIceSequenceDataset",
+           "collate_sequences", "resolve_region"]
 
 FILLED_FLAGS = (1, 2, 5)  # filled in time, filled in space-time, set to the constant
 LAND_FLAG = 4
@@ -41,76 +44,7 @@ MASK_MODES = ("apply", "channel", "both")
 PRELOAD_BLOCK_DAYS = 8
 CACHE_BYTES = 512 * 2**20  # decoded time chunks kept per process (one n3125 chunk: 280 MB)
 
-# Named boxes, (x_min, x_max, y_min, y_max) in metres of the grid's polar stereographic
-# projection (the NSIDC EPSG:3411/3413 and 3412/3976 planes agree to well under a cell).
-NAMED_REGIONS: dict[str, dict[str, tuple[float, float, float, float]]] = {
-    "n": {
-        "central_arctic": (-900_000, 900_000, -900_000, 900_000),
-        "beaufort": (-2_300_000, -1_200_000, -600_000, 1_000_000),
-        "chukchi": (-2_400_000, -1_200_000, 600_000, 1_900_000),
-        "barents": (800_000, 2_400_000, -1_200_000, 600_000),
-        "kara": (600_000, 2_100_000, 300_000, 1_800_000),
-        "laptev": (-200_000, 1_300_000, 800_000, 2_200_000),
-        "hudson": (-3_400_000, -1_400_000, -3_800_000, -1_800_000),
-    },
-    "s": {
-        "weddell": (-2_700_000, -200_000, 700_000, 3_000_000),
-        "ross": (-1_200_000, 800_000, -2_400_000, -1_100_000),
-    },
-}
-
 CubeLike = GridCube | StoreLocation | str | os.PathLike[str]
-RegionLike = tuple[int, int, int, int] | str | None
-
-
-@dataclass(frozen=True)
-class Region:
-    """Half-open row/column window ``[y0, y1) × [x0, x1)`` of the grid (row 0 = south)."""
-
-    y0: int
-    y1: int
-    x0: int
-    x1: int
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return self.y1 - self.y0, self.x1 - self.x0
-
-    def as_tuple(self) -> tuple[int, int, int, int]:
-        return self.y0, self.y1, self.x0, self.x1
-
-    def slices(self) -> tuple[slice, slice]:
-        """``(rows, cols)`` as the cube's readers take them."""
-        return slice(self.y0, self.y1), slice(self.x0, self.x1)
-
-
-def resolve_region(grid: AsiGrid, region: RegionLike) -> Region:
-    """The window of ``grid`` that ``region`` names.
-
-    Args:
-        grid: The cube's grid.
-        region: ``None`` (the whole grid), ``(y0, y1, x0, x1)`` row/column indices
-            (half-open), or a name from :data:`NAMED_REGIONS` for the grid's hemisphere.
-
-    Raises:
-        ValueError: Unknown name, or a window outside the grid or empty.
-    """
-    if region is None:
-        return Region(0, grid.rows, 0, grid.cols)
-    if isinstance(region, str):
-        boxes = NAMED_REGIONS[grid.hemisphere]
-        if region not in boxes:
-            raise ValueError(f"unknown region {region!r} for grid {grid.name}; "
-                             f"choose one of {', '.join(sorted(boxes))} or (y0, y1, x0, x1)")
-        x_min, x_max, y_min, y_max = boxes[region]
-        x, y = grid.x(), grid.y()
-        return Region(int(np.searchsorted(y, y_min)), int(np.searchsorted(y, y_max)),
-                      int(np.searchsorted(x, x_min)), int(np.searchsorted(x, x_max)))
-    y0, y1, x0, x1 = (int(v) for v in region)
-    if not (0 <= y0 < y1 <= grid.rows and 0 <= x0 < x1 <= grid.cols):
-        raise ValueError(f"region {region} is empty or outside the {grid.rows} x {grid.cols} "
-                         f"grid {grid.name}; give (y0, y1, x0, x1) with y0 < y1, x0 < x1")
-    return Region(y0, y1, x0, x1)
 
 
 @dataclass(frozen=True)
@@ -245,13 +179,13 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         block, row = self._raw(sorted({d for ins, outs in per_sample for d in (*ins, *outs)}))
         h, w = self.region.shape
         shared = self._shared_batches and get_worker_info() is not None
-        xs = _empty((len(indices), self.window.input_length, self.channels, h, w), shared)
-        ys = _empty((len(indices), self.window.pred_length, 1, h, w), shared)
+        xs = batch_buffer((len(indices), self.window.input_length, self.channels, h, w), shared)
+        ys = batch_buffer((len(indices), self.window.pred_length, 1, h, w), shared)
         keep = self._keep if self.mask in ("apply", "both") else self._all
         for b, (ins, outs) in enumerate(per_sample):
             x, y = xs[b].numpy(), ys[b].numpy()
-            _emit(block, np.array([row[d] for d in ins]), x, keep, np.float32(self.scale))
-            _emit(block, np.array([row[d] for d in outs]), y, keep, np.float32(self.scale))
+            emit_frames(block, np.array([row[d] for d in ins]), x, keep, np.float32(self.scale))
+            emit_frames(block, np.array([row[d] for d in outs]), y, keep, np.float32(self.scale))
             if self.channels == 2:
                 x[:, 1] = ~self._keep
         return [(xs[b], ys[b]) for b in range(len(indices))]
@@ -379,51 +313,6 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         summary = SampleSummary(len(candidates), len(kept), n_missing, n_filled,
                                 tuple(sorted(missing.items())), tuple(skipped))
         return kept, summary
-
-
-def collate_sequences(batch: list[tuple[torch.Tensor, torch.Tensor]]) -> list[torch.Tensor]:
-    """``default_collate`` that returns the batch buffer when the samples are its rows.
-
-    :meth:`SeaIceSequenceDataset.__getitems__` writes a batch into one ``(B, T, C, H, W)``
-    buffer; stacking its rows again would copy every frame once more (the largest cost
-    of a loader over full n3125 frames). Any other list of samples is stacked as usual.
-    """
-    stacked = [_rows_of_one_buffer([sample[k] for sample in batch]) for k in range(2)]
-    if stacked[0] is None or stacked[1] is None:
-        return list(default_collate(batch))
-    return [stacked[0], stacked[1]]
-
-
-def _rows_of_one_buffer(tensors: list[torch.Tensor]) -> torch.Tensor | None:
-    base = tensors[0]._base
-    if base is None or base.shape[0] != len(tensors) or not base.is_contiguous():
-        return None
-    for b, t in enumerate(tensors):
-        if t._base is not base or t.data_ptr() != base[b].data_ptr() or t.shape != base[b].shape:
-            return None
-    return base
-
-
-def _empty(shape: tuple[int, ...], shared: bool) -> torch.Tensor:
-    """A float32 buffer, allocated in shared memory if asked (as default_collate does)."""
-    if not shared:  # numpy asks for transparent huge pages: fewer page faults than torch
-        return torch.from_numpy(np.empty(shape, np.float32))
-    proto = torch.empty(0, dtype=torch.float32)
-    storage = proto._typed_storage()._new_shared(int(np.prod(shape)), device=proto.device)
-    return proto.new(storage).resize_(shape)
-
-
-@numba.njit(cache=True, nogil=True)
-def _emit(block: np.ndarray, rows: np.ndarray, out: np.ndarray, keep: np.ndarray,
-          scale: np.float32) -> None:  # pragma: no cover - compiled
-    """``out[t, 0] = block[rows[t]] * scale``; NaN and pixels not kept → 0. One pass."""
-    for t in range(rows.shape[0]):
-        src = block[rows[t]]
-        dst = out[t, 0]
-        for i in range(src.shape[0]):
-            for j in range(src.shape[1]):
-                v = src[i, j]
-                dst[i, j] = v * scale if keep[i, j] and not np.isnan(v) else np.float32(0.0)
 
 
 def _read_days(cube: GridCube, days: Sequence[date], variable: str,
