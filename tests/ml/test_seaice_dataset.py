@@ -137,6 +137,9 @@ def test_days_the_fill_has_not_reached_are_missing_for_filled_values(cube_path):
     raw = SeaIceSequenceDataset(cube_path, start=day(15), end=day(23), variable="sic")
     assert dict(filled.summary.missing_days)[day(21)] == "not filled"
     assert len(filled) == 0 and len(raw) == 2
+    raw_by_share = SeaIceSequenceDataset(cube_path, start=day(15), end=day(23), variable="sic",
+                                         max_filled_share=1.0)
+    assert len(raw_by_share) == 0  # the filled share of a day the fill has not reached: unknown
 
 
 def test_max_filled_share_skips_samples_with_a_mostly_filled_day(cube_path):
@@ -182,11 +185,16 @@ def test_mask_channel_adds_the_land_mask_to_the_inputs(cube_path, mode):
     assert land_value == (0.0 if mode == "both" else pytest.approx(0.10))
 
 
-def test_a_mask_from_a_cube_without_one_is_an_error(tmp_path):
+def test_a_mask_or_filled_values_from_a_cube_without_them_is_an_error(tmp_path):
     with cube_writer(tmp_path / "c.zarr", grid=GRID) as writer:
         writer.upsert_days({day(k): raw_field(k) for k in range(8)})
     with pytest.raises(ValueError, match="no land mask"):
         SeaIceSequenceDataset(tmp_path / "c.zarr", variable="sic")
+    with pytest.raises(ValueError, match="seaice fill"):
+        SeaIceSequenceDataset(tmp_path / "c.zarr", mask=None)
+    with pytest.raises(ValueError, match="seaice fill"):
+        SeaIceSequenceDataset(tmp_path / "c.zarr", variable="sic", mask=None,
+                              max_filled_share=0.5)
     assert len(SeaIceSequenceDataset(tmp_path / "c.zarr", variable="sic", mask=None)) == 1
 
 

@@ -26,8 +26,6 @@ NAMED_REGIONS: dict[str, dict[str, tuple[float, float, float, float]]] = {
     },
 }
 
-RegionLike = tuple[int, int, int, int] | str | None
-
 
 @dataclass(frozen=True)
 class Region:
@@ -48,6 +46,9 @@ class Region:
     def slices(self) -> tuple[slice, slice]:
         """``(rows, cols)`` as the cube's readers take them."""
         return slice(self.y0, self.y1), slice(self.x0, self.x1)
+
+
+RegionLike = Region | tuple[int, int, int, int] | str | None
 
 
 def resolve_region(grid: AsiGrid, region: RegionLike) -> Region:
@@ -72,6 +73,8 @@ def resolve_region(grid: AsiGrid, region: RegionLike) -> Region:
         x, y = grid.x(), grid.y()
         return Region(int(np.searchsorted(y, y_min)), int(np.searchsorted(y, y_max)),
                       int(np.searchsorted(x, x_min)), int(np.searchsorted(x, x_max)))
+    if isinstance(region, Region):
+        region = region.as_tuple()
     y0, y1, x0, x1 = (int(v) for v in region)
     if not (0 <= y0 < y1 <= grid.rows and 0 <= x0 < x1 <= grid.cols):
         raise ValueError(f"region {region} is empty or outside the {grid.rows} x {grid.cols} "

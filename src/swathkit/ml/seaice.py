@@ -123,7 +123,12 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         self._all = np.ones(self.region.shape, bool)
         first, last = self._calendar(handle, start, end)
         self.start, self.end = first, last
-        missing = _missing_days(handle, variable, first, last)
+        needs_fill = variable in ("sic_filled", "fill_flag") or max_filled_share is not None
+        if needs_fill and not handle.fill_info:
+            raise ValueError(f"{self._location}: the cube has no gap-filled values; run "
+                             "`swathkit seaice fill` first, or use variable='sic' without "
+                             "max_filled_share")
+        missing = _missing_days(handle, first, last, filled=needs_fill)
         self._starts, self.summary = self._select(handle, missing, max_filled_share)
         self.cache_bytes = int(cache_bytes)
         self._chunks: OrderedDict[int, np.ndarray] = OrderedDict()
@@ -325,19 +330,22 @@ def _read_days(cube: GridCube, days: Sequence[date], variable: str,
     return cube.read_days(list(days), variable=variable, region=region.slices())
 
 
-def _missing_days(cube: GridCube, variable: str, first: date,
-                  last: date) -> dict[date, str]:
-    """Days of ``[first, last]`` the cube cannot serve for ``variable``, with the reason."""
+def _missing_days(cube: GridCube, first: date, last: date, *,
+                  filled: bool) -> dict[date, str]:
+    """Days of ``[first, last]`` the cube cannot serve, with the reason.
+
+    With ``filled``, days the gap filling has not reached count as missing too.
+    """
     present = set(cube.days)
     not_published = set(cube.not_published)
-    filled = _filled_days(cube) if variable in ("sic_filled", "fill_flag") else None
+    done = _filled_days(cube) if filled else None
     missing = {}
     for day in day_range(first, last):
         if day in not_published:
             missing[day] = "not published"
         elif day not in present:
             missing[day] = "absent"
-        elif filled is not None and day not in filled:
+        elif done is not None and day not in done:
             missing[day] = "not filled"
     return missing
 
