@@ -139,16 +139,15 @@ def _fill(sic: np.ndarray, land: np.ndarray, options: FillOptions, *, tile: int 
     gt, gs = options.weights()
     tw, sw = int(options.time_window), int(options.space_window)
     for _ in range(options.passes):
-        tasks, n = k.plan_tasks(out, land, tile)
-        if n == 0:
+        tasks, idx = k.plan_tasks(out, land, tile)
+        if idx.size == 0:
             break
         before = numba.set_parallel_chunksize(1)  # tasks differ in cost: one at a time
         try:
-            res_n, res_d, res_i = k.spacetime_sums(out, land, tasks, n, tile, gt, gs, tw, sw,
-                                                   strategy)
+            res_n, res_d = k.spacetime_sums(out, tasks, idx, gt, gs, tw, sw, strategy)
         finally:
             numba.set_parallel_chunksize(before)
-        if k.apply_pass(res_n, res_d, res_i, out.reshape(-1), flag.reshape(-1)) == 0:
+        if k.apply_pass(res_n, res_d, idx, out.reshape(-1), flag.reshape(-1)) == 0:
             break
     if not isinstance(options.unfilled, str):
         left = flag == FLAG_UNFILLED

@@ -54,15 +54,16 @@ def fill_time(sic, land, max_gap, out, flag):  # pragma: no cover - compiled
         last = np.full(nx, -1, np.int64)
         prev = np.empty(nx, np.int64)
         need = np.empty(nx, np.bool_)
+        is_land = land[y]
         for t in range(nt):
             src = sic[t, y]
             dst = out[t, y]
             fl = flag[t, y]
             for x in range(nx):  # branch-free, vectorised: copy, flags, gaps that end here
                 v = src[x]
-                ok = v == v
-                dst[x] = v
-                fl[x] = FLAG_OBSERVED if ok else FLAG_UNFILLED
+                ok = v == v and not is_land[x]
+                dst[x] = np.float32(np.nan) if is_land[x] else v
+                fl[x] = FLAG_LAND if is_land[x] else (FLAG_OBSERVED if ok else FLAG_UNFILLED)
                 a = last[x]
                 gap = t - a - 1
                 need[x] = ok and a >= 0 and gap >= 1 and gap <= max_gap
@@ -77,11 +78,6 @@ def fill_time(sic, land, max_gap, out, flag):  # pragma: no cover - compiled
                     for k in range(a + 1, t):
                         out[k, y, x] = np.float32(va + step * (np.float64(k - a) / span))
                         flag[k, y, x] = FLAG_TIME
-        for x in range(nx):
-            if land[y, x]:
-                for t in range(nt):
-                    out[t, y, x] = np.nan
-                    flag[t, y, x] = FLAG_LAND
 
 
 @numba.njit(parallel=True, cache=True)
@@ -96,16 +92,36 @@ def _count_targets(state, land, tile, counts):  # pragma: no cover - compiled
                     counts[t, i, x // tile] += 1
 
 
+@numba.njit(parallel=True, cache=True)
+def _list_targets(state, land, tile, start, idx):  # pragma: no cover - compiled
+    nt, ny, nx = state.shape
+    nty = start.shape[1]
+    for ti in prange(nt * nty):
+        t, i = ti // nty, ti % nty
+        cursor = start[t, i].copy()
+        for y in range(i * tile, min((i + 1) * tile, ny)):
+            for x in range(nx):
+                if state[t, y, x] != state[t, y, x] and not land[y, x]:
+                    idx[cursor[x // tile]] = (t * ny + y) * nx + x
+                    cursor[x // tile] += 1
+
+
 @numba.njit(cache=True)
 def plan_tasks(state, land, tile):  # pragma: no cover - compiled
-    """The (day, tile row, tile col, target count, result offset) of every tile-day with
-    missing ocean pixels, in a fixed order, and the number of targets."""
+    """The targets (missing ocean pixels) grouped in tasks, one per tile-day.
+
+    Returns:
+        ``tasks`` (n, 5): day, tile row, tile col, target count, offset in ``idx``;
+        ``idx``: flat indices of the targets, per task in row-major order of its tile.
+    """
     nt, ny, nx = state.shape
     counts = np.zeros((nt, (ny + tile - 1) // tile, (nx + tile - 1) // tile), np.int64)
     _count_targets(state, land, tile, counts)
     flat = counts.ravel()
     busy = np.flatnonzero(flat)
     tasks = np.empty((busy.size, 5), np.int64)
+    start = np.zeros_like(counts)
+    start_flat = start.ravel()
     offset = 0
     for k in range(busy.size):
         t, rest = divmod(busy[k], counts.shape[1] * counts.shape[2])
@@ -113,8 +129,11 @@ def plan_tasks(state, land, tile):  # pragma: no cover - compiled
         tasks[k, 1], tasks[k, 2] = divmod(rest, counts.shape[2])
         tasks[k, 3] = flat[busy[k]]
         tasks[k, 4] = offset
+        start_flat[busy[k]] = offset
         offset += flat[busy[k]]
-    return tasks, offset
+    idx = np.empty(offset, np.int64)
+    _list_targets(state, land, tile, start, idx)
+    return tasks, idx
 
 
 # --- stage 2: one tile-day ---------------------------------------------------------
@@ -244,24 +263,6 @@ def hx_region(ht_n, ht_d, h, ex0, x0, x1, nx, gs, sw, hx_n, hx_d):  # pragma: no
 
 
 @numba.njit(cache=True)
-def _is_target(state, land, t, y, x):  # pragma: no cover - compiled
-    return state[t, y, x] != state[t, y, x] and not land[y, x]
-
-
-@numba.njit(cache=True)
-def _bbox(state, land, t, y0, y1, x0, x1):  # pragma: no cover - compiled
-    by0, by1, bx0, bx1 = y1, y0, x1, x0
-    for y in range(y0, y1):
-        for x in range(x0, x1):
-            if _is_target(state, land, t, y, x):
-                by0 = min(by0, y)
-                by1 = max(by1, y + 1)
-                bx0 = min(bx0, x)
-                bx1 = max(bx1, x + 1)
-    return by0, by1, bx0, bx1
-
-
-@numba.njit(cache=True)
 def choose(count, h, w, bw, days, sw):  # pragma: no cover - compiled
     """The cheapest strategy for ``count`` targets in a ``bw``-wide box whose ``Ht`` region
     is ``h`` × ``w``, with ``days`` days in the time window (costs in ns, measured)."""
@@ -276,15 +277,17 @@ def choose(count, h, w, bw, days, sw):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True)
-def run_task(state, land, task, tile, gt, gs, tw, sw, strategy, res_n, res_d, res_i):
+def run_task(state, task, idx, gt, gs, tw, sw, strategy, res_n, res_d):
     # pragma: no cover - compiled
-    """Sums and flat indices of the targets of one tile-day into
-    ``res_*[offset:offset + count]``, in row-major order of the tile."""
+    """Sums of the targets ``idx[offset:offset + count]`` of one tile-day into
+    ``res_*[offset:offset + count]``."""
     _, ny, nx = state.shape
-    t, count, k = task[0], task[3], task[4]
-    y0, x0 = task[1] * tile, task[2] * tile
-    by0, by1, bx0, bx1 = _bbox(state, land, t, y0, min(y0 + tile, ny), x0,
-                               min(x0 + tile, nx))
+    t, count, off = task[0], task[3], task[4]
+    by0, by1, bx0, bx1 = ny, 0, nx, 0
+    for k in range(off, off + count):
+        y, x = (idx[k] // nx) % ny, idx[k] % nx
+        by0, by1 = min(by0, y), max(by1, y + 1)
+        bx0, bx1 = min(bx0, x), max(bx1, x + 1)
     ey0, ey1 = max(by0 - sw, 0), min(by1 + sw, ny)
     ex0, ex1 = max(bx0 - sw, 0), min(bx1 + sw, nx)
     h, w = ey1 - ey0, ex1 - ex0
@@ -308,41 +311,36 @@ def run_task(state, land, task, tile, gt, gs, tw, sw, strategy, res_n, res_d, re
         hx_n = np.empty((h, bx1 - bx0))
         hx_d = np.empty((h, bx1 - bx0))
         hx_region(ht_n, ht_d, h, ex0, bx0, bx1, nx, gs, sw, hx_n, hx_d)
-    for y in range(by0, by1):
-        for x in range(bx0, bx1):
-            if not _is_target(state, land, t, y, x):
-                continue
-            if strategy == DIRECT:
-                res_n[k], res_d[k] = direct_target(state, t, y, x, gt, gs, tw, sw, ht_n,
-                                                   ht_d, acc_n, acc_d)
-            elif strategy == SHARED:
-                res_n[k], res_d[k] = target_from_ht_t(ht_tn, ht_td, ey0, ex0, y, x, ny, nx,
-                                                    gs, sw, acc_n, acc_d)
-            else:
-                num = 0.0
-                den = 0.0
-                for yy in range(max(y - sw, 0), min(y + sw + 1, ny)):
-                    g = gs[yy - y + sw]
-                    num += g * hx_n[yy - ey0, x - bx0]
-                    den += g * hx_d[yy - ey0, x - bx0]
-                res_n[k], res_d[k] = num, den
-            res_i[k] = (t * ny + y) * nx + x
-            k += 1
+    for k in range(off, off + count):
+        y, x = (idx[k] // nx) % ny, idx[k] % nx
+        if strategy == DIRECT:
+            res_n[k], res_d[k] = direct_target(state, t, y, x, gt, gs, tw, sw, ht_n, ht_d,
+                                               acc_n, acc_d)
+        elif strategy == SHARED:
+            res_n[k], res_d[k] = target_from_ht_t(ht_tn, ht_td, ey0, ex0, y, x, ny, nx, gs,
+                                                  sw, acc_n, acc_d)
+        else:
+            num = 0.0
+            den = 0.0
+            for yy in range(max(y - sw, 0), min(y + sw + 1, ny)):
+                g = gs[yy - y + sw]
+                num += g * hx_n[yy - ey0, x - bx0]
+                den += g * hx_d[yy - ey0, x - bx0]
+            res_n[k], res_d[k] = num, den
 
 
 @numba.njit(parallel=True, cache=True)
-def spacetime_sums(state, land, tasks, ntargets, tile, gt, gs, tw, sw, strategy=0):
+def spacetime_sums(state, tasks, idx, gt, gs, tw, sw, strategy=0):
     # pragma: no cover - compiled
-    """Weighted sums (numerator, denominator) and flat index of every target, in task order.
+    """Weighted sums (numerator, denominator) of every target of ``plan_tasks``.
 
-    ``strategy``: 0 the cheapest per tile-day, else one of ``gapfill_sums`` (tests).
+    ``strategy``: 0 the cheapest per tile-day, else ``DIRECT``/``SHARED``/``FULL`` (tests).
     """
-    res_n = np.empty(ntargets)
-    res_d = np.empty(ntargets)
-    res_i = np.empty(ntargets, np.int64)
+    res_n = np.empty(idx.size)
+    res_d = np.empty(idx.size)
     for k in prange(tasks.shape[0]):
-        run_task(state, land, tasks[k], tile, gt, gs, tw, sw, strategy, res_n, res_d, res_i)
-    return res_n, res_d, res_i
+        run_task(state, tasks[k], idx, gt, gs, tw, sw, strategy, res_n, res_d)
+    return res_n, res_d
 
 
 @numba.njit(parallel=True, cache=True)
