@@ -5,11 +5,12 @@ NaN): swathkit from a grid cube written with swathkit's writer, the baseline
 (``seed_sicdataset.py``) from the consolidated NetCDF the seed's consolidate step
 writes, opened with xarray per item. 5-in/3-out sequences, batch 4, 2 workers, whole
 n3125 frames (3584 x 2432) by default, then a cropped region. Also shown: both with no
-workers, and a "ceiling" dataset that reads nothing and only moves its batches from the
-workers through shared memory, the most any dataset can deliver with 2 workers here.
-Each configuration runs one warm-up pass (page cache, worker start) and then
-``--passes`` timed passes over the dataset with the same (persistent) workers;
-samples/s is samples served over the timed wall time.
+workers; swathkit's thread loader (2 threads instead of 2 worker processes); and a
+"ceiling" dataset that reads nothing and only moves its batches from the workers through
+shared memory, the most any dataset can deliver with 2 worker processes here. Each
+configuration runs one warm-up pass (page cache, worker start) and then ``--passes``
+timed passes with the same (persistent) workers; samples/s is samples served over the
+timed wall time. The ratio is against the seed with 2 workers.
 
     .venv/bin/python benchmarks/bench_dataloader.py [--quick] [--days 20] [--grid n3125]
 
@@ -35,7 +36,7 @@ from torch.utils.data import DataLoader, Dataset
 from common import print_table
 from seed_sicdataset import SeedSICDataset, write_consolidated
 from swathkit.ml.batching import batch_buffer, collate_sequences
-from swathkit.ml.seaice import SeaIceSequenceDataset, resolve_region
+from swathkit.ml.seaice import SeaIceSequenceDataset, ThreadedBatches, resolve_region
 from swathkit.products.asi.grids import asi_grid
 from swathkit.sim.asi import asi_truth
 from swathkit.stores.grid_cube_writer import cube_writer
@@ -142,6 +143,12 @@ class Ceiling(Dataset):
         return [(xs[b], ys[b]) for b in range(len(indices))]
 
 
+def threads(ds: SeaIceSequenceDataset, *, batch_size: int, num_workers: int, shuffle: bool,
+            persistent_workers: bool) -> ThreadedBatches:
+    """The thread loader with as many threads as the DataLoader has workers."""
+    return ds.thread_loader(batch_size=batch_size, shuffle=shuffle, threads=num_workers)
+
+
 def measure(seed: SeedSICDataset, ours: SeaIceSequenceDataset, uncached: SeaIceSequenceDataset,
             preloaded: SeaIceSequenceDataset, label: str, opts: dict) -> list[list[str]]:
     rows = []
@@ -154,7 +161,11 @@ def measure(seed: SeedSICDataset, ours: SeaIceSequenceDataset, uncached: SeaIceS
                      f"{base:.2f}", "1.0"])
         for name, make, kw in (
                 ("seed, num_workers=0", partial(DataLoader, seed), in_process),
-                ("swathkit, dataset.loader(num_workers=0)", ours.loader, in_process)):
+                ("swathkit, dataset.loader(num_workers=0)", ours.loader, in_process),
+                (f"swathkit, dataset.thread_loader(threads={opts['workers']})",
+                 partial(threads, ours), opts),
+                (f"swathkit, dataset.thread_loader(threads={opts['workers']}), cache_bytes=0",
+                 partial(threads, uncached), opts)):
             rate = throughput(make, shuffle=shuffle, **kw)
             rows.append([label, name, _order(shuffle), f"{rate:.2f}", f"{rate / base:.1f}"])
         for name, make in (

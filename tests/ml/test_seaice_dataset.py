@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 import torch
-from torch.utils.data import DataLoader
+from torch.utils.data import BatchSampler, DataLoader, RandomSampler
 
 from swathkit.ml.seaice import (
     NAMED_REGIONS,
@@ -295,3 +295,19 @@ def test_the_loader_gives_the_default_batches_without_restacking(cube_path):
     assert x.data_ptr() == samples[0][0].data_ptr()  # the batch buffer itself
     separate = [ds[0], ds[1]]
     assert torch.equal(collate_sequences(separate)[0], x)  # stacked as default_collate does
+
+
+def test_the_thread_loader_gives_the_dataloader_batches(cube_path):
+    ds = SeaIceSequenceDataset(cube_path, start=day(0), end=day(23), input_length=2,
+                               pred_length=1, variable="sic", cache_bytes=0)
+    expected = list(DataLoader(ds, batch_size=3))
+    threaded = ds.thread_loader(batch_size=3, threads=2)
+    assert len(threaded) == len(expected) > 3
+    for (xe, ye), (xt, yt) in zip(expected, threaded, strict=True):
+        assert torch.equal(xe, xt) and torch.equal(ye, yt)
+    order = list(BatchSampler(RandomSampler(range(len(ds)), generator=torch.Generator()
+                                            .manual_seed(7)), 3, False))
+    shuffled = ds.thread_loader(batch_size=3, shuffle=True, threads=2,
+                                generator=torch.Generator().manual_seed(7))
+    for indices, (x, _) in zip(order, shuffled, strict=True):
+        assert torch.equal(x, torch.stack([ds[i][0] for i in indices]))

@@ -7,10 +7,65 @@ that passes such a buffer on without stacking it again.
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Protocol
+
 import numba
 import numpy as np
 import torch
-from torch.utils.data import default_collate
+from torch.utils.data import BatchSampler, RandomSampler, SequentialSampler, default_collate
+
+
+class BatchSource(Protocol):
+    def __len__(self) -> int: ...
+    def __getitems__(self, indices: Sequence[int]) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        ...
+
+
+class ThreadedBatches:
+    """Collated batches of a dataset's ``__getitems__``, prefetched by a thread pool.
+
+    Args:
+        dataset: Anything with ``__len__`` and ``__getitems__``.
+        batch_size, shuffle, generator, drop_last: As for ``DataLoader``.
+        threads: Threads reading batches ahead; ``2 * threads`` batches are in flight.
+    """
+
+    def __init__(self, dataset: BatchSource, *, batch_size: int, shuffle: bool, threads: int,
+                 generator: torch.Generator | None = None, drop_last: bool = False) -> None:
+        if threads < 1:
+            raise ValueError(f"threads must be at least 1, not {threads}")
+        order = (RandomSampler(range(len(dataset)), generator=generator) if shuffle
+                 else SequentialSampler(range(len(dataset))))
+        self.dataset, self.threads = dataset, threads
+        self.batches = BatchSampler(order, batch_size, drop_last)
+
+    def __len__(self) -> int:
+        return len(self.batches)
+
+    def __iter__(self) -> Iterator[list[torch.Tensor]]:
+        indices = iter(self.batches)
+        with ThreadPoolExecutor(self.threads, thread_name_prefix="swathkit-batches") as pool:
+            pending: deque[Future[list[torch.Tensor]]] = deque()
+            for batch in indices:
+                pending.append(pool.submit(self._batch, batch))
+                if len(pending) >= 2 * self.threads:
+                    break
+            try:
+                while pending:
+                    done = pending.popleft().result()
+                    following = next(indices, None)
+                    if following is not None:
+                        pending.append(pool.submit(self._batch, following))
+                    yield done
+            finally:  # the consumer stopped early: drop the batches not started yet
+                for future in pending:
+                    future.cancel()
+
+    def _batch(self, indices: list[int]) -> list[torch.Tensor]:
+        return collate_sequences(self.dataset.__getitems__(indices))
 
 
 def collate_sequences(batch: list[tuple[torch.Tensor, torch.Tensor]]) -> list[torch.Tensor]:

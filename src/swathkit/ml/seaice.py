@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import logging
 import os
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, get_worker_info
 
-from swathkit.ml.batching import batch_buffer, collate_sequences, emit_frames
+from swathkit.ml.batching import ThreadedBatches, batch_buffer, collate_sequences, emit_frames
 from swathkit.ml.regions import NAMED_REGIONS, Region, RegionLike, resolve_region
 from swathkit.ml.windows import DateLike, SampleWindow, as_date, day_range
 from swathkit.stores.grid_cube import GridCube
@@ -36,7 +37,7 @@ from swathkit.stores.location import StoreLocation, as_location
 log = logging.getLogger(__name__)
 
 __all__ = ["NAMED_REGIONS", "Region", "SampleSummary", "SeaIceSequenceDataset",
-           "collate_sequences", "resolve_region"]
+           "ThreadedBatches", "collate_sequences", "resolve_region"]
 
 FILLED_FLAGS = (1, 2, 5)  # filled in time, filled in space-time, set to the constant
 LAND_FLAG = 4
@@ -132,7 +133,7 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         self._starts, self.summary = self._select(handle, missing, max_filled_share)
         self.cache_bytes = int(cache_bytes)
         self._chunks: OrderedDict[int, np.ndarray] = OrderedDict()
-        self._chunk_pid = os.getpid()
+        self._lock: threading.Lock | None = threading.Lock()
         self._shared_batches = False  # set on the copy that loader() hands to DataLoader
         self._preloaded: np.ndarray | None = None
         self._preload_rows: dict[date, int] = {}
@@ -210,18 +211,40 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         return DataLoader(batched, batch_size=batch_size, shuffle=shuffle,
                           num_workers=num_workers, collate_fn=collate_sequences, **kwargs)
 
+    def thread_loader(self, *, batch_size: int = 4, shuffle: bool = False, threads: int = 2,
+                      generator: torch.Generator | None = None,
+                      drop_last: bool = False) -> ThreadedBatches:
+        """Batches ``[inputs, targets]`` prefetched by threads of this process.
+
+        Decoding (blosc) and the frame kernel release the GIL, so threads use every core
+        without what worker processes pay per batch: a shared-memory segment written,
+        sent and mapped again (on this kind of machine the larger cost for whole n3125
+        frames). Batches are those of ``DataLoader(self, batch_size=..., shuffle=...)``
+        (with ``shuffle``, drawn from ``generator``).
+        """
+        return ThreadedBatches(self, batch_size=batch_size, shuffle=shuffle, threads=threads,
+                               generator=generator, drop_last=drop_last)
+
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state["_cube"] = None  # never carry an open store into another process
-        state["_chunks"] = OrderedDict()
+        # never carry an open store, a cache or a lock into another process
+        state.update(_cube=None, _chunks=OrderedDict(), _lock=None, _pid=-1)
         return state
 
     # -- reading ------------------------------------------------------------------------
 
+    def _process_lock(self) -> threading.Lock:
+        """This process's lock; a new process (a worker) starts without store or cache."""
+        if self._pid != os.getpid() or self._lock is None:
+            self._pid, self._lock = os.getpid(), threading.Lock()
+            self._cube, self._chunks = None, OrderedDict()
+        return self._lock
+
     def _handle(self) -> GridCube:
-        if self._cube is None or self._pid != os.getpid():
-            self._cube, self._pid = _open(self._location), os.getpid()
-        return self._cube
+        with self._process_lock():
+            if self._cube is None:
+                self._cube = _open(self._location)
+            return self._cube
 
     def _raw(self, days: Sequence[date]) -> tuple[np.ndarray, dict[date, int]]:
         """Stored values (percent, NaN) of ``days`` (ascending) and each day's row."""
@@ -243,19 +266,20 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         chunks anyway; keeping the most recent ones (up to ``cache_bytes``) lets the next
         batch of overlapping samples reuse them.
         """
-        if self._chunk_pid != os.getpid():
-            self._chunks, self._chunk_pid = OrderedDict(), os.getpid()
-        if k in self._chunks:
-            self._chunks.move_to_end(k)
-            return self._chunks[k]
+        lock = self._process_lock()
+        with lock:
+            if k in self._chunks:
+                self._chunks.move_to_end(k)
+                return self._chunks[k]
         step = cube.index.time_chunk
         data = np.ascontiguousarray(cube.read_block(k * step, (k + 1) * step,
                                                     variable=self.variable,
                                                     region=self.region.slices()), np.float32)
-        self._chunks[k] = data
-        while len(self._chunks) > 1 and sum(a.nbytes for a in self._chunks.values()) > \
-                self.cache_bytes:
-            self._chunks.popitem(last=False)
+        with lock:
+            self._chunks[k] = data
+            while len(self._chunks) > 1 and sum(a.nbytes for a in self._chunks.values()) > \
+                    self.cache_bytes:
+                self._chunks.popitem(last=False)
         return data
 
     def _preload(self) -> None:
