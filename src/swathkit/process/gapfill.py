@@ -135,11 +135,15 @@ def _fill(sic: np.ndarray, land: np.ndarray, options: FillOptions, *, tile: int 
     tile = tile or k.TILE
     out = np.empty_like(sic)
     flag = np.empty(sic.shape, np.uint8)
-    k.fill_time(sic, land, int(options.max_gap), out, flag)
+    counts = np.zeros((sic.shape[0], sic.shape[1], -(-sic.shape[2] // tile)), np.int32)
+    k.fill_time(sic, land, int(options.max_gap), out, flag, tile, counts)
     gt, gs = options.weights()
     tw, sw = int(options.time_window), int(options.space_window)
-    for _ in range(options.passes):
-        tasks, idx = k.plan_tasks(out, land, tile)
+    for npass in range(options.passes):
+        if npass:
+            counts[:] = 0
+            k.count_targets(out, land, tile, counts)
+        tasks, idx = k.plan_tasks(out, land, tile, counts)
         if idx.size == 0:
             break
         before = numba.set_parallel_chunksize(1)  # tasks differ in cost: one at a time

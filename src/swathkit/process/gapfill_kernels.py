@@ -47,8 +47,9 @@ TILE = 96  # spatial tile side (pixels): larger tiles share more, smaller ones s
 
 
 @numba.njit(parallel=True, cache=True)
-def fill_time(sic, land, max_gap, out, flag):  # pragma: no cover - compiled
-    """Stage 1 into ``out``/``flag`` (preallocated): copy, mask land, interpolate in time."""
+def fill_time(sic, land, max_gap, out, flag, tile, counts):  # pragma: no cover - compiled
+    """Stage 1 into ``out``/``flag`` (preallocated): copy, mask land, interpolate in time;
+    count the pixels left missing per day, row and tile column into ``counts`` (zeros)."""
     nt, ny, nx = sic.shape
     for y in prange(ny):
         last = np.full(nx, -1, np.int64)
@@ -78,18 +79,22 @@ def fill_time(sic, land, max_gap, out, flag):  # pragma: no cover - compiled
                     for k in range(a + 1, t):
                         out[k, y, x] = np.float32(va + step * (np.float64(k - a) / span))
                         flag[k, y, x] = FLAG_TIME
+        for t in range(nt):  # the row is still in cache: count stage 2's targets now
+            fl = flag[t, y]
+            for x in range(nx):
+                if fl[x] == FLAG_UNFILLED:
+                    counts[t, y, x // tile] += 1
 
 
 @numba.njit(parallel=True, cache=True)
-def _count_targets(state, land, tile, counts):  # pragma: no cover - compiled
+def count_targets(state, land, tile, counts):  # pragma: no cover - compiled
+    """Missing ocean pixels per day, row and tile column into ``counts`` (zeros)."""
     nt, ny, nx = state.shape
-    nty = counts.shape[1]
-    for ti in prange(nt * nty):
-        t, i = ti // nty, ti % nty
-        for y in range(i * tile, min((i + 1) * tile, ny)):
-            for x in range(nx):
-                if state[t, y, x] != state[t, y, x] and not land[y, x]:
-                    counts[t, i, x // tile] += 1
+    for ty in prange(nt * ny):
+        t, y = ty // ny, ty % ny
+        for x in range(nx):
+            if state[t, y, x] != state[t, y, x] and not land[y, x]:
+                counts[t, y, x // tile] += 1
 
 
 @numba.njit(parallel=True, cache=True)
@@ -107,16 +112,21 @@ def _list_targets(state, land, tile, start, idx):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True)
-def plan_tasks(state, land, tile):  # pragma: no cover - compiled
+def plan_tasks(state, land, tile, row_counts):  # pragma: no cover - compiled
     """The targets (missing ocean pixels) grouped in tasks, one per tile-day.
+
+    Args:
+        row_counts: targets per day, row and tile column (``fill_time``, ``count_targets``).
 
     Returns:
         ``tasks`` (n, 5): day, tile row, tile col, target count, offset in ``idx``;
         ``idx``: flat indices of the targets, per task in row-major order of its tile.
     """
-    nt, ny, nx = state.shape
-    counts = np.zeros((nt, (ny + tile - 1) // tile, (nx + tile - 1) // tile), np.int64)
-    _count_targets(state, land, tile, counts)
+    nt, ny, _ = state.shape
+    counts = np.zeros((nt, (ny + tile - 1) // tile, row_counts.shape[2]), np.int64)
+    for t in range(nt):
+        for y in range(ny):
+            counts[t, y // tile] += row_counts[t, y]
     flat = counts.ravel()
     busy = np.flatnonzero(flat)
     tasks = np.empty((busy.size, 5), np.int64)
