@@ -136,23 +136,28 @@ def _fill(sic: np.ndarray, land: np.ndarray, options: FillOptions, *, tile: int 
     out = np.empty_like(sic)
     flag = np.empty(sic.shape, np.uint8)
     counts = np.zeros((sic.shape[0], sic.shape[1], -(-sic.shape[2] // tile)), np.int32)
-    k.fill_time(sic, land, int(options.max_gap), out, flag, tile, counts)
     gt, gs = options.weights()
     tw, sw = int(options.time_window), int(options.space_window)
-    for npass in range(options.passes):
-        if npass:
-            counts[:] = 0
-            k.count_targets(out, land, tile, counts)
-        tasks, idx = k.plan_tasks(out, land, tile, counts)
-        if idx.size == 0:
-            break
-        before = numba.set_parallel_chunksize(1)  # tasks differ in cost: one at a time
-        try:
+    # rows and tasks are handed to threads one at a time (not in equal shares up front),
+    # so a thread slowed by a busy machine or a costly tile does not hold the others up
+    before = numba.set_parallel_chunksize(1)
+    try:
+        k.fill_time(sic, land, int(options.max_gap), out, flag, tile, counts)
+        for npass in range(options.passes):
+            if npass:
+                counts[:] = 0
+                k.count_targets(out, land, tile, counts)
+            tasks, idx = k.plan_tasks(out, land, tile, counts)
+            if idx.size == 0:
+                break
             res_n, res_d = k.spacetime_sums(out, tasks, idx, gt, gs, tw, sw, strategy)
-        finally:
-            numba.set_parallel_chunksize(before)
-        if k.apply_pass(res_n, res_d, idx, out.reshape(-1), flag.reshape(-1)) == 0:
-            break
+            numba.set_parallel_chunksize(0)  # one cheap iteration per target: equal shares
+            filled = k.apply_pass(res_n, res_d, idx, out.reshape(-1), flag.reshape(-1))
+            numba.set_parallel_chunksize(1)
+            if filled == 0:
+                break
+    finally:
+        numba.set_parallel_chunksize(before)
     if not isinstance(options.unfilled, str):
         left = flag == FLAG_UNFILLED
         out[left] = np.float32(options.unfilled)
