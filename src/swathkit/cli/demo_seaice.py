@@ -74,7 +74,8 @@ def _peek_dataset(cube: Path) -> None:
                              "the forecasting dataset")
         return
     dataset = SeaIceSequenceDataset(cube, input_length=5, pred_length=3, mask="both")
-    rows = [("samples (5 days in → 3 out)", len(dataset)), ("skipped", str(dataset.summary))]
+    rows = [("samples (5 days in → 3 out)", len(dataset)),
+            ("kept and skipped", str(dataset.summary))]
     if len(dataset):
         inputs, targets = dataset[0]
         ins, outs = dataset.sample_days(0)
