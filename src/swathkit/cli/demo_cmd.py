@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from swathkit.cli import render
+from swathkit.cli.options import ASI_GRIDS, iso_day
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -29,9 +30,9 @@ def add(sub: argparse._SubParsersAction) -> None:
                    help="let the simulated archive misbehave, to watch the retries")
     p.add_argument("--scans", type=int, default=None, help="scans per granule (default full)")
     s = p.add_argument_group("sea ice (Bremen ASI grids from the simulated Bremen archive)")
-    s.add_argument("--seaice-grid", choices=("n3125", "n6250", "s3125", "s6250"),
+    s.add_argument("--seaice-grid", choices=ASI_GRIDS,
                    default="n3125", help="grid of the sea-ice month (default n3125)")
-    s.add_argument("--seaice-start", type=date.fromisoformat, default=date(2013, 5, 1),
+    s.add_argument("--seaice-start", type=iso_day, default=date(2013, 5, 1),
                    help="first day of the sea-ice month (default 2013-05-01: the archive "
                    "has no files for 2013-05-11..13, which the demo shows)")
     s.add_argument("--seaice-days", type=int, default=31, help="days of sea ice (default 31)")

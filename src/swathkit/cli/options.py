@@ -1,8 +1,20 @@
-"""Command-line options shared by the verbs that fill a swath store."""
+"""Command-line options and argument types shared by several verbs."""
 
 from __future__ import annotations
 
 import argparse
+from datetime import date
+
+ASI_GRIDS = ("n3125", "n6250", "s3125", "s6250")
+"""The Bremen ASI grids (``swathkit.products.asi.grids.GRIDS``, without importing it)."""
+
+
+def iso_day(text: str) -> date:
+    """argparse type: a day as ``YYYY-MM-DD`` (or ``YYYYMMDD``)."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2024-04-01") from None
 
 
 def add_swath_options(p: argparse.ArgumentParser) -> None:

@@ -8,15 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from swathkit.cli import render
-
-GRIDS = ("n3125", "n6250", "s3125", "s6250")
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2024-04-01") from None
+from swathkit.cli.options import ASI_GRIDS, iso_day
 
 
 def _unfilled(text: str) -> str | float:
@@ -48,9 +40,9 @@ def _add_consolidate(verbs: argparse._SubParsersAction) -> None:
         epilog="example: swathkit seaice consolidate data/ --cube sic.zarr")
     p.add_argument("dir", type=Path, help="folder of asi-AMSR2-<grid>-YYYYMMDD-v5.4.nc files")
     p.add_argument("--cube", required=True, help="cube path or fsspec URL (created if absent)")
-    p.add_argument("--grid", choices=GRIDS, help="the grid to take when DIR holds several")
-    p.add_argument("--start", type=_day, help="first day (default: the first file's)")
-    p.add_argument("--end", type=_day, help="last day, included (default: the last file's)")
+    p.add_argument("--grid", choices=ASI_GRIDS, help="the grid to take when DIR holds several")
+    p.add_argument("--start", type=iso_day, help="first day (default: the first file's)")
+    p.add_argument("--end", type=iso_day, help="last day, included (default: the last file's)")
     p.set_defaults(run=run_consolidate)
 
 
@@ -63,8 +55,8 @@ def _add_mask(verbs: argparse._SubParsersAction) -> None:
         "agrees with the coastline of the land-mask package.",
         epilog="example: swathkit seaice mask sic.zarr --start 2024-01-01 --end 2024-12-31")
     p.add_argument("cube", help="cube path or fsspec URL")
-    p.add_argument("--start", type=_day, required=True, help="first day of the period")
-    p.add_argument("--end", type=_day, required=True, help="last day, included")
+    p.add_argument("--start", type=iso_day, required=True, help="first day of the period")
+    p.add_argument("--end", type=iso_day, required=True, help="last day, included")
     p.add_argument("--threshold", type=float, default=0.85,
                    help="share of missing days above which a pixel is land (default 0.85)")
     p.set_defaults(run=run_mask)

@@ -6,24 +6,16 @@ import argparse
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from swathkit.cli import render
+from swathkit.cli.options import ASI_GRIDS, iso_day
 
 if TYPE_CHECKING:
     from swathkit.jobs.seaice_download import DownloadReport
 
-GRIDS = ("n3125", "n6250", "s3125", "s6250")
 FAULT_PRESETS = ("none", "flaky", "hostile")
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2024-04-01") from None
 
 
 def add(verbs: argparse._SubParsersAction) -> None:
@@ -42,9 +34,9 @@ def add(verbs: argparse._SubParsersAction) -> None:
         "--grid n3125 --out data/\n  swathkit seaice download --start 2013-05-09 --end "
         "2013-05-14 --grid n6250 --out sim-data/ --archive sim --faults flaky",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--start", type=_day, required=True, help="first day (YYYY-MM-DD)")
-    p.add_argument("--end", type=_day, required=True, help="last day, included (YYYY-MM-DD)")
-    p.add_argument("--grid", choices=GRIDS, required=True,
+    p.add_argument("--start", type=iso_day, required=True, help="first day (YYYY-MM-DD)")
+    p.add_argument("--end", type=iso_day, required=True, help="last day, included (YYYY-MM-DD)")
+    p.add_argument("--grid", choices=ASI_GRIDS, required=True,
                    help="n3125/n6250: Arctic 3.125/6.25 km; s3125/s6250: Antarctic")
     p.add_argument("--out", type=Path, required=True, help="folder receiving the files")
     p.add_argument("--force", action="store_true",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import functools
 from collections.abc import Callable
-from datetime import date
 
 from swathkit.cli import render
+from swathkit.cli.options import iso_day
 from swathkit.jobs.seaice_report import RoiReport, parse_roi, roi_map, roi_report
 from swathkit.jobs.seaice_source import CubeSource, Source, latest_day, open_source
 
@@ -37,13 +37,6 @@ def add(verbs: argparse._SubParsersAction) -> None:
     _add_plot(verbs)
 
 
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())  # YYYY-MM-DD or YYYYMMDD
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
-
-
 def _add_report(verbs: argparse._SubParsersAction) -> None:
     p = verbs.add_parser(
         "report", help="missing pixels in a region, day by day (and a map of the region)",
@@ -58,11 +51,11 @@ def _add_report(verbs: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("source", help=_SOURCE)
     p.add_argument("--roi", required=True, help=_ROI)
-    p.add_argument("--start", type=_date, help="first day (default: the first in the source)")
-    p.add_argument("--end", type=_date, help="last day, included (default: the last)")
+    p.add_argument("--start", type=iso_day, help="first day (default: the first in the source)")
+    p.add_argument("--end", type=iso_day, help="last day, included (default: the last)")
     p.add_argument("--grid", help="grid to use when the folder holds several")
     p.add_argument("--map", metavar="PNG", help="also draw the region on a map to this PNG")
-    p.add_argument("--map-date", type=_date,
+    p.add_argument("--map-date", type=iso_day,
                    help="day shown on the map (default: the one with most missing pixels)")
     p.add_argument("--dpi", type=float, default=110.0, help="map resolution (default 110)")
     p.add_argument("--only-missing", action="store_true",
@@ -159,7 +152,7 @@ def _add_plot(verbs: argparse._SubParsersAction) -> None:
         sub.add_argument("--roi", help="draw only this region: " + _ROI)
         sub.add_argument("--dpi", type=float, default=110.0, help="resolution (default 110)")
     for sub in (day, compare):
-        sub.add_argument("--date", type=_date, help="the day (default: the latest available)")
+        sub.add_argument("--date", type=iso_day, help="the day (default: the latest available)")
     day.add_argument("--variable", choices=("sic", "sic_filled"), default="sic",
                      help="raw or gap-filled concentration (sic_filled needs a filled cube)")
     day.add_argument("--grid", help="grid to use when the folder holds several")

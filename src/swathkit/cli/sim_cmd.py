@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from swathkit.cli import render, sim_serve
+from swathkit.cli.options import ASI_GRIDS
 
 PRODUCTS = ("amsr2-l1b", "asi")
-ASI_GRIDS = ("n3125", "n6250", "s3125", "s6250")
 
 
 def utc_time(text: str) -> datetime:
