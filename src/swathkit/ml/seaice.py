@@ -8,8 +8,12 @@ needs finite numbers, and 0 ("no ice") is what the seed's models saw after maski
 use ``mask="channel"`` to tell the model which zeros are land.
 
 The dataset reads the cube through :class:`~swathkit.stores.grid_cube.GridCube`, exactly
-the days and region it needs, straight from zarr. It carries no open handle into
-``DataLoader`` workers: each process opens the store on first use.
+the days and region it needs, straight from zarr, and keeps the decoded 8-day chunks of
+the last batches (``cache_bytes``) for the next ones. It carries no open handle into
+``DataLoader`` workers: each process opens the store on first use. Batches are written
+once into their final buffer: :meth:`SeaIceSequenceDataset.loader` (worker processes,
+buffers in shared memory) and :meth:`SeaIceSequenceDataset.thread_loader` (threads, no
+inter-process copy at all).
 """
 
 from __future__ import annotations
