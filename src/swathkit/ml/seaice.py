@@ -138,6 +138,7 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         self.cache_bytes = int(cache_bytes)
         self._chunks: OrderedDict[int, np.ndarray] = OrderedDict()
         self._lock: threading.Lock | None = threading.Lock()
+        self._decoding: dict[int, threading.Event] = {}  # chunks a thread is decoding
         self._shared_batches = False  # set on the copy that loader() hands to DataLoader
         self._preloaded: np.ndarray | None = None
         self._preload_rows: dict[date, int] = {}
@@ -232,7 +233,7 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         # never carry an open store, a cache or a lock into another process
-        state.update(_cube=None, _chunks=OrderedDict(), _lock=None, _pid=-1)
+        state.update(_cube=None, _chunks=OrderedDict(), _decoding={}, _lock=None, _pid=-1)
         return state
 
     # -- reading ------------------------------------------------------------------------
@@ -241,7 +242,7 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         """This process's lock; a new process (a worker) starts without store or cache."""
         if self._pid != os.getpid() or self._lock is None:
             self._pid, self._lock = os.getpid(), threading.Lock()
-            self._cube, self._chunks = None, OrderedDict()
+            self._cube, self._chunks, self._decoding = None, OrderedDict(), {}
         return self._lock
 
     def _handle(self) -> GridCube:
@@ -275,15 +276,26 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
             if k in self._chunks:
                 self._chunks.move_to_end(k)
                 return self._chunks[k]
-        step = cube.index.time_chunk
-        data = np.ascontiguousarray(cube.read_block(k * step, (k + 1) * step,
-                                                    variable=self.variable,
-                                                    region=self.region.slices()), np.float32)
-        with lock:
-            self._chunks[k] = data
-            while len(self._chunks) > 1 and sum(a.nbytes for a in self._chunks.values()) > \
-                    self.cache_bytes:
-                self._chunks.popitem(last=False)
+            busy = self._decoding.get(k)
+            if busy is None:  # this thread decodes it; others wait instead of decoding too
+                self._decoding[k] = threading.Event()
+        if busy is not None:
+            busy.wait()
+            return self._time_chunk(cube, k)
+        try:
+            step = cube.index.time_chunk
+            data = np.ascontiguousarray(cube.read_block(k * step, (k + 1) * step,
+                                                        variable=self.variable,
+                                                        region=self.region.slices()),
+                                        np.float32)
+            with lock:
+                self._chunks[k] = data
+                while len(self._chunks) > 1 and \
+                        sum(a.nbytes for a in self._chunks.values()) > self.cache_bytes:
+                    self._chunks.popitem(last=False)
+        finally:
+            with lock:
+                self._decoding.pop(k).set()
         return data
 
     def _preload(self) -> None:
