@@ -297,9 +297,10 @@ def test_the_loader_gives_the_default_batches_without_restacking(cube_path):
     assert torch.equal(collate_sequences(separate)[0], x)  # stacked as default_collate does
 
 
-def test_the_thread_loader_gives_the_dataloader_batches(cube_path):
+@pytest.mark.parametrize("cache_bytes", [0, 2**20])
+def test_the_thread_loader_gives_the_dataloader_batches(cube_path, cache_bytes):
     ds = SeaIceSequenceDataset(cube_path, start=day(0), end=day(23), input_length=2,
-                               pred_length=1, variable="sic", cache_bytes=0)
+                               pred_length=1, variable="sic", cache_bytes=cache_bytes)
     expected = list(DataLoader(ds, batch_size=3))
     threaded = ds.thread_loader(batch_size=3, threads=2)
     assert len(threaded) == len(expected) > 3
