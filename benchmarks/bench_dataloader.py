@@ -10,7 +10,9 @@ workers; swathkit's thread loader (2 threads instead of 2 worker processes); and
 shared memory, the most any dataset can deliver with 2 worker processes here. Each
 configuration runs one warm-up pass (page cache, worker start) and then ``--passes``
 timed passes with the same (persistent) workers; samples/s is samples served over the
-timed wall time. The ratio is against the seed with 2 workers.
+timed wall time. The ratio is against the seed with 2 workers. "Cold" rows drop the
+data files from the page cache after every batch (``posix_fadvise``, these files only),
+as when the data are much larger than RAM.
 
     .venv/bin/python benchmarks/bench_dataloader.py [--quick] [--days 20] [--grid n3125]
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -94,17 +97,40 @@ def build(cache: Path, grid: str, n_days: int) -> tuple[Path, Path]:
     return cube, netcdf
 
 
+def evictor(paths: list[Path]) -> Callable[[], None]:
+    """Drops these files from the page cache (as if the data were much larger than RAM)."""
+    files = [f for p in paths for f in (sorted(p.rglob("*")) if p.is_dir() else [p])
+             if f.is_file()]
+
+    def evict() -> None:
+        for f in files:
+            fd = os.open(f, os.O_RDONLY)
+            try:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(fd)
+    return evict
+
+
 def throughput(make: Callable[..., DataLoader], *, batch: int, workers: int, passes: int,
-               shuffle: bool) -> float:
-    """Samples per second over ``passes`` passes after one warm-up pass (same workers)."""
+               shuffle: bool, evict: Callable[[], None] | None = None) -> float:
+    """Samples per second over ``passes`` passes after one warm-up pass (same workers).
+
+    With ``evict``, the data files leave the page cache before each pass and after every
+    batch, so reads come from disk.
+    """
     loader = make(batch_size=batch, num_workers=workers, shuffle=shuffle,
                   persistent_workers=workers > 0)
 
     def one_pass() -> int:
         n = 0
+        if evict:
+            evict()
         for x, y in loader:
             n += x.shape[0]
             del x, y
+            if evict:
+                evict()
         return n
 
     one_pass()
@@ -175,6 +201,24 @@ def measure(seed: SeedSICDataset, ours: SeaIceSequenceDataset, uncached: SeaIceS
     return rows
 
 
+def measure_cold(seed: SeedSICDataset, uncached: SeaIceSequenceDataset, label: str,
+                 opts: dict, evict: Callable[[], None]) -> list[list[str]]:
+    """Reads from disk (page cache dropped after every batch), no chunk cache."""
+    rows = []
+    n = opts["workers"]
+    for shuffle in (False, True):
+        base = throughput(partial(DataLoader, seed), shuffle=shuffle, evict=evict, **opts)
+        rows.append([label, f"seed, {n} workers, from disk", _order(shuffle), f"{base:.2f}",
+                     "1.0"])
+        for name, make in (
+                (f"swathkit, dataset.loader(), {n} workers, from disk", uncached.loader),
+                (f"swathkit, dataset.thread_loader(threads={n}), from disk",
+                 partial(threads, uncached))):
+            rate = throughput(make, shuffle=shuffle, evict=evict, **opts)
+            rows.append([label, name, _order(shuffle), f"{rate:.2f}", f"{rate / base:.1f}"])
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="n6250, 12 days, 1 pass")
@@ -210,6 +254,9 @@ def main() -> None:
         # small frames pass quickly: more passes for a steadier figure
         scaled = {**opts, "passes": opts["passes"] * (1 if region is None else 10)}
         rows += measure(seed, ours, uncached, label, scaled)
+        if region is None:
+            evict = evictor([netcdf, cube / "sic_filled"])
+            rows += measure_cold(seed, uncached, label + ", cold", opts, evict)
     print_table(f"DataLoader, {args.grid} 5-in/3-out, batch {args.batch}, {args.workers} "
                 f"workers, {len(ours)} samples x {args.passes} passes (x 10 cropped) "
                 "(target: >= 3x the seed)",
@@ -218,7 +265,10 @@ def main() -> None:
           "new shared-memory\nsegment and mapped again in the main process, which caps any "
           "dataset; threads avoid it.\nThe chunk cache (cache_bytes, 512 MB a process) keeps "
           "decoded 8-day chunks for the next batch;\nwhen the data fit in it (the cropped "
-          "rows), later passes decode nothing; cache_bytes=0 decodes every time.")
+          "rows), later passes decode nothing; cache_bytes=0 decodes every time.\n"
+          "Cold rows: the data files are dropped from the page cache after every batch "
+          "(data much larger than RAM),\nno chunk cache; the cube's filled values take "
+          "about a tenth of the NetCDF's bytes.")
 
 
 def _order(shuffle: bool) -> str:
