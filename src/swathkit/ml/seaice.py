@@ -9,11 +9,13 @@ use ``mask="channel"`` to tell the model which zeros are land.
 
 The dataset reads the cube through :class:`~swathkit.stores.grid_cube.GridCube`, exactly
 the days and region it needs, straight from zarr, and keeps the decoded 8-day chunks of
-the last batches (``cache_bytes``) for the next ones. It carries no open handle into
-``DataLoader`` workers: each process opens the store on first use. Batches are written
-once into their final buffer: :meth:`SeaIceSequenceDataset.loader` (worker processes,
-buffers in shared memory) and :meth:`SeaIceSequenceDataset.thread_loader` (threads, no
-inter-process copy at all).
+the last batches (``cache_bytes``) in a reused pool for the next ones (from a local
+cube the chunks are decoded without zarr's pipeline, see :mod:`swathkit.ml.chunkread`).
+It carries no open handle into ``DataLoader`` workers: each process opens the store on
+first use. Batches are written once into their final buffer:
+:meth:`SeaIceSequenceDataset.loader` (worker processes writing into a ring of shared
+batch buffers made before they start) and :meth:`SeaIceSequenceDataset.thread_loader`
+(threads, no inter-process copy at all).
 """
 
 from __future__ import annotations
@@ -22,17 +24,26 @@ import copy
 import logging
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset, get_worker_info
+from torch.utils.data import Dataset, get_worker_info
 
-from swathkit.ml.batching import ThreadedBatches, batch_buffer, collate_sequences, emit_frames
+from swathkit.ml.batching import (
+    BatchRing,
+    RingBatch,
+    RingLoader,
+    ThreadedBatches,
+    batch_buffer,
+    collate_sequences,
+    emit_frames,
+)
+from swathkit.ml.chunkread import ChunkPool, ChunkReader
 from swathkit.ml.regions import NAMED_REGIONS, Region, RegionLike, resolve_region
 from swathkit.ml.windows import DateLike, SampleWindow, as_date, day_range
 from swathkit.stores.grid_cube import GridCube
@@ -40,7 +51,7 @@ from swathkit.stores.location import StoreLocation, as_location
 
 log = logging.getLogger(__name__)
 
-__all__ = ["NAMED_REGIONS", "Region", "SampleSummary", "SeaIceSequenceDataset",
+__all__ = ["NAMED_REGIONS", "Region", "RingLoader", "SampleSummary", "SeaIceSequenceDataset",
            "ThreadedBatches", "collate_sequences", "resolve_region"]
 
 FILLED_FLAGS = (1, 2, 5)  # filled in time, filled in space-time, set to the constant
@@ -99,8 +110,8 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         region: ``(y0, y1, x0, x1)`` or a name from :data:`NAMED_REGIONS`.
         preload: Read every day the samples need once, into memory.
         scale: Factor applied to the stored percent values (0.01 → fractions).
-        cache_bytes: Decoded time chunks each process keeps for the next batch (the
-            most recent one is always kept while a batch needs it).
+        cache_bytes: Decoded time chunks each reading process (or thread) keeps for the
+            next batches; the pool always holds at least the chunks of one batch.
 
     Raises:
         ValueError: Bad options, or a mask requested from a cube without one.
@@ -136,10 +147,10 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         missing = _missing_days(handle, first, last, filled=needs_fill)
         self._starts, self.summary = self._select(handle, missing, max_filled_share)
         self.cache_bytes = int(cache_bytes)
-        self._chunks: OrderedDict[int, np.ndarray] = OrderedDict()
         self._lock: threading.Lock | None = threading.Lock()
-        self._decoding: dict[int, threading.Event] = {}  # chunks a thread is decoding
+        self._local = threading.local()  # per thread: chunk pool and chunk reader
         self._shared_batches = False  # set on the copy that loader() hands to DataLoader
+        self._ring: BatchRing | None = None  # set on the copy that loader() hands on
         self._preloaded: np.ndarray | None = None
         self._preload_rows: dict[date, int] = {}
         if preload:
@@ -177,21 +188,31 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
             raise IndexError(f"sample {index} of {len(self)}")
         return self.__getitems__([index % len(self)])[0]
 
-    def __getitems__(self, indices: Sequence[int]) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    def __getitems__(self, indices: Sequence[int]
+                     ) -> list[tuple[torch.Tensor, torch.Tensor]] | RingBatch:
         """A batch of samples; days shared by several samples are read once.
 
         The DataLoader calls this with the indices of one batch. Consecutive samples
         overlap (5-in/3-out with ``samples_gap=1`` shares 7 of 8 days), so reading the
         union of their days cuts the reads by up to the sample length. The samples are
         the rows of one ``(B, T, C, H, W)`` buffer, which :func:`collate_sequences` hands
-        on without copying (through :meth:`loader`, the buffer is in shared memory).
+        on without copying. In a worker of :meth:`loader`, the buffer is the ring slot
+        the main process assigned (then only a :class:`RingBatch` is returned), or new
+        shared memory if no slot was free.
         """
         per_sample = [self.sample_days(int(i)) for i in indices]
         block, row = self._raw(sorted({d for ins, outs in per_sample for d in (*ins, *outs)}))
         h, w = self.region.shape
-        shared = self._shared_batches and get_worker_info() is not None
-        xs = batch_buffer((len(indices), self.window.input_length, self.channels, h, w), shared)
-        ys = batch_buffer((len(indices), self.window.pred_length, 1, h, w), shared)
+        n = len(indices)
+        slot = getattr(indices, "slot", None)
+        in_worker = get_worker_info() is not None
+        ring = self._ring if slot is not None and in_worker else None
+        if ring is not None:
+            xs, ys = ring.x[slot][:n], ring.y[slot][:n]
+        else:
+            shared = self._shared_batches and in_worker
+            xs = batch_buffer((n, self.window.input_length, self.channels, h, w), shared)
+            ys = batch_buffer((n, self.window.pred_length, 1, h, w), shared)
         keep = self._keep if self.mask in ("apply", "both") else self._all
         for b, (ins, outs) in enumerate(per_sample):
             x, y = xs[b].numpy(), ys[b].numpy()
@@ -199,22 +220,36 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
             emit_frames(block, np.array([row[d] for d in outs]), y, keep, np.float32(self.scale))
             if self.channels == 2:
                 x[:, 1] = ~self._keep
-        return [(xs[b], ys[b]) for b in range(len(indices))]
+        if ring is not None:
+            return RingBatch(int(slot), n)  # type: ignore[arg-type]
+        return [(xs[b], ys[b]) for b in range(n)]
 
     def loader(self, *, batch_size: int = 4, shuffle: bool = False, num_workers: int = 0,
-               **kwargs: Any) -> DataLoader[tuple[torch.Tensor, torch.Tensor]]:
-        """A ``DataLoader`` over this dataset that collates without copying.
+               **kwargs: Any) -> RingLoader:
+        """Batches ``[inputs, targets]`` from a ``DataLoader`` over this dataset, each
+        written once, straight into the shared memory the main process reads it from.
 
-        Same batches as ``DataLoader(self, batch_size=..., shuffle=...)``, but each
-        worker writes a batch once, straight into the shared memory that carries it to
-        the main process (``collate_fn=collate_sequences``); the default path writes
-        every frame twice (the samples, then ``default_collate``'s stack). Other keyword
-        arguments go to ``DataLoader``.
+        Same batches as ``DataLoader(self, batch_size=..., shuffle=...)``. With worker
+        processes, a ring of ``num_workers * prefetch_factor + 2`` batch buffers in shared
+        memory is made (and its pages touched) in the main process at the first
+        iteration; each worker decodes straight into its reused chunk pool and writes
+        the batch into the slot the main process assigned, so no batch-sized memory is
+        allocated, sent or mapped per batch (on this kind of machine the largest cost
+        for whole n3125 frames: a fresh page costs more than decoding it). A batch the
+        caller keeps stays valid: its slot is reused only once every tensor over it is
+        gone; if the caller keeps so many that no slot is free, the next batches travel
+        the ordinary way. Keyword arguments go to ``DataLoader`` (``generator``,
+        ``drop_last``, ``prefetch_factor``, ``persistent_workers``, ...); the
+        ``DataLoader`` itself is the ``dataloader`` attribute.
         """
         batched = copy.copy(self)
         batched._shared_batches = True
-        return DataLoader(batched, batch_size=batch_size, shuffle=shuffle,
-                          num_workers=num_workers, collate_fn=collate_sequences, **kwargs)
+        batched._ring = None
+        h, w = self.region.shape
+        return RingLoader(batched, batch_size=batch_size, shuffle=shuffle,
+                          num_workers=num_workers,
+                          shape_x=(self.window.input_length, self.channels, h, w),
+                          shape_y=(self.window.pred_length, 1, h, w), **kwargs)
 
     def thread_loader(self, *, batch_size: int = 4, shuffle: bool = False, threads: int = 2,
                       generator: torch.Generator | None = None,
@@ -233,7 +268,7 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         # never carry an open store, a cache or a lock into another process
-        state.update(_cube=None, _chunks=OrderedDict(), _decoding={}, _lock=None, _pid=-1)
+        state.update(_cube=None, _local=None, _lock=None, _pid=-1)
         return state
 
     # -- reading ------------------------------------------------------------------------
@@ -242,7 +277,7 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         """This process's lock; a new process (a worker) starts without store or cache."""
         if self._pid != os.getpid() or self._lock is None:
             self._pid, self._lock = os.getpid(), threading.Lock()
-            self._cube, self._chunks, self._decoding = None, OrderedDict(), {}
+            self._cube, self._local = None, threading.local()
         return self._lock
 
     def _handle(self) -> GridCube:
@@ -252,51 +287,61 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
             return self._cube
 
     def _raw(self, days: Sequence[date]) -> tuple[np.ndarray, dict[date, int]]:
-        """Stored values (percent, NaN) of ``days`` (ascending) and each day's row."""
+        """Stored values (percent, NaN) holding ``days``, and each day's row in them.
+
+        Lazily: the rows of this thread's chunk pool, where the time chunks of ``days``
+        were decoded (or still are from an earlier batch); no copy is made.
+        """
         if self._preloaded is not None:
             return self._preloaded, self._preload_rows
         cube = self._handle()
         step = cube.index.time_chunk
-        positions = [cube.time_index(d) for d in days]
-        chunks = {p // step: self._time_chunk(cube, p // step) for p in positions}
-        block = np.empty((len(days), *self.region.shape), np.float32)
-        for k, p in enumerate(positions):
-            block[k] = chunks[p // step][p % step]
-        return block, {d: k for k, d in enumerate(days)}
+        positions = {d: cube.time_index(d) for d in days}
+        pool = self._pool(cube)
+        slots = pool.hold(sorted({p // step for p in positions.values()}),
+                          partial(self._decode_chunk, cube))
+        return pool.data, {d: slots[p // step] * step + p % step for d, p in positions.items()}
 
-    def _time_chunk(self, cube: GridCube, k: int) -> np.ndarray:
-        """The region of time chunk ``k``, decoded once per process while it stays cached.
+    def _pool(self, cube: GridCube) -> ChunkPool:
+        """This thread's pool of decoded time chunks (a new process or thread: a new pool)."""
+        self._process_lock()
+        local = self._local
+        pool = getattr(local, "pool", None)
+        if pool is None:
+            slot_bytes = cube.index.time_chunk * 4 * int(np.prod(self.region.shape))
+            pool = local.pool = ChunkPool(cube.index.time_chunk, self.region.shape,
+                                           max(1, self.cache_bytes // slot_bytes))
+        return pool
 
-        Zarr decodes whole chunks, so a read of a few days decodes their whole time
-        chunks anyway; keeping the most recent ones (up to ``cache_bytes``) lets the next
-        batch of overlapping samples reuse them.
-        """
-        lock = self._process_lock()
-        with lock:
-            if k in self._chunks:
-                self._chunks.move_to_end(k)
-                return self._chunks[k]
-            busy = self._decoding.get(k)
-            if busy is None:  # this thread decodes it; others wait instead of decoding too
-                self._decoding[k] = threading.Event()
-        if busy is not None:
-            busy.wait()
-            return self._time_chunk(cube, k)
-        try:
-            step = cube.index.time_chunk
-            data = np.ascontiguousarray(cube.read_block(k * step, (k + 1) * step,
-                                                        variable=self.variable,
-                                                        region=self.region.slices()),
-                                        np.float32)
-            with lock:
-                self._chunks[k] = data
-                while len(self._chunks) > 1 and \
-                        sum(a.nbytes for a in self._chunks.values()) > self.cache_bytes:
-                    self._chunks.popitem(last=False)
-        finally:
-            with lock:
-                self._decoding.pop(k).set()
-        return data
+    def _decode_chunk(self, cube: GridCube, k: int, out: np.ndarray) -> None:
+        """Time chunk ``k`` of the region into ``out`` (days not valid: NaN, as zarr reads)."""
+        step = cube.index.time_chunk
+        reader = getattr(self._local, "reader", False)
+        if reader is False:
+            meta = cube.array(self.variable).metadata.to_dict()
+            reader = self._local.reader = ChunkReader.for_array(self._location, self.variable,
+                                                                meta, self.region)
+        if reader is None:
+            data = cube.read_block(k * step, (k + 1) * step, variable=self.variable,
+                                   region=self.region.slices())
+            out[:data.shape[0]] = data
+            return
+        reader.read_into(k, out)
+        valid = self._valid_rows(cube)[k * step:(k + 1) * step]
+        for t in np.flatnonzero(~valid):
+            out[t] = np.nan
+
+    def _valid_rows(self, cube: GridCube) -> np.ndarray:
+        """Per time position: does the cube hold a value of ``variable`` for that day."""
+        valid = getattr(self._local, "valid", None)
+        if valid is None:
+            if self.variable == "sic":
+                valid = np.zeros(cube.index.length, bool)
+                valid[[cube.time_index(d) for d in cube.days]] = True
+            else:
+                valid = cube.filled_days()
+            self._local.valid = valid
+        return valid
 
     def _preload(self) -> None:
         needed = sorted(self.days())
