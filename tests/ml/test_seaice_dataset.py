@@ -8,6 +8,9 @@ values but the land mask says land, row 0 is a gap the fill sets to 99 (flag 2),
 2020-01-12 rows 1-20 are flagged "filled in time" (so that day is half filled).
 """
 
+import gc
+import multiprocessing
+import os
 from datetime import date, timedelta
 
 import numpy as np
@@ -15,6 +18,7 @@ import pytest
 import torch
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler
 
+from swathkit.ml.chunkread import ChunkReader
 from swathkit.ml.seaice import (
     NAMED_REGIONS,
     SeaIceSequenceDataset,
@@ -26,6 +30,7 @@ from swathkit.ml.windows import SampleWindow
 from swathkit.products.asi.grids import AsiGrid, asi_grid
 from swathkit.stores.grid_cube import GridCube
 from swathkit.stores.grid_cube_writer import cube_writer
+from swathkit.stores.location import as_location
 
 GRID = AsiGrid("t40", "n", 6250.0, 40, 30, (-93_750.0, 93_750.0), (-125_000.0, 125_000.0))
 D0 = date(2020, 1, 1)
@@ -312,3 +317,135 @@ def test_the_thread_loader_gives_the_dataloader_batches(cube_path, cache_bytes):
                                 generator=torch.Generator().manual_seed(7))
     for indices, (x, _) in zip(order, shuffled, strict=True):
         assert torch.equal(x, torch.stack([ds[i][0] for i in indices]))
+
+
+# -- the shared-memory batch ring of loader() -----------------------------------------
+
+def ring_dataset(cube_path, **kwargs) -> SeaIceSequenceDataset:
+    """19 one-frame-in, one-frame-out samples (more batches of 1 than ring slots)."""
+    return SeaIceSequenceDataset(cube_path, start=day(0), end=day(23), input_length=1,
+                                 pred_length=1, variable="sic", mask="channel", **kwargs)
+
+
+def from_ring(loader, batch) -> bool:
+    ptrs = {t.data_ptr() for t in (*loader.ring.x, *loader.ring.y)}
+    return batch[0].data_ptr() in ptrs and batch[1].data_ptr() in ptrs
+
+
+def torch_shm() -> set[str]:
+    return {name for name in os.listdir("/dev/shm") if "torch" in name}
+
+
+@pytest.mark.parametrize("context", [None, "spawn"])
+def test_ring_batches_equal_the_batches_without_workers(cube_path, context):
+    ds = ring_dataset(cube_path)
+    assert len(ds) == 19
+    before = torch_shm()
+    for shuffle in (False, True):
+        expected = list(ds.loader(batch_size=3, shuffle=shuffle, num_workers=0,
+                                  generator=torch.Generator().manual_seed(5)))
+        loader = ds.loader(batch_size=3, shuffle=shuffle, num_workers=2,
+                           multiprocessing_context=context,
+                           generator=torch.Generator().manual_seed(5))
+        assert len(loader) == len(expected) == 7
+        served = 0
+        for (xe, ye), (x, y) in zip(expected, loader, strict=True):
+            assert from_ring(loader, (x, y))
+            assert x.shape == (xe.shape[0], 1, 2, 40, 30)
+            assert torch.equal(xe, x) and torch.equal(ye, y)
+            served += 1
+            del x, y
+        assert served == 7 and loader.ring.fallbacks == 0
+        assert loader.ring.free_slots() == loader.ring.slots == 2 * 2 + 2
+        del loader
+    gc.collect()
+    assert torch_shm() <= before  # the segments were unlinked: nothing left behind
+
+
+def test_a_kept_batch_is_not_overwritten_and_slots_are_recycled(cube_path):
+    ds = ring_dataset(cube_path)
+    expected = list(DataLoader(ds, batch_size=1))
+    loader = ds.loader(batch_size=1, num_workers=2, prefetch_factor=1)  # a ring of 4
+    kept = {}
+    for i, batch in enumerate(loader):
+        assert loader.ring.slots == 4  # the ring never grows
+        if i in (0, 1, 7):
+            kept[i] = batch  # keep them while 16 more are drawn
+        del batch
+    assert loader.ring.fallbacks > 0  # with slots held, some batches went the usual way
+    in_ring = {i: from_ring(loader, b) for i, b in kept.items()}
+    assert in_ring[0] and in_ring[1]
+    for i, (x, y) in kept.items():
+        assert torch.equal(x, expected[i][0]) and torch.equal(y, expected[i][1])
+    del x, y
+    assert loader.ring.free_slots() == 4 - sum(in_ring.values())
+    first = kept.pop(0)
+    view = first[0][0, 0, 0]  # a view outlives the batch it came from
+    del first
+    assert loader.ring.free_slots() == 4 - sum(in_ring.values())
+    del kept
+    assert loader.ring.free_slots() == 3
+    del view
+    assert loader.ring.free_slots() == 4
+    # a second pass with every batch dropped: all through the ring, slots recycled
+    fallbacks = loader.ring.fallbacks
+    for i, (x, y) in enumerate(loader):
+        assert from_ring(loader, (x, y)) and torch.equal(x, expected[i][0])
+    del x, y
+    assert loader.ring.fallbacks == fallbacks and loader.ring.free_slots() == 4
+
+
+def test_keeping_every_batch_gives_the_same_batches(cube_path):
+    ds = ring_dataset(cube_path)
+    expected = list(DataLoader(ds, batch_size=2))
+    kept = list(ds.loader(batch_size=2, num_workers=2))
+    assert len(kept) == len(expected) == 10
+    for (xe, ye), (x, y) in zip(expected, kept, strict=True):
+        assert torch.equal(xe, x) and torch.equal(ye, y)
+
+
+def test_persistent_workers_and_an_early_break(cube_path):
+    ds = ring_dataset(cube_path)
+    expected = list(DataLoader(ds, batch_size=4))
+    loader = ds.loader(batch_size=4, num_workers=2, persistent_workers=True)
+    for x, _ in loader:  # stop after one batch: the rest in flight is discarded
+        assert torch.equal(x, expected[0][0])
+        break
+    del x
+    for _ in range(2):
+        got = [x.clone() for x, _ in loader]
+        assert all(torch.equal(a, b[0]) for a, b in zip(got, expected, strict=True))
+        assert loader.ring.free_slots() == loader.ring.slots and loader.ring.fallbacks == 0
+    children = set(multiprocessing.active_children())  # the persistent workers
+    non_persistent = ds.loader(batch_size=4, num_workers=2)
+    for _ in non_persistent:
+        assert len(set(multiprocessing.active_children()) - children) == 2
+        break
+    assert not set(multiprocessing.active_children()) - children  # workers joined
+
+
+def test_the_chunk_reader_equals_zarr_and_the_pool_decodes_each_chunk_once(cube_path):
+    cube = GridCube.open(cube_path)
+    region = resolve_region(GRID, (3, 37, 1, 29))
+    for variable in ("sic", "sic_filled"):
+        reader = ChunkReader.for_array(cube.location, variable,
+                                       cube.array(variable).metadata.to_dict(), region)
+        assert reader is not None
+        out = np.empty((8, *region.shape), np.float32)
+        for k in range(cube.index.length // 8):
+            reader.read_into(k, out)
+            ref = cube.read_block(8 * k, 8 * k + 8, variable=variable, region=region.slices())
+            # days the cube does not hold (zarr blanks them; the dataset never uses them)
+            valid = ~np.isnan(ref).all(axis=(1, 2))
+            assert np.array_equal(out[:len(ref)][valid], ref[valid], equal_nan=True)
+    ds = ring_dataset(cube_path, region=(3, 37, 1, 29))
+    lazy = [ds[i] for i in range(len(ds))]
+    chunks = {cube.time_index(d) // 8 for d in ds.days()}
+    assert ds._local.pool.decoded == len(chunks) == 4  # each chunk decoded once
+    preloaded = ring_dataset(cube_path, region=(3, 37, 1, 29), preload=True)
+    small = ring_dataset(cube_path, region=(3, 37, 1, 29), cache_bytes=0)
+    for i, (x, y) in enumerate(lazy):
+        assert torch.equal(x, preloaded[i][0]) and torch.equal(y, preloaded[i][1])
+        assert torch.equal(x, small[i][0]) and torch.equal(y, small[i][1])
+    assert ChunkReader.for_array(as_location("memory://x.zarr"), "sic",
+                                 cube.array("sic").metadata.to_dict(), region) is None

@@ -131,6 +131,18 @@ class RingBatch:
     n: int
 
 
+class RingSamples(list[tuple[torch.Tensor, torch.Tensor]]):
+    """Samples that are the rows of ring slot ``slot`` (what a worker's dataset returns)."""
+
+    slot: int = -1
+
+    @classmethod
+    def of(cls, samples: list[tuple[torch.Tensor, torch.Tensor]], slot: int) -> RingSamples:
+        out = cls(samples)
+        out.slot = slot
+        return out
+
+
 class SlotIndices(list[int]):
     """The sample indices of one batch and the ring slot (or None) it is written into."""
 
@@ -247,10 +259,12 @@ class SlotBatchSampler(Sampler[SlotIndices]):
             yield SlotIndices.of(indices, ring.take() if ring is not None else None)
 
 
-def collate_ring(batch: RingBatch | list[tuple[torch.Tensor, torch.Tensor]]
-                 ) -> RingBatch | list[torch.Tensor]:
-    """:func:`collate_sequences`, passing a batch already written into a ring slot on."""
-    return batch if isinstance(batch, RingBatch) else collate_sequences(batch)
+def collate_ring(batch: list[tuple[torch.Tensor, torch.Tensor]]) -> RingBatch | list[torch.Tensor]:
+    """:func:`collate_sequences`; a batch written into a ring slot becomes its slot number
+    (the main process has the slot's memory already)."""
+    if isinstance(batch, RingSamples):
+        return RingBatch(batch.slot, len(batch))
+    return collate_sequences(batch)
 
 
 class RingLoader:

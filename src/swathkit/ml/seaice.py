@@ -36,8 +36,8 @@ from torch.utils.data import Dataset, get_worker_info
 
 from swathkit.ml.batching import (
     BatchRing,
-    RingBatch,
     RingLoader,
+    RingSamples,
     ThreadedBatches,
     batch_buffer,
     collate_sequences,
@@ -188,8 +188,7 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
             raise IndexError(f"sample {index} of {len(self)}")
         return self.__getitems__([index % len(self)])[0]
 
-    def __getitems__(self, indices: Sequence[int]
-                     ) -> list[tuple[torch.Tensor, torch.Tensor]] | RingBatch:
+    def __getitems__(self, indices: Sequence[int]) -> list[tuple[torch.Tensor, torch.Tensor]]:
         """A batch of samples; days shared by several samples are read once.
 
         The DataLoader calls this with the indices of one batch. Consecutive samples
@@ -197,17 +196,18 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         union of their days cuts the reads by up to the sample length. The samples are
         the rows of one ``(B, T, C, H, W)`` buffer, which :func:`collate_sequences` hands
         on without copying. In a worker of :meth:`loader`, the buffer is the ring slot
-        the main process assigned (then only a :class:`RingBatch` is returned), or new
-        shared memory if no slot was free.
+        the main process assigned (the samples then come as :class:`RingSamples`, which
+        the loader's collate function turns into a slot number), or new shared memory
+        if no slot was free.
         """
         per_sample = [self.sample_days(int(i)) for i in indices]
         block, row = self._raw(sorted({d for ins, outs in per_sample for d in (*ins, *outs)}))
         h, w = self.region.shape
         n = len(indices)
-        slot = getattr(indices, "slot", None)
+        slot: int | None = getattr(indices, "slot", None)
         in_worker = get_worker_info() is not None
         ring = self._ring if slot is not None and in_worker else None
-        if ring is not None:
+        if ring is not None and slot is not None:
             xs, ys = ring.x[slot][:n], ring.y[slot][:n]
         else:
             shared = self._shared_batches and in_worker
@@ -220,9 +220,8 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
             emit_frames(block, np.array([row[d] for d in outs]), y, keep, np.float32(self.scale))
             if self.channels == 2:
                 x[:, 1] = ~self._keep
-        if ring is not None:
-            return RingBatch(int(slot), n)  # type: ignore[arg-type]
-        return [(xs[b], ys[b]) for b in range(n)]
+        samples = [(xs[b], ys[b]) for b in range(n)]
+        return samples if ring is None or slot is None else RingSamples.of(samples, slot)
 
     def loader(self, *, batch_size: int = 4, shuffle: bool = False, num_workers: int = 0,
                **kwargs: Any) -> RingLoader:
@@ -316,11 +315,11 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
     def _decode_chunk(self, cube: GridCube, k: int, out: np.ndarray) -> None:
         """Time chunk ``k`` of the region into ``out`` (days not valid: NaN, as zarr reads)."""
         step = cube.index.time_chunk
-        reader = getattr(self._local, "reader", False)
-        if reader is False:
+        if not hasattr(self._local, "reader"):
             meta = cube.array(self.variable).metadata.to_dict()
-            reader = self._local.reader = ChunkReader.for_array(self._location, self.variable,
-                                                                meta, self.region)
+            self._local.reader = ChunkReader.for_array(self._location, self.variable, meta,
+                                                       self.region)
+        reader: ChunkReader | None = self._local.reader
         if reader is None:
             data = cube.read_block(k * step, (k + 1) * step, variable=self.variable,
                                    region=self.region.slices())
