@@ -441,7 +441,7 @@ def test_the_chunk_reader_equals_zarr_and_the_pool_decodes_each_chunk_once(cube_
     ds = ring_dataset(cube_path, region=(3, 37, 1, 29))
     lazy = [ds[i] for i in range(len(ds))]
     chunks = {cube.time_index(d) // 8 for d in ds.days()}
-    assert ds._local.pool.decoded == len(chunks) == 4  # each chunk decoded once
+    assert ds._pools[0].decoded == len(chunks) == 4  # each chunk decoded once
     preloaded = ring_dataset(cube_path, region=(3, 37, 1, 29), preload=True)
     small = ring_dataset(cube_path, region=(3, 37, 1, 29), cache_bytes=0)
     for i, (x, y) in enumerate(lazy):

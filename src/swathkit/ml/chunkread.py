@@ -89,11 +89,11 @@ class ChunkReader:
 class ChunkPool:
     """Decoded time chunks in one reused ``(slots * time_chunk, H, W)`` float32 array.
 
-    One pool per reading thread, allocated once and grown only when a batch needs more
-    chunks at once than it has slots: fresh memory costs a page fault per 4 kB, which
-    here is slower than decoding. After each batch the ``min_slots`` most recently used
-    chunks stay valid for the next batches (the ``cache_bytes`` of the dataset), so
-    overlapping batches decode a shared chunk once.
+    A reading thread holds a pool while it reads a batch. It is allocated once and grown
+    only when a batch needs more chunks at once than it has slots: fresh memory costs a
+    page fault per 4 kB, which here is slower than decoding. After each batch the
+    ``min_slots`` most recently used chunks stay valid for the next batches (the
+    ``cache_bytes`` of the dataset), so overlapping batches decode a shared chunk once.
 
     Args:
         time_chunk: Days per time chunk.
@@ -106,6 +106,8 @@ class ChunkPool:
         self.data = np.empty((0, *shape), np.float32)
         self._slot_of: OrderedDict[int, int] = OrderedDict()  # chunk → slot, LRU first
         self.decoded = 0  # chunks decoded so far (for tests and benchmarks)
+        self.reader: ChunkReader | None = None  # set by the owner (None: read with zarr)
+        self.valid = np.zeros(0, bool)  # set by the owner: time positions holding values
 
     @property
     def slots(self) -> int:

@@ -148,7 +148,7 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         self._starts, self.summary = self._select(handle, missing, max_filled_share)
         self.cache_bytes = int(cache_bytes)
         self._lock: threading.Lock | None = threading.Lock()
-        self._local = threading.local()  # per thread: chunk pool and chunk reader
+        self._pools: list[ChunkPool] = []  # this process's idle chunk pools
         self._shared_batches = False  # set on the copy that loader() hands to DataLoader
         self._ring: BatchRing | None = None  # set on the copy that loader() hands on
         self._preloaded: np.ndarray | None = None
@@ -201,7 +201,17 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         if no slot was free.
         """
         per_sample = [self.sample_days(int(i)) for i in indices]
-        block, row = self._raw(sorted({d for ins, outs in per_sample for d in (*ins, *outs)}))
+        days = sorted({d for ins, outs in per_sample for d in (*ins, *outs)})
+        pool = None if self._preloaded is not None else self._take_pool()
+        try:
+            return self._emit(indices, per_sample, *self._raw(days, pool))
+        finally:
+            if pool is not None:
+                self._pools.append(pool)  # (list.append is atomic)
+
+    def _emit(self, indices: Sequence[int], per_sample: list[tuple[list[date], list[date]]],
+              block: np.ndarray, row: dict[date, int]) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """The samples' frames from ``block`` into the batch buffers (see __getitems__)."""
         h, w = self.region.shape
         n = len(indices)
         slot: int | None = getattr(indices, "slot", None)
@@ -267,7 +277,7 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         # never carry an open store, a cache or a lock into another process
-        state.update(_cube=None, _local=None, _lock=None, _pid=-1)
+        state.update(_cube=None, _pools=[], _lock=None, _pid=-1)
         return state
 
     # -- reading ------------------------------------------------------------------------
@@ -276,7 +286,7 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         """This process's lock; a new process (a worker) starts without store or cache."""
         if self._pid != os.getpid() or self._lock is None:
             self._pid, self._lock = os.getpid(), threading.Lock()
-            self._cube, self._local = None, threading.local()
+            self._cube, self._pools = None, []
         return self._lock
 
     def _handle(self) -> GridCube:
@@ -285,62 +295,55 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
                 self._cube = _open(self._location)
             return self._cube
 
-    def _raw(self, days: Sequence[date]) -> tuple[np.ndarray, dict[date, int]]:
+    def _raw(self, days: Sequence[date],
+             pool: ChunkPool | None) -> tuple[np.ndarray, dict[date, int]]:
         """Stored values (percent, NaN) holding ``days``, and each day's row in them.
 
-        Lazily: the rows of this thread's chunk pool, where the time chunks of ``days``
-        were decoded (or still are from an earlier batch); no copy is made.
+        Lazily: the rows of ``pool``, where the time chunks of ``days`` were decoded (or
+        still are from an earlier batch); no copy is made.
         """
-        if self._preloaded is not None:
+        if self._preloaded is not None or pool is None:
+            assert self._preloaded is not None
             return self._preloaded, self._preload_rows
         cube = self._handle()
         step = cube.index.time_chunk
         positions = {d: cube.time_index(d) for d in days}
-        pool = self._pool(cube)
         slots = pool.hold(sorted({p // step for p in positions.values()}),
-                          partial(self._decode_chunk, cube))
+                          partial(self._decode_chunk, cube, pool))
         return pool.data, {d: slots[p // step] * step + p % step for d, p in positions.items()}
 
-    def _pool(self, cube: GridCube) -> ChunkPool:
-        """This thread's pool of decoded time chunks (a new process or thread: a new pool)."""
-        self._process_lock()
-        local = self._local
-        pool = getattr(local, "pool", None)
-        if pool is None:
+    def _take_pool(self) -> ChunkPool:
+        """An idle chunk pool of this process (reading threads each hold one while they
+        read a batch; pools and their decoded chunks outlive the threads)."""
+        cube = self._handle()
+        try:
+            return self._pools.pop()  # (list.pop is atomic)
+        except IndexError:
             slot_bytes = cube.index.time_chunk * 4 * int(np.prod(self.region.shape))
-            pool = local.pool = ChunkPool(cube.index.time_chunk, self.region.shape,
-                                           max(1, self.cache_bytes // slot_bytes))
-        return pool
-
-    def _decode_chunk(self, cube: GridCube, k: int, out: np.ndarray) -> None:
-        """Time chunk ``k`` of the region into ``out`` (days not valid: NaN, as zarr reads)."""
-        step = cube.index.time_chunk
-        if not hasattr(self._local, "reader"):
+            pool = ChunkPool(cube.index.time_chunk, self.region.shape,
+                             max(1, self.cache_bytes // slot_bytes))
             meta = cube.array(self.variable).metadata.to_dict()
-            self._local.reader = ChunkReader.for_array(self._location, self.variable, meta,
-                                                       self.region)
-        reader: ChunkReader | None = self._local.reader
-        if reader is None:
-            data = cube.read_block(k * step, (k + 1) * step, variable=self.variable,
-                                   region=self.region.slices())
-            out[:data.shape[0]] = data
-            return
-        reader.read_into(k, out)
-        valid = self._valid_rows(cube)[k * step:(k + 1) * step]
-        for t in np.flatnonzero(~valid):
-            out[t] = np.nan
-
-    def _valid_rows(self, cube: GridCube) -> np.ndarray:
-        """Per time position: does the cube hold a value of ``variable`` for that day."""
-        valid = getattr(self._local, "valid", None)
-        if valid is None:
+            pool.reader = ChunkReader.for_array(self._location, self.variable, meta,
+                                                self.region)
             if self.variable == "sic":
                 valid = np.zeros(cube.index.length, bool)
                 valid[[cube.time_index(d) for d in cube.days]] = True
             else:
                 valid = cube.filled_days()
-            self._local.valid = valid
-        return valid
+            pool.valid = valid
+            return pool
+
+    def _decode_chunk(self, cube: GridCube, pool: ChunkPool, k: int, out: np.ndarray) -> None:
+        """Time chunk ``k`` of the region into ``out`` (days not valid: NaN, as zarr reads)."""
+        step = cube.index.time_chunk
+        if pool.reader is None:
+            data = cube.read_block(k * step, (k + 1) * step, variable=self.variable,
+                                   region=self.region.slices())
+            out[:data.shape[0]] = data
+            return
+        pool.reader.read_into(k, out)
+        for t in np.flatnonzero(~pool.valid[k * step:(k + 1) * step]):
+            out[t] = np.nan
 
     def _preload(self) -> None:
         needed = sorted(self.days())
