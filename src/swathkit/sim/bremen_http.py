@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from swathkit.sim.faults import AttemptCounter, FaultPlan, FaultTally
+from swathkit.sim.faults import (
+    AttemptCounter,
+    FaultPlan,
+    FaultTally,
+    flip_bytes,
+    http_fault_now,
+)
 
 if TYPE_CHECKING:
     from swathkit.sim.bremen import AsiFiles, Entry
@@ -184,15 +190,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _inject_fault(self, identity: str, head: bool) -> bool:
         """Sleep and/or answer 503/429 as the plan says; True if the answer was sent."""
-        plan, attempt = self.server.plan, self.server.attempts.next(identity)
-        delay = plan.http_delay(identity, attempt)
-        if delay > 0:
-            self.server.faults.add("slow")
-            self.server.stopping.wait(delay)
-        fault = plan.http_fault(identity, attempt)
+        server = self.server
+        fault = http_fault_now(server.plan, server.attempts, server.faults, server.stopping,
+                               identity)
         if fault is None:
             return False
-        self.server.faults.add(f"http_{fault.status}")
         status = HTTPStatus(fault.status)
         self._send_text(status, _page(f"{status.value} {status.phrase}",
                                       f"<p>Retry after {fault.retry_after} s.</p>"), head,
@@ -285,7 +287,7 @@ class _FileAnswer:
                     if not data:
                         break
                     if flips:
-                        data = _flip(data, offset, flips)
+                        data = flip_bytes(data, offset, flips)
                     self.handler.wfile.write(data)
                     offset += len(data)
                     self.server.counts.add("bytes_sent", len(data))
@@ -305,15 +307,6 @@ class _FileAnswer:
         self.handler.connection.shutdown(socket.SHUT_RDWR)
         self.handler.close_connection = True
 
-
-def _flip(data: bytes, offset: int, flips: frozenset[int]) -> bytes:
-    hits = [o - offset for o in flips if offset <= o < offset + len(data)]
-    if not hits:
-        return data
-    buffer = bytearray(data)
-    for i in hits:
-        buffer[i] ^= 0xFF
-    return bytes(buffer)
 
 
 def _human(size: int | None) -> str:

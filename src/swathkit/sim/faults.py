@@ -212,6 +212,34 @@ class AttemptCounter:
             return attempt
 
 
+def flip_bytes(data: bytes, offset: int, flips: frozenset[int]) -> bytes:
+    """``data`` (read at byte ``offset`` of a file) with the bytes at ``flips`` inverted."""
+    hits = [o - offset for o in flips if offset <= o < offset + len(data)]
+    if not hits:
+        return data
+    buffer = bytearray(data)
+    for i in hits:
+        buffer[i] ^= 0xFF
+    return bytes(buffer)
+
+
+def http_fault_now(plan: FaultPlan, attempts: AttemptCounter, tally: FaultTally,
+                   stopping: threading.Event, identity: str) -> HttpFault | None:
+    """Play a plan's slow answer for one HTTP request, then return its 503/429 (tallied).
+
+    Waits on ``stopping`` so a server shutting down is not held up by a slow answer.
+    """
+    attempt = attempts.next(identity)
+    delay = plan.http_delay(identity, attempt)
+    if delay > 0:
+        tally.add("slow")
+        stopping.wait(delay)
+    fault = plan.http_fault(identity, attempt)
+    if fault is not None:
+        tally.add(f"http_{fault.status}")
+    return fault
+
+
 class FaultTally:
     """Thread-safe count of the faults injected, by kind."""
 

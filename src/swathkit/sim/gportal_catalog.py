@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from swathkit.products.amsr2.names import GranuleName
 from swathkit.sim.amsr2_l1b import GranuleSlot, granule_slot, synthetic_granule
-from swathkit.sim.faults import AttemptCounter, FaultPlan, FaultTally
+from swathkit.sim.faults import AttemptCounter, FaultPlan, FaultTally, http_fault_now
 from swathkit.sim.orbit import (
     GRANULE_NS,
     SCAN_NS,
@@ -391,15 +391,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _inject_fault(self, identity: str) -> bool:
         """Sleep and/or answer 503/429 as the plan says; True if the answer was sent."""
-        plan, attempt = self.server.plan, self.server.attempts.next(identity)
-        delay = plan.http_delay(identity, attempt)
-        if delay > 0:
-            self.server.faults.add("slow")
-            self.server.stopping.wait(delay)
-        fault = plan.http_fault(identity, attempt)
+        server = self.server
+        fault = http_fault_now(server.plan, server.attempts, server.faults, server.stopping,
+                               identity)
         if fault is None:
             return False
-        self.server.faults.add(f"http_{fault.status}")
         status = HTTPStatus(fault.status)
         self._send(status, {"message": f"{status.phrase}: retry after {fault.retry_after} s"},
                    headers={"Retry-After": str(fault.retry_after)})

@@ -36,7 +36,13 @@ import paramiko
 from swathkit.errors import FileNameError
 from swathkit.products.amsr2.names import parse_name
 from swathkit.sim.amsr2_l1b import GranuleSlot, granule_slot, granules_between, write_granule
-from swathkit.sim.faults import AttemptCounter, FaultPlan, FaultTally, StreamFault
+from swathkit.sim.faults import (
+    AttemptCounter,
+    FaultPlan,
+    FaultTally,
+    StreamFault,
+    flip_bytes,
+)
 from swathkit.sim.gportal_catalog import remote_path
 from swathkit.sim.orbit import EPOCH
 
@@ -299,7 +305,7 @@ class _GranuleHandle(paramiko.SFTPHandle):
         self._file.seek(offset)
         data = self._file.read(max(0, end - offset))
         if self._flips:
-            data = _flip(data, offset, self._flips)
+            data = flip_bytes(data, offset, self._flips)
         self._shared.count_sent(len(data))
         return data
 
@@ -322,15 +328,6 @@ class _GranuleHandle(paramiko.SFTPHandle):
             self._shared.faults.add("truncate")
         return min(end, self._fault.cut if self._fault else end)
 
-
-def _flip(data: bytes, offset: int, flips: frozenset[int]) -> bytes:
-    hits = [o - offset for o in flips if offset <= o < offset + len(data)]
-    if not hits:
-        return data
-    buffer = bytearray(data)
-    for i in hits:
-        buffer[i] ^= 0xFF
-    return bytes(buffer)
 
 
 def _attributes(name: str, *, size: int | None = None,
