@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from swathkit.geodata import land_fraction_grid
@@ -190,3 +193,15 @@ def format_lat(value: float) -> str:
     if math.isclose(value, 0.0, abs_tol=1e-9):
         return "0°"
     return f"{abs(value):g}°{'N' if value > 0 else 'S'}"
+
+
+def save_png(fig: Figure, out_path: str | os.PathLike[str], *, dpi: float) -> Path:
+    """Write ``fig`` as PNG through a sibling temporary file renamed into place."""
+    path = Path(out_path)
+    part = path.with_name(f".{path.name}.part")
+    try:
+        fig.savefig(part, format="png", dpi=dpi, facecolor="white")
+        part.replace(path)
+    finally:
+        part.unlink(missing_ok=True)
+    return path

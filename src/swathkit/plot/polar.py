@@ -17,10 +17,8 @@ metres, ascending; a ``polar_stereographic`` grid-mapping variable with
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
@@ -327,14 +325,3 @@ def new_figure(width: float, height: float, *, dpi: float) -> Figure:
     FigureCanvasAgg(fig)
     return fig
 
-
-def save_png(fig: Figure, out_path: str | os.PathLike[str], *, dpi: float) -> Path:
-    """Write ``fig`` as PNG through a sibling temporary file renamed into place."""
-    path = Path(out_path)
-    part = path.with_name(f".{path.name}.part")
-    try:
-        fig.savefig(part, format="png", dpi=dpi, facecolor="white")
-        part.replace(path)
-    finally:
-        part.unlink(missing_ok=True)
-    return path

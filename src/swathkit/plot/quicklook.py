@@ -33,7 +33,13 @@ from matplotlib.colors import Colormap, Normalize
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
-from swathkit.plot.maps import draw_coastlines, draw_graticule, draw_land, wrap_offsets
+from swathkit.plot.maps import (
+    draw_coastlines,
+    draw_graticule,
+    draw_land,
+    save_png,
+    wrap_offsets,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -116,7 +122,7 @@ def quicklook_swath(
     _colourbar(fig, ax, look)
     ax.set_title(look.title, loc="left", fontsize=11)
     ax.set_title(_summary(swath.values, look.units), loc="right", fontsize=8, color="0.35")
-    return _save(fig, out_path)
+    return save_png(fig, out_path, dpi=DPI)
 
 
 def quicklook_panel(
@@ -148,7 +154,7 @@ def quicklook_panel(
     _colourbar(fig, ax_raw, look)
     ax_map.set_title(look.title, loc="left", fontsize=11)
     ax_raw.set_title(_summary(swath.values, look.units), loc="right", fontsize=8, color="0.35")
-    return _save(fig, out_path)
+    return save_png(fig, out_path, dpi=DPI)
 
 
 def _swath(tb: ArrayLike, lat: ArrayLike, lon: ArrayLike) -> _Swath:
@@ -320,13 +326,3 @@ def _summary(values: np.ndarray, units: str) -> str:
     share = 100.0 * finite.size / values.size
     return f"{share:.0f}% valid, {finite.min():.1f} to {finite.max():.1f} {units}".rstrip()
 
-
-def _save(fig: Figure, out_path: str | os.PathLike[str]) -> Path:
-    path = Path(out_path)
-    part = path.with_name(f".{path.name}.part")
-    try:
-        fig.savefig(part, format="png", dpi=DPI, facecolor="white")
-        part.replace(path)
-    finally:
-        part.unlink(missing_ok=True)
-    return path

@@ -33,6 +33,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from swathkit.plot.graticule import draw_polar_graticule
+from swathkit.plot.maps import save_png
 from swathkit.plot.polar import (
     MISSING_EDGE,
     MISSING_HATCH,
@@ -42,7 +43,6 @@ from swathkit.plot.polar import (
     land_from_coastline,
     legend_patches,
     new_figure,
-    save_png,
     setup_map_axes,
     show_field,
     show_land,
