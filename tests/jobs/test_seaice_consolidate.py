@@ -8,7 +8,8 @@ import pytest
 
 from swathkit.archives.granule import Granule
 from swathkit.errors import StoreError
-from swathkit.jobs.seaice_cube import LEDGER_NAME, consolidate
+from swathkit.jobs.seaice_cube import consolidate
+from swathkit.jobs.seaice_download import LEDGER_NAME
 from swathkit.ledger import Ledger
 from swathkit.products.asi.names import asi_file_name
 from swathkit.products.asi.reader import open_asi

@@ -21,7 +21,7 @@ import numpy as np
 
 from swathkit.errors import FileNameError, FormatError, StoreError
 from swathkit.products.asi.grids import AsiGrid, asi_grid
-from swathkit.products.asi.names import asi_file_name, parse_asi_name
+from swathkit.products.asi.names import parse_asi_name
 from swathkit.stores.cube_schema import NOT_PUBLISHED, PRESENT, Source
 from swathkit.stores.grid_cube import GridCube, StoreLike
 from swathkit.stores.grid_cube_writer import GridCubeWriter, cube_writer, day_range
@@ -29,7 +29,6 @@ from swathkit.stores.grid_cube_writer import GridCubeWriter, cube_writer, day_ra
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
-LEDGER_NAME = ".seaice-download.ledger.sqlite"
 PATTERN = "asi-AMSR2-*.nc"
 
 
@@ -205,14 +204,10 @@ def _source(path: Path) -> Source:
 
 def _ledger_not_published(source: Path, grid: AsiGrid, days: list[date]) -> list[date]:
     """Those of ``days`` the download ledger of ``source`` recorded as not published (404)."""
-    path = source / LEDGER_NAME
-    if not days or not path.exists():
-        return []
-    from swathkit.ledger import Ledger
+    from swathkit.jobs.seaice_download import day_states
 
-    with Ledger(path) as ledger:
-        rows = {d: ledger.row(asi_file_name(grid, d).removesuffix(".nc")) for d in days}
-    return [d for d, row in rows.items() if row is not None and row["state"] == NOT_PUBLISHED]
+    states = day_states(source, grid.name) if days else {}
+    return [d for d in days if states.get(d) == NOT_PUBLISHED]
 
 
 __all__ = ["ConsolidateReport", "consolidate", "find_asi_files"]
