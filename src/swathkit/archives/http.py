@@ -9,6 +9,8 @@ import urllib.request
 from typing import Any
 
 from swathkit.errors import (
+    AuthError,
+    FetchError,
     NotPublishedError,
     PermanentFetchError,
     ThrottledError,
@@ -18,12 +20,26 @@ from swathkit.errors import (
 USER_AGENT = "swathkit (+https://github.com/swathkit)"
 
 
-def _retry_after(headers: Any) -> float | None:
-    value = headers.get("Retry-After") if headers else None
+def retry_after(value: str | None) -> float | None:
+    """Seconds of a ``Retry-After`` header (None if absent or an HTTP date: backoff decides)."""
     try:
         return float(value) if value is not None else None
     except ValueError:
         return None
+
+
+def status_error(status: int, reason: str, where: str, retry_after: float | None) -> FetchError:
+    """The error for an HTTP status that is not a success, sorted as the error tree says."""
+    message = f"{where}: HTTP {status} {reason}".rstrip()
+    if status in (429, 503):
+        return ThrottledError(message, retry_after=retry_after)
+    if status >= 500:
+        return TransientFetchError(message, retry_after=retry_after)
+    if status in (404, 410):
+        return NotPublishedError(message)
+    if status in (401, 403):
+        return AuthError(message)
+    return PermanentFetchError(message)
 
 
 def get_json(url: str, params: dict[str, Any], *, timeout: float = 60.0) -> Any:
@@ -32,7 +48,8 @@ def get_json(url: str, params: dict[str, Any], *, timeout: float = 60.0) -> Any:
     Raises:
         ThrottledError: 429 or 503, with the server's Retry-After.
         TransientFetchError: other 5xx, timeouts, refused or reset connections, bad JSON.
-        NotPublishedError: 404.
+        NotPublishedError: 404 or 410.
+        AuthError: 401 or 403.
         PermanentFetchError: other 4xx; the message carries the server's words.
     """
     full = f"{url}?{urllib.parse.urlencode(params)}"
@@ -52,11 +69,6 @@ def get_json(url: str, params: dict[str, Any], *, timeout: float = 60.0) -> Any:
 
 def _http_error(exc: urllib.error.HTTPError, url: str) -> Exception:
     detail = exc.read(300).decode("utf-8", "replace").strip() if exc.fp else ""
-    message = f"{url}: HTTP {exc.code} {exc.reason}" + (f": {detail}" if detail else "")
-    if exc.code in (429, 503):
-        return ThrottledError(message, retry_after=_retry_after(exc.headers))
-    if exc.code >= 500:
-        return TransientFetchError(message, retry_after=_retry_after(exc.headers))
-    if exc.code == 404:
-        return NotPublishedError(message)
-    return PermanentFetchError(message)
+    wait = retry_after(exc.headers.get("Retry-After") if exc.headers else None)
+    reason = f"{exc.reason}: {detail}" if detail else str(exc.reason)
+    return status_error(exc.code, reason, url, wait)

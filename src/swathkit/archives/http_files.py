@@ -24,13 +24,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
-from swathkit.archives.http import USER_AGENT
+from swathkit.archives.http import USER_AGENT, retry_after, status_error
 from swathkit.errors import (
-    AuthError,
     FetchError,
-    NotPublishedError,
     PermanentFetchError,
-    ThrottledError,
     TransientFetchError,
 )
 
@@ -44,26 +41,6 @@ _STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError,
           ConnectionAbortedError)
 
 
-def _retry_after(response: http.client.HTTPResponse) -> float | None:
-    value = response.getheader("Retry-After")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:  # an HTTP date: not worth parsing, the backoff takes over
-        return None
-
-
-def status_error(status: int, reason: str, where: str, retry_after: float | None) -> FetchError:
-    """The error for an HTTP status that is not a success."""
-    message = f"{where}: HTTP {status} {reason}".rstrip()
-    if status in (429, 503):
-        return ThrottledError(message, retry_after=retry_after)
-    if status >= 500:
-        return TransientFetchError(message, retry_after=retry_after)
-    if status in (404, 410):
-        return NotPublishedError(message)
-    if status in (401, 403):
-        return AuthError(message)
-    return PermanentFetchError(message)
 
 
 class HttpFileSession:
@@ -170,7 +147,8 @@ class HttpFileSession:
             response.read(_ERROR_BODY)
         if not response.isclosed() or response.getheader("Connection", "") == "close":
             self._reset()
-        return status_error(response.status, response.reason, url, _retry_after(response))
+        return status_error(response.status, response.reason, url,
+                            retry_after(response.getheader("Retry-After")))
 
     def _connection(self) -> http.client.HTTPConnection:
         if self._conn is None:
