@@ -192,7 +192,7 @@ def test_verification_names_the_problem(tmp_path, truth):
 def test_a_wrong_grid_shape_fails_verification(tmp_path, truth):
     wrong = tmp_path / _name(PUBLISHED[0]).replace("n6250", "s6250")
     wrong.write_bytes(truth[_name(PUBLISHED[0])])
-    with pytest.raises(VerificationError, match="shapes"):
+    with pytest.raises(VerificationError, match="has shape"):
         verify_asi_file(wrong)
 
 

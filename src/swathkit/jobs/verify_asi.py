@@ -1,10 +1,11 @@
 """Verification of a fetched Bremen ASI file: a whole grid of its grid's shape.
 
-Two depths: ``decode=True`` (after a download, or for a file changed since it
-was verified) inflates every compressed chunk of ``z``, which catches a flipped
-byte anywhere in the data (each deflate stream carries a checksum);
-``decode=False`` only opens the file and checks the shapes, for a file that
-verified before and has not been written since.
+Two depths: ``decode=False`` checks the name and the structure as the reader
+does (:func:`swathkit.products.asi.reader.check_asi_file`: variables, shapes,
+x/y on the grid), for a file that verified before and has not been written
+since; ``decode=True`` (after a download, or for a file changed since) also
+inflates every compressed chunk of ``z``, which catches a flipped byte anywhere
+in the data (each deflate stream carries a checksum).
 
 Inflating is done with :mod:`zlib` on the raw chunks when ``z`` is deflated
 (the Bremen files are), so the work runs outside h5py's global lock and the
@@ -18,15 +19,14 @@ from pathlib import Path
 
 import h5py
 
-from swathkit.errors import FileNameError, VerificationError
-from swathkit.products.asi.grids import asi_grid
-from swathkit.products.asi.names import parse_asi_name
+from swathkit.errors import FileNameError, FormatError, VerificationError
+from swathkit.products.asi.reader import check_asi_file
 from swathkit.transfer.download import PART_SUFFIX
 
 __all__ = ["verify_asi_file"]
 
 def verify_asi_file(path: str | Path, *, decode: bool = True) -> None:
-    """Check a file is a whole ASI grid: ``x``, ``y``, ``z`` of its grid's shape.
+    """Check a file is a whole ASI grid: ``x``, ``y``, ``z`` of its grid's shape and cells.
 
     The grid comes from the file name (a ``.part`` suffix is ignored).
 
@@ -39,18 +39,15 @@ def verify_asi_file(path: str | Path, *, decode: bool = True) -> None:
     """
     path = Path(path)
     try:
-        grid = asi_grid(parse_asi_name(path.name.removesuffix(PART_SUFFIX)).grid)
-    except FileNameError as exc:
-        raise VerificationError(f"{path.name}: {exc}") from exc
+        check_asi_file(path, name=path.name.removesuffix(PART_SUFFIX))
+    except (FileNameError, FormatError) as exc:  # their messages name the file
+        raise VerificationError(str(exc)) from exc
+    if not decode:
+        return
     try:
         with h5py.File(path, "r") as f:
-            shapes = {k: f[k].shape if k in f else None for k in ("x", "y", "z")}
-            expected = {"x": (grid.cols,), "y": (grid.rows,), "z": (grid.rows, grid.cols)}
-            if shapes != expected:
-                raise VerificationError(f"{path.name}: shapes {shapes}, expected {expected} "
-                                        f"for grid {grid.name}")
-            chunks = _raw_chunks(f["z"]) if decode else []
-            if decode and chunks is None:
+            chunks = _raw_chunks(f["z"])
+            if chunks is None:
                 f["z"][()]  # not plainly deflated: let HDF5 run its filters
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise VerificationError(f"{path.name}: not a readable ASI grid ({exc})") from exc

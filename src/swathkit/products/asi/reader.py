@@ -86,8 +86,13 @@ def open_asi(
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
 
 
-def check_asi_file(path: str | Path) -> AsiName:
+def check_asi_file(path: str | Path, *, name: str | None = None) -> AsiName:
     """Check a file's name and structure (not its values) without reading ``z``.
+
+    Args:
+        path: The file.
+        name: The ASI file name to check it as (default: the path's own name), e.g.
+            for a partial download ``<name>.part``.
 
     Returns:
         The parsed file name.
@@ -97,9 +102,9 @@ def check_asi_file(path: str | Path) -> AsiName:
         FormatError: as :func:`open_asi`.
     """
     path = Path(path)
-    name = parse_asi_name(path)
-    _day_array(path, asi_grid(name.grid))
-    return name
+    parsed = parse_asi_name(path if name is None else name)
+    _day_array(path, asi_grid(parsed.grid))
+    return parsed
 
 
 def _as_paths(path_or_paths: str | Path | Iterable[str | Path]) -> list[Path]:
