@@ -41,7 +41,7 @@ def _hours(n: int) -> float:
 def _query(n: int):
     from datetime import timedelta
 
-    from swathkit.archives.granule import Query, utc
+    from swathkit.types import Query, utc
 
     start = utc(START)
     return Query("amsr2-l1b", start, start + timedelta(hours=_hours(n)) - timedelta(minutes=1))
@@ -75,14 +75,14 @@ class PeakRSS:
 
 
 def _portal(faults: str, cache: Path):
-    from swathkit.sim.gportal import SimulatedGPortal
+    from swathkit.sim.gportal.server import SimulatedGPortal
 
     return SimulatedGPortal(faults=faults, cache_dir=cache, seed=0)
 
 
 def _remotes(sim, n: int) -> list[str]:
     from swathkit.archives.gportal import GPortalCatalog
-    from swathkit.jobs.archives import retrying
+    from swathkit.jobs.swaths.archive import retrying
     from swathkit.transfer.retry import RetryPolicy
 
     catalog = GPortalCatalog(sim.catalog_url, retry=retrying(RetryPolicy()))
@@ -126,8 +126,8 @@ def scenario(name: str, n: int, workers: int, sim: Endpoint) -> dict:
 
 def run_swathkit(sim, remotes, work, workers) -> dict:
     from swathkit.archives.credentials import Credentials
-    from swathkit.jobs.archives import gportal_at
-    from swathkit.jobs.collect import collect
+    from swathkit.jobs.swaths.archive import gportal_at
+    from swathkit.jobs.swaths.collect import collect
 
     archive = gportal_at(sim.catalog_url, sim.sftp_host, sim.sftp_port,
                        Credentials(sim.username, sim.password), None, "sim")

@@ -40,10 +40,10 @@ from torch.utils.data import DataLoader, Dataset
 
 from common import print_table
 from seed_sicdataset import SeedSICDataset, write_consolidated
-from swathkit.ml.batching import batch_buffer, collate_sequences
-from swathkit.ml.seaice import SeaIceSequenceDataset, ThreadedBatches
+from swathkit.ml.seaice.batching import batch_buffer, collate_sequences
+from swathkit.ml.seaice.dataset import SeaIceSequenceDataset, ThreadedBatches
 from swathkit.products.asi.grids import asi_grid
-from swathkit.sim.asi import asi_truth
+from swathkit.sim.bremen.asi import asi_truth
 from swathkit.stores.grid_cube_writer import cube_writer
 
 START = date(2020, 12, 28)  # on a time-chunk boundary of the cube (8-day chunks since 1970)

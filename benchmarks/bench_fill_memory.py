@@ -1,7 +1,7 @@
 """Grid cube: peak memory of the streamed gap filling, and read times of the cube.
 
 Builds (or reuses, under ``--cache``) a cube of ``--days`` synthetic Bremen ASI days
-of ``--grid`` from format-faithful files (``swathkit.sim.asi``) with ``consolidate``,
+of ``--grid`` from format-faithful files (``swathkit.sim.bremen.asi``) with ``consolidate``,
 then:
 
 - fills it from scratch in a fresh subprocess (default options, land mask built
@@ -37,9 +37,9 @@ TARGET_GB = 4.0
 
 def build(cache: Path, grid: str, days: int) -> tuple[Path, Path]:
     """Synthetic files and their cube (both reused when already complete)."""
-    from swathkit.jobs.seaice_cube import consolidate
-    from swathkit.jobs.seaice_mask import build_mask
-    from swathkit.sim.asi import write_asi_days
+    from swathkit.jobs.seaice.consolidate import consolidate
+    from swathkit.jobs.seaice.mask import build_mask
+    from swathkit.sim.bremen.asi import write_asi_days
 
     files = cache / f"asi-{grid}"
     cube = cache / f"cube-{grid}-{days}.zarr"
@@ -59,7 +59,7 @@ def build(cache: Path, grid: str, days: int) -> tuple[Path, Path]:
 
 def child_fill(cube: str, block_days: int) -> None:
     """Runs in the measured subprocess: forget the previous fill, fill, report peak RSS."""
-    from swathkit.jobs.seaice_fill import fill
+    from swathkit.jobs.seaice.fill import fill
     from swathkit.stores.grid_cube_writer import cube_writer
 
     with cube_writer(cube) as w:

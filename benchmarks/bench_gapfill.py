@@ -1,6 +1,6 @@
 """Gap filling against the seed's brute-force loop (issue: sea-ice concentration, item 6).
 
-Data: 7 days of the synthetic n3125 sea ice (``swathkit.sim.asi_earth.ice_percent``,
+Data: 7 days of the synthetic n3125 sea ice (``swathkit.sim.bremen.asi_earth.ice_percent``,
 gap-free, 3584 x 2432; ``--quick`` crops 896 x 608 around the pole), seed CLI defaults
 (max_gap 5, time_window 3, space_window 10, alpha 25, sigma 5), three gap patterns:
 
@@ -33,7 +33,7 @@ from common import print_table
 from seed_gapfill import seed_fill
 from swathkit.process.gapfill import FLAG_SPACETIME, FLAG_TIME, FillOptions, fill_array
 from swathkit.products.asi.grids import asi_grid
-from swathkit.sim import asi_earth
+from swathkit.sim.bremen import asi_earth
 
 OPTIONS = FillOptions(max_gap=5, time_window=3, space_window=10, alpha=25.0, sigma=5.0)
 START = date(2024, 3, 10)

@@ -15,8 +15,8 @@ import warnings
 from pathlib import Path
 
 from common import cpu_count, du, print_table
-from swathkit.jobs.ingest import ingest
-from swathkit.sim.amsr2_l1b import write_granules
+from swathkit.jobs.swaths.ingest import ingest
+from swathkit.sim.gportal.amsr2_l1b import write_granules
 
 
 def main() -> None:

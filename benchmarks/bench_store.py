@@ -25,7 +25,7 @@ import numpy as np
 from common import du, median_time, print_table
 from swathkit.process import footprint
 from swathkit.products.amsr2.channels import channel
-from swathkit.sim.amsr2_l1b import granules_between, synthetic_granule
+from swathkit.sim.gportal.amsr2_l1b import granules_between, synthetic_granule
 from swathkit.stores.records import SwathRecord
 from swathkit.stores.schema import Layout
 from swathkit.stores.swath_store import SwathStore, swath_writer

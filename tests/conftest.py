@@ -10,7 +10,7 @@ START = "2022-02-16T00:00:00"
 @pytest.fixture(scope="session")
 def l1b_dir(tmp_path_factory) -> Path:
     """Four consecutive small granules (80 scans each), written once per session."""
-    from swathkit.sim.amsr2_l1b import write_granules
+    from swathkit.sim.gportal.amsr2_l1b import write_granules
 
     out = tmp_path_factory.mktemp("l1b")
     write_granules(out, START, 4, scans=80, seed=3)

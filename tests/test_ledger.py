@@ -1,7 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
-from swathkit.archives.granule import Granule
 from swathkit.ledger import Ledger
+from swathkit.types import Granule
 
 
 def _granule(i: int, processing: str = "2022-02-17") -> Granule:

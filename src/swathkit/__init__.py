@@ -13,10 +13,10 @@ from swathkit._version import __version__
 _EXPORTS = {
     "open_swaths": "swathkit.stores.swaths_dataset",
     "SwathStore": "swathkit.stores.swath_store",
-    "ingest": "swathkit.jobs.ingest",
+    "ingest": "swathkit.jobs.swaths.ingest",
     "verify": "swathkit.stores.verify",
     "export": "swathkit.stores.export",
-    "inspect": "swathkit.jobs.inspect",
+    "inspect": "swathkit.stores.inspect",
     "open_l1b": "swathkit.products.amsr2.reader",
     "open_asi": "swathkit.products.asi.reader",
     "open_cube": "swathkit.stores.grid_cube",

@@ -3,6 +3,7 @@
 ::
 
     SwathkitError
+    ├── InputError                  the user asked for something impossible (also a ValueError)
     ├── FetchError                  moving bytes failed
     │   ├── TransientFetchError     worth retrying (timeouts, 5xx, dropped links, short reads)
     │   │   └── ThrottledError      the server said "slow down" (429, 503, session cap)
@@ -27,6 +28,14 @@ from __future__ import annotations
 
 class SwathkitError(Exception):
     """Base of every error swathkit raises on purpose."""
+
+
+class InputError(SwathkitError, ValueError):
+    """Bad user input: a missing file, an impossible date range, an unknown name.
+
+    The message is one line that names the input and says what to do; the CLI
+    prints it without a traceback and exits with code 2.
+    """
 
 
 class FetchError(SwathkitError):

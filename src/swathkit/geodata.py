@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from swathkit.config import settings
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +25,8 @@ _ROWS, _COLS = 3600, 7200
 
 
 def cache_dir() -> Path:
-    """Where derived reference files live: ``$SWATHKIT_CACHE`` or the XDG cache."""
-    base = os.environ.get("SWATHKIT_CACHE") or os.environ.get("XDG_CACHE_HOME")
-    return Path(base) / "swathkit" if base else Path.home() / ".cache" / "swathkit"
+    """Where derived reference files live (:func:`swathkit.config.settings`)."""
+    return settings().cache_dir
 
 
 @functools.cache

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from swathkit.archives.granule import Granule
+from swathkit.types import Granule
 
 STATES = ("found", "fetched", "extracted", "committed", "failed", "not_published")
 _SCHEMA = """

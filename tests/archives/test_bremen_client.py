@@ -22,7 +22,7 @@ from swathkit.errors import (
     ThrottledError,
     TransientFetchError,
 )
-from swathkit.sim.bremen import SimulatedBremen
+from swathkit.sim.bremen.server import SimulatedBremen
 from swathkit.sim.faults import FaultPlan
 
 DAY = date(2013, 5, 10)

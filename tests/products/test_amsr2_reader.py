@@ -4,10 +4,10 @@ import pytest
 import xarray as xr
 
 from swathkit.errors import FileNameError, FormatError
-from swathkit.process.geolocation import great_circle_km
 from swathkit.products.amsr2 import open_l1b
+from swathkit.products.amsr2.coregistration import great_circle_km
 from swathkit.products.amsr2.reader import OrbitDirectionWarning, parse_coregistration
-from swathkit.sim.amsr2_l1b import synthetic_granule
+from swathkit.sim.gportal.amsr2_l1b import synthetic_granule
 
 START = "2022-02-16T00:00:00"
 

@@ -7,7 +7,7 @@ import pytest
 
 from swathkit.errors import FileNameError, FormatError
 from swathkit.products.asi import asi_file_name, asi_grid, check_asi_file, open_asi
-from swathkit.sim.asi import synthetic_asi_day, write_asi_day
+from swathkit.sim.bremen.asi import synthetic_asi_day, write_asi_day
 
 DAYS = (date(2018, 11, 1), date(2018, 11, 2), date(2018, 11, 3))
 

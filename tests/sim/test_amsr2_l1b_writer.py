@@ -11,7 +11,7 @@ from swathkit.products.amsr2.channels import CHANNELS, FILL_COUNT, LOW_BANDS
 from swathkit.products.amsr2.names import parse_name
 from swathkit.products.timescales import tai93_to_utc
 from swathkit.sim import earth, orbit
-from swathkit.sim.amsr2_l1b import (
+from swathkit.sim.gportal.amsr2_l1b import (
     granule_slot,
     granules_between,
     synthetic_granule,

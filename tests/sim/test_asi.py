@@ -6,7 +6,7 @@ import pytest
 
 from swathkit.geodata import land_fraction
 from swathkit.products.asi import asi_file_name, asi_grid, open_asi
-from swathkit.sim.asi import (
+from swathkit.sim.bremen.asi import (
     asi_truth,
     missing_upstream_default,
     pole_hole_radius_m,

@@ -18,7 +18,7 @@ from pathlib import Path
 import h5py
 import pytest
 
-from swathkit.sim.bremen import SimulatedBremen, serve_forever
+from swathkit.sim.bremen.server import SimulatedBremen, serve_forever
 from swathkit.sim.faults import FaultPlan
 
 ROOT = "amsr2/asi_daygrid_swath"
@@ -306,8 +306,8 @@ def test_serve_forever_reports_the_url_and_stops():
 def test_sim_serve_runs_the_bremen_archive(monkeypatch, capsys):
     import argparse
 
-    import swathkit.sim.bremen as bremen
-    from swathkit.cli.sim_serve import add_serve
+    import swathkit.sim.bremen.server as bremen
+    from swathkit.sim.cli_serve import add_serve
 
     def once(*, on_ready, **options):
         on_ready("http://127.0.0.1:1234/")

@@ -17,10 +17,10 @@ import numpy as np
 import paramiko
 import pytest
 
-from swathkit.sim.amsr2_l1b import granules_between, write_granule
 from swathkit.sim.faults import FaultPlan, fault_plan
-from swathkit.sim.gportal import SimulatedGPortal, serve_forever
-from swathkit.sim.gportal_catalog import DOWNLOAD_URL, remote_path
+from swathkit.sim.gportal.amsr2_l1b import granules_between, write_granule
+from swathkit.sim.gportal.catalog import DOWNLOAD_URL, remote_path
+from swathkit.sim.gportal.server import SimulatedGPortal, serve_forever
 from swathkit.sim.orbit import granule_geometry, half_orbit_at
 
 SCANS = 40
@@ -481,7 +481,7 @@ def test_serve_forever_reports_the_endpoints_and_stops():
 
 
 def test_cli_serve_verb_parses_its_options():
-    from swathkit.cli.sim_serve import add_serve, run_serve
+    from swathkit.sim.cli_serve import add_serve, run_serve
 
     parser = argparse.ArgumentParser()
     add_serve(parser.add_subparsers())

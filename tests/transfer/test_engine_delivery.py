@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 import pytest
 from fake_archive import sha256
 
-from swathkit.archives.granule import Granule
 from swathkit.errors import FormatError, ThrottledError, TransientFetchError
 from swathkit.transfer.engine import FetchFailure, FetchResult, FetchTask
 from swathkit.transfer.retry import RetryPolicy
+from swathkit.types import Granule
 
 R = [f"standard/GCOM-W/{i:03d}.h5" for i in range(12)]
 

@@ -20,11 +20,11 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from swathkit.archives.granule import Granule
 from swathkit.archives.http_files import HttpFiles
 from swathkit.products.asi.grids import RECORD_START, asi_grid
 from swathkit.products.asi.names import BREMEN_URL, asi_file_name, asi_remote_path
 from swathkit.transfer.tasks import FetchTask
+from swathkit.types import Granule
 
 __all__ = ["BREMEN_URL", "PRODUCT", "asi_days", "asi_granule", "asi_granules",
            "bremen_sessions", "fetch_tasks"]

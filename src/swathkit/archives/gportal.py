@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from swathkit.archives.granule import Granule, Query, utc
 from swathkit.archives.http import get_json
 from swathkit.errors import PermanentFetchError, TransientFetchError
+from swathkit.types import Granule, Query, utc
 
 log = logging.getLogger(__name__)
 

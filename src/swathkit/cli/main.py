@@ -1,57 +1,79 @@
-"""``swathkit``: the command line, a thin layer over the public API."""
+"""``swathkit``: the command line, a thin layer over the public API.
+
+Verbs are loaded lazily: ``swathkit --help`` imports no verb module, and
+``swathkit <verb> …`` imports only the module of that verb, so start-up stays
+fast whatever the number of domains.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 
 from swathkit._version import __version__
-from swathkit.cli import (
-    collect_cmd,
-    demo_cmd,
-    export_cmd,
-    ingest_cmd,
-    inspect_cmd,
-    seaice_cmd,
-    sim_cmd,
-    verify_cmd,
-)
-from swathkit.cli.render import err_console
 from swathkit.errors import SwathkitError
 
 log = logging.getLogger("swathkit")
 
-VERBS = (demo_cmd, collect_cmd, ingest_cmd, inspect_cmd, verify_cmd, export_cmd,
-         seaice_cmd, sim_cmd)
+VERBS: dict[str, tuple[str, str]] = {
+    "demo": ("swathkit.cli.demo",
+             "AMSR2 swaths and a month of sea ice from simulated archives"),
+    "collect": ("swathkit.cli.swaths.collect",
+                "search and fetch AMSR2 L1B from G-Portal into a swath store"),
+    "status": ("swathkit.cli.swaths.collect",
+               "the funnel of a store's ledger, and failures by reason"),
+    "ingest": ("swathkit.cli.swaths.ingest", "extract local AMSR2 files into a swath store"),
+    "inspect": ("swathkit.cli.inspect", "summarise a product file or a store"),
+    "verify": ("swathkit.cli.swaths.verify", "check a store's granules and checksums"),
+    "export": ("swathkit.cli.swaths.export", "write a store as NPZ or NetCDF files"),
+    "seaice": ("swathkit.cli.seaice.verb",
+               "Bremen ASI sea ice: download, consolidate, mask, fill, report, plot"),
+    "sim": ("swathkit.sim.cli", "the built-in simulated archives: synthetic files and servers"),
+}
+"""Verb → (module with ``add(subparsers)``, one-line help for ``swathkit --help``)."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(verb: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``verb``, only that verb's module is imported and fully described."""
     parser = argparse.ArgumentParser(
         prog="swathkit",
-        description="Turn satellite passive-microwave archives into verified, analysis-ready "
-        "and ML-ready datasets. Start with `swathkit demo`, which runs everything against the "
-        "built-in simulated archive.",
+        description="Turn satellite passive-microwave and SAR archives into verified, "
+        "analysis-ready and ML-ready datasets. Start with `swathkit demo`, which runs "
+        "everything against the built-in simulated archives.",
         epilog="Run `swathkit <verb> --help` for the options and an example of each verb.")
     parser.add_argument("--version", action="version", version=f"swathkit {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="more log output (-vv for debug)")
     sub = parser.add_subparsers(title="verbs", metavar="<verb>", required=True)
-    for verb in VERBS:
-        verb.add(sub)
+    module = VERBS[verb][0] if verb in VERBS else None
+    if module is not None:
+        importlib.import_module(module).add(sub)
+    for name, (_, help_text) in VERBS.items():
+        if name not in sub.choices:  # a placeholder: listed in --help, its module not imported
+            sub.add_parser(name, help=help_text, add_help=False)
     return parser
 
 
+def _verb_of(argv: list[str]) -> str | None:
+    """The verb named on the command line (the first word that is not an option)."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(_verb_of(argv)).parse_args(argv)
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     # paramiko logs every dropped connection as an ERROR; swathkit reports them itself
     logging.getLogger("paramiko").setLevel(logging.DEBUG if args.verbose > 1 else logging.CRITICAL)
+    from swathkit.cli.render import err_console
+
     try:
         return int(args.run(args))
     except SwathkitError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}")
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
         return 2
     except KeyboardInterrupt:
         err_console.print("interrupted: committed work is kept; run the same command to resume")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
+from datetime import UTC, date, datetime
 
 ASI_GRIDS = ("n3125", "n6250", "s3125", "s6250")
 """The Bremen ASI grids (``swathkit.products.asi.grids.GRIDS``, without importing it)."""
@@ -26,3 +26,21 @@ def add_swath_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--geolocation", choices=("auto", "coregister", "subsample"), default="auto",
                    help="low-frequency geolocation: JAXA co-registration (default when the file "
                    "has its parameters) or every 2nd 89A pixel")
+
+
+def utc_time(text: str) -> datetime:
+    """argparse type: an ISO time, UTC unless it says otherwise."""
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO time such as 2022-02-16T00:00") from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from swathkit.archives.granule import Granule
 from swathkit.transfer.download import parse_checksum
+from swathkit.types import Granule
 
 __all__ = ["FetchFailure", "FetchResult", "FetchTask"]
 

@@ -18,7 +18,7 @@ import numpy as np
 import xarray as xr
 
 from swathkit.errors import FormatError
-from swathkit.process import geolocation
+from swathkit.products.amsr2 import coregistration
 from swathkit.products.amsr2.channels import (
     FILL_COUNT,
     HIGH_PIXELS,
@@ -138,7 +138,7 @@ def _band_latlon(path: Path, f: h5py.File, band: str, method: str, coreg: tuple[
     a1, a2 = coreg[0][band], coreg[1][band]
 
     def both(la: np.ndarray, lo: np.ndarray) -> np.ndarray:
-        return np.stack(geolocation.coregister(la, lo, a1, a2))
+        return np.stack(coregistration.coregister(la, lo, a1, a2))
 
     # One task gives lat and lon together, so computing both runs co-registration once.
     pair = da.map_blocks(both, lat, lon, new_axis=0, chunks=((2,), (n_scans,), (LOW_PIXELS,)),
@@ -152,7 +152,7 @@ def _choose_method(requested: str, coreg: tuple[dict, dict], bands: tuple[str, .
     have = all(b in coreg[0] and b in coreg[1] for b in low)
     if requested == "auto":
         return "coregister" if have else "subsample"
-    if requested not in geolocation.METHODS:
+    if requested not in coregistration.METHODS:
         raise ValueError(f"geolocation must be auto, coregister or subsample, not {requested!r}")
     if requested == "coregister" and not have:
         raise FormatError(f"{path}: no CoRegistrationParameterA1/A2 for {', '.join(low)}; "

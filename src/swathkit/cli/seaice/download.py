@@ -1,0 +1,126 @@
+"""``swathkit seaice download``: Bremen ASI daily grids for a date range into a folder."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from swathkit.cli import render
+from swathkit.cli.options import ASI_GRIDS, iso_day
+
+if TYPE_CHECKING:
+    from swathkit.jobs.seaice.download import DownloadReport
+
+FAULT_PRESETS = ("none", "flaky", "hostile")
+
+
+def add(verbs: argparse._SubParsersAction) -> None:
+    """Register ``download`` on the ``seaice`` verbs."""
+    p = verbs.add_parser(
+        "download", help="download Bremen ASI daily grids for a date range",
+        description="Download the University of Bremen ASI AMSR2 sea-ice concentration grid of "
+        "every day from --start to --end (both included) into --out, in parallel over "
+        "keep-alive HTTPS. Files keep their real names. A ledger in --out records each day: "
+        "run the same command again to resume (partial files continue; present files are kept "
+        "only if their size matches the archive's and they open as the grid). Days the "
+        "archive does not have (HTTP 404) are reported as not published, which is not an "
+        "error. Exit code 0 when every day is downloaded or not published, 1 if some failed, "
+        "2 if the archive refused access or looks down.",
+        epilog="examples:\n  swathkit seaice download --start 2024-04-01 --end 2024-04-30 "
+        "--grid n3125 --out data/\n  swathkit seaice download --start 2013-05-09 --end "
+        "2013-05-14 --grid n6250 --out sim-data/ --archive sim --faults flaky",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--start", type=iso_day, required=True, help="first day (YYYY-MM-DD)")
+    p.add_argument("--end", type=iso_day, required=True, help="last day, included (YYYY-MM-DD)")
+    p.add_argument("--grid", choices=ASI_GRIDS, required=True,
+                   help="n3125/n6250: Arctic 3.125/6.25 km; s3125/s6250: Antarctic")
+    p.add_argument("--out", type=Path, required=True, help="folder receiving the files")
+    p.add_argument("--force", action="store_true",
+                   help="download every day again, even files that verify")
+    p.add_argument("--workers", type=int, default=4, help="parallel transfers (default 4)")
+    a = p.add_argument_group("archive")
+    a.add_argument("--archive", choices=("bremen", "sim"), default="bremen",
+                   help="the real archive (default) or the built-in simulated one (its "
+                   "synthetic files are kept in the swathkit cache folder)")
+    a.add_argument("--faults", choices=FAULT_PRESETS, default="none",
+                   help="fault injection of the simulated archive (default none)")
+    a.add_argument("--base-url", help="another Bremen-compatible server or mirror "
+                   "(default https://data.seaice.uni-bremen.de/)")
+    p.set_defaults(run=run)
+
+
+@contextmanager
+def _base_url(args: argparse.Namespace) -> Iterator[str]:
+    if args.archive == "sim":
+        from swathkit._version import __version__
+        from swathkit.geodata import cache_dir
+        from swathkit.jobs.seaice.download import simulated_bremen
+
+        # the synthetic files are deterministic: keep them across runs (a re-run is instant)
+        cache = cache_dir() / f"sim-bremen-{__version__}-seed0"
+        with simulated_bremen(faults=args.faults, cache_dir=cache) as sim:
+            yield sim.base_url
+        return
+    from swathkit.archives.bremen import BREMEN_URL
+
+    yield args.base_url or BREMEN_URL
+
+
+class _QuietNotPublished(logging.Filter):
+    """A 404 is an answer, not a failure: the summary lists those days."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "NotPublishedError" not in record.getMessage()
+
+
+def run(args: argparse.Namespace) -> int:
+    from swathkit.jobs.seaice.download import download_asi
+
+    if args.workers < 1:
+        render.err_console.print("--workers must be at least 1")
+        return 2
+    if args.archive == "bremen" and args.faults != "none":
+        render.err_console.print("--faults applies to --archive sim only")
+        return 2
+    quiet = _QuietNotPublished()
+    worker_log = logging.getLogger("swathkit.transfer.worker")
+    worker_log.addFilter(quiet)
+    try:
+        with _base_url(args) as base_url, render.progress_bar("download") as progress:
+            report = download_asi(args.grid, args.start, args.end, args.out, base_url=base_url,
+                                  workers=args.workers, force=args.force, progress=progress)
+    except ValueError as exc:
+        render.err_console.print(f"[bold red]error:[/] {exc}")
+        return 2
+    finally:
+        worker_log.removeFilter(quiet)
+    summary(report, args.out)
+    if report.interrupted:
+        render.console.print("interrupted: run the same command to resume")
+        return 130
+    return 0 if report.ok else 1
+
+
+def summary(report: DownloadReport, out: Path) -> None:
+    """The funnel of one run and its failures, by reason."""
+    megabytes = report.bytes_received / 1e6
+    rate = report.seconds and (len(report.downloaded) / report.seconds)
+    speed = report.seconds and (megabytes / report.seconds)
+    missing = ", ".join(d.isoformat() for d in report.not_published[:6])
+    if len(report.not_published) > 6:
+        missing += f", … ({len(report.not_published)} days)"
+    rows = [("days asked", report.days, ""),
+            ("downloaded", len(report.downloaded), f"{megabytes:,.1f} MB"),
+            ("already present (verified)", len(report.skipped), ""),
+            ("not published upstream", len(report.not_published), missing),
+            ("failed", len(report.failures), ""),
+            ("wall time", f"{report.seconds:,.1f} s", f"{rate:.2f} days/s, {speed:.1f} MB/s")]
+    if report.bytes_resumed:
+        rows.insert(2, ("resumed partial files", "", f"{report.bytes_resumed / 1e6:,.1f} MB"))
+    render.table(f"seaice download {report.grid} into {out}", ("", "days", ""), rows)
+    render.failures([(f.file_name, f.error_class, f.reason, f.attempts)
+                     for f in sorted(report.failures, key=lambda f: (f.error_class, f.file_name))])

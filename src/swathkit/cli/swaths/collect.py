@@ -1,0 +1,103 @@
+"""``swathkit collect`` and ``swathkit status``: fetch from an archive into a store; the funnel."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from swathkit.cli import render
+from swathkit.cli.options import add_swath_options, utc_time
+
+
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    try:
+        west, south, east, north = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not west,south,east,north in degrees, e.g. -80,40,20,85") from None
+    return west, south, east, north
+
+
+def add(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "collect", help="search and fetch AMSR2 L1B from G-Portal into a swath store",
+        description="Search the G-Portal catalogue, fetch every granule over SFTP (persistent "
+        "sessions, retries, resume), extract the channels and commit them to a swath store. "
+        "Progress lives in a ledger next to the store: run the same command again to resume. "
+        "Exit code 0 only when every granule found is committed.",
+        epilog="examples:\n  swathkit collect amsr2-l1b --start 2022-02-16 --end 2022-02-17 "
+        "--channels 36.5H --coords --store swaths.zarr\n  swathkit collect amsr2-l1b --start "
+        "2022-02-16 --end 2022-02-18 --store s.zarr --archive sim --faults flaky",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("product", choices=("amsr2-l1b",))
+    p.add_argument("--start", type=utc_time, required=True, help="UTC start (ISO)")
+    p.add_argument("--end", type=utc_time, required=True, help="UTC end (ISO, exclusive)")
+    p.add_argument("--bbox", type=_bbox, help="west,south,east,north in degrees")
+    p.add_argument("--orbit", choices=("A", "D"), help="ascending or descending only")
+    add_swath_options(p)
+    p.add_argument("--workers", type=int, default=4, help="parallel transfers (default 4)")
+    p.add_argument("--extract-workers", type=int, default=1,
+                   help="processes decoding HDF5 (default 1: transfers are the bottleneck)")
+    p.add_argument("--keep-files", action="store_true", help="keep downloaded .h5 files")
+    p.add_argument("--retry-failed", action="store_true", help="try failed granules again")
+    p.add_argument("--update", action="store_true",
+                   help="re-fetch granules whose catalogue version changed since stored")
+    p.add_argument("--workdir", type=Path, help="download folder (default: next to the store)")
+    a = p.add_argument_group("archive")
+    a.add_argument("--archive", choices=("gportal", "sim"), default="gportal",
+                   help="the real G-Portal (default) or the built-in simulated one")
+    a.add_argument("--faults", choices=("none", "flaky", "hostile"), default="none",
+                   help="fault injection of the simulated archive")
+    a.add_argument("--catalog-url", help="G-Portal-compatible CSW endpoint")
+    a.add_argument("--sftp-host", help="SFTP host")
+    a.add_argument("--sftp-port", type=int, help="SFTP port")
+    a.add_argument("--username", help="G-Portal user (else $GPORTAL_USERNAME or ~/.netrc)")
+    a.add_argument("--password", help="G-Portal password (prefer $GPORTAL_PASSWORD or ~/.netrc)")
+    p.set_defaults(run=run)
+
+    s = sub.add_parser("status", help="the funnel of a store's ledger, and failures by reason",
+                       description="Show how many granules were found, fetched, verified, "
+                       "extracted, committed and failed (with bytes), and list failures.")
+    s.add_argument("store", help="swath store path (its ledger sits next to it)")
+    s.add_argument("--ledger", type=Path, help="ledger file, if not next to the store")
+    s.set_defaults(run=run_status)
+
+
+def run(args: argparse.Namespace) -> int:
+    from swathkit.jobs.swaths.archive import open_archive
+    from swathkit.jobs.swaths.collect import collect
+    from swathkit.types import Query
+
+    query = Query(args.product, args.start, args.end, bbox=args.bbox, orbit=args.orbit)
+    with open_archive(args) as archive, render.progress_bar("collect") as progress:
+        report = collect(query, args.store, archive, channels=args.channels, coords=args.coords,
+                         geolocation=args.geolocation, workers=args.workers,
+                         extract_workers=args.extract_workers,
+                         keep_files=args.keep_files, retry_failed=args.retry_failed,
+                         update=args.update, workdir=args.workdir, progress=progress)
+    render.funnel(f"collect {args.product} into {args.store}", report.funnel, report.seconds)
+    render.failures(report.failures)
+    if report.changed_versions and not args.update:
+        render.console.print(f"{len(report.changed_versions)} granules have a newer catalogue "
+                             "version than stored; run again with --update to re-fetch them")
+    if report.interrupted:
+        render.console.print("interrupted: run the same command to resume")
+        return 130
+    return 0 if report.ok else 1
+
+
+def run_status(args: argparse.Namespace) -> int:
+    from swathkit.jobs.swaths.collect import default_ledger
+    from swathkit.ledger import Ledger
+    from swathkit.stores.location import as_location
+
+    path = args.ledger or default_ledger(as_location(args.store))
+    if not Path(path).exists():
+        render.err_console.print(f"no ledger at {path}: nothing was collected into this store")
+        return 2
+    with Ledger(path) as ledger:
+        render.funnel(f"status of {args.store}", ledger.funnel())
+        failures = [(r["granule_id"], r["error_class"] or "", r["reason"] or "", r["attempts"])
+                    for r in ledger.failures()]
+    render.failures(failures)
+    return 0

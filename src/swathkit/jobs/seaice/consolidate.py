@@ -1,0 +1,213 @@
+"""Consolidate a directory of Bremen ASI daily files into a grid cube, resumably.
+
+Re-running does only what is left: a day already in the cube from a file of the
+same size and mtime is skipped without reading it; a file that changed is read and
+its day replaced only if its values differ. Days missing inside the range are
+recorded as not published when the download ledger of the directory says the
+archive answered 404, and reported as absent otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from swathkit.errors import FileNameError, FormatError, StoreError
+from swathkit.products.asi.grids import AsiGrid, asi_grid
+from swathkit.products.asi.names import parse_asi_name
+from swathkit.stores.cube_schema import NOT_PUBLISHED, PRESENT, Source
+from swathkit.stores.grid_cube import GridCube, StoreLike
+from swathkit.stores.grid_cube_writer import GridCubeWriter, cube_writer, day_range
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+PATTERN = "asi-AMSR2-*.nc"
+
+
+@dataclass
+class ConsolidateReport:
+    """What a consolidation did, day by day."""
+
+    grid: str = ""
+    added: list[date] = field(default_factory=list)
+    replaced: list[date] = field(default_factory=list)
+    unchanged: list[date] = field(default_factory=list)
+    skipped: list[date] = field(default_factory=list)  # same file as stored: not read
+    not_published: list[date] = field(default_factory=list)
+    absent: list[date] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    @property
+    def stored(self) -> int:
+        return len(self.added) + len(self.replaced) + len(self.unchanged) + len(self.skipped)
+
+
+def find_asi_files(source_dir: str | os.PathLike[str], *, grid: str | None = None,
+                   report: ConsolidateReport | None = None) -> dict[str, dict[date, Path]]:
+    """ASI files under a directory, by grid and day (bad names go to ``report.failed``)."""
+    found: dict[str, dict[date, Path]] = {}
+    for path in sorted(Path(source_dir).rglob(PATTERN)):
+        try:
+            name = parse_asi_name(path)
+        except FileNameError as exc:
+            if report is not None:
+                report.failed.append((str(path), str(exc)))
+            continue
+        if grid is None or name.grid == grid:
+            found.setdefault(name.grid, {})[name.day] = path
+    return found
+
+
+def _choose_grid(found: dict[str, dict[date, Path]], grid: str | None,
+                 cube_grid: AsiGrid | None, source_dir: Path) -> AsiGrid:
+    if grid is not None:
+        return asi_grid(grid)
+    if cube_grid is not None:
+        return cube_grid
+    if len(found) > 1:
+        raise ValueError(f"{source_dir} holds files of several grids ({', '.join(sorted(found))})"
+                         "; choose one with grid= (--grid)")
+    if not found:
+        raise ValueError(f"{source_dir}: no ASI files ({PATTERN}) and no grid given")
+    return asi_grid(next(iter(found)))
+
+
+def _existing_grid(cube: StoreLike, storage_options: dict[str, Any] | None) -> AsiGrid | None:
+    try:
+        return GridCube.open(cube, storage_options).grid
+    except StoreError:
+        return None
+
+
+def consolidate(source_dir: str | os.PathLike[str], cube: StoreLike, *,
+                grid: str | None = None, start: date | None = None, end: date | None = None,
+                storage_options: dict[str, Any] | None = None,
+                progress: Progress | None = None) -> ConsolidateReport:
+    """Upsert the ASI daily files of a directory into a grid cube.
+
+    Args:
+        source_dir: Directory holding ``asi-AMSR2-<grid>-YYYYMMDD-v5.4.nc`` files (searched
+            recursively) and possibly the download ledger ``.seaice-download.ledger.sqlite``.
+        cube: Cube path or fsspec URL (created if absent).
+        grid: The grid to take; inferred from the file names (or the cube) if None.
+        start: First day (default: the first file's or ledger's day).
+        end: Last day (default: the last one).
+        storage_options: fsspec options for a remote cube.
+        progress: Called as ``progress(done, total, file_name)``.
+
+    Returns:
+        The report; ``failed`` lists files that could not be read, with the reason.
+
+    Raises:
+        ValueError: several grids and none chosen, or nothing to consolidate.
+        StoreError: the cube holds another grid, or a day lies before its origin.
+        StoreLockedError: another writer holds the cube.
+    """
+    source = Path(source_dir)
+    report = ConsolidateReport()
+    found = find_asi_files(source, grid=grid, report=report)
+    chosen = _choose_grid(found, grid, _existing_grid(cube, storage_options), source)
+    report.grid = chosen.name
+    files = found.get(chosen.name, {})
+    if not files and (start is None or end is None):
+        raise ValueError(f"{source}: no {chosen.name} files to consolidate; give start and "
+                         "end to record a range with none")
+    first, last = start or min(files), end or max(files)
+    files = {d: p for d, p in files.items() if first <= d <= last}
+    with cube_writer(cube, grid=chosen, storage_options=storage_options) as writer:
+        writer.prepare(first)
+        _upsert_files(writer, files, report, progress)
+        missing = [d for d in day_range(first, last) if d not in files]
+        writer.mark_not_published(_ledger_not_published(source, chosen, missing))
+        states = writer.index.days if writer.index else {}
+        for day in missing:
+            rec = states.get(day)
+            if rec is not None and rec.state == NOT_PUBLISHED:
+                report.not_published.append(day)
+            elif rec is None or rec.state != PRESENT:
+                report.absent.append(day)
+    return report
+
+
+def _upsert_files(writer: GridCubeWriter, files: dict[date, Path], report: ConsolidateReport,
+                  progress: Progress | None) -> None:
+    """Read and upsert files one time chunk at a time (bounded memory, one commit each)."""
+    index = writer.index
+    batch: dict[date, np.ndarray] = {}
+    sources: dict[date, Source] = {}
+    current = None
+    for done, day in enumerate(sorted(files), 1):
+        path = files[day]
+        src = _source(path)
+        rec = index.days.get(day) if index else None
+        if rec is not None and rec.state == PRESENT and rec.source == src:
+            report.skipped.append(day)
+        else:
+            chunk = _chunk_of(writer, day)
+            if batch and chunk != current:
+                _flush(writer, batch, sources, report)
+            current = chunk
+            values = _read_day(path, report)
+            if values is not None:
+                batch[day], sources[day] = values, src
+        if progress:
+            progress(done, len(files), path.name)
+    if batch:
+        _flush(writer, batch, sources, report)
+
+
+def _chunk_of(writer: GridCubeWriter, day: date) -> int | None:
+    index = writer.index
+    return None if index is None else index.index_of(day) // index.time_chunk
+
+
+def _flush(writer: GridCubeWriter, batch: dict[date, np.ndarray], sources: dict[date, Source],
+           report: ConsolidateReport) -> None:
+    summary = writer.upsert_days(batch, sources=sources)
+    report.added.extend(summary.added)
+    report.replaced.extend(summary.replaced)
+    report.unchanged.extend(summary.unchanged)
+    batch.clear()
+    sources.clear()
+
+
+def _read_day(path: Path, report: ConsolidateReport) -> np.ndarray | None:
+    from swathkit.products.asi.reader import open_asi  # h5py/dask: only when reading
+
+    try:
+        with open_asi(path) as ds:
+            return np.asarray(ds["sic"].values[0], dtype=np.float32)
+    except (FormatError, FileNameError, ValueError, OSError) as exc:
+        reason = str(exc) if str(path) in str(exc) or path.name in str(exc) else (
+            f"{path}: {exc}")
+        log.warning("failed: %s", reason)
+        report.failed.append((str(path), reason))
+        return None
+
+
+def _source(path: Path) -> Source:
+    st = path.stat()
+    return Source(path.name, st.st_size, st.st_mtime)
+
+
+def _ledger_not_published(source: Path, grid: AsiGrid, days: list[date]) -> list[date]:
+    """Those of ``days`` the download ledger of ``source`` recorded as not published (404)."""
+    from swathkit.jobs.seaice.download import day_states
+
+    states = day_states(source, grid.name) if days else {}
+    return [d for d in days if states.get(d) == NOT_PUBLISHED]
+
+
+__all__ = ["ConsolidateReport", "consolidate", "find_asi_files"]

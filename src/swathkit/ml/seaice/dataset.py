@@ -1,0 +1,456 @@
+"""``SeaIceSequenceDataset``: (input days → target days) samples from a grid cube.
+
+Each item is ``(inputs, targets)``, float32 tensors shaped ``(T, C, H, W)`` so that a
+``DataLoader`` batch is ``(B, T, C, H, W)`` as in the seed's ``ConsolidatedSICDataset``.
+Values are concentration times ``scale`` (fractions 0–1 by default). Pixels without a
+value (land, pole hole, anything the gap filling left unfilled) become 0: a network
+needs finite numbers, and 0 ("no ice") is what the seed's models saw after masking;
+use ``mask="channel"`` to tell the model which zeros are land.
+
+The dataset reads the cube through :class:`~swathkit.stores.grid_cube.GridCube`, exactly
+the days and region it needs, straight from zarr, and keeps the decoded 8-day chunks of
+the last batches (``cache_bytes``) in a reused pool for the next ones (from a local
+cube the chunks are decoded without zarr's pipeline, see :mod:`swathkit.ml.seaice.chunkread`).
+It carries no open handle into ``DataLoader`` workers: each process opens the store on
+first use. Batches are written once into their final buffer:
+:meth:`SeaIceSequenceDataset.loader` (worker processes writing into a ring of shared
+batch buffers made before they start) and :meth:`SeaIceSequenceDataset.thread_loader`
+(threads, no inter-process copy at all).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import partial
+from typing import Any
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset, get_worker_info
+
+from swathkit.ml.seaice.batching import (
+    BatchRing,
+    RingLoader,
+    RingSamples,
+    ThreadedBatches,
+    batch_buffer,
+    collate_sequences,
+    emit_frames,
+)
+from swathkit.ml.seaice.chunkread import ChunkPool, ChunkReader
+from swathkit.ml.seaice.regions import NAMED_REGIONS, Region, RegionLike, resolve_region
+from swathkit.ml.seaice.windows import DateLike, SampleWindow, as_date, day_range
+from swathkit.stores.grid_cube import GridCube
+from swathkit.stores.location import StoreLocation, as_location
+
+log = logging.getLogger(__name__)
+
+__all__ = ["NAMED_REGIONS", "Region", "RingLoader", "SampleSummary", "SeaIceSequenceDataset",
+           "ThreadedBatches", "collate_sequences", "resolve_region"]
+
+FILLED_FLAGS = (1, 2, 5)  # filled in time, filled in space-time, set to the constant
+LAND_FLAG = 4
+MASK_MODES = ("apply", "channel", "both")
+PRELOAD_BLOCK_DAYS = 8
+CACHE_BYTES = 512 * 2**20  # decoded time chunks kept per process (one n3125 chunk: 280 MB)
+
+CubeLike = GridCube | StoreLocation | str | os.PathLike[str]
+
+
+@dataclass(frozen=True)
+class SampleSummary:
+    """Which candidate samples a dataset kept, and why it skipped the others.
+
+    Attributes:
+        candidates: Samples that fit in the date range.
+        kept: Samples the dataset serves.
+        skipped_missing: Samples that use a day the cube lacks.
+        skipped_filled: Samples whose share of filled pixels exceeds ``max_filled_share``.
+        missing_days: ``(day, reason)`` for each day of the range the cube lacks
+            (``"not published"`` upstream, ``"absent"`` from the cube, ``"not filled"``).
+        skipped: ``(first day of the sample, reason)`` for each skipped sample.
+    """
+
+    candidates: int
+    kept: int
+    skipped_missing: int
+    skipped_filled: int
+    missing_days: tuple[tuple[date, str], ...]
+    skipped: tuple[tuple[date, str], ...]
+
+    def __str__(self) -> str:
+        return (f"{self.kept} of {self.candidates} samples kept; skipped {self.skipped_missing} "
+                f"with a missing day ({len(self.missing_days)} days missing) and "
+                f"{self.skipped_filled} above the filled-pixel share")
+
+
+def _open(location: StoreLocation) -> GridCube:
+    return GridCube.open(location)
+
+
+class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
+    """Forecasting samples (input days → target days) from a grid cube.
+
+    Args:
+        cube: A :class:`GridCube`, or the path/URL of one.
+        start, end: First and last day any sample may use (default: the cube's calendar).
+        input_length, input_gap, pred_shift, pred_gap, pred_length, samples_gap: The
+            seed's sample geometry, see :class:`~swathkit.ml.seaice.windows.SampleWindow`.
+        variable: Cube variable to serve (``"sic_filled"`` or ``"sic"``).
+        max_filled_share: Skip samples in which more than this share of the ocean
+            pixels (fill flag not land) was filled (flags 1, 2, 5), over all frames.
+        mask: ``"apply"``: land pixels → 0; ``"channel"``: the land mask (1 = land)
+            becomes a second input channel; ``"both"``; ``None``: the mask is not used.
+        region: ``(y0, y1, x0, x1)`` or a name from :data:`NAMED_REGIONS`.
+        preload: Read every day the samples need once, into memory.
+        scale: Factor applied to the stored percent values (0.01 → fractions).
+        cache_bytes: Decoded time chunks each reading process (or thread) keeps for the
+            next batches; the pool always holds at least the chunks of one batch.
+
+    Raises:
+        ValueError: Bad options, or a mask requested from a cube without one.
+    """
+
+    def __init__(self, cube: CubeLike, *, start: DateLike | None = None,
+                 end: DateLike | None = None, input_length: int = 5, input_gap: int = 1,
+                 pred_shift: int = 1, pred_gap: int = 1, pred_length: int = 3,
+                 samples_gap: int = 1, variable: str = "sic_filled",
+                 max_filled_share: float | None = None, mask: str | None = "apply",
+                 region: RegionLike = None, preload: bool = False, scale: float = 0.01,
+                 cache_bytes: int = CACHE_BYTES) -> None:
+        if mask not in (*MASK_MODES, None):
+            raise ValueError(f"mask must be one of {MASK_MODES} or None, not {mask!r}")
+        handle = cube if isinstance(cube, GridCube) else _open(as_location(cube))
+        self._cube: GridCube | None = handle
+        self._pid = os.getpid()
+        self._location = handle.location
+        self.window = SampleWindow(input_length, input_gap, pred_shift, pred_gap, pred_length,
+                                   samples_gap)
+        self.variable, self.scale, self.mask = variable, float(scale), mask
+        self.region = resolve_region(handle.grid, region)
+        land = self._land_mask(handle) if mask else np.zeros(self.region.shape, bool)
+        self._keep = np.ascontiguousarray(~land)  # pixels that keep their value
+        self._all = np.ones(self.region.shape, bool)
+        first, last = self._calendar(handle, start, end)
+        self.start, self.end = first, last
+        needs_fill = variable in ("sic_filled", "fill_flag") or max_filled_share is not None
+        if needs_fill and not handle.fill_info:
+            raise ValueError(f"{self._location}: the cube has no gap-filled values; run "
+                             "`swathkit seaice fill` first, or use variable='sic' without "
+                             "max_filled_share")
+        missing = _missing_days(handle, first, last, filled=needs_fill)
+        self._starts, self.summary = self._select(handle, missing, max_filled_share)
+        self.cache_bytes = int(cache_bytes)
+        self._lock: threading.Lock | None = threading.Lock()
+        self._pools: list[ChunkPool] = []  # this process's idle chunk pools
+        self._shared_batches = False  # set on the copy that loader() hands to DataLoader
+        self._ring: BatchRing | None = None  # set on the copy that loader() hands on
+        self._preloaded: np.ndarray | None = None
+        self._preload_rows: dict[date, int] = {}
+        if preload:
+            self._preload()
+        log.info("sea-ice dataset %s..%s: %s", first, last, self.summary)
+
+    # -- public description -------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    @property
+    def channels(self) -> int:
+        """Input channels: 2 when the land mask is a channel, else 1 (targets: always 1)."""
+        return 2 if self.mask in ("channel", "both") else 1
+
+    def sample_days(self, index: int) -> tuple[list[date], list[date]]:
+        """The input days and target days of sample ``index``."""
+        t0 = self._starts[index]
+        return ([t0 + timedelta(days=int(k)) for k in self.window.input_offsets()],
+                [t0 + timedelta(days=int(k)) for k in self.window.target_offsets()])
+
+    def days(self) -> set[date]:
+        """Every day used by any sample."""
+        used: set[date] = set()
+        for i in range(len(self)):
+            inputs, targets = self.sample_days(i)
+            used.update(inputs, targets)
+        return used
+
+    # -- items --------------------------------------------------------------------------
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"sample {index} of {len(self)}")
+        return self.__getitems__([index % len(self)])[0]
+
+    def __getitems__(self, indices: Sequence[int]) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """A batch of samples; days shared by several samples are read once.
+
+        The DataLoader calls this with the indices of one batch. Consecutive samples
+        overlap (5-in/3-out with ``samples_gap=1`` shares 7 of 8 days), so reading the
+        union of their days cuts the reads by up to the sample length. The samples are
+        the rows of one ``(B, T, C, H, W)`` buffer, which :func:`collate_sequences` hands
+        on without copying. In a worker of :meth:`loader`, the buffer is the ring slot
+        the main process assigned (the samples then come as :class:`RingSamples`, which
+        the loader's collate function turns into a slot number), or new shared memory
+        if no slot was free.
+        """
+        per_sample = [self.sample_days(int(i)) for i in indices]
+        days = sorted({d for ins, outs in per_sample for d in (*ins, *outs)})
+        pool = None if self._preloaded is not None else self._take_pool()
+        try:
+            return self._emit(indices, per_sample, *self._raw(days, pool))
+        finally:
+            if pool is not None:
+                self._pools.append(pool)  # (list.append is atomic)
+
+    def _emit(self, indices: Sequence[int], per_sample: list[tuple[list[date], list[date]]],
+              block: np.ndarray, row: dict[date, int]) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """The samples' frames from ``block`` into the batch buffers (see __getitems__)."""
+        h, w = self.region.shape
+        n = len(indices)
+        slot: int | None = getattr(indices, "slot", None)
+        in_worker = get_worker_info() is not None
+        ring = self._ring if slot is not None and in_worker else None
+        if ring is not None and slot is not None:
+            xs, ys = ring.x[slot][:n], ring.y[slot][:n]
+        else:
+            shared = self._shared_batches and in_worker
+            xs = batch_buffer((n, self.window.input_length, self.channels, h, w), shared)
+            ys = batch_buffer((n, self.window.pred_length, 1, h, w), shared)
+        keep = self._keep if self.mask in ("apply", "both") else self._all
+        for b, (ins, outs) in enumerate(per_sample):
+            x, y = xs[b].numpy(), ys[b].numpy()
+            emit_frames(block, np.array([row[d] for d in ins]), x, keep, np.float32(self.scale))
+            emit_frames(block, np.array([row[d] for d in outs]), y, keep, np.float32(self.scale))
+            if self.channels == 2:
+                x[:, 1] = ~self._keep
+        samples = [(xs[b], ys[b]) for b in range(n)]
+        return samples if ring is None or slot is None else RingSamples.of(samples, slot)
+
+    def loader(self, *, batch_size: int = 4, shuffle: bool = False, num_workers: int = 0,
+               **kwargs: Any) -> RingLoader:
+        """Batches ``[inputs, targets]`` from a ``DataLoader`` over this dataset, each
+        written once, straight into the shared memory the main process reads it from.
+
+        Same batches as ``DataLoader(self, batch_size=..., shuffle=...)``. With worker
+        processes, a ring of ``num_workers * prefetch_factor + 2`` batch buffers in shared
+        memory is made (and its pages touched) in the main process at the first
+        iteration; each worker decodes straight into its reused chunk pool and writes
+        the batch into the slot the main process assigned, so no batch-sized memory is
+        allocated, sent or mapped per batch (on this kind of machine the largest cost
+        for whole n3125 frames: a fresh page costs more than decoding it). A batch the
+        caller keeps stays valid: its slot is reused only once every tensor over it is
+        gone; if the caller keeps so many that no slot is free, the next batches travel
+        the ordinary way. Keyword arguments go to ``DataLoader`` (``generator``,
+        ``drop_last``, ``prefetch_factor``, ``persistent_workers``, ...); the
+        ``DataLoader`` itself is the ``dataloader`` attribute.
+        """
+        batched = copy.copy(self)
+        batched._shared_batches = True
+        batched._ring = None
+        h, w = self.region.shape
+        return RingLoader(batched, batch_size=batch_size, shuffle=shuffle,
+                          num_workers=num_workers,
+                          shape_x=(self.window.input_length, self.channels, h, w),
+                          shape_y=(self.window.pred_length, 1, h, w), **kwargs)
+
+    def thread_loader(self, *, batch_size: int = 4, shuffle: bool = False, threads: int = 2,
+                      generator: torch.Generator | None = None,
+                      drop_last: bool = False) -> ThreadedBatches:
+        """Batches ``[inputs, targets]`` prefetched by threads of this process.
+
+        Decoding (blosc) and the frame kernel release the GIL, so threads use every core
+        without what worker processes pay per batch: a shared-memory segment written,
+        sent and mapped again (on this kind of machine the larger cost for whole n3125
+        frames). Batches are those of ``DataLoader(self, batch_size=..., shuffle=...)``
+        (with ``shuffle``, drawn from ``generator``).
+        """
+        return ThreadedBatches(self, batch_size=batch_size, shuffle=shuffle, threads=threads,
+                               generator=generator, drop_last=drop_last)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        # never carry an open store, a cache or a lock into another process
+        state.update(_cube=None, _pools=[], _lock=None, _pid=-1)
+        return state
+
+    # -- reading ------------------------------------------------------------------------
+
+    def _process_lock(self) -> threading.Lock:
+        """This process's lock; a new process (a worker) starts without store or cache."""
+        if self._pid != os.getpid() or self._lock is None:
+            self._pid, self._lock = os.getpid(), threading.Lock()
+            self._cube, self._pools = None, []
+        return self._lock
+
+    def _handle(self) -> GridCube:
+        with self._process_lock():
+            if self._cube is None:
+                self._cube = _open(self._location)
+            return self._cube
+
+    def _raw(self, days: Sequence[date],
+             pool: ChunkPool | None) -> tuple[np.ndarray, dict[date, int]]:
+        """Stored values (percent, NaN) holding ``days``, and each day's row in them.
+
+        Lazily: the rows of ``pool``, where the time chunks of ``days`` were decoded (or
+        still are from an earlier batch); no copy is made.
+        """
+        if self._preloaded is not None or pool is None:
+            assert self._preloaded is not None
+            return self._preloaded, self._preload_rows
+        cube = self._handle()
+        step = cube.index.time_chunk
+        positions = {d: cube.time_index(d) for d in days}
+        slots = pool.hold(sorted({p // step for p in positions.values()}),
+                          partial(self._decode_chunk, cube, pool))
+        return pool.data, {d: slots[p // step] * step + p % step for d, p in positions.items()}
+
+    def _take_pool(self) -> ChunkPool:
+        """An idle chunk pool of this process (reading threads each hold one while they
+        read a batch; pools and their decoded chunks outlive the threads)."""
+        cube = self._handle()
+        try:
+            return self._pools.pop()  # (list.pop is atomic)
+        except IndexError:
+            slot_bytes = cube.index.time_chunk * 4 * int(np.prod(self.region.shape))
+            pool = ChunkPool(cube.index.time_chunk, self.region.shape,
+                             max(1, self.cache_bytes // slot_bytes))
+            meta = cube.array(self.variable).metadata.to_dict()
+            pool.reader = ChunkReader.for_array(self._location, self.variable, meta,
+                                                self.region)
+            if self.variable == "sic":
+                valid = np.zeros(cube.index.length, bool)
+                valid[[cube.time_index(d) for d in cube.days]] = True
+            else:
+                valid = cube.filled_days()
+            pool.valid = valid
+            return pool
+
+    def _decode_chunk(self, cube: GridCube, pool: ChunkPool, k: int, out: np.ndarray) -> None:
+        """Time chunk ``k`` of the region into ``out`` (days not valid: NaN, as zarr reads)."""
+        step = cube.index.time_chunk
+        if pool.reader is None:
+            data = cube.read_block(k * step, (k + 1) * step, variable=self.variable,
+                                   region=self.region.slices())
+            out[:data.shape[0]] = data
+            return
+        pool.reader.read_into(k, out)
+        for t in np.flatnonzero(~pool.valid[k * step:(k + 1) * step]):
+            out[t] = np.nan
+
+    def _preload(self) -> None:
+        needed = sorted(self.days())
+        h, w = self.region.shape
+        data = np.empty((len(needed), h, w), np.float32)
+        cube = self._handle()
+        for k in range(0, len(needed), PRELOAD_BLOCK_DAYS):
+            part = needed[k: k + PRELOAD_BLOCK_DAYS]
+            data[k: k + len(part)] = _read_days(cube, part, self.variable, self.region)
+        self._preloaded = data
+        self._preload_rows = {d: k for k, d in enumerate(needed)}
+
+    # -- set-up -------------------------------------------------------------------------
+
+    def _land_mask(self, cube: GridCube) -> np.ndarray:
+        land = cube.land_mask()
+        if land is None:
+            raise ValueError(f"{self._location}: the cube has no land mask; run "
+                             "`swathkit seaice mask` first or pass mask=None")
+        r = self.region
+        return np.asarray(land)[r.y0:r.y1, r.x0:r.x1] != 0
+
+    @staticmethod
+    def _calendar(cube: GridCube, start: DateLike | None,
+                  end: DateLike | None) -> tuple[date, date]:
+        known = [*cube.days, *cube.not_published]
+        if not known and (start is None or end is None):
+            raise ValueError("the cube holds no days; give start and end")
+        first = as_date(start) if start is not None else min(known)
+        last = as_date(end) if end is not None else max(known)
+        if last < first:
+            raise ValueError(f"end {last} is before start {first}")
+        return first, last
+
+    def _select(self, cube: GridCube, missing: dict[date, str],
+                max_filled_share: float | None) -> tuple[list[date], SampleSummary]:
+        offsets = np.concatenate([self.window.input_offsets(), self.window.target_offsets()])
+        n_days = (self.end - self.start).days + 1
+        candidates = [self.start + timedelta(days=int(s)) for s in self.window.starts(n_days)]
+        shares = (_filled_counts(cube, sorted(set(day_range(self.start, self.end)) - set(missing)),
+                                 self.region) if max_filled_share is not None else {})
+        kept, skipped, n_missing, n_filled = [], [], 0, 0
+        for t0 in candidates:
+            days = [t0 + timedelta(days=int(k)) for k in offsets]
+            lacking = [d for d in days if d in missing]
+            if lacking:
+                n_missing += 1
+                skipped.append((t0, "; ".join(f"{d} {missing[d]}" for d in lacking)))
+                continue
+            if max_filled_share is not None:
+                filled = sum(shares[d][0] for d in days)
+                ocean = sum(shares[d][1] for d in days)
+                share = filled / ocean if ocean else 0.0
+                if share > max_filled_share:
+                    n_filled += 1
+                    skipped.append((t0, f"filled share {share:.3f} > {max_filled_share}"))
+                    continue
+            kept.append(t0)
+        summary = SampleSummary(len(candidates), len(kept), n_missing, n_filled,
+                                tuple(sorted(missing.items())), tuple(skipped))
+        return kept, summary
+
+
+def _read_days(cube: GridCube, days: Sequence[date], variable: str,
+               region: Region) -> np.ndarray:
+    """``(len(days), H, W)`` of ``variable``: one block read when the days are consecutive."""
+    first = cube.time_index(days[0])
+    if all((d - days[0]).days == k for k, d in enumerate(days)):
+        return cube.read_block(first, first + len(days), variable=variable,
+                               region=region.slices())
+    return cube.read_days(list(days), variable=variable, region=region.slices())
+
+
+def _missing_days(cube: GridCube, first: date, last: date, *,
+                  filled: bool) -> dict[date, str]:
+    """Days of ``[first, last]`` the cube cannot serve, with the reason.
+
+    With ``filled``, days the gap filling has not reached count as missing too.
+    """
+    present = set(cube.days)
+    not_published = set(cube.not_published)
+    done = _filled_days(cube) if filled else None
+    missing = {}
+    for day in day_range(first, last):
+        if day in not_published:
+            missing[day] = "not published"
+        elif day not in present:
+            missing[day] = "absent"
+        elif done is not None and day not in done:
+            missing[day] = "not filled"
+    return missing
+
+
+def _filled_days(cube: GridCube) -> set[date]:
+    """Days whose ``sic_filled`` and ``fill_flag`` the cube's ``fill`` has written."""
+    return {cube.origin + timedelta(days=int(i)) for i in np.flatnonzero(cube.filled_days())}
+
+
+def _filled_counts(cube: GridCube, days: Sequence[date],
+                   region: Region) -> dict[date, tuple[int, int]]:
+    """Per day: (filled pixels, ocean pixels) of the region, from ``fill_flag``."""
+    counts = {}
+    for k in range(0, len(days), PRELOAD_BLOCK_DAYS):
+        chunk = list(days[k: k + PRELOAD_BLOCK_DAYS])
+        flags = _read_days(cube, chunk, "fill_flag", region)
+        for day, frame in zip(chunk, flags, strict=True):
+            hist = np.bincount(np.asarray(frame, np.uint8).ravel(), minlength=256)
+            counts[day] = (int(hist[list(FILLED_FLAGS)].sum()),
+                           int(hist.sum() - hist[LAND_FLAG]))
+    return counts

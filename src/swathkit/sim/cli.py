@@ -1,0 +1,67 @@
+"""``swathkit sim``: the built-in simulated archive (synthetic files now, servers later)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from swathkit.cli import render
+from swathkit.cli.options import ASI_GRIDS, positive_int, utc_time
+from swathkit.sim import cli_serve as sim_serve
+
+PRODUCTS = ("amsr2-l1b", "asi")
+
+
+def add(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("sim", help="synthetic product files in the real layout",
+                       description="The simulated archive: deterministic synthetic files with "
+                       "real names and byte layout, for demos and tests.")
+    verbs = p.add_subparsers(title="sim verbs", metavar="<sim verb>", required=True)
+    g = verbs.add_parser("generate", help="write synthetic files to a folder",
+                         description="Write synthetic files with their real names: AMSR2 L1B "
+                         "granules (half orbits of 1978 scans, ~30 a day) or Bremen ASI daily "
+                         "sea-ice grids.",
+                         epilog="examples: swathkit sim generate amsr2-l1b "
+                         "--start 2022-02-16T00:00 --granules 30 --out granules/ | "
+                         "swathkit sim generate asi --grid n3125 --start 2020-03-01 "
+                         "--days 31 --out asi/")
+    g.add_argument("product", choices=PRODUCTS)
+    g.add_argument("--start", type=utc_time, required=True,
+                   help="UTC ISO time inside the first granule, or the first day (asi)")
+    g.add_argument("--granules", type=int, default=1,
+                   help="amsr2-l1b: how many consecutive granules")
+    g.add_argument("--scans", type=int, default=None,
+                   help="amsr2-l1b: scans per granule (default: full size, 1978); fewer for "
+                   "fast tests")
+    g.add_argument("--grid", choices=ASI_GRIDS, default="n3125",
+                   help="asi: the grid (default: n3125)")
+    g.add_argument("--days", type=positive_int, default=1, help="asi: how many consecutive days")
+    g.add_argument("--seed", type=int, default=0, help="noise seed (same seed, same bytes)")
+    g.add_argument("--out", type=Path, required=True, help="output folder")
+    g.set_defaults(run=run_generate)
+    sim_serve.add_serve(verbs)
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.product == "asi":
+        return _generate_asi(args)
+    from swathkit.sim.gportal.amsr2_l1b import write_granules
+
+    with render.progress_bar("generate") as progress:
+        paths = write_granules(args.out, args.start, args.granules, scans=args.scans,
+                               seed=args.seed, progress=progress)
+    render.table(f"wrote {len(paths)} granules to {args.out}", ("file", "MB"),
+                 [(p.name, f"{p.stat().st_size / 1e6:.1f}") for p in paths])
+    return 0
+
+
+def _generate_asi(args: argparse.Namespace) -> int:
+    from swathkit.sim.bremen.asi import write_asi_days
+
+    with render.progress_bar(f"generate asi {args.grid}") as progress:
+        paths = write_asi_days(args.out, args.grid, args.start.date(), args.days,
+                               seed=args.seed, progress=progress)
+    render.table(f"wrote {len(paths)} days of {args.grid} to {args.out}", ("file", "MB"),
+                 [(p.name, f"{p.stat().st_size / 1e6:.1f}") for p in paths])
+    return 0

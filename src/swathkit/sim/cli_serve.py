@@ -1,0 +1,79 @@
+"""``swathkit sim serve``: run a simulated archive until Ctrl-C.
+
+``--archive gportal`` (default): the JAXA G-Portal, catalogue + SFTP;
+``--archive bremen``: the University of Bremen sea-ice archive over HTTP.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from swathkit.cli import render
+
+FAULT_PRESETS = ("none", "flaky", "hostile")
+
+
+def add_serve(verbs: argparse._SubParsersAction) -> None:
+    """Register ``serve`` on the ``sim`` verbs."""
+    s = verbs.add_parser("serve", help="run a simulated archive (G-Portal, Bremen) on 127.0.0.1",
+                         description="Serve a simulated archive on loopback, with optional "
+                         "injected faults, until Ctrl-C. gportal: the JAXA G-Portal's CSW "
+                         "catalogue over HTTP and AMSR2 L1B files over SFTP (password login). "
+                         "bremen: the University of Bremen ASI sea-ice grids over HTTP, the real "
+                         "URL tree under the printed base URL (use it with `swathkit seaice "
+                         "download --base-url`).",
+                         epilog="examples:\n  swathkit sim serve --faults flaky --seed 1 --scans 40"
+                         "\n  swathkit sim serve --archive bremen --faults flaky",
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    s.add_argument("--archive", choices=("gportal", "bremen"), default="gportal",
+                   help="which archive (default: gportal)")
+    s.add_argument("--faults", choices=FAULT_PRESETS, default="none",
+                   help="fault preset (default: none)")
+    s.add_argument("--seed", type=int, default=0, help="seed of the files and the faults")
+    s.add_argument("--scans", type=int, default=None,
+                   help="scans per granule (default: full size); fewer for fast tests")
+    s.add_argument("--username", default="sim", help="SFTP user name (default: sim)")
+    s.add_argument("--password", default=None, help="SFTP password (default: random)")
+    s.add_argument("--cache", type=Path, default=None,
+                   help="folder keeping generated files (default: a temporary folder)")
+    s.set_defaults(run=run_serve)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    if args.archive == "bremen":
+        return _serve_bremen(args)
+    from swathkit.sim.gportal.server import Endpoints, serve_forever
+
+    def ready(e: Endpoints) -> None:
+        render.facts("simulated G-Portal (Ctrl-C to stop)", [
+            ("catalogue", e.catalog_url), ("SFTP", f"{e.sftp_host}:{e.sftp_port}"),
+            ("username", e.username), ("password", e.password), ("faults", args.faults)])
+
+    try:
+        stats = serve_forever(on_ready=ready, faults=args.faults, seed=args.seed,
+                              username=args.username, password=args.password, scans=args.scans,
+                              cache_dir=args.cache)
+    except KeyboardInterrupt:
+        render.console.print("stopped")
+        return 0
+    render.console.print(f"served {stats.requests_served} catalogue requests")
+    return 0
+
+
+def _serve_bremen(args: argparse.Namespace) -> int:
+    from swathkit.sim.bremen.server import serve_forever
+
+    def ready(url: str) -> None:
+        render.facts("simulated Bremen sea-ice archive (Ctrl-C to stop)", [
+            ("base URL", url), ("files", url + "amsr2/asi_daygrid_swath/"),
+            ("faults", args.faults), ("seed", args.seed)])
+
+    try:
+        stats = serve_forever(on_ready=ready, faults=args.faults, seed=args.seed,
+                              cache_dir=args.cache)
+    except KeyboardInterrupt:
+        render.console.print("stopped")
+        return 0
+    render.console.print(f"served {stats.requests_served} requests")
+    return 0

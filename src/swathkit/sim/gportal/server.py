@@ -1,0 +1,210 @@
+"""A simulated JAXA G-Portal on 127.0.0.1: the CSW catalogue over HTTP and the files over SFTP.
+
+::
+
+    with SimulatedGPortal(faults="flaky", seed=1, scans=40) as portal:
+        portal.catalog_url      # http://127.0.0.1:PORT/csw/csw
+        portal.sftp_host, portal.sftp_port, portal.username, portal.password
+        portal.stats()          # requests served, sessions, files generated, faults…
+
+Both servers run in threads of this process. The catalogue's records and the
+SFTP server's files describe the same granules: a record's ``product.fileName``
+without ``https://gportal.jaxa.jp/download/`` is the file's SFTP path. The seed
+fixes the files' bytes and every injected fault.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+from swathkit.sim.faults import FaultPlan, fault_plan
+from swathkit.sim.gportal.catalog import CSW_PATH, CatalogServer, GranuleCatalog
+from swathkit.sim.gportal.sftp import GranuleFiles, SftpServer
+from swathkit.sim.orbit import SCANS_PER_GRANULE
+
+log = logging.getLogger(__name__)
+
+HOST = "127.0.0.1"
+_POLL_S = 0.1  # how soon the catalogue server notices shutdown
+
+
+@dataclass(frozen=True)
+class GPortalStats:
+    """What the simulated portal has done so far (a snapshot)."""
+
+    requests_served: int  # catalogue requests, faults included
+    sessions_opened: int  # SFTP sessions granted
+    max_concurrent_sessions: int
+    files_generated: int
+    bytes_sent: int  # file bytes read over SFTP
+    faults: dict[str, int]  # injected, by kind: http_503, http_429, slow, drop, truncate, …
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where a running simulated portal listens, and its account (repr hides the password)."""
+
+    catalog_url: str
+    sftp_host: str
+    sftp_port: int
+    username: str
+    password: str = field(repr=False)
+
+
+class SimulatedGPortal:
+    """Both G-Portal servers on loopback ports, as a context manager.
+
+    Args:
+        faults: A preset name (``"none"``, ``"flaky"``, ``"hostile"``) or a
+            :class:`~swathkit.sim.faults.FaultPlan`.
+        seed: Seeds the files' bytes and the faults (it replaces a plan's seed).
+        username: The SFTP account's user name.
+        password: Its password; a random one by default.
+        scans: Scans per served granule (1–1978); full granules by default.
+        reprocessed: Days added to every catalogue ``processingDate`` (a new
+            catalogue version of the same files, to exercise ``--update``).
+        cache_dir: Where generated files are kept; a temporary directory,
+            removed on close, by default.
+
+    Raises:
+        ValueError: a negative seed, ``scans`` out of range, an unknown preset.
+    """
+
+    def __init__(
+        self,
+        *,
+        faults: str | FaultPlan = "none",
+        seed: int = 0,
+        username: str = "sim",
+        password: str | None = None,
+        scans: int | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
+        reprocessed: int = 0,
+    ) -> None:
+        if seed < 0:
+            raise ValueError(f"seed must be non-negative, got {seed}")
+        if scans is not None and not 1 <= scans <= SCANS_PER_GRANULE:
+            raise ValueError(f"scans must be 1–{SCANS_PER_GRANULE}, got {scans}")
+        self.fault_plan = fault_plan(faults, seed=seed)
+        self.username = username
+        self.password = password if password is not None else secrets.token_urlsafe(12)
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        if cache_dir is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="swathkit-gportal-")
+            cache_dir = self._tmp.name
+        self._files = GranuleFiles(Path(cache_dir), scans=scans, seed=seed)
+        catalog = GranuleCatalog(scans=scans, reprocessed=reprocessed)
+        self._catalog = CatalogServer((HOST, 0), catalog, self.fault_plan)
+        self._sftp = SftpServer(self._files, self.fault_plan, username=username,
+                                password=self.password, host=HOST)
+        self._http_thread = threading.Thread(target=self._catalog.serve_forever,
+                                             args=(_POLL_S,), name="sim-gportal-csw",
+                                             daemon=True)
+        self._started = self._closed = False
+
+    def __repr__(self) -> str:
+        return (f"SimulatedGPortal(catalog_url={self.catalog_url!r}, sftp={self.sftp_host}:"
+                f"{self.sftp_port}, username={self.username!r}, password=***)")
+
+    @property
+    def catalog_url(self) -> str:
+        """``http://127.0.0.1:PORT/csw/csw``."""
+        host, port = self._catalog.server_address[:2]
+        return f"http://{host!s}:{port}{CSW_PATH}"
+
+    @property
+    def sftp_host(self) -> str:
+        return self._sftp.address[0]
+
+    @property
+    def sftp_port(self) -> int:
+        return self._sftp.address[1]
+
+    @property
+    def cache_dir(self) -> Path:
+        """The directory holding the generated files."""
+        return self._files.directory
+
+    @property
+    def endpoints(self) -> Endpoints:
+        return Endpoints(self.catalog_url, self.sftp_host, self.sftp_port, self.username,
+                         self.password)
+
+    def start(self) -> SimulatedGPortal:
+        """Start both servers (done by ``with``); returns self."""
+        if not self._started:
+            self._started = True
+            self._http_thread.start()
+            self._sftp.start()
+            log.info("simulated G-Portal: catalogue %s, SFTP %s:%d, faults %s",
+                     self.catalog_url, self.sftp_host, self.sftp_port, self.fault_plan)
+        return self
+
+    def close(self) -> None:
+        """Stop both servers, close their connections, remove the temporary cache."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._started:
+            self._catalog.shutdown()
+        self._catalog.server_close()
+        self._sftp.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+    def stats(self) -> GPortalStats:
+        """A snapshot of the counters."""
+        sessions = self._sftp.sessions
+        return GPortalStats(
+            requests_served=self._catalog.requests_served,
+            sessions_opened=sessions.opened,
+            max_concurrent_sessions=sessions.max_concurrent,
+            files_generated=self._files.generated,
+            bytes_sent=self._sftp.bytes_sent,
+            faults=self._catalog.faults.snapshot() | self._sftp.faults.snapshot(),
+        )
+
+    def __enter__(self) -> SimulatedGPortal:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def serve_forever(
+    *,
+    on_ready: Callable[[Endpoints], None],
+    stop: threading.Event | None = None,
+    faults: str | FaultPlan = "none",
+    seed: int = 0,
+    username: str = "sim",
+    password: str | None = None,
+    scans: int | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> GPortalStats:
+    """Run a :class:`SimulatedGPortal` until ``stop`` is set (or the process is interrupted).
+
+    Args:
+        on_ready: Called once with the endpoints and account when both servers listen.
+        stop: Set it to stop; without one, runs until KeyboardInterrupt.
+        faults, seed, username, password, scans, cache_dir: As for :class:`SimulatedGPortal`.
+
+    Returns:
+        The final counters.
+    """
+    stop = stop or threading.Event()
+    with SimulatedGPortal(faults=faults, seed=seed, username=username, password=password,
+                          scans=scans, cache_dir=cache_dir) as portal:
+        on_ready(portal.endpoints)
+        while not stop.wait(0.5):  # short waits keep Ctrl-C responsive
+            pass
+        return portal.stats()

@@ -1,0 +1,116 @@
+"""Collect against the simulated G-Portal on loopback: nothing lost, nothing duplicated."""
+
+import dataclasses
+
+import pytest
+
+from swathkit.errors import AuthError
+from swathkit.jobs.swaths.archive import simulated_gportal
+from swathkit.jobs.swaths.collect import collect
+from swathkit.sim.faults import FaultPlan
+from swathkit.stores.swath_store import SwathStore
+from swathkit.types import Query
+
+from .collect_helpers import FAST_RETRY, SCANS, store_content
+
+TWO_DAYS = Query("amsr2-l1b", "2022-02-16T00:00", "2022-02-18T00:00")
+HALF_DAY = Query("amsr2-l1b", "2022-02-16T00:00", "2022-02-16T12:00")
+FAULTS = FaultPlan(seed=5, http_503=0.1, http_429=0.1, retry_after=0, sftp_drop=0.1,
+                   sftp_truncate=0.05, max_sessions=4)
+
+
+def _collect(tmp_path, query, faults, name, **options):
+    with simulated_gportal(faults=faults, scans=SCANS, retry=FAST_RETRY, seed=2) as archive:
+        report = collect(query, tmp_path / name, archive, channels="36.5H", coords=True,
+                         workers=options.pop("workers", 4), **options)
+    return report
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """A fault-free two-day collection."""
+    tmp = tmp_path_factory.mktemp("reference")
+    report = _collect(tmp, TWO_DAYS, "none", "ref.zarr")
+    assert report.ok
+    return store_content(tmp / "ref.zarr")
+
+
+def test_two_days_with_faults_commit_every_granule_bit_identical(tmp_path, reference):
+    report = _collect(tmp_path, TWO_DAYS, FAULTS, "s.zarr")
+    assert report.ok and report.failures == []
+    assert report.funnel.found == report.funnel.committed == len(reference) >= 58
+    assert store_content(tmp_path / "s.zarr") == reference
+
+
+def test_rerun_is_a_no_op(tmp_path):
+    first = _collect(tmp_path, HALF_DAY, "none", "s.zarr")
+    again = _collect(tmp_path, HALF_DAY, "none", "s.zarr")
+    assert first.ok and again.ok and again.funnel.committed == first.funnel.committed
+    assert len(SwathStore.open(tmp_path / "s.zarr")) == first.funnel.found
+    assert SwathStore.open(tmp_path / "s.zarr").index.commits == (first.funnel.found + 15) // 16
+
+
+def test_server_corruption_is_refetched_then_failed_with_its_reason(tmp_path):
+    from swathkit.products.amsr2.names import parse_name
+    from swathkit.sim.faults import fault_plan
+    from swathkit.sim.gportal.catalog import remote_path
+
+    plan = FaultPlan(corrupt_share=0.6, corrupt_permanent_share=0.4, corrupt_attempts=1)
+    report = _collect(tmp_path, HALF_DAY, plan, "s.zarr")
+    served = fault_plan(plan, seed=2)  # the portal seeds its plan with its own seed
+    stored = set(SwathStore.open(tmp_path / "s.zarr").granule_ids)
+    found = stored | {gid for gid, *_ in report.failures}
+    corrupt = {g for g in found if served.is_corrupt(remote_path(parse_name(g + ".h5")), 0)}
+    permanent = {g for g in corrupt
+                 if served.is_permanently_corrupt(remote_path(parse_name(g + ".h5")))}
+    assert permanent and corrupt - permanent, "the plan should give both kinds"
+    assert {gid for gid, *_ in report.failures} == permanent
+    assert all(err == "VerificationError" and attempts >= 2 and "not a sound" in reason
+               for _, err, reason, attempts in report.failures)
+    assert corrupt - permanent <= stored  # re-fetched clean and committed
+    assert report.funnel.committed == len(found) - len(permanent) and not report.ok
+
+
+def test_wrong_password_fails_fast_without_hammering(tmp_path):
+    with simulated_gportal(scans=SCANS, retry=FAST_RETRY, password="wrong") as archive, \
+            pytest.raises(AuthError, match="refused the password"):
+        collect(HALF_DAY, tmp_path / "s.zarr", archive, workers=4)
+
+
+def test_session_cap_respected_with_16_workers(tmp_path):
+    from swathkit.sim.gportal.server import SimulatedGPortal
+
+    plan = dataclasses.replace(FaultPlan(), max_sessions=4)
+    with SimulatedGPortal(faults=plan, scans=SCANS) as sim:
+        from swathkit.archives.credentials import Credentials
+        from swathkit.jobs.swaths.archive import gportal_at
+
+        archive = gportal_at(sim.catalog_url, sim.sftp_host, sim.sftp_port,
+                           Credentials(sim.username, sim.password), FAST_RETRY, "sim")
+        report = collect(HALF_DAY, tmp_path / "s.zarr", archive, workers=16)
+        stats = sim.stats()
+    assert report.ok and report.funnel.committed == report.funnel.found
+    assert stats.max_concurrent_sessions <= 4
+
+
+def test_new_catalogue_version_is_reported_then_refetched_on_update(tmp_path):
+    from swathkit.ledger import Ledger
+
+    def run(reprocessed, update):
+        with simulated_gportal(scans=SCANS, retry=FAST_RETRY, seed=2,
+                               reprocessed=reprocessed) as archive:
+            return collect(HALF_DAY, tmp_path / "s.zarr", archive, update=update)
+
+    first = run(0, False)
+    same = run(1, False)
+    assert first.ok and same.ok and len(same.changed_versions) == first.funnel.found
+    with Ledger(tmp_path / "s.zarr.ledger.sqlite") as ledger:
+        fetched_before = {r: ledger.row(r)["fetched_at"] for r in same.changed_versions}
+    updated = run(1, True)
+    assert updated.ok and updated.changed_versions == same.changed_versions
+    with Ledger(tmp_path / "s.zarr.ledger.sqlite") as ledger:
+        assert all(ledger.row(g)["fetched_at"] > t for g, t in fetched_before.items())
+        assert ledger.row(same.changed_versions[0])["stored_processing_date"] == \
+            ledger.row(same.changed_versions[0])["processing_date"]
+    assert run(1, False).changed_versions == []
+    assert len(SwathStore.open(tmp_path / "s.zarr")) == first.funnel.found  # same bytes: no dups
