@@ -43,6 +43,15 @@ def test_imports_point_one_way(part):
     assert _violations(part, RULES[part]) == []
 
 
+def test_no_production_module_imports_sim():
+    """The simulators are reached by name, through swathkit.archives.registry."""
+    found = [f"{path.relative_to(SRC)} imports {name}"
+             for path in sorted(SRC.rglob("*.py")) if path.relative_to(SRC).parts[0] != "sim"
+             for name in _imports(path) if name == "swathkit.sim" or
+             name.startswith("swathkit.sim.")]
+    assert found == []
+
+
 def test_process_does_no_file_io():
     for path in sorted((SRC / "process").rglob("*.py")):
         text = path.read_text()

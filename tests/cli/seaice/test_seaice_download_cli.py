@@ -3,8 +3,10 @@
 import pytest
 
 import swathkit.jobs.seaice.download as job
+from swathkit.archives.registry import ARCHIVES, ArchiveEntry
 from swathkit.cli.main import main
 from swathkit.errors import ArchiveUnavailableError
+from swathkit.sim.bremen import simulated_bremen
 from swathkit.sim.bremen.server import SimulatedBremen
 from swathkit.sim.faults import FaultPlan
 
@@ -18,16 +20,15 @@ def cache(tmp_path_factory):
 
 @pytest.fixture
 def sim_with(monkeypatch, cache):
-    """Make ``--archive sim`` reuse the module's generated files (and optionally faults)."""
-    original = job.simulated_bremen
-
+    """Register a ``bremen-sim`` that reuses the module's generated files (and given faults)."""
     def use(faults=None):
-        def simulated(**kw):
-            kw["cache_dir"] = cache
+        def simulated(**options):
+            options["cache_dir"] = cache
             if faults is not None:
-                kw["faults"] = faults
-            return original(**kw)
-        monkeypatch.setattr(job, "simulated_bremen", simulated)
+                options["faults"] = faults
+            return simulated_bremen(**options)
+        entry = ArchiveEntry(simulated, "the simulated Bremen archive, for these tests")
+        monkeypatch.setitem(ARCHIVES, "bremen-sim", entry)
     use()
     return use
 
