@@ -55,12 +55,17 @@ def run(args: argparse.Namespace) -> int:
     return max(amsr2, seaice)
 
 
-def run_seaice(args: argparse.Namespace) -> int:
+def seaice_parser() -> argparse.ArgumentParser:
+    """The parser of the sea-ice steps: ``swathkit`` with its ``seaice`` verb loaded."""
     from swathkit.cli.main import build_parser
+
+    return build_parser("seaice")  # verbs load lazily: a bare parser knows none of them
+
+
+def run_seaice(args: argparse.Namespace) -> int:
     from swathkit.cli.seaice import demo as demo_seaice
 
-    parser = build_parser()
-    code, cube = demo_seaice.run(args.out, parser.parse_args, grid=args.seaice_grid,
+    code, cube = demo_seaice.run(args.out, seaice_parser().parse_args, grid=args.seaice_grid,
                                  start=args.seaice_start, days=args.seaice_days,
                                  faults=args.faults)
     exe = _relative(Path(sys.executable).parent)
