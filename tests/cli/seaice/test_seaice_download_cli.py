@@ -80,7 +80,8 @@ def test_an_archive_that_is_down_exits_2(monkeypatch, tmp_path, capsys):
     assert "10 failures in a row" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("extra", [["--faults", "flaky"], ["--workers", "0"]])
+@pytest.mark.parametrize("extra", [["--faults", "flaky"], ["--workers", "0"],
+                                   ["--archive", "sim", "--base-url", "http://127.0.0.1:9/"]])
 def test_inconsistent_options_exit_2(tmp_path, capsys, extra):
     assert main(_args(tmp_path, *extra)) == 2
     assert capsys.readouterr().err
