@@ -82,8 +82,7 @@ def _portal(faults: str, cache: Path):
 
 def _remotes(sim, n: int) -> list[str]:
     from swathkit.archives.gportal import GPortalCatalog
-    from swathkit.jobs.swaths.archive import retrying
-    from swathkit.transfer.retry import RetryPolicy
+    from swathkit.transfer.retry import RetryPolicy, retrying
 
     catalog = GPortalCatalog(sim.catalog_url, retry=retrying(RetryPolicy()))
     return [g.remote_path for g in catalog.search(_query(n))]
@@ -125,12 +124,10 @@ def scenario(name: str, n: int, workers: int, sim: Endpoint) -> dict:
 
 
 def run_swathkit(sim, remotes, work, workers) -> dict:
-    from swathkit.archives.credentials import Credentials
-    from swathkit.jobs.swaths.archive import gportal_at
     from swathkit.jobs.swaths.collect import collect
+    from swathkit.sim.gportal import gportal_client
 
-    archive = gportal_at(sim.catalog_url, sim.sftp_host, sim.sftp_port,
-                       Credentials(sim.username, sim.password), None, "sim")
+    archive = gportal_client(sim, name="sim")
     report = collect(_query(len(remotes)), work / "s.zarr", archive, channels="36.5H",
                      coords=True, workers=workers)
     return {"committed": report.funnel.committed, "lost": report.funnel.found -

@@ -17,15 +17,6 @@ CONFIG = ROOT / "pyproject.toml"
 CONTRACTS = {c["id"]: c["name"] for c in
              tomllib.loads(CONFIG.read_text())["tool"]["importlinter"]["contracts"]}
 
-# Contracts the tree breaks today, each fixed by work in progress; strict, so the mark
-# must go when the fix lands.
-KNOWN_BROKEN = {
-    "no-sim": "jobs/swaths/archive.py and jobs/seaice/download.py build the simulated "
-              "archives until the archive registry lands",
-    "jobs-domains": "jobs/seaice/download.py takes `retrying` from jobs/swaths/archive.py "
-                    "until the archive registry lands",
-}
-
 # (contract, module file under src/swathkit, forbidden import, the chain the report names)
 INJECTIONS = [
     ("pipeline-layers", "stores/verify.py", "import swathkit.jobs.swaths.ingest",
@@ -66,13 +57,7 @@ def lint_imports(src_root: Path, contract: str, cwd: Path) -> subprocess.Complet
                           timeout=120)
 
 
-def _kept_marks(contract: str) -> list[pytest.MarkDecorator]:
-    if contract in KNOWN_BROKEN:
-        return [pytest.mark.xfail(strict=True, reason=KNOWN_BROKEN[contract])]
-    return []
-
-
-@pytest.mark.parametrize("contract", [pytest.param(c, marks=_kept_marks(c)) for c in CONTRACTS])
+@pytest.mark.parametrize("contract", list(CONTRACTS))
 def test_the_tree_keeps_the_contract(contract, tmp_path):
     result = lint_imports(SRC.parent, contract, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -33,7 +33,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from swathkit.archives.base import Archive
-    from swathkit.jobs.swaths.archive import gportal_archive
+    from swathkit.archives.gportal import gportal_archive
     from swathkit.jobs.swaths.collect import collect
     from swathkit.jobs.swaths.ingest import ingest
     from swathkit.products.amsr2.channels import parse_channels
@@ -54,7 +54,7 @@ else:
         "collect": "swathkit.jobs.swaths.collect",
         "export": "swathkit.stores.export",
         "footprint_latlon": "swathkit.products.amsr2.reader",
-        "gportal_archive": "swathkit.jobs.swaths.archive",
+        "gportal_archive": "swathkit.archives.gportal",
         "ingest": "swathkit.jobs.swaths.ingest",
         "open_l1b": "swathkit.products.amsr2.reader",
         "open_swaths": "swathkit.stores.swaths_dataset",

@@ -18,13 +18,18 @@ def utc(value: datetime | str) -> datetime:
 
 @dataclass(frozen=True)
 class Query:
-    """What to search for: a product over a period, optionally an area and orbit direction."""
+    """What to search for: a product over a period, optionally an area, orbit direction, grid.
 
-    product: str  # "amsr2-l1b"
+    ``end`` is exclusive. ``grid`` names the grid of a gridded product (Bremen ASI:
+    ``n3125``, ``n6250``, ``s3125``, ``s6250``); swath archives ignore it.
+    """
+
+    product: str  # "amsr2-l1b", "asi-amsr2"
     start: datetime
     end: datetime
     bbox: BBox | None = None
     orbit: str | None = None  # "A" or "D"
+    grid: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "start", utc(self.start))

@@ -4,10 +4,9 @@ import pytest
 
 from swathkit.archives.gportal import GPortalCatalog, remote_path
 from swathkit.errors import PermanentFetchError, ThrottledError
-from swathkit.jobs.swaths.archive import retrying
 from swathkit.sim.faults import FaultPlan
 from swathkit.sim.gportal.server import SimulatedGPortal
-from swathkit.transfer.retry import RetryPolicy
+from swathkit.transfer.retry import RetryPolicy, retrying
 from swathkit.types import Query
 
 DAY = Query("amsr2-l1b", "2022-02-16T00:00", "2022-02-17T00:00")

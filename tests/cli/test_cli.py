@@ -1,5 +1,6 @@
 import subprocess
 import sys
+from datetime import date
 
 import pytest
 
@@ -56,3 +57,12 @@ def test_console_script_is_installed():
     out = subprocess.run([sys.executable, "-m", "swathkit.cli.main", "--version"],
                          capture_output=True, text=True, check=True)
     assert out.stdout.startswith("swathkit ")
+
+
+def test_every_step_of_the_sea_ice_demo_parses(tmp_path):
+    from swathkit.cli.demo import seaice_parser
+    from swathkit.cli.seaice.demo import steps
+
+    parser = seaice_parser()
+    for argv in steps(tmp_path, grid="n6250", start=date(2013, 5, 1), days=31, faults="flaky"):
+        assert callable(parser.parse_args(argv).run), argv

@@ -3,8 +3,12 @@
 There is no catalogue to search: a grid and a day name the file
 (:mod:`swathkit.products.asi.names`), so a date range becomes granules
 directly, and a day the archive does not have answers 404, which the session
-raises as ``NotPublishedError``. Files are fetched with keep-alive HTTP
-sessions (:class:`~swathkit.archives.http_files.HttpFiles`), TLS verified.
+raises as ``NotPublishedError``. :class:`BremenCatalog` answers a
+:class:`~swathkit.types.Query` that way, without the network, so Bremen is an
+:class:`~swathkit.archives.base.Archive` like any other (:func:`bremen_archive`,
+the ``bremen`` entry of :mod:`swathkit.archives.registry`). Files are fetched
+with keep-alive HTTP sessions (:class:`~swathkit.archives.http_files.HttpFiles`),
+TLS verified.
 
 ::
 
@@ -16,18 +20,22 @@ sessions (:class:`~swathkit.archives.http_files.HttpFiles`), TLS verified.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from swathkit.archives.base import Archive
 from swathkit.archives.http_files import HttpFiles
+from swathkit.errors import InputError
 from swathkit.products.asi.grids import RECORD_START, asi_grid
 from swathkit.products.asi.names import BREMEN_URL, asi_file_name, asi_remote_path
+from swathkit.transfer.retry import RetryPolicy
 from swathkit.transfer.tasks import FetchTask
-from swathkit.types import Granule
+from swathkit.types import Granule, Query
 
-__all__ = ["BREMEN_URL", "PRODUCT", "asi_days", "asi_granule", "asi_granules",
-           "bremen_sessions", "fetch_tasks"]
+__all__ = ["BREMEN_URL", "PRODUCT", "BremenCatalog", "asi_days", "asi_granule", "asi_granules",
+           "bremen_archive", "bremen_sessions", "fetch_tasks"]
 
 PRODUCT = "asi-amsr2"
 
@@ -77,6 +85,62 @@ def fetch_tasks(granules: Iterable[Granule], directory: Path) -> list[FetchTask]
 def bremen_sessions(base_url: str = BREMEN_URL, *, timeout: float = 60.0) -> HttpFiles:
     """A session factory for the archive at ``base_url`` (the real one by default)."""
     return HttpFiles(base_url, timeout=timeout)
+
+
+@dataclass(frozen=True)
+class BremenCatalog:
+    """The day granules of a :class:`~swathkit.types.Query`, named by their dates.
+
+    A query asks for product ``asi-amsr2`` on its ``grid`` (else this catalogue's);
+    every day whose 24 hours meet ``[start, end)`` is a granule. The grid covers a
+    hemisphere and the files merge both orbit directions, so ``bbox`` and ``orbit``
+    select nothing. Whether the archive has a day is only known when fetching it
+    (404: ``NotPublishedError``).
+
+    Args:
+        grid: The grid of queries that name none.
+    """
+
+    grid: str | None = None
+
+    def matched(self, query: Query) -> int:
+        """How many days the query spans."""
+        return len(self._granules(query))
+
+    def pages(self, query: Query) -> Iterator[list[Granule]]:
+        """All the granules as one page (there is nothing to page through)."""
+        yield self._granules(query)
+
+    def search(self, query: Query) -> Iterator[Granule]:
+        """The granules day by day, oldest first."""
+        yield from self._granules(query)
+
+    def _granules(self, query: Query) -> list[Granule]:
+        if query.product != PRODUCT:
+            raise InputError(f"the Bremen archive has product {PRODUCT!r}, not "
+                             f"{query.product!r}")
+        grid = query.grid or self.grid
+        if grid is None:
+            raise InputError("a Bremen query needs a grid: n3125, n6250, s3125 or s6250 "
+                             "(Query(grid=...) or bremen_archive(grid=...))")
+        last = (query.end - timedelta(microseconds=1)).date()  # end is exclusive
+        return asi_granules(grid, query.start.date(), last)
+
+
+def bremen_archive(*, base_url: str = BREMEN_URL, grid: str | None = None,
+                   retry: RetryPolicy | None = None, name: str | None = None) -> Archive:
+    """The University of Bremen archive at ``base_url`` (the real one by default).
+
+    Args:
+        base_url: The archive, a mirror or any Bremen-compatible server.
+        grid: The grid of queries that name none.
+        retry: Retry policy of the fetches (default: ``RetryPolicy()``).
+        name: How reports name the archive (default: "Bremen" and the URL).
+    """
+    if grid is not None:
+        asi_grid(grid)  # an unknown grid is refused now, not at the first search
+    return Archive(BremenCatalog(grid), bremen_sessions(base_url), name or f"Bremen {base_url}",
+                   retry or RetryPolicy())
 
 
 def _day(value: date) -> date:

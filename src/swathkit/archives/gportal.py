@@ -1,7 +1,8 @@
 """JAXA G-Portal: the CSW catalogue (search) and the SFTP file server (fetch).
 
 Real endpoints are the defaults; any G-Portal-compatible endpoint (such as
-``swathkit sim serve``) can be named instead.
+``swathkit sim serve``) can be named instead. :func:`gportal_archive` is the
+``gportal`` entry of :mod:`swathkit.archives.registry`.
 """
 
 from __future__ import annotations
@@ -11,8 +12,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from swathkit.archives.base import Archive
+from swathkit.archives.credentials import Credentials, resolve
 from swathkit.archives.http import get_json
+from swathkit.archives.sftp import SftpFactory
 from swathkit.errors import PermanentFetchError, TransientFetchError
+from swathkit.transfer.retry import RetryPolicy, retrying
 from swathkit.types import Granule, Query, utc
 
 log = logging.getLogger(__name__)
@@ -115,3 +120,24 @@ class GPortalCatalog:
 def _in_orbit(granule: Granule, orbit: str | None) -> bool:
     direction = granule.properties.get("orbitDirection")
     return orbit is None or direction is None or direction == orbit.upper()
+
+
+def gportal_archive(*, catalog_url: str = CATALOG_URL, sftp_host: str = SFTP_HOST,
+                    sftp_port: int = SFTP_PORT, username: str | None = None,
+                    password: str | None = None, retry: RetryPolicy | None = None,
+                    name: str = "G-Portal") -> Archive:
+    """The real JAXA G-Portal, or any G-Portal-compatible endpoints.
+
+    Credentials: arguments, then ``GPORTAL_USERNAME``/``GPORTAL_PASSWORD``, then ``~/.netrc``.
+    """
+    credentials = resolve(username=username, password=password, env_prefix="GPORTAL",
+                          host=sftp_host)
+    return gportal_at(catalog_url, sftp_host, sftp_port, credentials, retry, name)
+
+
+def gportal_at(catalog_url: str, host: str, port: int, credentials: Credentials,
+               retry: RetryPolicy | None = None, name: str = "G-Portal") -> Archive:
+    """An archive at explicit G-Portal-compatible endpoints with known credentials."""
+    retry = retry or RetryPolicy()
+    catalog = GPortalCatalog(catalog_url, retry=retrying(retry))
+    return Archive(catalog, SftpFactory(host, port, credentials), name, retry)

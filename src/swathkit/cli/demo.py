@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from swathkit.cli import render
-from swathkit.cli.options import ASI_GRIDS, iso_day
+from swathkit.cli.options import ASI_GRIDS, FAULT_PRESETS, iso_day
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -26,7 +26,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, default=Path("demo-data"), help="output folder")
     p.add_argument("--start", default="2022-02-16T00:00", help="UTC day start (ISO)")
     p.add_argument("--hours", type=float, default=24.0, help="length of the period")
-    p.add_argument("--faults", choices=("none", "flaky", "hostile"), default="none",
+    p.add_argument("--faults", choices=FAULT_PRESETS, default="none",
                    help="let the simulated archive misbehave, to watch the retries")
     p.add_argument("--scans", type=int, default=None, help="scans per granule (default full)")
     s = p.add_argument_group("sea ice (Bremen ASI grids from the simulated Bremen archive)")
@@ -55,12 +55,17 @@ def run(args: argparse.Namespace) -> int:
     return max(amsr2, seaice)
 
 
-def run_seaice(args: argparse.Namespace) -> int:
+def seaice_parser() -> argparse.ArgumentParser:
+    """The parser of the sea-ice steps: ``swathkit`` with its ``seaice`` verb loaded."""
     from swathkit.cli.main import build_parser
+
+    return build_parser("seaice")  # verbs load lazily: a bare parser knows none of them
+
+
+def run_seaice(args: argparse.Namespace) -> int:
     from swathkit.cli.seaice import demo as demo_seaice
 
-    parser = build_parser()
-    code, cube = demo_seaice.run(args.out, parser.parse_args, grid=args.seaice_grid,
+    code, cube = demo_seaice.run(args.out, seaice_parser().parse_args, grid=args.seaice_grid,
                                  start=args.seaice_start, days=args.seaice_days,
                                  faults=args.faults)
     exe = _relative(Path(sys.executable).parent)
@@ -75,7 +80,7 @@ def run_seaice(args: argparse.Namespace) -> int:
 def run_amsr2(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
-    from swathkit.jobs.swaths.archive import simulated_gportal
+    from swathkit.archives.registry import open_archive
     from swathkit.jobs.swaths.collect import collect
     from swathkit.plot.store_quicklook import store_quicklook
     from swathkit.stores.verify import verify
@@ -84,7 +89,7 @@ def run_amsr2(args: argparse.Namespace) -> int:
     store = args.out / "amsr2_36.5H.zarr"
     start = utc(args.start)
     query = Query("amsr2-l1b", start, start + timedelta(hours=args.hours))
-    with simulated_gportal(faults=args.faults, scans=args.scans) as archive:
+    with open_archive("gportal-sim", faults=args.faults, scans=args.scans) as archive:
         render.console.print(f"{archive.name}: SFTP {archive.sessions.host}")
         with render.progress_bar("collect") as progress:
             report = collect(query, store, archive, channels="36.5H", coords=True,

@@ -5,8 +5,16 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, date, datetime
 
+# Literal copies of what the parsers offer, so that building a parser imports no heavy
+# module; tests/cli/test_startup.py checks that each equals its source.
 ASI_GRIDS = ("n3125", "n6250", "s3125", "s6250")
-"""The Bremen ASI grids (``swathkit.products.asi.grids.GRIDS``, without importing it)."""
+"""The Bremen ASI grids (``swathkit.products.asi.grids.GRIDS``)."""
+FAULT_PRESETS = ("none", "flaky", "hostile")
+"""The fault presets of the simulated archives (``swathkit.sim.faults.PRESETS``)."""
+EXPORT_FORMATS = ("npz", "netcdf")
+"""What ``export`` writes (``swathkit.stores.export.FORMATS``)."""
+DEFAULT_BATCH = 16
+"""Granules per atomic commit of ``ingest`` (``swathkit.jobs.swaths.ingest.DEFAULT_BATCH``)."""
 
 
 def iso_day(text: str) -> date:

@@ -1,35 +1,58 @@
-"""Terminal rendering shared by the verbs: progress bars and tables (rich)."""
+"""Terminal rendering shared by the verbs: progress bars and tables (rich).
+
+rich takes longer to import than the rest of ``swathkit <verb> --help``, so it is
+imported on the first output: ``console`` and ``err_console`` are made when first
+used (module ``__getattr__``), and the functions import what they draw with.
+"""
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
+if TYPE_CHECKING:
+    from rich.console import Console
 
-# Wide lines when writing to a file or pipe, so logs keep whole paths and reasons.
-console = Console(width=None if sys.stdout.isatty() else 200)
-err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+console: Console  # standard output, made on first use
+err_console: Console  # standard error, made on first use
+
+
+@functools.cache
+def _console(stderr: bool) -> Console:
+    from rich.console import Console
+
+    # Wide lines when writing to a file or pipe, so logs keep whole paths and reasons.
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, width=None if stream.isatty() else 200)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "console":
+        return _console(False)
+    if name == "err_console":
+        return _console(True)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @contextmanager
 def progress_bar(label: str) -> Iterator[Any]:
     """Yield a ``progress(done, total, item)`` callback drawing a bar with rate and ETA."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
                TimeRemainingColumn(), TextColumn("[dim]{task.fields[item]}"))
-    with Progress(*columns, console=err_console, transient=False) as bar:
+    with Progress(*columns, console=_console(True), transient=False) as bar:
         task = bar.add_task(label, total=None, item="", rate="")
 
         def update(done: int, total: int, item: str) -> None:
@@ -42,12 +65,14 @@ def progress_bar(label: str) -> Iterator[Any]:
 
 def table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Print a table to standard output."""
+    from rich.table import Table
+
     t = Table(title=title, title_justify="left", header_style="bold")
     for name in header:
         t.add_column(name, overflow="fold")
     for row in rows:
         t.add_row(*(str(x) for x in row))
-    console.print(t)
+    _console(False).print(t)
 
 
 def facts(title: str, pairs: Sequence[tuple[str, Any]]) -> None:

@@ -10,8 +10,7 @@ import argparse
 from pathlib import Path
 
 from swathkit.cli import render
-
-FAULT_PRESETS = ("none", "flaky", "hostile")
+from swathkit.cli.options import FAULT_PRESETS
 
 
 def add_serve(verbs: argparse._SubParsersAction) -> None:

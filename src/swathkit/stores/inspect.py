@@ -4,15 +4,18 @@ Handled: AMSR2 HDF5 product files, swath stores, Bremen ASI sea-ice files (one
 file or a folder of them) and grid cubes. For the sea-ice grids the summary
 shows the grid itself: dims and shape, x/y extents, resolution, CRS, time range
 and missing days (what the seed's ``get_dims.py`` was for).
+:meth:`Summary.as_dict` is the same summary for scripts (``swathkit inspect --json``).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import h5py
 import numpy as np
@@ -28,11 +31,43 @@ from swathkit.stores.swaths_dataset import open_swaths
 
 @dataclass
 class Summary:
-    """A titled set of tables: each a header and rows of strings."""
+    """A titled set of tables: each a header and rows of strings.
+
+    ``kind`` says what was inspected: ``hdf5_file``, ``swath_store``, ``asi_file``,
+    ``asi_folder`` or ``grid_cube``.
+    """
 
     title: str
     facts: list[tuple[str, str]] = field(default_factory=list)
     tables: dict[str, tuple[list[str], list[list[str]]]] = field(default_factory=dict)
+    kind: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The summary as plain data for JSON, with stable keys.
+
+        ``{"kind", "title", "facts": {key: text}, "tables": {name: [{column: text}]}}``:
+        a fact's key and a column's key are its label in snake case (``"lat/lon kept"``
+        is ``lat_lon_kept``; a label met twice gets ``_2``); values are the texts the
+        table shows.
+        """
+        return {"kind": self.kind, "title": self.title, "facts": _keyed(self.facts),
+                "tables": {_key(name): [_keyed(zip(header, row, strict=True)) for row in rows]
+                           for name, (header, rows) in self.tables.items()}}
+
+
+def _key(label: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", label.lower()).strip("_") or "value"
+
+
+def _keyed(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    keyed: dict[str, str] = {}
+    for label, value in pairs:
+        key, n = _key(label), 1
+        while key in keyed:
+            n += 1
+            key = f"{_key(label)}_{n}"
+        keyed[key] = value
+    return keyed
 
 
 def inspect(target: str | Path) -> Summary:
@@ -55,7 +90,8 @@ def inspect(target: str | Path) -> Summary:
 
 def inspect_hdf5(path: Path) -> Summary:
     """Datasets with shapes, dtypes and attributes, and the global attributes."""
-    summary = Summary(f"HDF5 file {path.name} ({path.stat().st_size / 1e6:.1f} MB)")
+    summary = Summary(f"HDF5 file {path.name} ({path.stat().st_size / 1e6:.1f} MB)",
+                      kind="hdf5_file")
     rows: list[list[str]] = []
     with open_h5(path) as f:
         def visit(name: str, obj: object) -> None:
@@ -72,7 +108,7 @@ def inspect_store(store: str) -> Summary:
     """Variables, granule count, time range and counts by orbit direction."""
     sw = SwathStore.open(store)
     ds = open_swaths(store)
-    summary = Summary(f"swath store {store}")
+    summary = Summary(f"swath store {store}", kind="swath_store")
     n = ds.sizes["granule"]
     summary.facts = [
         ("granules", str(n)),
@@ -114,6 +150,7 @@ def inspect_asi_file(path: Path) -> Summary:
         mapping = dict(ds["polar_stereographic"].attrs)
     summary = inspect_hdf5(path)
     summary.title = f"ASI sea-ice file {path.name} ({path.stat().st_size / 1e6:.1f} MB)"
+    summary.kind = "asi_file"
     file_attrs = summary.facts
     nan = float(np.isnan(sic).mean())
     summary.facts = [
@@ -136,7 +173,7 @@ def inspect_asi_folder(path: Path) -> Summary:
     for child in _asi_files(path):
         name = parse_asi_name(child.name)
         by_grid.setdefault(name.grid, []).append(name.day)
-    summary = Summary(f"folder of ASI sea-ice files {path}")
+    summary = Summary(f"folder of ASI sea-ice files {path}", kind="asi_folder")
     for grid_name, days in sorted(by_grid.items()):
         grid = asi_grid(grid_name)
         days = sorted(days)
@@ -163,7 +200,7 @@ def inspect_cube(store: str) -> Summary:
     grid = cube.grid
     present, unpublished = cube.days, cube.not_published
     known = sorted(present + unpublished)
-    summary = Summary(f"sea-ice grid cube {store}")
+    summary = Summary(f"sea-ice grid cube {store}", kind="grid_cube")
     calendar = cube.calendar
     summary.facts = [*grid_facts(grid, present, time_length=len(calendar))]
     if calendar:

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import random
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from swathkit.errors import TransientFetchError, VerificationError
 
-__all__ = ["RetryPolicy"]
+__all__ = ["RetryPolicy", "retrying"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -81,3 +86,19 @@ class RetryPolicy:
         if retry_after is not None and retry_after > wait:
             return float(retry_after)
         return wait
+
+
+def retrying(policy: RetryPolicy, sleep: Callable[[float], None] = time.sleep) -> Callable[
+        [Callable[[], T]], T]:
+    """Wrap a call so transient failures are retried as ``policy`` says."""
+    def call(fn: Callable[[], T]) -> T:
+        attempts = 0
+        while True:
+            try:
+                return fn()
+            except Exception as exc:
+                attempts += 1
+                if not policy.should_retry(exc, attempts=attempts):
+                    raise
+                sleep(policy.delay(attempts, exc))
+    return call

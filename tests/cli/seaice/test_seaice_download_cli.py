@@ -3,8 +3,10 @@
 import pytest
 
 import swathkit.jobs.seaice.download as job
+from swathkit.archives.registry import ARCHIVES, ArchiveEntry
 from swathkit.cli.main import main
 from swathkit.errors import ArchiveUnavailableError
+from swathkit.sim.bremen import simulated_bremen
 from swathkit.sim.bremen.server import SimulatedBremen
 from swathkit.sim.faults import FaultPlan
 
@@ -18,16 +20,15 @@ def cache(tmp_path_factory):
 
 @pytest.fixture
 def sim_with(monkeypatch, cache):
-    """Make ``--archive sim`` reuse the module's generated files (and optionally faults)."""
-    original = job.simulated_bremen
-
+    """Register a ``bremen-sim`` that reuses the module's generated files (and given faults)."""
     def use(faults=None):
-        def simulated(**kw):
-            kw["cache_dir"] = cache
+        def simulated(**options):
+            options["cache_dir"] = cache
             if faults is not None:
-                kw["faults"] = faults
-            return original(**kw)
-        monkeypatch.setattr(job, "simulated_bremen", simulated)
+                options["faults"] = faults
+            return simulated_bremen(**options)
+        entry = ArchiveEntry(simulated, "the simulated Bremen archive, for these tests")
+        monkeypatch.setitem(ARCHIVES, "bremen-sim", entry)
     use()
     return use
 
@@ -79,7 +80,8 @@ def test_an_archive_that_is_down_exits_2(monkeypatch, tmp_path, capsys):
     assert "10 failures in a row" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("extra", [["--faults", "flaky"], ["--workers", "0"]])
+@pytest.mark.parametrize("extra", [["--faults", "flaky"], ["--workers", "0"],
+                                   ["--archive", "sim", "--base-url", "http://127.0.0.1:9/"]])
 def test_inconsistent_options_exit_2(tmp_path, capsys, extra):
     assert main(_args(tmp_path, *extra)) == 2
     assert capsys.readouterr().err

@@ -43,3 +43,25 @@ def test_wrong_password_exits_2_with_a_clear_message(portal, tmp_path, capsys, m
 def test_status_without_a_ledger_says_so(tmp_path, capsys):
     assert main(["status", str(tmp_path / "nothing.zarr")]) == 2
     assert "no ledger" in capsys.readouterr().err
+
+
+def test_archive_sim_is_the_simulated_portal_of_the_registry():
+    from swathkit.cli.main import build_parser
+    from swathkit.cli.swaths.collect import archive_choice
+
+    args = build_parser("collect").parse_args(
+        ["collect", "amsr2-l1b", "--start", "2022-02-16", "--end", "2022-02-17",
+         "--store", "s.zarr", "--archive", "sim", "--faults", "flaky"])
+    assert archive_choice(args) == ("gportal-sim", {"faults": "flaky"})
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--archive", "sim", "--sftp-port", "2222"], "--sftp-port apply to --archive gportal"),
+    (["--faults", "flaky"], "--faults applies to --archive sim only"),
+])
+def test_an_option_of_the_other_archive_exits_2(tmp_path, capsys, extra, message):
+    argv = ["collect", "amsr2-l1b", "--start", "2022-02-16", "--end", "2022-02-17",
+            "--store", str(tmp_path / "s.zarr"), *extra]
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "s.zarr.ledger.sqlite").exists()

@@ -18,7 +18,8 @@ RUNNER = """
 import dataclasses
 import sys
 from datetime import date
-from swathkit.jobs.seaice.download import download_asi, simulated_bremen
+from swathkit.jobs.seaice.download import download_asi
+from swathkit.sim.bremen import simulated_bremen
 from swathkit.sim.faults import fault_plan
 from swathkit.transfer.retry import RetryPolicy
 
@@ -28,9 +29,9 @@ if __name__ == "__main__":
     faults = dataclasses.replace(fault_plan(preset), retry_after=0, slow_delay=0.05)
     retry = RetryPolicy(max_attempts=10, base_delay=0.02, max_delay=0.2, seed=1)
     with simulated_bremen(faults=faults, cache_dir=cache,
-                          bandwidth=float(bandwidth) or None) as sim:
+                          bandwidth=float(bandwidth) or None) as archive:
         report = download_asi("n6250", date(2013, 5, 9), date(2013, 5, 14), out,
-                              base_url=sim.base_url, workers=2, retry=retry)
+                              archive=archive, workers=2, retry=retry)
     print("OK" if report.ok else "NOT OK", report.bytes_resumed, report.failures, flush=True)
 """
 

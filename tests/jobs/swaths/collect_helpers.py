@@ -13,8 +13,8 @@ FAST_RETRY = RetryPolicy(max_attempts=8, base_delay=0.02, max_delay=0.2, seed=1)
 RUNNER = f"""
 import sys
 from swathkit.types import Query
-from swathkit.jobs.swaths.archive import simulated_gportal
 from swathkit.jobs.swaths.collect import collect
+from swathkit.sim.gportal import simulated_gportal
 from swathkit.transfer.retry import RetryPolicy
 
 if __name__ == "__main__":

@@ -5,9 +5,9 @@ import dataclasses
 import pytest
 
 from swathkit.errors import AuthError
-from swathkit.jobs.swaths.archive import simulated_gportal
 from swathkit.jobs.swaths.collect import collect
 from swathkit.sim.faults import FaultPlan
+from swathkit.sim.gportal import gportal_client, simulated_gportal
 from swathkit.stores.swath_store import SwathStore
 from swathkit.types import Query
 
@@ -82,11 +82,7 @@ def test_session_cap_respected_with_16_workers(tmp_path):
 
     plan = dataclasses.replace(FaultPlan(), max_sessions=4)
     with SimulatedGPortal(faults=plan, scans=SCANS) as sim:
-        from swathkit.archives.credentials import Credentials
-        from swathkit.jobs.swaths.archive import gportal_at
-
-        archive = gportal_at(sim.catalog_url, sim.sftp_host, sim.sftp_port,
-                           Credentials(sim.username, sim.password), FAST_RETRY, "sim")
+        archive = gportal_client(sim, retry=FAST_RETRY)
         report = collect(HALF_DAY, tmp_path / "s.zarr", archive, workers=16)
         stats = sim.stats()
     assert report.ok and report.funnel.committed == report.funnel.found

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import argparse
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from swathkit.cli import render
-from swathkit.cli.options import ASI_GRIDS, iso_day
+from swathkit.cli.options import ASI_GRIDS, FAULT_PRESETS, iso_day
+from swathkit.errors import InputError
 
 if TYPE_CHECKING:
     from swathkit.jobs.seaice.download import DownloadReport
-
-FAULT_PRESETS = ("none", "flaky", "hostile")
 
 
 def add(verbs: argparse._SubParsersAction) -> None:
@@ -53,21 +50,24 @@ def add(verbs: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-@contextmanager
-def _base_url(args: argparse.Namespace) -> Iterator[str]:
+def archive_choice(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    """The registry name and options of the archive that ``--archive`` and its options name.
+
+    Raises:
+        InputError: an option of one archive given with the other.
+    """
     if args.archive == "sim":
+        if args.base_url:
+            raise InputError("--base-url names a real server; leave it out with --archive sim")
         from swathkit._version import __version__
-        from swathkit.geodata import cache_dir
-        from swathkit.jobs.seaice.download import simulated_bremen
+        from swathkit.config import settings
 
         # the synthetic files are deterministic: keep them across runs (a re-run is instant)
-        cache = cache_dir() / f"sim-bremen-{__version__}-seed0"
-        with simulated_bremen(faults=args.faults, cache_dir=cache) as sim:
-            yield sim.base_url
-        return
-    from swathkit.archives.bremen import BREMEN_URL
-
-    yield args.base_url or BREMEN_URL
+        cache = settings().cache_dir / f"sim-bremen-{__version__}-seed0"
+        return "bremen-sim", {"faults": args.faults, "cache_dir": cache, "grid": args.grid}
+    if args.faults != "none":
+        raise InputError("--faults applies to --archive sim only")
+    return "bremen", {"grid": args.grid} | ({"base_url": args.base_url} if args.base_url else {})
 
 
 class _QuietNotPublished(logging.Filter):
@@ -78,20 +78,20 @@ class _QuietNotPublished(logging.Filter):
 
 
 def run(args: argparse.Namespace) -> int:
+    from swathkit.archives.registry import open_archive
     from swathkit.jobs.seaice.download import download_asi
 
     if args.workers < 1:
         render.err_console.print("--workers must be at least 1")
         return 2
-    if args.archive == "bremen" and args.faults != "none":
-        render.err_console.print("--faults applies to --archive sim only")
-        return 2
+    name, options = archive_choice(args)
     quiet = _QuietNotPublished()
     worker_log = logging.getLogger("swathkit.transfer.worker")
     worker_log.addFilter(quiet)
     try:
-        with _base_url(args) as base_url, render.progress_bar("download") as progress:
-            report = download_asi(args.grid, args.start, args.end, args.out, base_url=base_url,
+        with open_archive(name, **options) as archive, \
+                render.progress_bar("download") as progress:
+            report = download_asi(args.grid, args.start, args.end, args.out, archive=archive,
                                   workers=args.workers, force=args.force, progress=progress)
     except ValueError as exc:
         render.err_console.print(f"[bold red]error:[/] {exc}")

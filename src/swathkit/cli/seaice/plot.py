@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import functools
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from swathkit.cli import render
 from swathkit.cli.options import iso_day
-from swathkit.jobs.seaice.report import RoiReport, parse_roi, roi_map, roi_report
-from swathkit.stores.grid_source import CubeSource, Source, latest_day, open_source
+
+if TYPE_CHECKING:  # the jobs and stores are imported by the run functions (fast --help)
+    from swathkit.jobs.seaice.report import RoiReport
+    from swathkit.stores.grid_source import CubeSource, Source
 
 _SOURCE = ("a grid cube (path or URL), a folder of ASI files "
            "(asi-AMSR2-<grid>-YYYYMMDD-v5.4.nc) or one file")
@@ -67,6 +70,9 @@ def _add_report(verbs: argparse._SubParsersAction) -> None:
 
 @_user_errors
 def run_report(args: argparse.Namespace) -> int:
+    from swathkit.jobs.seaice.report import parse_roi, roi_map, roi_report
+    from swathkit.stores.grid_source import open_source
+
     source = open_source(args.source, grid=args.grid)
     region = parse_roi(args.roi, source.grid)
     with render.progress_bar("days") as progress:
@@ -164,6 +170,7 @@ def _add_plot(verbs: argparse._SubParsersAction) -> None:
 @_user_errors
 def run_plot_day(args: argparse.Namespace) -> int:
     from swathkit.plot.seaice import plot_day
+    from swathkit.stores.grid_source import latest_day, open_source
 
     source = open_source(args.source, grid=args.grid)
     when = args.date or latest_day(source, filled=args.variable == "sic_filled")
@@ -190,6 +197,7 @@ def run_plot_mask(args: argparse.Namespace) -> int:
 @_user_errors
 def run_plot_compare(args: argparse.Namespace) -> int:
     from swathkit.plot.seaice import plot_fill_comparison
+    from swathkit.stores.grid_source import latest_day
 
     source = _cube(args.source, "compare")
     when = args.date or latest_day(source, filled=True)
@@ -204,6 +212,8 @@ def run_plot_compare(args: argparse.Namespace) -> int:
 
 
 def _cube(target: str, picture: str) -> CubeSource:
+    from swathkit.stores.grid_source import CubeSource, open_source
+
     source = open_source(target)
     if not isinstance(source, CubeSource):
         raise ValueError(f"`plot {picture}` needs a grid cube, not ASI files ({target}); "
@@ -212,4 +222,6 @@ def _cube(target: str, picture: str) -> CubeSource:
 
 
 def _region(args: argparse.Namespace, source: Source) -> tuple[slice, slice] | None:
+    from swathkit.jobs.seaice.report import parse_roi
+
     return parse_roi(args.roi, source.grid) if args.roi else None

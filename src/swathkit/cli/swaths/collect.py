@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from swathkit.cli import render
-from swathkit.cli.options import add_swath_options, utc_time
+from swathkit.cli.options import FAULT_PRESETS, add_swath_options, utc_time
+from swathkit.errors import InputError
 
 
 def _bbox(text: str) -> tuple[float, float, float, float]:
@@ -46,7 +48,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     a = p.add_argument_group("archive")
     a.add_argument("--archive", choices=("gportal", "sim"), default="gportal",
                    help="the real G-Portal (default) or the built-in simulated one")
-    a.add_argument("--faults", choices=("none", "flaky", "hostile"), default="none",
+    a.add_argument("--faults", choices=FAULT_PRESETS, default="none",
                    help="fault injection of the simulated archive")
     a.add_argument("--catalog-url", help="G-Portal-compatible CSW endpoint")
     a.add_argument("--sftp-host", help="SFTP host")
@@ -63,13 +65,33 @@ def add(sub: argparse._SubParsersAction) -> None:
     s.set_defaults(run=run_status)
 
 
+def archive_choice(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    """The registry name and options of the archive that ``--archive`` and its options name.
+
+    Raises:
+        InputError: an option of one archive given with the other.
+    """
+    real = {"catalog_url": args.catalog_url, "sftp_host": args.sftp_host,
+            "sftp_port": args.sftp_port, "username": args.username, "password": args.password}
+    if args.archive == "sim":
+        given = [f"--{k.replace('_', '-')}" for k, v in real.items() if v is not None]
+        if given:
+            raise InputError(f"{', '.join(given)} apply to --archive gportal, not to the "
+                             "simulated one (--archive sim)")
+        return "gportal-sim", {"faults": args.faults}
+    if args.faults != "none":
+        raise InputError("--faults applies to --archive sim only")
+    return "gportal", {k: v for k, v in real.items() if v is not None}
+
+
 def run(args: argparse.Namespace) -> int:
-    from swathkit.jobs.swaths.archive import open_archive
+    from swathkit.archives.registry import open_archive
     from swathkit.jobs.swaths.collect import collect
     from swathkit.types import Query
 
     query = Query(args.product, args.start, args.end, bbox=args.bbox, orbit=args.orbit)
-    with open_archive(args) as archive, render.progress_bar("collect") as progress:
+    name, options = archive_choice(args)
+    with open_archive(name, **options) as archive, render.progress_bar("collect") as progress:
         report = collect(query, args.store, archive, channels=args.channels, coords=args.coords,
                          geolocation=args.geolocation, workers=args.workers,
                          extract_workers=args.extract_workers,

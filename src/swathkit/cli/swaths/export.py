@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from swathkit.cli import render
-from swathkit.stores.export import FORMATS, export
+from swathkit.cli.options import EXPORT_FORMATS
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -14,13 +14,15 @@ def add(sub: argparse._SubParsersAction) -> None:
                        "plain arrays (counts, scale factor, times, ids) that load with "
                        "numpy.load(allow_pickle=False); NetCDF files are CF with packed counts.")
     p.add_argument("store", help="store path or URL")
-    p.add_argument("--format", choices=FORMATS, default="npz")
+    p.add_argument("--format", choices=EXPORT_FORMATS, default="npz")
     p.add_argument("--parts", type=int, default=500, help="swaths per file (default 500)")
     p.add_argument("--out", default=None, help="output folder (default: <store>-export)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from swathkit.stores.export import export
+
     out = args.out or f"{args.store.rstrip('/')}-export"
     with render.progress_bar("export") as progress:
         paths = export(args.store, out, fmt=args.format, parts=args.parts, progress=progress)

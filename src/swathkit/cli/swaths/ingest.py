@@ -6,8 +6,7 @@ import argparse
 from pathlib import Path
 
 from swathkit.cli import render
-from swathkit.cli.options import add_swath_options
-from swathkit.jobs.swaths.ingest import DEFAULT_BATCH, ingest
+from swathkit.cli.options import DEFAULT_BATCH, add_swath_options
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -28,6 +27,8 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from swathkit.jobs.swaths.ingest import ingest
+
     with render.progress_bar("ingest") as progress:
         report = ingest(args.files, args.store, channels=args.channels, coords=args.coords,
                         geolocation=args.geolocation, workers=args.workers,

@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 
 from swathkit.cli import render
-from swathkit.stores.verify import verify
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -22,6 +21,8 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from swathkit.stores.verify import verify
+
     with render.progress_bar("verify") as progress:
         report = verify(args.store, progress=progress)
     render.facts(f"verify {args.store}", [

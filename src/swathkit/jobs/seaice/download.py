@@ -23,30 +23,25 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from swathkit.archives.bremen import BREMEN_URL, asi_granules, bremen_sessions, fetch_tasks
-from swathkit.archives.http_files import HttpFiles
+from swathkit.archives.base import Archive
+from swathkit.archives.bremen import BREMEN_URL, asi_granules, bremen_archive, fetch_tasks
 from swathkit.errors import FetchError, NotPublishedError, VerificationError
-from swathkit.jobs.swaths.archive import retrying
 from swathkit.ledger import Ledger
 from swathkit.products.asi.grids import asi_grid
 from swathkit.products.asi.verify import verify_asi_file
 from swathkit.transfer.engine import FetchFailure, FetchResult, FetchTask, TransferEngine
-from swathkit.transfer.retry import RetryPolicy
-
-if TYPE_CHECKING:
-    from swathkit.sim.bremen.server import SimulatedBremen
-    from swathkit.sim.faults import FaultPlan
+from swathkit.transfer.retry import RetryPolicy, retrying
+from swathkit.transfer.session import SessionFactory
 
 __all__ = ["LEDGER_NAME", "DownloadFailure", "DownloadReport", "day_states", "download_asi",
-           "simulated_bremen", "verify_asi_file"]
+           "verify_asi_file"]
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +126,7 @@ class _SizeAndContent:
         verify_asi_file(path, decode=path not in self.trusted)
 
 
-def _present(tasks: list[FetchTask], ledger: Ledger, sessions: HttpFiles,
+def _present(tasks: list[FetchTask], ledger: Ledger, sessions: SessionFactory,
              retry: RetryPolicy) -> _SizeAndContent:
     """The check of the files already present: sizes from the ledger, else from HEAD.
 
@@ -157,7 +152,7 @@ def _present(tasks: list[FetchTask], ledger: Ledger, sessions: HttpFiles,
     return _SizeAndContent(sizes, trusted)
 
 
-def _head_sizes(tasks: list[FetchTask], sessions: HttpFiles,
+def _head_sizes(tasks: list[FetchTask], sessions: SessionFactory,
                 retry: RetryPolicy) -> dict[Path, int]:
     """Sizes by ``HEAD`` over one session; -1 (fetch again) for what cannot be sized.
 
@@ -210,8 +205,8 @@ def _record(outcome: FetchResult | FetchFailure, ledger: Ledger, tally: _Tally,
 
 
 def download_asi(grid: str, start: date, end: date, out_dir: str | os.PathLike[str], *,
-                 base_url: str = BREMEN_URL, workers: int = 4, force: bool = False,
-                 progress: Progress | None = None,
+                 base_url: str = BREMEN_URL, archive: Archive | None = None,
+                 workers: int = 4, force: bool = False, progress: Progress | None = None,
                  retry: RetryPolicy | None = None) -> DownloadReport:
     """Download the ASI files of ``grid`` for every day from ``start`` to ``end`` (included).
 
@@ -224,10 +219,13 @@ def download_asi(grid: str, start: date, end: date, out_dir: str | os.PathLike[s
         end: Last day (included).
         out_dir: Folder receiving the files (created if needed) and the ledger.
         base_url: The archive (the real one by default; a mirror or the simulator).
+        archive: The archive to fetch from, instead of ``base_url`` (such as
+            ``open_archive("bremen-sim")`` of :mod:`swathkit.archives.registry`).
         workers: Parallel transfers, each on one keep-alive connection.
         force: Fetch every day again, even files that verify.
         progress: ``progress(done, total, file_name)`` after each day.
-        retry: Retry policy (default: :class:`~swathkit.transfer.retry.RetryPolicy`).
+        retry: Retry policy (default: the archive's, else
+            :class:`~swathkit.transfer.retry.RetryPolicy`).
 
     Returns:
         What was downloaded, skipped, not published and failed.
@@ -241,13 +239,14 @@ def download_asi(grid: str, start: date, end: date, out_dir: str | os.PathLike[s
     granules = asi_granules(grid, start, end)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    retry = retry or RetryPolicy()
-    sessions = bremen_sessions(base_url)
+    archive = archive or bremen_archive(base_url=base_url)
+    retry = retry or archive.retry or RetryPolicy()
+    sessions = archive.sessions
     tasks = fetch_tasks(granules, out)
     days = {g.id: date.fromisoformat(g.properties["day"]) for g in granules}
     tally, interrupted = _Tally(), False
     with Ledger(out / LEDGER_NAME) as ledger:
-        run_id = ledger.start_run(f"seaice download {grid} {start}..{end} from {base_url}")
+        run_id = ledger.start_run(f"seaice download {grid} {start}..{end} from {archive.name}")
         ledger.record_found(granules)
         check = _SizeAndContent({}, set()) if force else _present(tasks, ledger, sessions,
                                                                      retry)
@@ -265,7 +264,7 @@ def download_asi(grid: str, start: date, end: date, out_dir: str | os.PathLike[s
 
 
 def _run(tasks: list[FetchTask], ledger: Ledger, tally: _Tally, days: dict[str, date],
-         sessions: HttpFiles, check: _SizeAndContent, *, workers: int, force: bool,
+         sessions: SessionFactory, check: _SizeAndContent, *, workers: int, force: bool,
          retry: RetryPolicy, progress: Progress | None) -> bool:
     """Fetch the tasks, recording each outcome; True if interrupted (Ctrl-C)."""
     done = 0
@@ -298,22 +297,3 @@ def day_states(out_dir: str | os.PathLike[str], grid: str) -> dict[date, str]:
                           (pattern,)).fetchall()
     return {date.fromisoformat(start[:10]): state for start, state in rows}
 
-
-@contextmanager
-def simulated_bremen(*, faults: str | FaultPlan = "none", seed: int = 0,
-                     missing_days: list[date] | None = None,
-                     cache_dir: str | os.PathLike[str] | None = None,
-                     bandwidth: float | None = None) -> Iterator[SimulatedBremen]:
-    """Start the simulated Bremen archive in this process; pass its ``base_url`` to the job.
-
-    ::
-
-        with simulated_bremen(faults="flaky") as sim:
-            download_asi("n6250", date(2024, 4, 1), date(2024, 4, 7), "data",
-                         base_url=sim.base_url)
-    """
-    from swathkit.sim.bremen.server import SimulatedBremen
-
-    with SimulatedBremen(faults=faults, seed=seed, missing_days=missing_days,
-                         cache_dir=cache_dir, bandwidth=bandwidth) as sim:
-        yield sim

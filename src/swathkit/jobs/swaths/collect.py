@@ -171,7 +171,7 @@ def collect(query: Query, store: str | os.PathLike[str] | StoreLocation, archive
     Args:
         query: Product, period, optional bbox and orbit direction.
         store: Swath store path or fsspec URL.
-        archive: Catalogue and file server (see :func:`swathkit.jobs.swaths.archive.gportal`).
+        archive: Catalogue and file server (see :mod:`swathkit.archives.registry`).
         channels, coords, geolocation: What to keep (as for ``ingest``).
         workers: Parallel transfers (one persistent session each).
         extract_workers: Processes decoding HDF5 (one keeps up with a G-Portal link and
