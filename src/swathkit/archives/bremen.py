@@ -4,7 +4,8 @@ There is no catalogue to search: a grid and a day name the file
 (:mod:`swathkit.products.asi.names`), so a date range becomes granules
 directly, and a day the archive does not have answers 404, which the session
 raises as ``NotPublishedError``. Files are fetched with keep-alive HTTP
-sessions (:class:`~swathkit.archives.http_files.HttpFiles`), TLS verified.
+sessions (:class:`~swathkit.archives.http_files.HttpFiles`), TLS verified against
+the CA bundle of the settings (or the one given: the simulator's ``ca_file``).
 
 ::
 
@@ -16,6 +17,7 @@ sessions (:class:`~swathkit.archives.http_files.HttpFiles`), TLS verified.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -74,9 +76,19 @@ def fetch_tasks(granules: Iterable[Granule], directory: Path) -> list[FetchTask]
     return [FetchTask.for_granule(g, Path(directory)) for g in granules]
 
 
-def bremen_sessions(base_url: str = BREMEN_URL, *, timeout: float = 60.0) -> HttpFiles:
-    """A session factory for the archive at ``base_url`` (the real one by default)."""
-    return HttpFiles(base_url, timeout=timeout)
+def bremen_sessions(base_url: str = BREMEN_URL, *, timeout: float | None = None,
+                    ca_bundle: str | os.PathLike[str] | None = None) -> HttpFiles:
+    """A session factory for the archive at ``base_url`` (the real one by default).
+
+    Args:
+        base_url: The archive, a mirror, or the simulator's ``base_url``.
+        timeout: Seconds to wait for a connection or the next bytes (default: settings).
+        ca_bundle: PEM file of the CAs to trust (default: settings, else certifi's).
+
+    Raises:
+        InputError: the CA bundle does not exist.
+    """
+    return HttpFiles(base_url, timeout=timeout, ca_bundle=ca_bundle)
 
 
 def _day(value: date) -> date:

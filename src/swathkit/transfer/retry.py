@@ -4,17 +4,25 @@ Only what may succeed on a second try is retried: ``TransientFetchError``
 (including ``ThrottledError``) up to ``max_attempts``, and ``VerificationError``
 (bytes corrupted in transit) at most ``verify_retries`` times. Permanent
 failures (``PermanentFetchError``, ``AuthError``, ``NotPublishedError``) never.
+
+:meth:`RetryPolicy.call` is the one retry loop outside the transfer engine (the
+engine's workers judge each attempt with the same ``should_retry`` and ``delay``).
 """
 
 from __future__ import annotations
 
 import random
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from swathkit.errors import TransientFetchError, VerificationError
+from swathkit.errors import FetchError, TransientFetchError, VerificationError
 
 __all__ = ["RetryPolicy"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -81,3 +89,25 @@ class RetryPolicy:
         if retry_after is not None and retry_after > wait:
             return float(retry_after)
         return wait
+
+    def call(self, fn: Callable[[], T], *, sleep: Callable[[float], None] = time.sleep) -> T:
+        """``fn()``, called again after each failure this policy deems worth retrying.
+
+        Only a :class:`~swathkit.errors.FetchError` is judged (anything else is a bug
+        and propagates at once); the last failure is raised when the policy gives up.
+
+        Args:
+            fn: The call to make, without arguments (``functools.partial`` for some).
+            sleep: Waits between attempts (a fake one in tests).
+        """
+        attempts = verify_failures = 0
+        while True:
+            try:
+                return fn()
+            except FetchError as exc:
+                attempts += 1
+                verify_failures += isinstance(exc, VerificationError)
+                if not self.should_retry(exc, attempts=attempts,
+                                         verify_failures=verify_failures):
+                    raise
+                sleep(self.delay(attempts, exc))

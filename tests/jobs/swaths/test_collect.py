@@ -86,7 +86,8 @@ def test_session_cap_respected_with_16_workers(tmp_path):
         from swathkit.jobs.swaths.archive import gportal_at
 
         archive = gportal_at(sim.catalog_url, sim.sftp_host, sim.sftp_port,
-                           Credentials(sim.username, sim.password), FAST_RETRY, "sim")
+                             Credentials(sim.username, sim.password), FAST_RETRY, "sim",
+                             ca_bundle=sim.ca_file)
         report = collect(HALF_DAY, tmp_path / "s.zarr", archive, workers=16)
         stats = sim.stats()
     assert report.ok and report.funnel.committed == report.funnel.found

@@ -49,12 +49,14 @@ def add(verbs: argparse._SubParsersAction) -> None:
     a.add_argument("--faults", choices=FAULT_PRESETS, default="none",
                    help="fault injection of the simulated archive (default none)")
     a.add_argument("--base-url", help="another Bremen-compatible server or mirror "
-                   "(default https://data.seaice.uni-bremen.de/)")
+                   "(default https://data.seaice.uni-bremen.de/); trust a private server's "
+                   "CA with SWATHKIT_CA_BUNDLE=<PEM file>")
     p.set_defaults(run=run)
 
 
 @contextmanager
-def _base_url(args: argparse.Namespace) -> Iterator[str]:
+def _archive(args: argparse.Namespace) -> Iterator[tuple[str, Path | None]]:
+    """The archive's base URL and the CA bundle to trust it with (None: the settings')."""
     if args.archive == "sim":
         from swathkit._version import __version__
         from swathkit.geodata import cache_dir
@@ -63,11 +65,11 @@ def _base_url(args: argparse.Namespace) -> Iterator[str]:
         # the synthetic files are deterministic: keep them across runs (a re-run is instant)
         cache = cache_dir() / f"sim-bremen-{__version__}-seed0"
         with simulated_bremen(faults=args.faults, cache_dir=cache) as sim:
-            yield sim.base_url
+            yield sim.base_url, sim.ca_file
         return
     from swathkit.archives.bremen import BREMEN_URL
 
-    yield args.base_url or BREMEN_URL
+    yield args.base_url or BREMEN_URL, None
 
 
 class _QuietNotPublished(logging.Filter):
@@ -90,9 +92,10 @@ def run(args: argparse.Namespace) -> int:
     worker_log = logging.getLogger("swathkit.transfer.worker")
     worker_log.addFilter(quiet)
     try:
-        with _base_url(args) as base_url, render.progress_bar("download") as progress:
+        with _archive(args) as (base_url, ca), render.progress_bar("download") as progress:
             report = download_asi(args.grid, args.start, args.end, args.out, base_url=base_url,
-                                  workers=args.workers, force=args.force, progress=progress)
+                                  workers=args.workers, force=args.force, progress=progress,
+                                  ca_bundle=ca)
     except ValueError as exc:
         render.err_console.print(f"[bold red]error:[/] {exc}")
         return 2

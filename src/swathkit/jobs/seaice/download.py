@@ -34,7 +34,6 @@ from typing import TYPE_CHECKING
 from swathkit.archives.bremen import BREMEN_URL, asi_granules, bremen_sessions, fetch_tasks
 from swathkit.archives.http_files import HttpFiles
 from swathkit.errors import FetchError, NotPublishedError, VerificationError
-from swathkit.jobs.swaths.archive import retrying
 from swathkit.ledger import Ledger
 from swathkit.products.asi.grids import asi_grid
 from swathkit.products.asi.verify import verify_asi_file
@@ -165,7 +164,7 @@ def _head_sizes(tasks: list[FetchTask], sessions: HttpFiles,
     published); any other failure stops the sizing, so an archive that is down
     is left to the engine's circuit breaker rather than retried file by file here.
     """
-    call = retrying(retry)
+    call = retry.call
     sizes = {task.dest: -1 for task in tasks}
     try:
         session = call(sessions.open)
@@ -211,8 +210,8 @@ def _record(outcome: FetchResult | FetchFailure, ledger: Ledger, tally: _Tally,
 
 def download_asi(grid: str, start: date, end: date, out_dir: str | os.PathLike[str], *,
                  base_url: str = BREMEN_URL, workers: int = 4, force: bool = False,
-                 progress: Progress | None = None,
-                 retry: RetryPolicy | None = None) -> DownloadReport:
+                 progress: Progress | None = None, retry: RetryPolicy | None = None,
+                 ca_bundle: str | os.PathLike[str] | None = None) -> DownloadReport:
     """Download the ASI files of ``grid`` for every day from ``start`` to ``end`` (included).
 
     Re-running the same call resumes: verified files are kept, ``.part`` files
@@ -228,6 +227,8 @@ def download_asi(grid: str, start: date, end: date, out_dir: str | os.PathLike[s
         force: Fetch every day again, even files that verify.
         progress: ``progress(done, total, file_name)`` after each day.
         retry: Retry policy (default: :class:`~swathkit.transfer.retry.RetryPolicy`).
+        ca_bundle: PEM file of the CAs to trust (default: the settings'; the simulator's
+            ``ca_file`` for it).
 
     Returns:
         What was downloaded, skipped, not published and failed.
@@ -242,7 +243,7 @@ def download_asi(grid: str, start: date, end: date, out_dir: str | os.PathLike[s
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     retry = retry or RetryPolicy()
-    sessions = bremen_sessions(base_url)
+    sessions = bremen_sessions(base_url, ca_bundle=ca_bundle)
     tasks = fetch_tasks(granules, out)
     days = {g.id: date.fromisoformat(g.properties["day"]) for g in granules}
     tally, interrupted = _Tally(), False
@@ -304,13 +305,14 @@ def simulated_bremen(*, faults: str | FaultPlan = "none", seed: int = 0,
                      missing_days: list[date] | None = None,
                      cache_dir: str | os.PathLike[str] | None = None,
                      bandwidth: float | None = None) -> Iterator[SimulatedBremen]:
-    """Start the simulated Bremen archive in this process; pass its ``base_url`` to the job.
+    """Start the simulated Bremen archive in this process; pass its ``base_url`` and
+    ``ca_file`` to the job.
 
     ::
 
         with simulated_bremen(faults="flaky") as sim:
             download_asi("n6250", date(2024, 4, 1), date(2024, 4, 7), "data",
-                         base_url=sim.base_url)
+                         base_url=sim.base_url, ca_bundle=sim.ca_file)
     """
     from swathkit.sim.bremen.server import SimulatedBremen
 

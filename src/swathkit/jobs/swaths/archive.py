@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable, Iterator
+import os
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from swathkit.archives.base import Archive
 from swathkit.archives.credentials import Credentials, resolve
@@ -17,43 +17,29 @@ from swathkit.transfer.retry import RetryPolicy
 if TYPE_CHECKING:
     from swathkit.sim.faults import FaultPlan
 
-T = TypeVar("T")
-
-
-def retrying(policy: RetryPolicy, sleep: Callable[[float], None] = time.sleep) -> Callable[
-        [Callable[[], T]], T]:
-    """Wrap a call so transient failures are retried as ``policy`` says."""
-    def call(fn: Callable[[], T]) -> T:
-        attempts = 0
-        while True:
-            try:
-                return fn()
-            except Exception as exc:
-                attempts += 1
-                if not policy.should_retry(exc, attempts=attempts):
-                    raise
-                sleep(policy.delay(attempts, exc))
-    return call
-
 
 def gportal_archive(*, catalog_url: str = CATALOG_URL, sftp_host: str = SFTP_HOST,
                     sftp_port: int = SFTP_PORT, username: str | None = None,
                     password: str | None = None, retry: RetryPolicy | None = None,
-                    name: str = "G-Portal") -> Archive:
+                    name: str = "G-Portal",
+                    ca_bundle: str | os.PathLike[str] | None = None) -> Archive:
     """The real JAXA G-Portal, or any G-Portal-compatible endpoints.
 
     Credentials: arguments, then ``GPORTAL_USERNAME``/``GPORTAL_PASSWORD``, then ``~/.netrc``.
+    The catalogue's TLS is verified against ``ca_bundle`` (default: the settings').
     """
     credentials = resolve(username=username, password=password, env_prefix="GPORTAL",
                           host=sftp_host)
-    return gportal_at(catalog_url, sftp_host, sftp_port, credentials, retry, name)
+    return gportal_at(catalog_url, sftp_host, sftp_port, credentials, retry, name,
+                      ca_bundle=ca_bundle)
 
 
 def gportal_at(catalog_url: str, host: str, port: int, credentials: Credentials,
-               retry: RetryPolicy | None = None, name: str = "G-Portal") -> Archive:
+               retry: RetryPolicy | None = None, name: str = "G-Portal", *,
+               ca_bundle: str | os.PathLike[str] | None = None) -> Archive:
     """An archive at explicit G-Portal-compatible endpoints with known credentials."""
     retry = retry or RetryPolicy()
-    catalog = GPortalCatalog(catalog_url, retry=retrying(retry))
+    catalog = GPortalCatalog(catalog_url, retry=retry, ca_bundle=ca_bundle)
     return Archive(catalog, SftpFactory(host, port, credentials), name, retry)
 
 
@@ -73,7 +59,7 @@ def simulated_gportal(*, faults: str | FaultPlan = "none", seed: int = 0,
         credentials = Credentials(sim.username, password or sim.password, "simulator")
         label = faults if isinstance(faults, str) else "custom"
         yield gportal_at(sim.catalog_url, sim.sftp_host, sim.sftp_port, credentials, retry,
-                       f"simulated G-Portal ({label} faults)")
+                         f"simulated G-Portal ({label} faults)", ca_bundle=sim.ca_file)
 
 
 @contextmanager
