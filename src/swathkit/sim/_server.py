@@ -11,19 +11,16 @@ A simulator subclasses :class:`SimServer` (with the state it serves) and
     with SimServer(Hello) as server:  # HTTPS by default, with a CA made now
         requests.get(server.base_url, verify=server.ca_file)
 
-The server binds 127.0.0.1 on a free port and serves each connection in a
-thread (HTTP/1.1 keep-alive). With ``tls`` (the default, as the real archives
-are HTTPS) it makes a certificate authority with ``trustme`` at start-up,
-writes its PEM to :attr:`SimServer.ca_file` and serves a certificate valid for
-``127.0.0.1`` and ``localhost``; the TLS handshake runs in the connection's
-thread, so a client that refuses the certificate never gets a request in.
+It binds 127.0.0.1 on a free port and serves each connection in a thread
+(HTTP/1.1 keep-alive). With ``tls`` (the default: the real archives are HTTPS)
+a CA made by ``trustme`` at start-up, whose PEM is :attr:`SimServer.ca_file`,
+signs a certificate for ``127.0.0.1`` and ``localhost``; the handshake runs in
+the connection's thread, so a client refusing the certificate sends no request.
 
 A :class:`~swathkit.sim.faults.FaultPlan` is played per request by
-:meth:`SimHandler.begin` (503/429 with ``Retry-After``, slow answers) and per
-file answer by :func:`send_file` (``Range`` resume, connections dropped
-mid-body, truncated bodies, flipped bytes, a bandwidth cap); a cap on
-concurrent connections answers one request of each connection beyond it with
-a 503 and closes it.
+:meth:`SimHandler.begin` (503/429 with ``Retry-After``, slow answers, the
+connection cap) and per file by :func:`send_file` (``Range`` resume, drops
+mid-body, truncation, flipped bytes, a bandwidth cap).
 """
 
 from __future__ import annotations
@@ -36,7 +33,6 @@ import socketserver
 import ssl
 import tempfile
 import threading
-from collections import Counter
 from datetime import datetime
 from email.utils import format_datetime
 from http import HTTPStatus
@@ -47,9 +43,9 @@ from typing import Any
 
 import trustme
 
-from swathkit.sim.faults import AttemptCounter, FaultPlan, FaultTally, flip_bytes, http_fault_now
+from swathkit.sim.faults import AttemptCounter, FaultPlan, Tally, flip_bytes, http_fault_now
 
-__all__ = ["HOST", "TLS_NAMES", "Connections", "Counts", "SimHandler", "SimServer", "hang_up",
+__all__ = ["HOST", "TLS_NAMES", "Connections", "SimHandler", "SimServer", "hang_up",
            "range_start", "send_file"]
 
 log = logging.getLogger(__name__)
@@ -87,22 +83,6 @@ class Connections:
             self.active -= 1
 
 
-class Counts:
-    """Thread-safe named counters (``requests``, ``bytes_sent``, …)."""
-
-    def __init__(self) -> None:
-        self._counts: Counter[str] = Counter()
-        self._lock = threading.Lock()
-
-    def add(self, key: str, n: int = 1) -> None:
-        with self._lock:
-            self._counts[key] += n
-
-    def get(self, key: str) -> int:
-        with self._lock:
-            return self._counts[key]
-
-
 class SimServer(ThreadingHTTPServer):
     """A threaded HTTP/1.1 server on 127.0.0.1, HTTPS by default; a context manager.
 
@@ -126,8 +106,8 @@ class SimServer(ThreadingHTTPServer):
         self.bandwidth = bandwidth
         self.attempts = AttemptCounter()  # requests per identity: 503/429 and slow answers
         self.opens = AttemptCounter()  # file answers per key: stream faults and corruption
-        self.faults = FaultTally()
-        self.counts = Counts()
+        self.faults = Tally()  # injected, by kind
+        self.counts = Tally()  # requests, bytes_sent, not_found, tls_refused, …
         self.stopping = threading.Event()  # wakes handlers waiting out a delay
         self._sockets: set[socket.socket] = set()
         self._lock = threading.Lock()
@@ -211,8 +191,7 @@ class SimServer(ThreadingHTTPServer):
 
 
 def _server_context(directory: Path) -> ssl.SSLContext:
-    """TLS settings with a certificate for ``TLS_NAMES`` from a new CA, whose PEM goes to
-    ``directory/ca.pem``."""
+    """TLS with a certificate for ``TLS_NAMES`` from a new CA (its PEM: ``directory/ca.pem``)."""
     ca = trustme.CA(organization_name="swathkit simulated archive")
     ca.cert_pem.write_to_path(str(directory / "ca.pem"))
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
