@@ -82,9 +82,9 @@ def _portal(faults: str, cache: Path):
 
 def _remotes(sim, n: int) -> list[str]:
     from swathkit.archives.gportal import GPortalCatalog
-    from swathkit.transfer.retry import RetryPolicy, retrying
+    from swathkit.transfer.retry import RetryPolicy
 
-    catalog = GPortalCatalog(sim.catalog_url, retry=retrying(RetryPolicy()))
+    catalog = GPortalCatalog(sim.catalog_url, retry=RetryPolicy(), ca_bundle=sim.ca_file)
     return [g.remote_path for g in catalog.search(_query(n))]
 
 
@@ -110,6 +110,7 @@ class Endpoint:
     sftp_port: int
     username: str
     password: str
+    ca_file: str  # the catalogue's CA (HTTPS)
 
 
 def scenario(name: str, n: int, workers: int, sim: Endpoint) -> dict:
@@ -184,7 +185,7 @@ def _sub(name: str, n: int, workers: int, faults: str, cache: Path) -> dict:
     with _portal(faults, cache) as sim:
         total = _warm(sim, _remotes(sim, n))
         endpoint = Endpoint(sim.catalog_url, sim.sftp_host, sim.sftp_port, sim.username,
-                            sim.password)
+                            sim.password, str(sim.ca_file))
         out = subprocess.run([sys.executable, __file__, "--scenario", name, "--n", str(n),
                               "--workers", str(workers), "--endpoint",
                               json.dumps(dataclasses.asdict(endpoint))],

@@ -1,7 +1,6 @@
-"""The Bremen client: days to granules and URLs, and HTTP file sessions against the simulator."""
+"""The Bremen client: days to granules and URLs, and HTTPS file sessions against the simulator."""
 
 import hashlib
-import ssl
 from datetime import date
 from pathlib import Path
 
@@ -17,11 +16,13 @@ from swathkit.archives.bremen import (
 )
 from swathkit.archives.http_files import HttpFiles
 from swathkit.errors import (
+    InputError,
     NotPublishedError,
     PermanentFetchError,
     ThrottledError,
     TransientFetchError,
 )
+from swathkit.sim._server import SimHandler, SimServer
 from swathkit.sim.bremen.server import SimulatedBremen
 from swathkit.sim.faults import FaultPlan
 
@@ -71,10 +72,31 @@ def test_the_real_archive_url_is_the_default():
     assert files.host == "data.seaice.uni-bremen.de"
 
 
-def test_https_connections_verify_certificates_and_host_names():
-    conn = bremen_sessions().connection()
-    context = conn._context  # http.client keeps the SSL context it will wrap the socket with
-    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+def test_the_ca_bundle_comes_from_the_settings_unless_given(sim, monkeypatch, tmp_path):
+    monkeypatch.setenv("SWATHKIT_CA_BUNDLE", str(sim.ca_file))
+    assert bremen_sessions(sim.base_url).ca_bundle == sim.ca_file
+    session = bremen_sessions(sim.base_url).open()  # trusts the simulator through the setting
+    assert session.size(_remote()) > 0
+    session.close()
+    other = tmp_path / "other.pem"
+    other.write_bytes(sim.ca_file.read_bytes())
+    assert bremen_sessions(sim.base_url, ca_bundle=other).ca_bundle == other
+
+
+def test_a_ca_bundle_that_does_not_exist_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match=r"nothing\.pem"):
+        bremen_sessions(ca_bundle=tmp_path / "nothing.pem")
+
+
+def test_a_client_without_the_simulators_ca_is_refused_before_any_request(sim):
+    before = sim.stats().requests_served
+    session = bremen_sessions(sim.base_url, ca_bundle=None).open()  # certifi's CAs only
+    with pytest.raises(PermanentFetchError, match="certificate does not verify"):
+        session.size(_remote())
+    with pytest.raises(PermanentFetchError, match="certificate does not verify"):
+        list(session.read(_remote()))
+    session.close()
+    assert sim.stats().requests_served == before  # no request got through
 
 
 def test_a_base_url_with_a_path_prefixes_remote_paths():
@@ -109,9 +131,13 @@ def _remote(day=DAY):
     return asi_granule("n6250", day).remote_path
 
 
+def _files(sim, **options):
+    return HttpFiles(sim.base_url, ca_bundle=sim.ca_file, **options)
+
+
 def test_a_session_sizes_and_reads_over_one_kept_alive_connection(sim):
     before = sim.stats().connections_opened
-    session = HttpFiles(sim.base_url).open()
+    session = _files(sim).open()
     try:
         size = session.size(_remote())
         whole = b"".join(session.read(_remote()))
@@ -123,7 +149,7 @@ def test_a_session_sizes_and_reads_over_one_kept_alive_connection(sim):
 
 
 def test_a_connection_the_server_closed_while_idle_is_reopened(sim):
-    session = HttpFiles(sim.base_url).open()
+    session = _files(sim).open()
     try:
         size = session.size(_remote())
         sim._server.close_connections()  # as a server's keep-alive timeout would
@@ -133,7 +159,7 @@ def test_a_connection_the_server_closed_while_idle_is_reopened(sim):
 
 
 def test_404_is_not_published(sim):
-    session = HttpFiles(sim.base_url).open()
+    session = _files(sim).open()
     with pytest.raises(NotPublishedError, match="404"):
         session.size(_remote(date(2013, 5, 12)))
     with pytest.raises(NotPublishedError):
@@ -147,7 +173,7 @@ def test_throttling_is_a_throttled_error_with_the_servers_wait(status):
     plan = FaultPlan(http_503=float(status == 503), http_429=float(status == 429),
                      retry_after=4, streak_limit=1)
     with _sim(plan) as s:
-        session = HttpFiles(s.base_url).open()
+        session = _files(s).open()
         with pytest.raises(ThrottledError, match=str(status)) as throttled:
             session.size(_remote())
         assert throttled.value.retry_after == 4
@@ -157,7 +183,7 @@ def test_throttling_is_a_throttled_error_with_the_servers_wait(status):
 
 def test_a_dropped_transfer_is_transient_and_resumable():
     with _sim(FaultPlan(sftp_drop=1.0, streak_limit=1)) as s:
-        session = HttpFiles(s.base_url).open()
+        session = _files(s).open()
         received = bytearray()
         with pytest.raises(TransientFetchError, match="broke off"):
             for block in session.read(_remote()):
@@ -169,50 +195,46 @@ def test_a_dropped_transfer_is_transient_and_resumable():
 
 def test_a_truncated_answer_ends_early_without_error():
     with _sim(FaultPlan(sftp_truncate=1.0, streak_limit=1)) as s:
-        session = HttpFiles(s.base_url).open()
+        session = _files(s).open()
         short = b"".join(session.read(_remote()))
         assert 0 < len(short) < session.size(_remote())
         session.close()
 
 
 def test_a_refused_connection_is_transient():
-    files = HttpFiles("http://127.0.0.1:9/", timeout=5)  # discard port: nothing listens
+    session = HttpFiles("https://127.0.0.1:9/", timeout=5).open()  # discard port: no listener
     with pytest.raises(TransientFetchError):
-        files.open()
+        session.size("f.nc")
+
+
+def test_a_slow_server_times_out_as_a_transient_error():
+    with _sim(FaultPlan(slow_share=1.0, slow_delay=600)) as s:  # close() ends the wait
+        session = _files(s, timeout=0.5).open()
+        with pytest.raises(TransientFetchError, match="Timeout"):
+            session.size(_remote())
+        session.close()
+        assert s.stats().faults == {"slow": 1}
 
 
 def test_other_client_errors_are_permanent(sim):
-    session = HttpFiles(sim.base_url).open()
+    session = _files(sim).open()
     with pytest.raises(PermanentFetchError):
         session.size("amsr2/asi_daygrid_swath/n6250/netcdf/2013/nothing.nc")
     session.close()
 
 
-def test_a_server_ignoring_the_range_is_read_past_what_we_have():
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+class _NoRanges(SimHandler):
+    """Answers every GET with the whole of DATA, whatever the Range header says."""
 
     data = bytes(range(256)) * 12_000  # 3 MB: the skip spans more than one 1 MiB block
 
-    class NoRanges(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        if self.begin(self.path):
+            self.send_bytes(200, self.data, "application/octet-stream")
 
-        def do_GET(self):
-            self.send_response(200)  # whatever the Range header says
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), NoRanges)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        session = HttpFiles(f"http://127.0.0.1:{server.server_address[1]}/").open()
-        assert b"".join(session.read("f.nc", 1_500_000)) == data[1_500_000:]
+def test_a_server_ignoring_the_range_is_read_past_what_we_have():
+    with SimServer(_NoRanges) as server:
+        session = HttpFiles(server.base_url, ca_bundle=server.ca_file).open()
+        assert b"".join(session.read("f.nc", 1_500_000)) == _NoRanges.data[1_500_000:]
         session.close()
-    finally:
-        server.shutdown()
-        server.server_close()

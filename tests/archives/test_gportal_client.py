@@ -1,12 +1,12 @@
-"""The G-Portal client against the simulated portal's real HTTP catalogue."""
+"""The G-Portal client against the simulated portal's real HTTPS catalogue."""
 
 import pytest
 
 from swathkit.archives.gportal import GPortalCatalog, remote_path
-from swathkit.errors import PermanentFetchError, ThrottledError
+from swathkit.errors import InputError, PermanentFetchError, ThrottledError
 from swathkit.sim.faults import FaultPlan
 from swathkit.sim.gportal.server import SimulatedGPortal
-from swathkit.transfer.retry import RetryPolicy, retrying
+from swathkit.transfer.retry import RetryPolicy
 from swathkit.types import Query
 
 DAY = Query("amsr2-l1b", "2022-02-16T00:00", "2022-02-17T00:00")
@@ -19,7 +19,7 @@ def portal():
 
 
 def test_matched_count_and_paging_agree(portal):
-    catalog = GPortalCatalog(portal.catalog_url)
+    catalog = GPortalCatalog(portal.catalog_url, ca_bundle=portal.ca_file)
     everything = [g.id for g in catalog.search(DAY)]
     assert catalog.matched(DAY) == len(everything) >= 28
     assert [g.id for g in catalog.search(DAY, page_size=7)] == everything
@@ -27,7 +27,7 @@ def test_matched_count_and_paging_agree(portal):
 
 
 def test_granules_carry_paths_times_and_versions(portal):
-    granule = next(GPortalCatalog(portal.catalog_url).search(DAY))
+    granule = next(GPortalCatalog(portal.catalog_url, ca_bundle=portal.ca_file).search(DAY))
     assert granule.remote_path.startswith("standard/GCOM-W/GCOM-W.AMSR2/L1B/2/2022/02/")
     assert granule.file_name == granule.id + ".h5"
     assert granule.start < granule.end
@@ -36,7 +36,7 @@ def test_granules_carry_paths_times_and_versions(portal):
 
 
 def test_orbit_filter(portal):
-    catalog = GPortalCatalog(portal.catalog_url)
+    catalog = GPortalCatalog(portal.catalog_url, ca_bundle=portal.ca_file)
     query = Query("amsr2-l1b", DAY.start, DAY.end, orbit="D")
     directions = {g.properties["orbitDirection"] for g in catalog.search(query)}
     assert directions == {"D"}
@@ -45,12 +45,12 @@ def test_orbit_filter(portal):
 def test_throttled_catalogue_is_retried_through():
     plan = FaultPlan(http_503=0.3, http_429=0.3, retry_after=0)
     with SimulatedGPortal(faults=plan, scans=20) as sim:
-        bare = GPortalCatalog(sim.catalog_url)
+        bare = GPortalCatalog(sim.catalog_url, ca_bundle=sim.ca_file)
         with pytest.raises(ThrottledError):
             for _ in range(20):
                 bare.matched(DAY)
-        patient = GPortalCatalog(sim.catalog_url, retry=retrying(
-            RetryPolicy(base_delay=0.01, max_delay=0.05, max_attempts=10, seed=1)))
+        patient = GPortalCatalog(sim.catalog_url, ca_bundle=sim.ca_file, retry=RetryPolicy(
+            base_delay=0.01, max_delay=0.05, max_attempts=10, seed=1))
         assert len(list(patient.search(DAY, page_size=5))) >= 28
 
 
@@ -60,3 +60,23 @@ def test_remote_path_of_a_download_url():
     assert remote_path(url).startswith("standard/GCOM-W/")
     with pytest.raises(PermanentFetchError):
         remote_path("https://example.org/x.h5")
+
+
+def test_a_bad_request_is_permanent_and_quotes_the_server(portal):
+    catalog = GPortalCatalog(portal.catalog_url.replace("/csw/csw", "/nothing"),
+                             ca_bundle=portal.ca_file)
+    with pytest.raises(PermanentFetchError, match=r"404 Not Found: .*no such path"):
+        catalog.matched(DAY)
+
+
+def test_an_unknown_product_is_an_input_error(portal):
+    with pytest.raises(InputError, match="amsr2-l1b"):
+        GPortalCatalog(portal.catalog_url, ca_bundle=portal.ca_file).matched(
+            Query("smap-l3", DAY.start, DAY.end))
+
+
+def test_the_catalogue_is_refused_without_its_ca(portal):
+    before = portal.stats().requests_served
+    with pytest.raises(PermanentFetchError, match="certificate does not verify"):
+        GPortalCatalog(portal.catalog_url).matched(DAY)
+    assert portal.stats().requests_served == before

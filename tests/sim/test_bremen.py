@@ -1,12 +1,14 @@
 """The simulated Bremen archive: URL tree, listings, 404 days, ranges, every fault kind.
 
-Real clients only (urllib, http.client). Most tests serve small stand-in files
-(a deterministic byte pattern) so they run fast; one serves a real ASI day.
+Real clients only (urllib, http.client, over HTTPS trusting the simulator's CA).
+Most tests serve small stand-in files (a deterministic byte pattern) so they run
+fast; one serves a real ASI day.
 """
 
 import hashlib
 import http.client
 import re
+import ssl
 import threading
 import time
 import urllib.error
@@ -54,8 +56,7 @@ def _sim(faults="none", **kw):
 
 def _get(sim, path, method="GET", headers=None):
     """(status, headers, body) over a fresh connection; redirects are not followed."""
-    host, port = sim.base_url.split("//")[1].strip("/").split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    conn = _connect(sim)
     try:
         conn.request(method, "/" + path, headers=headers or {})
         answer = conn.getresponse()
@@ -232,9 +233,13 @@ def test_permanent_corruption_stays():
         assert truth[0] == 200 and len(answers) == 1 and answers.pop() != local
 
 
+def _context(sim):
+    return ssl.create_default_context(cafile=sim.ca_file)
+
+
 def _connect(sim):
     host, port = sim.base_url.split("//")[1].strip("/").split(":")
-    return http.client.HTTPConnection(host, int(port), timeout=30)
+    return http.client.HTTPSConnection(host, int(port), timeout=30, context=_context(sim))
 
 
 def test_a_connection_beyond_the_cap_gets_503_and_is_closed():
@@ -283,24 +288,62 @@ def test_bandwidth_cap_still_delivers_every_byte():
 
 def test_serves_a_real_asi_day(tmp_path):
     with SimulatedBremen(cache_dir=tmp_path, last_day=LAST) as s:
-        with urllib.request.urlopen(s.base_url + _path(), timeout=60) as answer:
+        with urllib.request.urlopen(s.base_url + _path(), timeout=60,
+                                    context=_context(s)) as answer:
             (tmp_path / "day.nc").write_bytes(answer.read())
         with h5py.File(tmp_path / "day.nc") as f:
             assert f["z"].shape == (1792, 1216) and f["x"].shape == (1216,)
         with pytest.raises(urllib.error.HTTPError) as missing:
-            urllib.request.urlopen(s.base_url + _path(day=date(2013, 5, 12)), timeout=60)
+            urllib.request.urlopen(s.base_url + _path(day=date(2013, 5, 12)), timeout=60,
+                                   context=_context(s))
         assert missing.value.code == 404
 
 
-def test_serve_forever_reports_the_url_and_stops():
-    stop, urls = threading.Event(), []
+def test_serve_forever_reports_the_url_and_the_ca_and_stops():
+    stop, seen = threading.Event(), []
 
-    def ready(url):
-        urls.append(url)
+    def ready(url, ca_file):
+        seen.append((url, ca_file.read_text()))
         stop.set()
 
     stats = serve_forever(on_ready=ready, stop=stop, writer=Writer())
-    assert urls[0].startswith("http://127.0.0.1:") and stats.requests_served == 0
+    url, pem = seen[0]
+    assert url.startswith("https://127.0.0.1:") and stats.requests_served == 0
+    assert pem.startswith("-----BEGIN CERTIFICATE-----")
+
+
+def test_https_is_the_default_and_plain_http_an_option():
+    with _sim() as s:
+        assert s.base_url.startswith("https://") and s.ca_file.is_file()
+        ca_file = s.ca_file
+    assert not ca_file.exists()  # removed with the server
+    with _sim(tls=False) as s:
+        assert s.base_url.startswith("http://") and s.ca_file is None
+        host, port = s.base_url.split("//")[1].strip("/").split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        conn.request("HEAD", "/" + _path())
+        assert conn.getresponse().status == 200
+        conn.close()
+
+
+def test_a_client_that_does_not_trust_the_ca_gets_no_answer(sim):
+    before = sim.stats().requests_served
+    host, port = sim.base_url.split("//")[1].strip("/").split(":")
+    conn = http.client.HTTPSConnection(host, int(port), timeout=30,
+                                       context=ssl.create_default_context())
+    with pytest.raises(ssl.SSLCertVerificationError):
+        conn.request("HEAD", "/" + _path())
+    conn.close()
+    assert sim.stats().requests_served == before
+
+
+@pytest.mark.parametrize("name", ["127.0.0.1", "localhost"])
+def test_the_certificate_is_valid_for_both_loopback_names(sim, name):
+    port = int(sim.base_url.rstrip("/").rsplit(":", 1)[1])
+    conn = http.client.HTTPSConnection(name, port, timeout=30, context=_context(sim))
+    conn.request("HEAD", "/" + _path())
+    assert conn.getresponse().status == 200
+    conn.close()
 
 
 def test_sim_serve_runs_the_bremen_archive(monkeypatch, capsys):
@@ -310,7 +353,7 @@ def test_sim_serve_runs_the_bremen_archive(monkeypatch, capsys):
     from swathkit.sim.cli_serve import add_serve
 
     def once(*, on_ready, **options):
-        on_ready("http://127.0.0.1:1234/")
+        on_ready("https://127.0.0.1:1234/", Path("/tmp/sim-ca/ca.pem"))
         return bremen.BremenStats(3, 0, 1, 1, 0, 0, {})
 
     monkeypatch.setattr(bremen, "serve_forever", once)
@@ -319,4 +362,5 @@ def test_sim_serve_runs_the_bremen_archive(monkeypatch, capsys):
     args = parser.parse_args(["serve", "--archive", "bremen", "--faults", "hostile"])
     assert args.run(args) == 0
     out = capsys.readouterr().out
-    assert "http://127.0.0.1:1234/amsr2/asi_daygrid_swath/" in out and "hostile" in out
+    assert "https://127.0.0.1:1234/amsr2/asi_daygrid_swath/" in out and "hostile" in out
+    assert "SWATHKIT_CA_BUNDLE=/tmp/sim-ca/ca.pem" in out

@@ -1,17 +1,20 @@
 """The simulated G-Portal: CSW catalogue over HTTP, files over SFTP, seeded faults.
 
-Real clients only: urllib for the catalogue, paramiko's SFTPClient for the files.
+Real clients only: urllib for the catalogue (over HTTPS, trusting the portal's CA),
+paramiko's SFTPClient for the files.
 """
 
 import argparse
 import dataclasses
 import json
+import ssl
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import paramiko
@@ -40,11 +43,15 @@ def _get(portal, **extra):
     """(status, headers, JSON body) of one catalogue request."""
     url = portal.catalog_url + "?" + urllib.parse.urlencode(_params(**extra))
     try:
-        with urllib.request.urlopen(url, timeout=30) as answer:
+        with urllib.request.urlopen(url, timeout=30, context=_context(portal)) as answer:
             return answer.status, answer.headers, json.load(answer)
     except urllib.error.HTTPError as err:
         with err:
             return err.code, err.headers, json.load(err)
+
+
+def _context(portal):
+    return ssl.create_default_context(cafile=portal.ca_file)
 
 
 def _stamp(t):
@@ -223,7 +230,7 @@ def test_bad_parameters_get_400_with_a_message(portal, extra, locator):
 def test_unknown_path_is_404(portal):
     url = portal.catalog_url.replace("/csw/csw", "/nothing")
     with pytest.raises(urllib.error.HTTPError) as err:
-        urllib.request.urlopen(url, timeout=30)
+        urllib.request.urlopen(url, timeout=30, context=_context(portal))
     assert err.value.code == 404
 
 
@@ -476,8 +483,36 @@ def test_serve_forever_reports_the_endpoints_and_stops():
         stop.set()
 
     stats = serve_forever(on_ready=ready, stop=stop, scans=SCANS, password="pw")
-    assert seen[0].password == "pw" and seen[0].catalog_url.startswith("http://127.0.0.1:")
+    assert seen[0].password == "pw" and seen[0].catalog_url.startswith("https://127.0.0.1:")
+    assert "pw" not in repr(seen[0]) and seen[0].ca_file.name == "ca.pem"
     assert stats.requests_served == 1
+
+
+def test_the_catalogue_is_https_by_default_and_plain_http_on_request():
+    with SimulatedGPortal(scans=SCANS) as p:
+        assert p.catalog_url.startswith("https://") and p.ca_file.is_file()
+    with SimulatedGPortal(scans=SCANS, tls=False) as p:
+        assert p.catalog_url.startswith("http://") and p.ca_file is None
+        with urllib.request.urlopen(p.catalog_url + "?" + urllib.parse.urlencode(_params()),
+                                    timeout=30) as answer:
+            assert json.load(answer)["type"] == "FeatureCollection"
+
+
+def test_sim_serve_prints_how_to_trust_the_ca(monkeypatch, capsys):
+    import swathkit.sim.gportal.server as gportal
+    from swathkit.sim.cli_serve import add_serve
+
+    def once(*, on_ready, **options):
+        on_ready(gportal.Endpoints("https://127.0.0.1:1/csw/csw", "127.0.0.1", 2, "sim", "pw",
+                                   Path("/tmp/sim-ca/ca.pem")))
+        return gportal.GPortalStats(0, 0, 0, 0, 0, {})
+
+    monkeypatch.setattr(gportal, "serve_forever", once)
+    parser = argparse.ArgumentParser()
+    add_serve(parser.add_subparsers())
+    args = parser.parse_args(["serve"])
+    assert args.run(args) == 0
+    assert "SWATHKIT_CA_BUNDLE=/tmp/sim-ca/ca.pem" in capsys.readouterr().out
 
 
 def test_cli_serve_verb_parses_its_options():

@@ -76,3 +76,56 @@ def test_policy_is_frozen_plain_data():
     assert policy == RetryPolicy(seed=1)
     with pytest.raises(AttributeError):
         policy.max_attempts = 3  # type: ignore[misc]
+
+
+class _Flaky:
+    """Raises the given errors one per call, then returns "done"."""
+
+    def __init__(self, *errors):
+        self.errors, self.calls = list(errors), 0
+
+    def __call__(self):
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return "done"
+
+
+def test_call_retries_transient_failures_waiting_as_the_policy_says():
+    slept = []
+    flaky = _Flaky(TransientFetchError("reset"), ThrottledError("429", retry_after=7))
+    policy = RetryPolicy(base_delay=0.5, jitter=0)
+    assert policy.call(flaky, sleep=slept.append) == "done"
+    assert flaky.calls == 3 and slept == [0.5, 7]
+
+
+def test_call_gives_up_after_max_attempts_with_the_last_error():
+    slept = []
+    flaky = _Flaky(*(TransientFetchError(f"reset {n}") for n in range(5)))
+    with pytest.raises(TransientFetchError, match="reset 2"):
+        RetryPolicy(max_attempts=3, jitter=0).call(flaky, sleep=slept.append)
+    assert flaky.calls == 3 and len(slept) == 2
+
+
+@pytest.mark.parametrize("error", [NotPublishedError("404"), AuthError("refused"),
+                                   PermanentFetchError("400")])
+def test_call_never_retries_permanent_failures(error):
+    slept = []
+    flaky = _Flaky(error)
+    with pytest.raises(type(error)):
+        RetryPolicy().call(flaky, sleep=slept.append)
+    assert flaky.calls == 1 and slept == []
+
+
+def test_call_lets_a_bug_through_at_once():
+    flaky = _Flaky(KeyError("not a fetch failure"), TransientFetchError("never reached"))
+    with pytest.raises(KeyError):
+        RetryPolicy().call(flaky, sleep=lambda s: None)
+    assert flaky.calls == 1
+
+
+def test_call_refetches_after_a_verification_failure_only_verify_retries_times():
+    flaky = _Flaky(VerificationError("bad bytes"), VerificationError("bad again"))
+    with pytest.raises(VerificationError, match="again"):
+        RetryPolicy(verify_retries=1).call(flaky, sleep=lambda s: None)
+    assert flaky.calls == 2

@@ -20,6 +20,7 @@ TLS verified.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -82,9 +83,19 @@ def fetch_tasks(granules: Iterable[Granule], directory: Path) -> list[FetchTask]
     return [FetchTask.for_granule(g, Path(directory)) for g in granules]
 
 
-def bremen_sessions(base_url: str = BREMEN_URL, *, timeout: float = 60.0) -> HttpFiles:
-    """A session factory for the archive at ``base_url`` (the real one by default)."""
-    return HttpFiles(base_url, timeout=timeout)
+def bremen_sessions(base_url: str = BREMEN_URL, *, timeout: float | None = None,
+                    ca_bundle: str | os.PathLike[str] | None = None) -> HttpFiles:
+    """A session factory for the archive at ``base_url`` (the real one by default).
+
+    Args:
+        base_url: The archive, a mirror, or the simulator's ``base_url``.
+        timeout: Seconds to wait for a connection or the next bytes (default: settings).
+        ca_bundle: PEM file of the CAs to trust (default: settings, else certifi's).
+
+    Raises:
+        InputError: the CA bundle does not exist.
+    """
+    return HttpFiles(base_url, timeout=timeout, ca_bundle=ca_bundle)
 
 
 @dataclass(frozen=True)
@@ -128,7 +139,8 @@ class BremenCatalog:
 
 
 def bremen_archive(*, base_url: str = BREMEN_URL, grid: str | None = None,
-                   retry: RetryPolicy | None = None, name: str | None = None) -> Archive:
+                   retry: RetryPolicy | None = None, name: str | None = None,
+                   ca_bundle: str | os.PathLike[str] | None = None) -> Archive:
     """The University of Bremen archive at ``base_url`` (the real one by default).
 
     Args:
@@ -136,10 +148,12 @@ def bremen_archive(*, base_url: str = BREMEN_URL, grid: str | None = None,
         grid: The grid of queries that name none.
         retry: Retry policy of the fetches (default: ``RetryPolicy()``).
         name: How reports name the archive (default: "Bremen" and the URL).
+        ca_bundle: PEM file of the CAs to trust (default: settings, else certifi's).
     """
     if grid is not None:
         asi_grid(grid)  # an unknown grid is refused now, not at the first search
-    return Archive(BremenCatalog(grid), bremen_sessions(base_url), name or f"Bremen {base_url}",
+    return Archive(BremenCatalog(grid), bremen_sessions(base_url, ca_bundle=ca_bundle),
+                   name or f"Bremen {base_url}",
                    retry or RetryPolicy())
 
 

@@ -1,23 +1,25 @@
 """JAXA G-Portal: the CSW catalogue (search) and the SFTP file server (fetch).
 
 Real endpoints are the defaults; any G-Portal-compatible endpoint (such as
-``swathkit sim serve``) can be named instead. :func:`gportal_archive` is the
-``gportal`` entry of :mod:`swathkit.archives.registry`.
+``swathkit sim serve``) can be named instead. The catalogue is asked over the
+one HTTP stack (:class:`~swathkit.archives.http.HttpClient`), TLS verified
+against the settings' CA bundle or the one given (the simulator's ``ca_file``).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from swathkit.archives.base import Archive
 from swathkit.archives.credentials import Credentials, resolve
-from swathkit.archives.http import get_json
+from swathkit.archives.http import HttpClient
 from swathkit.archives.sftp import SftpFactory
-from swathkit.errors import PermanentFetchError, TransientFetchError
-from swathkit.transfer.retry import RetryPolicy, retrying
+from swathkit.errors import InputError, PermanentFetchError, TransientFetchError
+from swathkit.transfer.retry import RetryPolicy
 from swathkit.types import Granule, Query, utc
 
 log = logging.getLogger(__name__)
@@ -28,8 +30,6 @@ SFTP_PORT = 2051
 DOWNLOAD_PREFIX = "https://gportal.jaxa.jp/download/"
 DATASETS = {"amsr2-l1b": "11001001", "amsr2-l1r": "11001002"}
 PAGE_SIZE = 100
-
-Getter = Callable[[str, dict[str, Any]], Any]
 
 
 def remote_path(file_url: str) -> str:
@@ -61,15 +61,31 @@ def _granule(feature: dict[str, Any], product: str) -> Granule:
 
 @dataclass(frozen=True)
 class GPortalCatalog:
-    """The CSW GetRecords JSON catalogue."""
+    """The CSW GetRecords JSON catalogue.
+
+    Args:
+        url: The CSW endpoint.
+        retry: Retries each page request (transient failures only); none by default.
+        ca_bundle: PEM file of the CAs to trust (default: settings, else certifi's).
+        timeout: Seconds to wait for a connection or an answer (default: settings).
+
+    Raises:
+        InputError: the CA bundle does not exist.
+    """
 
     url: str = CATALOG_URL
-    retry: Callable[[Callable[[], Any]], Any] | None = None  # wraps each page request
-    get: Getter = get_json
+    retry: RetryPolicy | None = None
+    ca_bundle: str | os.PathLike[str] | None = None
+    timeout: float | None = None
+    _http: HttpClient = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_http", HttpClient(ca_bundle=self.ca_bundle,
+                                                     timeout=self.timeout))
 
     def _params(self, query: Query, start_index: int, count: int) -> dict[str, Any]:
         if query.product not in DATASETS:
-            raise ValueError(f"G-Portal products here: {', '.join(DATASETS)}; "
+            raise InputError(f"G-Portal products here: {', '.join(DATASETS)}; "
                              f"not {query.product!r}")
         params: dict[str, Any] = {
             "service": "CSW", "version": "3.0.0", "request": "GetRecords",
@@ -82,10 +98,12 @@ class GPortalCatalog:
         return params
 
     def _page(self, query: Query, start_index: int, count: int) -> dict[str, Any]:
-        def fetch() -> Any:
-            return self.get(self.url, self._params(query, start_index, count))
+        params = self._params(query, start_index, count)
 
-        answer = self.retry(fetch) if self.retry else fetch()
+        def fetch() -> Any:
+            return self._http.get_json(self.url, params)
+
+        answer = self.retry.call(fetch) if self.retry else fetch()
         if not isinstance(answer, dict) or "features" not in answer:
             raise TransientFetchError(f"{self.url}: answer is not a FeatureCollection")
         return answer
@@ -125,19 +143,23 @@ def _in_orbit(granule: Granule, orbit: str | None) -> bool:
 def gportal_archive(*, catalog_url: str = CATALOG_URL, sftp_host: str = SFTP_HOST,
                     sftp_port: int = SFTP_PORT, username: str | None = None,
                     password: str | None = None, retry: RetryPolicy | None = None,
-                    name: str = "G-Portal") -> Archive:
+                    name: str = "G-Portal",
+                    ca_bundle: str | os.PathLike[str] | None = None) -> Archive:
     """The real JAXA G-Portal, or any G-Portal-compatible endpoints.
 
     Credentials: arguments, then ``GPORTAL_USERNAME``/``GPORTAL_PASSWORD``, then ``~/.netrc``.
+    The catalogue's TLS is verified against ``ca_bundle`` (default: the settings').
     """
     credentials = resolve(username=username, password=password, env_prefix="GPORTAL",
                           host=sftp_host)
-    return gportal_at(catalog_url, sftp_host, sftp_port, credentials, retry, name)
+    return gportal_at(catalog_url, sftp_host, sftp_port, credentials, retry, name,
+                      ca_bundle=ca_bundle)
 
 
 def gportal_at(catalog_url: str, host: str, port: int, credentials: Credentials,
-               retry: RetryPolicy | None = None, name: str = "G-Portal") -> Archive:
+               retry: RetryPolicy | None = None, name: str = "G-Portal", *,
+               ca_bundle: str | os.PathLike[str] | None = None) -> Archive:
     """An archive at explicit G-Portal-compatible endpoints with known credentials."""
     retry = retry or RetryPolicy()
-    catalog = GPortalCatalog(catalog_url, retry=retrying(retry))
+    catalog = GPortalCatalog(catalog_url, retry=retry, ca_bundle=ca_bundle)
     return Archive(catalog, SftpFactory(host, port, credentials), name, retry)

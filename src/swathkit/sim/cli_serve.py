@@ -1,7 +1,9 @@
 """``swathkit sim serve``: run a simulated archive until Ctrl-C.
 
-``--archive gportal`` (default): the JAXA G-Portal, catalogue + SFTP;
-``--archive bremen``: the University of Bremen sea-ice archive over HTTP.
+``--archive gportal`` (default): the JAXA G-Portal, catalogue over HTTPS + SFTP;
+``--archive bremen``: the University of Bremen sea-ice archive over HTTPS.
+Both HTTPS servers present a certificate of a CA made at start-up; its PEM file
+is printed, to be trusted with ``SWATHKIT_CA_BUNDLE=<file>``.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ def add_serve(verbs: argparse._SubParsersAction) -> None:
     s = verbs.add_parser("serve", help="run a simulated archive (G-Portal, Bremen) on 127.0.0.1",
                          description="Serve a simulated archive on loopback, with optional "
                          "injected faults, until Ctrl-C. gportal: the JAXA G-Portal's CSW "
-                         "catalogue over HTTP and AMSR2 L1B files over SFTP (password login). "
-                         "bremen: the University of Bremen ASI sea-ice grids over HTTP, the real "
+                         "catalogue over HTTPS and AMSR2 L1B files over SFTP (password login). "
+                         "bremen: the University of Bremen ASI sea-ice grids over HTTPS, the real "
                          "URL tree under the printed base URL (use it with `swathkit seaice "
-                         "download --base-url`).",
+                         "download --base-url`). The HTTPS certificates come from a CA made at "
+                         "start-up: trust it with SWATHKIT_CA_BUNDLE=<the printed CA file>.",
                          epilog="examples:\n  swathkit sim serve --faults flaky --seed 1 --scans 40"
                          "\n  swathkit sim serve --archive bremen --faults flaky",
                          formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -47,7 +50,8 @@ def run_serve(args: argparse.Namespace) -> int:
     def ready(e: Endpoints) -> None:
         render.facts("simulated G-Portal (Ctrl-C to stop)", [
             ("catalogue", e.catalog_url), ("SFTP", f"{e.sftp_host}:{e.sftp_port}"),
-            ("username", e.username), ("password", e.password), ("faults", args.faults)])
+            ("username", e.username), ("password", e.password), ("faults", args.faults),
+            *_ca_facts(e.ca_file)])
 
     try:
         stats = serve_forever(on_ready=ready, faults=args.faults, seed=args.seed,
@@ -63,10 +67,10 @@ def run_serve(args: argparse.Namespace) -> int:
 def _serve_bremen(args: argparse.Namespace) -> int:
     from swathkit.sim.bremen.server import serve_forever
 
-    def ready(url: str) -> None:
+    def ready(url: str, ca_file: Path | None) -> None:
         render.facts("simulated Bremen sea-ice archive (Ctrl-C to stop)", [
             ("base URL", url), ("files", url + "amsr2/asi_daygrid_swath/"),
-            ("faults", args.faults), ("seed", args.seed)])
+            ("faults", args.faults), ("seed", args.seed), *_ca_facts(ca_file)])
 
     try:
         stats = serve_forever(on_ready=ready, faults=args.faults, seed=args.seed,
@@ -76,3 +80,10 @@ def _serve_bremen(args: argparse.Namespace) -> int:
         return 0
     render.console.print(f"served {stats.requests_served} requests")
     return 0
+
+
+def _ca_facts(ca_file: Path | None) -> list[tuple[str, object]]:
+    """The CA file's lines: where it is, and how a client trusts it."""
+    if ca_file is None:
+        return []
+    return [("CA file", ca_file), ("trust it with", f"SWATHKIT_CA_BUNDLE={ca_file}")]

@@ -223,7 +223,7 @@ def flip_bytes(data: bytes, offset: int, flips: frozenset[int]) -> bytes:
     return bytes(buffer)
 
 
-def http_fault_now(plan: FaultPlan, attempts: AttemptCounter, tally: FaultTally,
+def http_fault_now(plan: FaultPlan, attempts: AttemptCounter, tally: Tally,
                    stopping: threading.Event, identity: str) -> HttpFault | None:
     """Play a plan's slow answer for one HTTP request, then return its 503/429 (tallied).
 
@@ -240,16 +240,20 @@ def http_fault_now(plan: FaultPlan, attempts: AttemptCounter, tally: FaultTally,
     return fault
 
 
-class FaultTally:
-    """Thread-safe count of the faults injected, by kind."""
+class Tally:
+    """Thread-safe counts by name: faults injected by kind, requests, bytes sent."""
 
     def __init__(self) -> None:
         self._counts: Counter[str] = Counter()
         self._lock = threading.Lock()
 
-    def add(self, kind: str) -> None:
+    def add(self, kind: str, n: int = 1) -> None:
         with self._lock:
-            self._counts[kind] += 1
+            self._counts[kind] += n
+
+    def get(self, kind: str) -> int:
+        with self._lock:
+            return self._counts[kind]
 
     def snapshot(self) -> dict[str, int]:
         with self._lock:

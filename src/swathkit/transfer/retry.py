@@ -4,6 +4,9 @@ Only what may succeed on a second try is retried: ``TransientFetchError``
 (including ``ThrottledError``) up to ``max_attempts``, and ``VerificationError``
 (bytes corrupted in transit) at most ``verify_retries`` times. Permanent
 failures (``PermanentFetchError``, ``AuthError``, ``NotPublishedError``) never.
+
+:meth:`RetryPolicy.call` is the one retry loop outside the transfer engine (the
+engine's workers judge each attempt with the same ``should_retry`` and ``delay``).
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from swathkit.errors import TransientFetchError, VerificationError
+from swathkit.errors import FetchError, TransientFetchError, VerificationError
 
-__all__ = ["RetryPolicy", "retrying"]
+__all__ = ["RetryPolicy"]
 
 T = TypeVar("T")
 
@@ -87,18 +90,24 @@ class RetryPolicy:
             return float(retry_after)
         return wait
 
+    def call(self, fn: Callable[[], T], *, sleep: Callable[[float], None] = time.sleep) -> T:
+        """``fn()``, called again after each failure this policy deems worth retrying.
 
-def retrying(policy: RetryPolicy, sleep: Callable[[float], None] = time.sleep) -> Callable[
-        [Callable[[], T]], T]:
-    """Wrap a call so transient failures are retried as ``policy`` says."""
-    def call(fn: Callable[[], T]) -> T:
-        attempts = 0
+        Only a :class:`~swathkit.errors.FetchError` is judged (anything else is a bug
+        and propagates at once); the last failure is raised when the policy gives up.
+
+        Args:
+            fn: The call to make, without arguments (``functools.partial`` for some).
+            sleep: Waits between attempts (a fake one in tests).
+        """
+        attempts = verify_failures = 0
         while True:
             try:
                 return fn()
-            except Exception as exc:
+            except FetchError as exc:
                 attempts += 1
-                if not policy.should_retry(exc, attempts=attempts):
+                verify_failures += isinstance(exc, VerificationError)
+                if not self.should_retry(exc, attempts=attempts,
+                                         verify_failures=verify_failures):
                     raise
-                sleep(policy.delay(attempts, exc))
-    return call
+                sleep(self.delay(attempts, exc))

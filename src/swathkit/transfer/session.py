@@ -1,4 +1,10 @@
-"""What the transfer engine needs from a protocol: a persistent session per worker."""
+"""What the transfer engine needs from a protocol: a persistent session per worker.
+
+Implementations: :class:`~swathkit.archives.sftp.SftpFactory` (SFTP) and
+:class:`~swathkit.archives.http_files.HttpFiles` (HTTP(S), on the one HTTP
+stack). ``tests/transfer/test_session_conformance.py`` holds every one of them
+to this contract.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from typing import Protocol
 
 
 class Session(Protocol):
-    """One open connection to a file server (an SFTP session, an HTTP client).
+    """One connection to a file server (an SFTP session, an HTTP client).
 
     Methods raise ``TransientFetchError`` (incl. ``ThrottledError``) for what a
     retry may fix, ``PermanentFetchError`` (incl. ``AuthError``,
@@ -23,7 +29,7 @@ class Session(Protocol):
         ...
 
     def close(self) -> None:
-        """Release the connection."""
+        """Release the connection (closing twice is harmless)."""
         ...
 
 
@@ -36,5 +42,9 @@ class SessionFactory(Protocol):
         ...
 
     def open(self) -> Session:
-        """A new session; raises AuthError for refused credentials."""
+        """A new session.
+
+        Raises ``AuthError`` for refused credentials, here (SFTP logs in when it
+        opens) or at the session's first request (HTTP connects lazily).
+        """
         ...

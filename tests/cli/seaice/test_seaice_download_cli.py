@@ -66,8 +66,9 @@ def test_a_failed_day_exits_1_and_is_listed_with_its_reason(sim_with, tmp_path, 
     assert "failed granules" in out and "VerificationError" in out and NAME in out
 
 
-def test_base_url_points_at_any_compatible_server(cache, tmp_path):
+def test_base_url_points_at_any_compatible_server(cache, tmp_path, monkeypatch):
     with SimulatedBremen(cache_dir=cache) as s:
+        monkeypatch.setenv("SWATHKIT_CA_BUNDLE", str(s.ca_file))  # as `sim serve` says
         assert main(_args(tmp_path, "--base-url", s.base_url)) == 0
     assert (tmp_path / NAME).is_file()
 

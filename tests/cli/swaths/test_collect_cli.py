@@ -19,6 +19,12 @@ def _args(portal, store, *extra):
             "--username", portal.username, *extra]
 
 
+@pytest.fixture(autouse=True)
+def trust_the_portal(portal, monkeypatch):
+    """The catalogue is HTTPS with the simulator's own CA, trusted as `sim serve` says."""
+    monkeypatch.setenv("SWATHKIT_CA_BUNDLE", str(portal.ca_file))
+
+
 def test_collect_then_status_then_rerun(portal, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("GPORTAL_PASSWORD", portal.password)
     store = tmp_path / "s.zarr"

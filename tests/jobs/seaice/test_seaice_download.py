@@ -44,7 +44,8 @@ def sim(cache, truth):
 
 
 def _download(sim, out, **kw):
-    return download_asi("n6250", START, END, out, base_url=sim.base_url, retry=FAST, **kw)
+    return download_asi("n6250", START, END, out, base_url=sim.base_url, ca_bundle=sim.ca_file,
+                        retry=FAST, **kw)
 
 
 def _content(out):
@@ -134,7 +135,7 @@ def test_every_fault_kind_at_once_still_gives_the_same_bytes(cache, truth, tmp_p
                      corrupt_permanent_share=0.0, seed=SEED_ALL_KINDS)
     with SimulatedBremen(faults=plan, cache_dir=cache, seed=0) as s:
         report = download_asi("n6250", START, END, tmp_path, base_url=s.base_url,
-                              retry=dataclasses.replace(FAST, max_attempts=20))
+                              ca_bundle=s.ca_file, retry=dataclasses.replace(FAST, max_attempts=20))
         faults = s.stats().faults
     assert report.ok and _content(tmp_path) == truth, report.failures
     assert {"drop", "truncate", "corrupt"} <= set(faults), faults
@@ -198,7 +199,7 @@ def test_a_wrong_grid_shape_fails_verification(tmp_path, truth):
 
 def test_bad_arguments_are_refused_before_any_request(sim, tmp_path):
     with pytest.raises(ValueError, match="before start"):
-        download_asi("n6250", END, START, tmp_path, base_url=sim.base_url)
+        download_asi("n6250", END, START, tmp_path, base_url=sim.base_url, ca_bundle=sim.ca_file)
     assert sim.stats().requests_served == 0
 
 
@@ -207,7 +208,7 @@ def test_retry_policy_is_used(sim, tmp_path):
     plan = FaultPlan(http_503=1.0, retry_after=0, streak_limit=None)
     with SimulatedBremen(faults=plan, cache_dir=sim.files.directory.parent) as s:
         report = download_asi("n6250", PUBLISHED[0], PUBLISHED[0], tmp_path,
-                              base_url=s.base_url, retry=slow)
+                              base_url=s.base_url, ca_bundle=s.ca_file, retry=slow)
     assert [f.error_class for f in report.failures] == ["ThrottledError"]
     assert report.failures[0].attempts == 1
 

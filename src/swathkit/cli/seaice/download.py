@@ -46,7 +46,8 @@ def add(verbs: argparse._SubParsersAction) -> None:
     a.add_argument("--faults", choices=FAULT_PRESETS, default="none",
                    help="fault injection of the simulated archive (default none)")
     a.add_argument("--base-url", help="another Bremen-compatible server or mirror "
-                   "(default https://data.seaice.uni-bremen.de/)")
+                   "(default https://data.seaice.uni-bremen.de/); trust a private server's "
+                   "CA with SWATHKIT_CA_BUNDLE=<PEM file>")
     p.set_defaults(run=run)
 
 

@@ -37,7 +37,7 @@ from swathkit.ledger import Ledger
 from swathkit.products.asi.grids import asi_grid
 from swathkit.products.asi.verify import verify_asi_file
 from swathkit.transfer.engine import FetchFailure, FetchResult, FetchTask, TransferEngine
-from swathkit.transfer.retry import RetryPolicy, retrying
+from swathkit.transfer.retry import RetryPolicy
 from swathkit.transfer.session import SessionFactory
 
 __all__ = ["LEDGER_NAME", "DownloadFailure", "DownloadReport", "day_states", "download_asi",
@@ -160,7 +160,7 @@ def _head_sizes(tasks: list[FetchTask], sessions: SessionFactory,
     published); any other failure stops the sizing, so an archive that is down
     is left to the engine's circuit breaker rather than retried file by file here.
     """
-    call = retrying(retry)
+    call = retry.call
     sizes = {task.dest: -1 for task in tasks}
     try:
         session = call(sessions.open)

@@ -1,4 +1,4 @@
-"""The simulated University of Bremen sea-ice archive: ASI daily grids over HTTP.
+"""The simulated University of Bremen sea-ice archive: ASI daily grids over HTTPS.
 
 :func:`simulated_bremen` is the ``bremen-sim`` entry of
 :mod:`swathkit.archives.registry`: it starts the simulator in this process and
@@ -40,7 +40,7 @@ def bremen_client(sim: SimulatedBremen, *, grid: str | None = None,
     from swathkit.archives.bremen import bremen_archive
 
     return bremen_archive(base_url=sim.base_url, grid=grid, retry=retry,
-                          name=name or "simulated Bremen")
+                          name=name or "simulated Bremen", ca_bundle=sim.ca_file)
 
 
 @contextmanager

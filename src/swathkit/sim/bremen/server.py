@@ -1,14 +1,18 @@
-"""A simulated University of Bremen sea-ice archive on 127.0.0.1: ASI daily grids over HTTP.
+"""A simulated University of Bremen sea-ice archive on 127.0.0.1: ASI daily grids over HTTPS.
 
 ::
 
     with SimulatedBremen(faults="flaky", seed=1) as archive:
-        archive.base_url    # http://127.0.0.1:PORT/
+        archive.base_url    # https://127.0.0.1:PORT/
+        archive.ca_file     # the PEM of the CA to trust (made at start-up)
         archive.stats()     # requests, connections, files generated, bytes sent, faults…
+
+    bremen_sessions(archive.base_url, ca_bundle=archive.ca_file)  # a client for it
 
 The URL tree is the real one,
 ``/amsr2/asi_daygrid_swath/{n3125,n6250,s3125,s6250}/netcdf/YYYY/asi-AMSR2-<grid>-YYYYMMDD-v5.4.nc``,
-with Apache-style HTML listings at every level (a directory without its
+served over HTTPS with a certificate for ``127.0.0.1`` and ``localhost`` (plain
+HTTP with ``tls=False``), with Apache-style HTML listings at every level (a directory without its
 trailing slash is redirected, as Apache does). Files answer ``HEAD`` and
 ``GET``, with ``Range: bytes=N-`` (206) for resume and a ``Content-Length``
 always. Days before the record (2012-07-02), after ``last_day`` and in
@@ -37,16 +41,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 
-from swathkit.sim.bremen.http import BremenServer, Connections
+from swathkit.sim.bremen.http import BremenServer
 from swathkit.sim.faults import FaultPlan, fault_plan
 
 log = logging.getLogger(__name__)
 
-HOST = "127.0.0.1"
 ROOT = ("amsr2", "asi_daygrid_swath")
 GRIDS = ("n3125", "n6250", "s3125", "s6250")
 RECORD_START = date(2012, 7, 2)
-_POLL_S = 0.1  # how soon the server notices shutdown
 
 Writer = Callable[..., Path]
 """``writer(directory, grid, day, *, seed=...) -> Path`` (as ``sim.asi.write_asi_day``)."""
@@ -212,6 +214,7 @@ class SimulatedBremen:
             seed); a temporary directory, removed on close, by default.
         bandwidth: Bytes per second sent on each connection; ``None``: as fast as possible.
         writer: Writes one day's file (for tests); ``write_asi_day`` by default.
+        tls: Serve HTTPS with a CA made at start-up (:attr:`ca_file`); plain HTTP if False.
 
     Raises:
         ValueError: a negative seed or bandwidth, an unknown preset.
@@ -220,7 +223,8 @@ class SimulatedBremen:
     def __init__(self, *, faults: str | FaultPlan = "none", seed: int = 0,
                  missing_days: Collection[date] | None = None, last_day: date | None = None,
                  cache_dir: str | os.PathLike[str] | None = None,
-                 bandwidth: float | None = None, writer: Writer | None = None) -> None:
+                 bandwidth: float | None = None, writer: Writer | None = None,
+                 tls: bool = True) -> None:
         if seed < 0:
             raise ValueError(f"seed must be non-negative, got {seed}")
         if bandwidth is not None and bandwidth <= 0:
@@ -235,21 +239,21 @@ class SimulatedBremen:
             cache_dir = self._tmp.name
         self.files = AsiFiles(Path(cache_dir), seed=seed, missing_days=missing_days,
                               last_day=last_day, writer=writer)
-        self._server = BremenServer((HOST, 0), self.files, self.fault_plan,
-                                    Connections(self.fault_plan.max_sessions),
-                                    bandwidth=bandwidth)
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(_POLL_S,),
-                                        name="sim-bremen-http", daemon=True)
-        self._started = self._closed = False
+        self._server = BremenServer(self.files, self.fault_plan, tls=tls, bandwidth=bandwidth)
+        self._closed = False
 
     def __repr__(self) -> str:
         return f"SimulatedBremen(base_url={self.base_url!r}, faults={self.fault_plan})"
 
     @property
     def base_url(self) -> str:
-        """``http://127.0.0.1:PORT/``."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/"
+        """``https://127.0.0.1:PORT/`` (``http://`` without TLS)."""
+        return self._server.base_url
+
+    @property
+    def ca_file(self) -> Path | None:
+        """PEM file of the CA to trust for :attr:`base_url` (None without TLS)."""
+        return self._server.ca_file
 
     @property
     def cache_dir(self) -> Path:
@@ -258,21 +262,17 @@ class SimulatedBremen:
 
     def start(self) -> SimulatedBremen:
         """Start serving (done by ``with``); returns self."""
-        if not self._started:
-            self._started = True
-            self._thread.start()
+        if not self._closed:
+            self._server.start()
             log.info("simulated Bremen archive at %s, faults %s", self.base_url, self.fault_plan)
         return self
 
     def close(self) -> None:
-        """Stop the server, close open connections, remove the temporary cache."""
+        """Stop the server, close open connections, remove the temporary cache and CA."""
         if self._closed:
             return
         self._closed = True
-        if self._started:
-            self._server.shutdown()
-        self._server.close_connections()
-        self._server.server_close()
+        self._server.close()
         if self._tmp is not None:
             self._tmp.cleanup()
 
@@ -295,12 +295,12 @@ class SimulatedBremen:
         self.close()
 
 
-def serve_forever(*, on_ready: Callable[[str], None], stop: threading.Event | None = None,
-                  **options: object) -> BremenStats:
+def serve_forever(*, on_ready: Callable[[str, Path | None], None],
+                  stop: threading.Event | None = None, **options: object) -> BremenStats:
     """Run a :class:`SimulatedBremen` until ``stop`` is set (or the process is interrupted).
 
     Args:
-        on_ready: Called once with the base URL when the server listens.
+        on_ready: Called once with the base URL and the CA file when the server listens.
         stop: Set it to stop; without one, runs until KeyboardInterrupt.
         options: As for :class:`SimulatedBremen`.
 
@@ -309,7 +309,7 @@ def serve_forever(*, on_ready: Callable[[str], None], stop: threading.Event | No
     """
     stop = stop or threading.Event()
     with SimulatedBremen(**options) as archive:  # type: ignore[arg-type]
-        on_ready(archive.base_url)
+        on_ready(archive.base_url, archive.ca_file)
         while not stop.wait(0.5):  # short waits keep Ctrl-C responsive
             pass
         return archive.stats()

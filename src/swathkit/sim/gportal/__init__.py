@@ -40,7 +40,7 @@ def gportal_client(sim: SimulatedGPortal, *, retry: RetryPolicy | None = None,
 
     credentials = Credentials(sim.username, password or sim.password, "simulator")
     return gportal_at(sim.catalog_url, sim.sftp_host, sim.sftp_port, credentials, retry,
-                      name or "simulated G-Portal")
+                      name or "simulated G-Portal", ca_bundle=sim.ca_file)
 
 
 @contextmanager

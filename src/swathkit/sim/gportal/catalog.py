@@ -1,4 +1,4 @@
-"""The simulated G-Portal catalogue: CSW GetRecords answered as GeoJSON over HTTP.
+"""The simulated G-Portal catalogue: CSW GetRecords answered as GeoJSON over HTTPS.
 
 ``GET /csw/csw?service=CSW&version=3.0.0&request=GetRecords&outputFormat=application/json
 &datasetId=11001001&startTime=…&endTime=…[&bbox=w,s,e,n][&count=N][&startIndex=K]``
@@ -9,7 +9,8 @@ order, one page of ``count`` from the 1-based ``startIndex``. Records describe
 the files the simulated SFTP server serves: with ``scans`` set, their end time
 and footprint are those of the first ``scans`` scans. Bad parameters get a 400
 with a message; a :class:`~swathkit.sim.faults.FaultPlan` adds 503/429 answers
-with ``Retry-After`` and slow answers.
+with ``Retry-After`` and slow answers. The server is the simulators' base
+(:mod:`swathkit.sim._server`): HTTPS with a CA made at start-up by default.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -28,7 +28,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from swathkit.products.amsr2.names import GranuleName
-from swathkit.sim.faults import AttemptCounter, FaultPlan, FaultTally, http_fault_now
+from swathkit.sim._server import SimHandler, SimServer
+from swathkit.sim.faults import FaultPlan
 from swathkit.sim.gportal.amsr2_l1b import GranuleSlot, granule_slot, synthetic_granule
 from swathkit.sim.orbit import (
     GRANULE_NS,
@@ -332,54 +333,39 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
     return west, south, east, north
 
 
-class CatalogServer(ThreadingHTTPServer):
-    """A threaded HTTP server answering the CSW catalogue on ``CSW_PATH``.
+class CatalogServer(SimServer):
+    """The server answering the CSW catalogue on ``CSW_PATH`` (HTTPS by default).
 
     Args:
-        address: ``(host, port)``; port 0 picks a free one.
         catalog: The records to serve.
-        plan: Faults to inject.
+        plan: Faults to inject (503/429 with ``Retry-After``, slow answers).
+        tls: Serve HTTPS with a CA made at start-up (``ca_file``); plain HTTP if False.
     """
 
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], catalog: GranuleCatalog,
-                 plan: FaultPlan) -> None:
-        super().__init__(address, _Handler)
+    def __init__(self, catalog: GranuleCatalog, plan: FaultPlan, *, tls: bool = True) -> None:
+        super().__init__(_Handler, plan=plan, tls=tls, name="sim-gportal-csw")
         self.catalog = catalog
-        self.plan = plan
-        self.attempts = AttemptCounter()
-        self.faults = FaultTally()
-        self.stopping = threading.Event()
-        self._served = 0
-        self._count_lock = threading.Lock()
+
+    @property
+    def catalog_url(self) -> str:
+        """``https://127.0.0.1:PORT/csw/csw``."""
+        return self.base_url.rstrip("/") + CSW_PATH
 
     @property
     def requests_served(self) -> int:
         """Requests answered so far, faults included."""
-        with self._count_lock:
-            return self._served
-
-    def count_request(self) -> None:
-        with self._count_lock:
-            self._served += 1
-
-    def shutdown(self) -> None:
-        self.stopping.set()  # wakes handlers sleeping on a slow-answer fault
-        super().shutdown()
+        return self.counts.get("requests")
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(SimHandler):
     server: CatalogServer
-    protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
-        self.server.count_request()
         url = urlsplit(self.path)
+        if not self.begin("&".join(sorted(url.query.split("&")))):
+            return
         if url.path != CSW_PATH:
             self._send(HTTPStatus.NOT_FOUND, {"message": f"no such path {url.path!r}"})
-            return
-        if self._inject_fault("&".join(sorted(url.query.split("&")))):
             return
         try:
             query = parse_query(parse_qs(url.query, keep_blank_values=True))
@@ -389,28 +375,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(HTTPStatus.OK, self.server.catalog.answer(query))
 
-    def _inject_fault(self, identity: str) -> bool:
-        """Sleep and/or answer 503/429 as the plan says; True if the answer was sent."""
-        server = self.server
-        fault = http_fault_now(server.plan, server.attempts, server.faults, server.stopping,
-                               identity)
-        if fault is None:
-            return False
-        status = HTTPStatus(fault.status)
-        self._send(status, {"message": f"{status.phrase}: retry after {fault.retry_after} s"},
-                   headers={"Retry-After": str(fault.retry_after)})
-        return True
+    def send_error_page(self, status: HTTPStatus, message: str,
+                        headers: dict[str, str] | None = None) -> None:
+        self._send(status, {"message": f"{status.phrase}: {message}"}, headers)
 
     def _send(self, status: HTTPStatus, body: dict[str, Any],
               headers: dict[str, str] | None = None) -> None:
         data = json.dumps(body, separators=(",", ":")).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s " + format, self.address_string(), *args)
+        self.send_bytes(status, data, "application/json; charset=utf-8", headers)

@@ -1,11 +1,14 @@
-"""A simulated JAXA G-Portal on 127.0.0.1: the CSW catalogue over HTTP and the files over SFTP.
+"""A simulated JAXA G-Portal on 127.0.0.1: the CSW catalogue over HTTPS and the files over SFTP.
 
 ::
 
     with SimulatedGPortal(faults="flaky", seed=1, scans=40) as portal:
-        portal.catalog_url      # http://127.0.0.1:PORT/csw/csw
+        portal.catalog_url      # https://127.0.0.1:PORT/csw/csw
+        portal.ca_file          # the PEM of the catalogue's CA (made at start-up)
         portal.sftp_host, portal.sftp_port, portal.username, portal.password
         portal.stats()          # requests served, sessions, files generated, faults…
+
+    GPortalCatalog(portal.catalog_url, ca_bundle=portal.ca_file)  # a client for it
 
 Both servers run in threads of this process. The catalogue's records and the
 SFTP server's files describe the same granules: a record's ``product.fileName``
@@ -25,15 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
+from swathkit.sim._server import HOST
 from swathkit.sim.faults import FaultPlan, fault_plan
-from swathkit.sim.gportal.catalog import CSW_PATH, CatalogServer, GranuleCatalog
+from swathkit.sim.gportal.catalog import CatalogServer, GranuleCatalog
 from swathkit.sim.gportal.sftp import GranuleFiles, SftpServer
 from swathkit.sim.orbit import SCANS_PER_GRANULE
 
 log = logging.getLogger(__name__)
-
-HOST = "127.0.0.1"
-_POLL_S = 0.1  # how soon the catalogue server notices shutdown
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Endpoints:
     sftp_port: int
     username: str
     password: str = field(repr=False)
+    ca_file: Path | None = None  # the catalogue's CA (None if served over plain HTTP)
 
 
 class SimulatedGPortal:
@@ -73,6 +75,8 @@ class SimulatedGPortal:
             catalogue version of the same files, to exercise ``--update``).
         cache_dir: Where generated files are kept; a temporary directory,
             removed on close, by default.
+        tls: Serve the catalogue over HTTPS with a CA made at start-up (:attr:`ca_file`);
+            plain HTTP if False.
 
     Raises:
         ValueError: a negative seed, ``scans`` out of range, an unknown preset.
@@ -88,6 +92,7 @@ class SimulatedGPortal:
         scans: int | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
         reprocessed: int = 0,
+        tls: bool = True,
     ) -> None:
         if seed < 0:
             raise ValueError(f"seed must be non-negative, got {seed}")
@@ -102,12 +107,9 @@ class SimulatedGPortal:
             cache_dir = self._tmp.name
         self._files = GranuleFiles(Path(cache_dir), scans=scans, seed=seed)
         catalog = GranuleCatalog(scans=scans, reprocessed=reprocessed)
-        self._catalog = CatalogServer((HOST, 0), catalog, self.fault_plan)
+        self._catalog = CatalogServer(catalog, self.fault_plan, tls=tls)
         self._sftp = SftpServer(self._files, self.fault_plan, username=username,
                                 password=self.password, host=HOST)
-        self._http_thread = threading.Thread(target=self._catalog.serve_forever,
-                                             args=(_POLL_S,), name="sim-gportal-csw",
-                                             daemon=True)
         self._started = self._closed = False
 
     def __repr__(self) -> str:
@@ -116,9 +118,13 @@ class SimulatedGPortal:
 
     @property
     def catalog_url(self) -> str:
-        """``http://127.0.0.1:PORT/csw/csw``."""
-        host, port = self._catalog.server_address[:2]
-        return f"http://{host!s}:{port}{CSW_PATH}"
+        """``https://127.0.0.1:PORT/csw/csw`` (``http://`` without TLS)."""
+        return self._catalog.catalog_url
+
+    @property
+    def ca_file(self) -> Path | None:
+        """PEM file of the CA to trust for :attr:`catalog_url` (None without TLS)."""
+        return self._catalog.ca_file
 
     @property
     def sftp_host(self) -> str:
@@ -136,13 +142,13 @@ class SimulatedGPortal:
     @property
     def endpoints(self) -> Endpoints:
         return Endpoints(self.catalog_url, self.sftp_host, self.sftp_port, self.username,
-                         self.password)
+                         self.password, self.ca_file)
 
     def start(self) -> SimulatedGPortal:
         """Start both servers (done by ``with``); returns self."""
         if not self._started:
             self._started = True
-            self._http_thread.start()
+            self._catalog.start()
             self._sftp.start()
             log.info("simulated G-Portal: catalogue %s, SFTP %s:%d, faults %s",
                      self.catalog_url, self.sftp_host, self.sftp_port, self.fault_plan)
@@ -153,9 +159,7 @@ class SimulatedGPortal:
         if self._closed:
             return
         self._closed = True
-        if self._started:
-            self._catalog.shutdown()
-        self._catalog.server_close()
+        self._catalog.close()
         self._sftp.close()
         if self._tmp is not None:
             self._tmp.cleanup()

@@ -38,8 +38,8 @@ from swathkit.products.amsr2.names import parse_name
 from swathkit.sim.faults import (
     AttemptCounter,
     FaultPlan,
-    FaultTally,
     StreamFault,
+    Tally,
     flip_bytes,
 )
 from swathkit.sim.gportal.amsr2_l1b import (
@@ -179,7 +179,7 @@ class _Shared:
         self.username, self._password = username, password
         self.sessions = SessionLimiter(plan.max_sessions)
         self.attempts = AttemptCounter()
-        self.faults = FaultTally()
+        self.faults = Tally()
         self._sent = 0
         self._lock = threading.Lock()
 
@@ -379,7 +379,7 @@ class SftpServer:
         return self._shared.sessions
 
     @property
-    def faults(self) -> FaultTally:
+    def faults(self) -> Tally:
         return self._shared.faults
 
     @property
