@@ -151,6 +151,8 @@ class HttpClient:
                                            stream=stream, timeout=self.timeout)
         except requests.RequestException as exc:
             raise network_error(exc, url) from exc
+        except OSError as exc:  # requests checks the CA bundle only now: it may have gone
+            raise PermanentFetchError(f"{url}: {exc}") from exc
         if 200 <= answer.status_code < 300:
             return answer
         raise _refusal(answer, url)
