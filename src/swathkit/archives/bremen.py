@@ -21,37 +21,22 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from swathkit.archives.http_files import HttpFiles
+from swathkit.errors import InputError
 from swathkit.products.asi.grids import RECORD_START, asi_grid
 from swathkit.products.asi.names import BREMEN_URL, asi_file_name, asi_remote_path
 from swathkit.transfer.tasks import FetchTask
-from swathkit.types import Granule
+from swathkit.types import DayRange, Granule, as_day
 
-__all__ = ["BREMEN_URL", "PRODUCT", "asi_days", "asi_granule", "asi_granules",
+__all__ = ["BREMEN_URL", "PRODUCT", "asi_granule", "asi_granules",
            "bremen_sessions", "fetch_tasks"]
 
 PRODUCT = "asi-amsr2"
 
 
-def asi_days(start: date, end: date) -> list[date]:
-    """Every day from ``start`` to ``end``, both included.
-
-    Raises:
-        ValueError: ``end`` is before ``start``, or ``start`` before the record
-            (2012-07-02).
-    """
-    start, end = _day(start), _day(end)
-    if end < start:
-        raise ValueError(f"end {end} is before start {start}")
-    if start < RECORD_START:
-        raise ValueError(f"start {start} is before the ASI AMSR2 record, which begins on "
-                         f"{RECORD_START}")
-    return [start + timedelta(days=k) for k in range((end - start).days + 1)]
-
-
 def asi_granule(grid: str, day: date) -> Granule:
     """The granule of one grid and day: id = the file name without ``.nc``."""
     name = asi_grid(grid).name
-    day = _day(day)
+    day = as_day(day)
     begin = datetime.combine(day, time(0), tzinfo=UTC)
     return Granule(id=asi_file_name(name, day).removesuffix(".nc"), product=PRODUCT,
                    start=begin, end=begin + timedelta(days=1),
@@ -63,10 +48,15 @@ def asi_granules(grid: str, start: date, end: date) -> list[Granule]:
     """The granules of ``grid`` for every day from ``start`` to ``end`` (both included).
 
     Raises:
-        ValueError: an unknown grid, ``end`` before ``start``, ``start`` before the record.
+        InputError: an unknown grid, ``end`` before ``start``, ``start`` before the record
+            (2012-07-02).
     """
     asi_grid(grid)  # the unknown-grid message first
-    return [asi_granule(grid, day) for day in asi_days(start, end)]
+    days = DayRange(start, end)
+    if days.start < RECORD_START:
+        raise InputError(f"start {days.start} is before the ASI AMSR2 record, which begins "
+                         f"on {RECORD_START}; start on or after it")
+    return [asi_granule(grid, day) for day in days]
 
 
 def fetch_tasks(granules: Iterable[Granule], directory: Path) -> list[FetchTask]:
@@ -77,7 +67,3 @@ def fetch_tasks(granules: Iterable[Granule], directory: Path) -> list[FetchTask]
 def bremen_sessions(base_url: str = BREMEN_URL, *, timeout: float = 60.0) -> HttpFiles:
     """A session factory for the archive at ``base_url`` (the real one by default)."""
     return HttpFiles(base_url, timeout=timeout)
-
-
-def _day(value: date) -> date:
-    return value.date() if isinstance(value, datetime) else value

@@ -42,7 +42,7 @@ def test_a_bad_file_gives_exit_code_1(files, tmp_path, capsys):
     bad.write_bytes(b"garbage")
     assert main(["seaice", "consolidate", str(src), "--cube", str(tmp_path / "c.zarr")]) == 1
     out = capsys.readouterr().out
-    assert "failed files" in out and bad.name in out
+    assert "failures (by kind)" in out and bad.name in out
 
 
 def test_bad_options_are_refused(tmp_path, capsys):
