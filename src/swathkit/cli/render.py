@@ -41,7 +41,11 @@ def progress_bar(label: str) -> Iterator[Any]:
             rate = f"{done / elapsed:.2f}/s" if elapsed > 0 else ""
             bar.update(task, completed=done, total=total, item=item[-48:], rate=rate)
 
-        yield update
+        try:
+            yield update
+        except BaseException:
+            bar.update(task, visible=False)  # the error's one line says it all
+            raise
 
 
 def table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -74,8 +78,8 @@ _KIND_HINTS = {
                            "(collect: add --retry-failed)",
     FailureKind.PERMANENT: "the archive refused them: retrying will not help",
     FailureKind.AUTH: "the archive refused the credentials: check the username and password",
-    FailureKind.BAD_PRODUCT: "not sound products (checked again after a fresh fetch): report "
-                             "them to the archive or leave them out",
+    FailureKind.BAD_PRODUCT: "not sound products (the reason says what is wrong): report them "
+                             "to the archive or leave them out",
     FailureKind.BAD_INPUT: "the request for them was impossible: check the options",
     FailureKind.NOT_PUBLISHED: "the archive has no such files",
 }
@@ -121,6 +125,12 @@ def failures(items: Sequence[Failure]) -> None:
         return
     ordered = sorted(items, key=lambda f: (f.kind, f.item))
     table("failures (by kind)", ("kind", "item", "reason", "attempts"),
-          [(f.kind.value, f.item, f.reason, f.attempts) for f in ordered])
+          [(f.kind.value, _name(f.item), f.reason.removeprefix(f"{f.item}: "), f.attempts)
+           for f in ordered])
     for kind in dict.fromkeys(f.kind for f in ordered):
         console.print(f"{kind.value}: {_KIND_HINTS[kind]}", highlight=False)
+
+
+def _name(item: str) -> str:
+    """A file's name without its folder (the reason keeps the whole path); ids as they are."""
+    return item.rsplit("/", 1)[-1]
