@@ -59,7 +59,7 @@ def run_seaice(args: argparse.Namespace) -> int:
     from swathkit.cli.main import build_parser
     from swathkit.cli.seaice import demo as demo_seaice
 
-    parser = build_parser()
+    parser = build_parser("seaice")  # lazy verbs: load the seaice ones
     code, cube = demo_seaice.run(args.out, parser.parse_args, grid=args.seaice_grid,
                                  start=args.seaice_start, days=args.seaice_days,
                                  faults=args.faults)

@@ -106,7 +106,7 @@ def job_report(report: JobReport[Any], *, as_json: bool = False, title: str | No
         for line in notes:
             err_console.print(line, highlight=False)
         return report.exit_code
-    rows = [(_LABELS.get(k, k.replace("_", " ")), f"{n:,}", report.notes.get(k, ""))
+    rows = [(_LABELS.get(k, k.replace("_", " ")), f"{n:,}", report.notes.get(k, "") if n else "")
             for k, n in report.counts.items()]
     if report.seconds:
         speed = report.bytes / 1e6 / report.seconds if report.bytes else 0.0

@@ -220,6 +220,21 @@ def test_retry_policy_is_used(sim, tmp_path):
     assert report.failures[0].attempts == 1
 
 
+def test_an_archive_brings_its_sessions_and_retry_policy(sim, tmp_path):
+    from swathkit.archives.base import Archive
+    from swathkit.archives.bremen import bremen_sessions
+
+    plan = FaultPlan(http_503=1.0, retry_after=0, streak_limit=None)
+    with SimulatedBremen(faults=plan, cache_dir=sim.files.directory.parent) as s:
+        # download_asi reads the archive's sessions and retry policy; ASI days need no search
+        archive = Archive(catalog=None, sessions=bremen_sessions(s.base_url), name="mirror",
+                          retry=dataclasses.replace(FAST, max_attempts=2))
+        report = download_asi("n6250", PUBLISHED[0], PUBLISHED[0], tmp_path, archive=archive)
+        served = s.stats().requests_served
+    assert [(f.kind, f.attempts) for f in report.failures] == [(FailureKind.TRANSIENT, 2)]
+    assert served >= 2 and sim.stats().requests_served == 0  # base_url was not used
+
+
 def test_an_untouched_verified_file_is_only_opened_a_rewritten_one_decoded(sim, tmp_path,
                                                                          monkeypatch):
     import os
