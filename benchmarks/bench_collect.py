@@ -131,8 +131,8 @@ def run_swathkit(sim, remotes, work, workers) -> dict:
     archive = gportal_client(sim, name="sim")
     report = collect(_query(len(remotes)), work / "s.zarr", archive, channels="36.5H",
                      coords=True, workers=workers)
-    return {"committed": report.funnel.committed, "lost": report.funnel.found -
-            report.funnel.committed}
+    return {"committed": report.counts["committed"], "lost": report.counts["found"] -
+            report.counts["committed"]}
 
 
 def run_seed(sim, remotes, work, workers) -> dict:

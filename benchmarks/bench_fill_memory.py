@@ -51,8 +51,8 @@ def build(cache: Path, grid: str, days: int) -> tuple[Path, Path]:
     end = START + timedelta(days=days - 1)
     t0 = time.perf_counter()
     report = consolidate(files, cube, grid=grid, start=START, end=end)
-    if report.added:
-        print(f"consolidated {len(report.added)} days in {time.perf_counter() - t0:.0f} s")
+    if report.extras.added:
+        print(f"consolidated {len(report.extras.added)} days in {time.perf_counter() - t0:.0f} s")
     build_mask(cube, start=START, end=end)
     return files, cube
 
@@ -68,8 +68,8 @@ def child_fill(cube: str, block_days: int) -> None:
     report = fill(cube, block_days=block_days)
     seconds = time.perf_counter() - t0
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"peak_bytes": peak_kb * 1024, "seconds": seconds, "days": report.days,
-                      "counts": report.counts}))
+    print(json.dumps({"peak_bytes": peak_kb * 1024, "seconds": seconds,
+                      "days": report.extras.days, "counts": report.extras.pixels}))
 
 
 def measure_fill(cube: Path, block_days: int) -> dict:

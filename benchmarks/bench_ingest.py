@@ -36,8 +36,8 @@ def main() -> None:
             t0 = time.perf_counter()
             report = ingest(files, store, channels="36.5H", coords=True, workers=workers)
             wall = time.perf_counter() - t0
-            assert report.ok and len(report.added) == args.n
-            share = report.seconds_decode / report.seconds_extract
+            assert report.ok and len(report.extras.added) == args.n
+            share = report.extras.seconds_decode / report.extras.seconds_extract
             rows.append((workers, f"{wall:.1f}", f"{args.n / wall:.2f}", f"{mb / wall:.0f}",
                          f"{100 * share:.0f} %", f"{du(store) / args.n / 1e6:.2f}"))
         print_table(f"Ingest of {args.n} full-size granules ({mb / args.n:.0f} MB each; "

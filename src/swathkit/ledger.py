@@ -1,61 +1,88 @@
-"""The ledger: the persistent state of every granule of a job, in SQLite next to the store.
+"""The ledger: the persistent state of every item of a job, in SQLite next to its output.
 
-States run ``found → fetched → extracted → committed``; a granule may end
-``failed`` (with reason, attempt count and last error class) or
-``not_published`` (the archive has no file). Re-running the same job reads the
-ledger and does only what is left. Credentials are never written here.
+States run ``found → fetched → extracted → committed``; an item may end
+``failed`` (with its :class:`~swathkit.types.FailureKind`, reason and attempt
+count) or ``not_published`` (the archive has no file). Re-running the same job
+reads the ledger and does only what is left. Credentials are never written here.
+
+The ledger owns all its SQL. Its schema is versioned (``PRAGMA user_version``):
+opening an older ledger upgrades it in place, in one transaction, keeping every
+row and state; a ledger written by a newer swathkit is refused.
+
+- Version 1 (swathkit ≤ a810e7f, ``user_version`` 0): AMSR2 columns in the
+  generic table (``orbit_direction``, ``processing_date``, ``algorithm_version``,
+  ``stored_*``), failures as an error class name and a ``permanent`` flag.
+- Version 2: a ``version`` text (the catalogue version of the item, compared with
+  ``stored_version`` by ``--update``), the catalogue's product-specific fields as
+  JSON ``properties``, failures as a ``failure_kind``.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from swathkit.types import Granule
+from swathkit import errors
+from swathkit.errors import StoreError
+from swathkit.types import Failure, FailureKind, Granule, failure_kind, utc
+
+__all__ = ["SCHEMA_VERSION", "STATES", "Funnel", "Ledger", "Run", "version_of"]
 
 STATES = ("found", "fetched", "extracted", "committed", "failed", "not_published")
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS granules (
+SCHEMA_VERSION = 2
+
+_GRANULES_V2 = """CREATE TABLE granules (
     granule_id TEXT PRIMARY KEY,
     product TEXT NOT NULL,
     start_time TEXT NOT NULL,
     end_time TEXT NOT NULL,
     remote_path TEXT NOT NULL,
     catalog_size INTEGER,
-    orbit_direction TEXT,
-    processing_date TEXT,
-    algorithm_version TEXT,
+    version TEXT,
+    stored_version TEXT,
+    properties TEXT NOT NULL DEFAULT '{}',
     state TEXT NOT NULL DEFAULT 'found',
     reason TEXT,
-    error_class TEXT,
-    permanent INTEGER NOT NULL DEFAULT 0,
+    failure_kind TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
     bytes INTEGER,
-    stored_processing_date TEXT,
-    stored_algorithm_version TEXT,
     found_at REAL, fetched_at REAL, verified_at REAL, extracted_at REAL, committed_at REAL,
     seconds_fetch REAL, seconds_extract REAL
-);
-CREATE INDEX IF NOT EXISTS granules_state ON granules(state);
-CREATE TABLE IF NOT EXISTS runs (
+)"""
+_INDEX = "CREATE INDEX IF NOT EXISTS granules_state ON granules(state)"
+_RUNS = """CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     command TEXT, started REAL, ended REAL, outcome TEXT
-);
-"""
+)"""
+_V2_COLUMNS = ("granule_id", "product", "start_time", "end_time", "remote_path", "catalog_size",
+               "version", "stored_version", "properties", "state", "reason", "failure_kind",
+               "attempts", "bytes", "found_at", "fetched_at", "verified_at", "extracted_at",
+               "committed_at", "seconds_fetch", "seconds_extract")
+
+_SETTABLE = {"reason", "failure_kind", "attempts", "bytes", "fetched_at", "verified_at",
+             "extracted_at", "committed_at", "seconds_fetch", "seconds_extract"}
 
 
-_COLUMNS = {"reason", "error_class", "permanent", "attempts", "bytes", "fetched_at",
-            "verified_at", "extracted_at", "committed_at", "seconds_fetch", "seconds_extract"}
+def version_of(*parts: object) -> str | None:
+    """The catalogue version of an item from its parts (e.g. processing date, algorithm).
+
+    None when every part is empty; parts are kept in place (``"2022-02-17/"``), so
+    two versions are equal only if every part is.
+    """
+    texts = ["" if p is None else str(p) for p in parts]
+    return "/".join(texts) if any(texts) else None
 
 
 @dataclass(frozen=True)
 class Funnel:
-    """Counts (and bytes) of granules that reached each stage."""
+    """Counts (and bytes) of items that reached each stage."""
 
     found: int
     fetched: int
@@ -68,17 +95,45 @@ class Funnel:
     bytes_committed: int
 
 
+class Run:
+    """One run of a job in the ledger's ``runs`` table; set ``outcome`` before it ends."""
+
+    def __init__(self, run_id: int) -> None:
+        self.id = run_id
+        self.outcome = "finished"
+
+
+Version = Callable[[Granule], str | None]
+
+
 class Ledger:
-    """A job's granule states in one SQLite file (WAL mode; one writer: the job's main thread)."""
+    """A job's item states in one SQLite file (WAL mode; one writer: the job's main thread).
+
+    Args:
+        path: The ledger file (created, with its folder, if absent).
+
+    Raises:
+        StoreError: The ledger was written by a newer swathkit (its schema is unknown here),
+            or the file is not a ledger.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                   timeout=30)
         self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._upgrade()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise StoreError(f"{self.path} cannot be read as a swathkit ledger ({exc}); "
+                             "move it away or pass another ledger path") from exc
+        except BaseException:
+            self._db.close()
+            raise
 
     def close(self) -> None:
         self._db.close()
@@ -99,32 +154,62 @@ class Ledger:
             raise
         self._db.execute("COMMIT")
 
-    def record_found(self, granules: Iterable[Granule], *, update: bool = False) -> list[str]:
-        """Add newly found granules; return ids whose catalogue version changed since stored.
+    # --- schema --------------------------------------------------------------------------
 
-        With ``update=True`` those are set back to ``found`` so they are fetched again.
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the file (1 for a ledger of swathkit ≤ a810e7f)."""
+        return _version(self._db)
+
+    def _upgrade(self) -> None:
+        if self._check_version(_version(self._db)) == SCHEMA_VERSION:
+            return
+        with self._tx() as db:
+            version = self._check_version(_version(db))  # another process may have upgraded
+            if version == 0:  # a new ledger
+                for ddl in (_GRANULES_V2, _INDEX, _RUNS):
+                    db.execute(ddl)
+            for step in range(version or SCHEMA_VERSION, SCHEMA_VERSION):
+                _MIGRATIONS[step](db)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _check_version(self, version: int) -> int:
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path} has ledger schema version {version}, newer than "
+                             f"this swathkit reads ({SCHEMA_VERSION}); upgrade swathkit "
+                             "(pip install -U swathkit) to use it")
+        return version
+
+    # --- writing -------------------------------------------------------------------------
+
+    def record_found(self, granules: Iterable[Granule], *, update: bool = False,
+                     version: Version | None = None) -> list[str]:
+        """Add newly found items; return ids whose catalogue version changed since stored.
+
+        Args:
+            granules: Items as the catalogue describes them.
+            update: Set the changed ones back to ``found``, so they are fetched again.
+            version: The catalogue version of an item (None: items have no version).
         """
         changed = []
         now = time.time()
         with self._tx() as db:
             for g in granules:
-                props = g.properties
-                row = db.execute("SELECT state, stored_processing_date, stored_algorithm_version "
-                                 "FROM granules WHERE granule_id=?", (g.id,)).fetchone()
-                version = (str(props.get("processingDate", "")),
-                           str(props.get("algorithmVersion", "")))
+                new = version(g) if version else None
+                props = json.dumps(g.properties, sort_keys=True, default=str)
+                row = db.execute("SELECT state, stored_version FROM granules "
+                                 "WHERE granule_id=?", (g.id,)).fetchone()
                 if row is None:
                     db.execute(
                         "INSERT INTO granules (granule_id, product, start_time, end_time, "
-                        "remote_path, catalog_size, orbit_direction, processing_date, "
-                        "algorithm_version, found_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                        (g.id, g.product, g.start.isoformat(), g.end.isoformat(), g.remote_path,
-                         g.size, props.get("orbitDirection"), *version, now))
+                        "remote_path, catalog_size, version, properties, found_at) "
+                        "VALUES (?,?,?,?,?,?,?,?,?)",
+                        (g.id, g.product, g.start.isoformat(), g.end.isoformat(),
+                         g.remote_path, g.size, new, props, now))
                     continue
-                db.execute("UPDATE granules SET processing_date=?, algorithm_version=?, "
-                           "remote_path=? WHERE granule_id=?", (*version, g.remote_path, g.id))
-                stored = (row["stored_processing_date"], row["stored_algorithm_version"])
-                if row["state"] == "committed" and stored != version:
+                db.execute("UPDATE granules SET version=?, properties=?, remote_path=? "
+                           "WHERE granule_id=?", (new, props, g.remote_path, g.id))
+                if row["state"] == "committed" and row["stored_version"] != new:
                     changed.append(g.id)
                     if update:
                         db.execute("UPDATE granules SET state='found' WHERE granule_id=?",
@@ -132,7 +217,7 @@ class Ledger:
         return changed
 
     def set_state(self, granule_id: str, state: str, **fields: Any) -> None:
-        """Move a granule to ``state``, stamping the stage time and any extra columns."""
+        """Move an item to ``state``, stamping the stage time and any extra columns."""
         if state not in STATES:
             raise ValueError(f"unknown state {state!r}")
         stamp = {"fetched": "fetched_at", "extracted": "extracted_at",
@@ -141,35 +226,66 @@ class Ledger:
         if stamp:
             values[stamp] = time.time()
         if state == "fetched":
-            values.setdefault("verified_at", values[stamp] if stamp else time.time())
+            values.setdefault("verified_at", values["fetched_at"])
+        if state in ("fetched", "committed"):
+            values.update(reason=None, failure_kind=None)
         if state == "committed":
-            values.update(reason=None, error_class=None, permanent=0)
-            self._db.execute("UPDATE granules SET stored_processing_date=processing_date, "
-                             "stored_algorithm_version=algorithm_version WHERE granule_id=?",
+            self._db.execute("UPDATE granules SET stored_version=version WHERE granule_id=?",
                              (granule_id,))
-        unknown = set(values) - _COLUMNS
+        unknown = set(values) - _SETTABLE
         if unknown:
             raise ValueError(f"unknown ledger columns {sorted(unknown)}")
         columns = "".join(f", {k}=?" for k in values)  # names checked against the schema
         sql = f"UPDATE granules SET state=?{columns} WHERE granule_id=?"  # noqa: S608
         self._db.execute(sql, (state, *values.values(), granule_id))
 
-    def fail(self, granule_id: str, *, reason: str, error_class: str, attempts: int,
-             permanent: bool) -> None:
-        state = "not_published" if error_class == "NotPublishedError" else "failed"
+    def record_fetched(self, granule_id: str, *, size: int, attempts: int,
+                       seconds: float | None = None) -> None:
+        """The item's file is on disk and verified (``seconds``: None if it was present)."""
+        fields: dict[str, Any] = {"bytes": size}
+        if seconds is not None:
+            fields["seconds_fetch"] = seconds
+        self.set_state(granule_id, "fetched", **fields)
+        self.add_attempts(granule_id, attempts)
+
+    def record_failure(self, failure: Failure) -> None:
+        """The item ``failure.item`` failed (``not_published`` if the archive has no file)."""
+        state = "not_published" if failure.kind is FailureKind.NOT_PUBLISHED else "failed"
         self._db.execute(
-            "UPDATE granules SET state=?, reason=?, error_class=?, attempts=attempts+?, "
-            "permanent=? WHERE granule_id=?",
-            (state, reason, error_class, attempts, int(permanent), granule_id))
+            "UPDATE granules SET state=?, reason=?, failure_kind=?, attempts=attempts+? "
+            "WHERE granule_id=?",
+            (state, failure.reason, failure.kind.value, failure.attempts, failure.item))
+
+    def record_not_published(self, granule_id: str, *, attempts: int,
+                             reason: str = "the archive has no such file") -> None:
+        """The archive answered that it has no such file (an answer, not a failure)."""
+        self.record_failure(Failure(FailureKind.NOT_PUBLISHED, granule_id, reason, attempts))
 
     def add_attempts(self, granule_id: str, attempts: int) -> None:
         self._db.execute("UPDATE granules SET attempts=attempts+? WHERE granule_id=?",
                          (attempts, granule_id))
 
+    @contextmanager
+    def run(self, command: str) -> Iterator[Run]:
+        """Record one run of a job: ``stopped`` if an error ends it, else its ``outcome``."""
+        cur = self._db.execute("INSERT INTO runs (command, started) VALUES (?, ?)",
+                               (command, time.time()))
+        run = Run(int(cur.lastrowid or 0))
+        try:
+            yield run
+        except BaseException as exc:
+            run.outcome = "interrupted" if isinstance(exc, KeyboardInterrupt) else "stopped"
+            raise
+        finally:
+            self._db.execute("UPDATE runs SET ended=?, outcome=? WHERE id=?",
+                             (time.time(), run.outcome, run.id))
+
+    # --- reading -------------------------------------------------------------------------
+
     def pending(self, ids: Iterable[str], *, retry_failed: bool = False) -> list[sqlite3.Row]:
         """Rows among ``ids`` that still need work, in start-time order.
 
-        Failed granules are retried only with ``retry_failed``; ``not_published`` never.
+        Failed items are retried only with ``retry_failed``; ``not_published`` never.
         """
         wanted = set(ids)
         states = ("found", "fetched", "extracted", "failed") if retry_failed else (
@@ -184,6 +300,11 @@ class Ledger:
         return self._db.execute("SELECT * FROM granules WHERE granule_id=?",
                                 (granule_id,)).fetchone()
 
+    def properties(self, granule_id: str) -> dict[str, Any]:
+        """The catalogue's product-specific fields of an item (empty if unknown)."""
+        row = self.row(granule_id)
+        return dict(json.loads(row["properties"])) if row is not None else {}
+
     def funnel(self) -> Funnel:
         q = self._db.execute(
             "SELECT count(*) AS found, count(fetched_at) AS fetched, "
@@ -197,16 +318,75 @@ class Ledger:
                       q["committed"] or 0, q["failed"] or 0, q["not_published"] or 0,
                       q["bf"], q["bc"])
 
-    def failures(self) -> list[sqlite3.Row]:
-        return self._db.execute(
-            "SELECT granule_id, reason, error_class, attempts, permanent FROM granules "
-            "WHERE state='failed' ORDER BY error_class, start_time").fetchall()
+    def failures(self) -> list[Failure]:
+        """Every failed item, by kind then start time."""
+        rows = self._db.execute(
+            "SELECT granule_id, reason, failure_kind, attempts FROM granules "
+            "WHERE state='failed' ORDER BY failure_kind, start_time").fetchall()
+        return [Failure(FailureKind(r["failure_kind"] or FailureKind.PERMANENT),
+                        r["granule_id"], r["reason"] or "", r["attempts"]) for r in rows]
 
-    def start_run(self, command: str) -> int:
-        cur = self._db.execute("INSERT INTO runs (command, started) VALUES (?, ?)",
-                               (command, time.time()))
-        return int(cur.lastrowid or 0)
+    def states_by_start(self, *, id_prefix: str = "") -> dict[datetime, str]:
+        """Each item's state by its start time, for the items whose id starts with a prefix."""
+        pattern = id_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self._db.execute("SELECT start_time, state FROM granules "
+                                "WHERE granule_id LIKE ? ESCAPE '\\'", (pattern,)).fetchall()
+        return {utc(r["start_time"]): r["state"] for r in rows}
 
-    def end_run(self, run_id: int, outcome: str) -> None:
-        self._db.execute("UPDATE runs SET ended=?, outcome=? WHERE id=?",
-                         (time.time(), outcome, run_id))
+
+def _version(db: sqlite3.Connection) -> int:
+    """The schema version: ``user_version``, or 1 for an unversioned ledger with a table."""
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if version == 0 and db.execute("SELECT 1 FROM sqlite_master WHERE type='table' "
+                                   "AND name='granules'").fetchone():
+        return 1
+    return version
+
+
+def _migrate_1_to_2(db: sqlite3.Connection) -> None:
+    """Version 1 → 2: AMSR2 columns become ``version`` and JSON ``properties``.
+
+    The version pair (processing date, algorithm version) becomes
+    :func:`version_of` of the two, as the collect job computes it from the
+    catalogue, so an upgraded store is not taken for a reprocessed one.
+    """
+    db.execute(_GRANULES_V2.replace("CREATE TABLE granules", "CREATE TABLE granules_v2"))
+    marks = ",".join("?" * len(_V2_COLUMNS))
+    insert = f"INSERT INTO granules_v2 ({','.join(_V2_COLUMNS)}) VALUES ({marks})"  # noqa: S608
+    for row in db.execute("SELECT * FROM granules").fetchall():
+        db.execute(insert, _row_1_to_2(row))
+    db.execute("DROP TABLE granules")
+    db.execute("ALTER TABLE granules_v2 RENAME TO granules")
+    db.execute(_INDEX)
+    db.execute(_RUNS)
+
+
+def _row_1_to_2(row: sqlite3.Row) -> tuple[Any, ...]:
+    props = {k: row[c] for k, c in (("orbitDirection", "orbit_direction"),
+                                    ("processingDate", "processing_date"),
+                                    ("algorithmVersion", "algorithm_version")) if row[c]}
+    stored = version_of(row["stored_processing_date"], row["stored_algorithm_version"])
+    kind = _kind_of_v1(row["error_class"], bool(row["permanent"])) if row["error_class"] else None
+    return (row["granule_id"], row["product"], row["start_time"], row["end_time"],
+            row["remote_path"], row["catalog_size"],
+            version_of(row["processing_date"], row["algorithm_version"]), stored,
+            json.dumps(props, sort_keys=True), row["state"], row["reason"], kind,
+            row["attempts"], row["bytes"], row["found_at"], row["fetched_at"],
+            row["verified_at"], row["extracted_at"], row["committed_at"],
+            row["seconds_fetch"], row["seconds_extract"])
+
+
+def _kind_of_v1(error_class: str, permanent: bool) -> str:
+    """A version-1 error class name as a failure kind (through the one mapping of the tree).
+
+    Names outside the tree (``ValueError``, ``OSError``) came from extraction: bad products.
+    """
+    cls = getattr(errors, error_class, None)
+    if isinstance(cls, type) and issubclass(cls, BaseException):
+        fallback = FailureKind.PERMANENT if permanent else FailureKind.TRANSIENT
+        return failure_kind(cls, default=fallback).value
+    return (FailureKind.BAD_PRODUCT if permanent else FailureKind.TRANSIENT).value
+
+
+_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1_to_2}
+"""Step from version N to N+1; each runs inside the upgrade's one transaction."""

@@ -1,19 +1,167 @@
-"""Typed values between the archive, transfer and process stages."""
+"""Typed values between the archive, transfer and process stages.
+
+Also the values every job shares: the progress callback (:data:`Progress`), an
+inclusive range of days (:class:`DayRange`) and the record of an item that
+failed (:class:`Failure`, whose :class:`FailureKind` is read off the error tree
+of :mod:`swathkit.errors` in one place, :func:`failure_kind`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from typing import Any, TypeAlias
+
+from swathkit import errors
+from swathkit.errors import InputError
 
 BBox = tuple[float, float, float, float]  # west, south, east, north (degrees)
 
 
 def utc(value: datetime | str) -> datetime:
-    """Normalise an ISO string or datetime to an aware UTC datetime."""
+    """Normalise an ISO string or datetime to an aware UTC datetime.
+
+    Raises:
+        InputError: ``value`` is a string that is not an ISO time.
+    """
     if isinstance(value, str):
-        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise InputError(f"{value!r} is not an ISO time; write it like "
+                             "2022-02-16T00:00 (UTC) or 2022-02-16") from None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# --- the progress callback ------------------------------------------------------------------
+
+Progress: TypeAlias = Callable[[int, int, str], None]
+"""``progress(done, total, label)``: called by a job after each item (label: its name)."""
+
+
+# --- ranges of time and days ----------------------------------------------------------------
+
+def check_time_range(start: datetime, end: datetime) -> None:
+    """Refuse a period whose (exclusive) ``end`` is not after its ``start``.
+
+    Raises:
+        InputError: ``end <= start``.
+    """
+    if end <= start:
+        raise InputError(f"end {end:%Y-%m-%dT%H:%M}Z is not after start {start:%Y-%m-%dT%H:%M}Z;"
+                         " give an end later than the start")
+
+
+def as_day(value: date | datetime | str) -> date:
+    """A day from a ``date``, a ``datetime`` (its date) or ``"YYYY-MM-DD"``.
+
+    Raises:
+        InputError: ``value`` is a string that is not a day.
+    """
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(f"{value!r} is not a day; write it like 2024-04-01") from None
+
+
+@dataclass(frozen=True)
+class DayRange:
+    """Every day from ``start`` to ``end``, both included; checked once, iterable.
+
+    Example:
+        >>> [d.day for d in DayRange("2024-02-28", "2024-03-01")]
+        [28, 29, 1]
+
+    Raises:
+        InputError: ``end`` is before ``start`` (or either is not a day).
+    """
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", as_day(self.start))
+        object.__setattr__(self, "end", as_day(self.end))
+        if self.end < self.start:
+            raise InputError(f"end {self.end} is before start {self.start}; give an end on "
+                             "or after the start (both days are included)")
+
+    def __iter__(self) -> Iterator[date]:
+        return (self.start + timedelta(days=k) for k in range(len(self)))
+
+    def __len__(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= as_day(day) <= self.end
+
+    def __str__(self) -> str:
+        return f"{self.start}..{self.end}"
+
+
+# --- what failed, and why -------------------------------------------------------------------
+
+class FailureKind(StrEnum):
+    """Why an item failed, in the terms a user acts on."""
+
+    TRANSIENT = "transient"  # retries ran out (timeouts, 5xx, throttling): run again later
+    PERMANENT = "permanent"  # the archive refused this item for good
+    AUTH = "auth"  # credentials refused
+    NOT_PUBLISHED = "not_published"  # the archive has no such item (404): an answer
+    BAD_PRODUCT = "bad_product"  # the bytes are not a sound product (verification, format)
+    BAD_INPUT = "bad_input"  # the user asked for something impossible
+
+
+# Most specific first: the first class an error is an instance of gives its kind.
+_KINDS: tuple[tuple[type[BaseException], FailureKind], ...] = (
+    (errors.NotPublishedError, FailureKind.NOT_PUBLISHED),
+    (errors.AuthError, FailureKind.AUTH),
+    (errors.InputError, FailureKind.BAD_INPUT),
+    (errors.VerificationError, FailureKind.BAD_PRODUCT),
+    (errors.ProductError, FailureKind.BAD_PRODUCT),
+    (errors.TransientFetchError, FailureKind.TRANSIENT),
+    (errors.ArchiveUnavailableError, FailureKind.TRANSIENT),
+    (errors.PermanentFetchError, FailureKind.PERMANENT),
+)
+
+
+def failure_kind(error: BaseException | type[BaseException], *,
+                 default: FailureKind = FailureKind.PERMANENT) -> FailureKind:
+    """The kind of failure an error (or error class) of :mod:`swathkit.errors` stands for.
+
+    Errors outside the tree (``OSError``, ``ValueError`` from a reader …) get ``default``.
+    """
+    cls = error if isinstance(error, type) else type(error)
+    return next((kind for base, kind in _KINDS if issubclass(cls, base)), default)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One item a job could not finish, and why.
+
+    Attributes:
+        kind: What kind of failure (decides what the user should do).
+        item: The item's key: a granule id or a file name.
+        reason: The message of the last error.
+        attempts: Attempts made (0 when nothing was fetched, e.g. a file that did not extract).
+    """
+
+    kind: FailureKind
+    item: str
+    reason: str
+    attempts: int = 0
+
+    @classmethod
+    def from_error(cls, item: str, error: BaseException, *, attempts: int = 0,
+                   default: FailureKind = FailureKind.PERMANENT) -> Failure:
+        """The failure of ``item`` that ``error`` ended (kind from :func:`failure_kind`)."""
+        return cls(failure_kind(error, default=default), item, str(error), attempts)
 
 
 @dataclass(frozen=True)
@@ -32,13 +180,24 @@ class Query:
     grid: str | None = None
 
     def __post_init__(self) -> None:
+        """Normalise the times; refuse an empty period, a bad bbox or orbit (``InputError``)."""
         object.__setattr__(self, "start", utc(self.start))
         object.__setattr__(self, "end", utc(self.end))
-        if self.end <= self.start:
-            raise ValueError(f"end {self.end:%Y-%m-%dT%H:%M}Z is not after start "
-                             f"{self.start:%Y-%m-%dT%H:%M}Z")
+        check_time_range(self.start, self.end)
+        if self.bbox is not None:
+            object.__setattr__(self, "bbox", _checked_bbox(self.bbox))
         if self.orbit is not None and self.orbit.upper() not in ("A", "D"):
-            raise ValueError(f"orbit must be A or D, not {self.orbit!r}")
+            raise InputError(f"orbit must be A (ascending) or D (descending), not {self.orbit!r}")
+
+
+def _checked_bbox(bbox: BBox) -> BBox:
+    west, south, east, north = (float(v) for v in bbox)
+    if not (-180 <= west <= 180 and -180 <= east <= 180):
+        raise InputError(f"bbox {bbox}: west and east must be longitudes in -180..180")
+    if not -90 <= south < north <= 90:
+        raise InputError(f"bbox {bbox}: south and north must be latitudes in -90..90 with "
+                         "south < north; write west,south,east,north")
+    return west, south, east, north
 
 
 @dataclass(frozen=True)

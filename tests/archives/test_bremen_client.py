@@ -8,7 +8,6 @@ import pytest
 
 from swathkit.archives.bremen import (
     BREMEN_URL,
-    asi_days,
     asi_granule,
     asi_granules,
     bremen_sessions,
@@ -45,10 +44,16 @@ def sim():
         yield s
 
 
-def test_days_run_from_start_to_end_inclusive():
-    days = asi_days(date(2024, 2, 27), date(2024, 3, 1))
-    assert days == [date(2024, 2, 27), date(2024, 2, 28), date(2024, 2, 29), date(2024, 3, 1)]
-    assert asi_days(DAY, DAY) == [DAY]
+def test_granules_run_from_start_to_end_inclusive():
+    days = [g.properties["day"] for g in asi_granules("n6250", date(2024, 2, 27),
+                                                      date(2024, 3, 1))]
+    assert days == ["2024-02-27", "2024-02-28", "2024-02-29", "2024-03-01"]
+    assert len(asi_granules("n6250", DAY, DAY)) == 1
+
+
+def test_a_start_before_the_record_is_an_input_error():
+    with pytest.raises(InputError, match="before the ASI AMSR2 record"):
+        asi_granules("n6250", date(2012, 7, 1), date(2012, 7, 3))
 
 
 def test_a_day_becomes_the_archive_path_and_a_granule_named_by_its_file():

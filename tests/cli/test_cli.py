@@ -37,7 +37,8 @@ def test_ingest_exit_code_and_listing_when_a_file_is_bad(l1b_files, tmp_path, ca
     code = main(["ingest", *map(str, l1b_files), "--store", str(tmp_path / "s.zarr"),
                  "--workers", "1"])
     out = capsys.readouterr().out
-    assert code == 1 and "failed files" in out and l1b_files[2].name in out
+    assert code == 1 and "failures (by kind)" in out and "bad_product" in out
+    assert l1b_files[2].name in out
 
 
 def test_errors_are_one_line_and_exit_2(tmp_path, capsys):

@@ -8,7 +8,7 @@ from fake_archive import sha256
 from swathkit.errors import FormatError, ThrottledError, TransientFetchError
 from swathkit.transfer.engine import FetchFailure, FetchResult, FetchTask
 from swathkit.transfer.retry import RetryPolicy
-from swathkit.types import Granule
+from swathkit.types import Failure, FailureKind, Granule
 
 R = [f"standard/GCOM-W/{i:03d}.h5" for i in range(12)]
 
@@ -74,9 +74,8 @@ def test_persistent_corruption_fails_with_its_reason_after_one_refetch(archive, 
     archive.corruptions[R[4]] = 99
     failure = run_all(make_engine(), tasks)["004"]
     assert isinstance(failure, FetchFailure)
-    assert failure.error_class == "VerificationError"
-    assert "checksum mismatch" in failure.message
-    assert (failure.attempts, failure.permanent) == (2, False)
+    assert failure.failure == Failure(FailureKind.BAD_PRODUCT, "004", failure.failure.reason, 2)
+    assert "checksum mismatch" in failure.failure.reason
     assert not tasks[4].dest.exists() and not (out / "004.h5.part").exists()
 
 
@@ -98,8 +97,8 @@ def test_a_missing_file_fails_permanently_without_retries(archive, tasks, out, m
     missing = FetchTask("gone", "standard/GCOM-W/gone.h5", out / "gone.h5")
     failure = run_all(make_engine(), [*tasks, missing])["gone"]
     assert isinstance(failure, FetchFailure)
-    assert (failure.error_class, failure.attempts, failure.permanent) == (
-        "NotPublishedError", 1, True)
+    assert (failure.kind, failure.attempts, failure.failure.item) == (
+        FailureKind.NOT_PUBLISHED, 1, "gone")
     assert sleeps.calls == []
 
 
@@ -107,8 +106,8 @@ def test_transient_failures_give_up_after_max_attempts(archive, tasks, make_engi
     archive.read_faults[R[0]] += [TransientFetchError("reset")] * 10
     engine = make_engine(retry=RetryPolicy(max_attempts=3, base_delay=0.001, max_delay=0.001))
     failure = run_all(engine, tasks)["000"]
-    assert (failure.error_class, failure.attempts, failure.permanent) == (
-        "TransientFetchError", 3, False)
+    assert (failure.kind, failure.attempts, failure.failure.reason) == (
+        FailureKind.TRANSIENT, 3, "reset")
     assert len(reads_of(archive, R[0])) == 3
 
 

@@ -33,34 +33,18 @@ from swathkit.products.asi.grids import RECORD_START, asi_grid
 from swathkit.products.asi.names import BREMEN_URL, asi_file_name, asi_remote_path
 from swathkit.transfer.retry import RetryPolicy
 from swathkit.transfer.tasks import FetchTask
-from swathkit.types import Granule, Query
+from swathkit.types import DayRange, Granule, Query, as_day
 
-__all__ = ["BREMEN_URL", "PRODUCT", "BremenCatalog", "asi_days", "asi_granule", "asi_granules",
+__all__ = ["BREMEN_URL", "PRODUCT", "BremenCatalog", "asi_granule", "asi_granules",
            "bremen_archive", "bremen_sessions", "fetch_tasks"]
 
 PRODUCT = "asi-amsr2"
 
 
-def asi_days(start: date, end: date) -> list[date]:
-    """Every day from ``start`` to ``end``, both included.
-
-    Raises:
-        ValueError: ``end`` is before ``start``, or ``start`` before the record
-            (2012-07-02).
-    """
-    start, end = _day(start), _day(end)
-    if end < start:
-        raise ValueError(f"end {end} is before start {start}")
-    if start < RECORD_START:
-        raise ValueError(f"start {start} is before the ASI AMSR2 record, which begins on "
-                         f"{RECORD_START}")
-    return [start + timedelta(days=k) for k in range((end - start).days + 1)]
-
-
 def asi_granule(grid: str, day: date) -> Granule:
     """The granule of one grid and day: id = the file name without ``.nc``."""
     name = asi_grid(grid).name
-    day = _day(day)
+    day = as_day(day)
     begin = datetime.combine(day, time(0), tzinfo=UTC)
     return Granule(id=asi_file_name(name, day).removesuffix(".nc"), product=PRODUCT,
                    start=begin, end=begin + timedelta(days=1),
@@ -72,10 +56,15 @@ def asi_granules(grid: str, start: date, end: date) -> list[Granule]:
     """The granules of ``grid`` for every day from ``start`` to ``end`` (both included).
 
     Raises:
-        ValueError: an unknown grid, ``end`` before ``start``, ``start`` before the record.
+        InputError: an unknown grid, ``end`` before ``start``, ``start`` before the record
+            (2012-07-02).
     """
     asi_grid(grid)  # the unknown-grid message first
-    return [asi_granule(grid, day) for day in asi_days(start, end)]
+    days = DayRange(start, end)
+    if days.start < RECORD_START:
+        raise InputError(f"start {days.start} is before the ASI AMSR2 record, which begins "
+                         f"on {RECORD_START}; start on or after it")
+    return [asi_granule(grid, day) for day in days]
 
 
 def fetch_tasks(granules: Iterable[Granule], directory: Path) -> list[FetchTask]:
@@ -155,7 +144,3 @@ def bremen_archive(*, base_url: str = BREMEN_URL, grid: str | None = None,
     return Archive(BremenCatalog(grid), bremen_sessions(base_url, ca_bundle=ca_bundle),
                    name or f"Bremen {base_url}",
                    retry or RetryPolicy())
-
-
-def _day(value: date) -> date:
-    return value.date() if isinstance(value, datetime) else value

@@ -94,9 +94,7 @@ def run_amsr2(args: argparse.Namespace) -> int:
         with render.progress_bar("collect") as progress:
             report = collect(query, store, archive, channels="36.5H", coords=True,
                              workdir=args.out / "downloads", progress=progress)
-    render.funnel(f"collect {query.start:%Y-%m-%d %H:%M} + {args.hours:g} h", report.funnel,
-                  report.seconds)
-    render.failures(report.failures)
+    render.job_report(report, title=f"collect {query.start:%Y-%m-%d %H:%M} + {args.hours:g} h")
     with render.progress_bar("verify") as progress:
         checked = verify(store, progress=progress)
     png = store_quicklook(str(store), args.out / "quicklook_36.5H.png")

@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except SwathkitError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        # one line, however long: scripts grep it, and the message says what to do
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         return 2
     except KeyboardInterrupt:
         err_console.print("interrupted: committed work is kept; run the same command to resume")

@@ -7,11 +7,15 @@ used (module ``__getattr__``), and the functions import what they draw with.
 
 from __future__ import annotations
 
+import argparse
 import functools
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
+
+from swathkit.jobs.report import JobReport
+from swathkit.types import Failure, FailureKind
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -60,7 +64,11 @@ def progress_bar(label: str) -> Iterator[Any]:
             rate = f"{done / elapsed:.2f}/s" if elapsed > 0 else ""
             bar.update(task, completed=done, total=total, item=item[-48:], rate=rate)
 
-        yield update
+        try:
+            yield update
+        except BaseException:
+            bar.update(task, visible=False)  # the error's one line says it all
+            raise
 
 
 def table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -79,19 +87,75 @@ def facts(title: str, pairs: Sequence[tuple[str, Any]]) -> None:
     table(title, ("", ""), pairs)
 
 
-def funnel(title: str, f: Any, seconds: float | None = None) -> None:
-    """The processing-stage table: granules and bytes reaching each stage."""
-    rows = [("found", f.found, ""), ("fetched", f.fetched, f"{f.bytes_fetched / 1e6:,.1f} MB"),
-            ("verified", f.verified, ""), ("extracted", f.extracted, ""),
-            ("committed", f.committed, f"{f.bytes_committed / 1e6:,.1f} MB"),
-            ("failed", f.failed, ""), ("not published", f.not_published, "")]
-    if seconds is not None:
-        rate = f.committed / seconds if seconds > 0 else 0.0
-        rows.append(("wall time", f"{seconds:,.1f} s", f"{rate:.2f} granules/s"))
-    table(title, ("stage", "granules", "bytes"), rows)
+def add_json_option(p: argparse.ArgumentParser) -> None:
+    """``--json``: print the job's report as JSON on standard output instead of tables."""
+    p.add_argument("--json", action="store_true",
+                   help="print the report as one JSON document on standard output (the "
+                   "exit code is the same)")
 
 
-def failures(rows: Sequence[tuple[str, str, str, int]]) -> None:
-    """Failures grouped by error class, each with its reason and attempts."""
-    if rows:
-        table("failed granules (by reason)", ("granule", "error", "reason", "attempts"), rows)
+_LABELS = {"not_published": "not published upstream", "skipped": "already present (verified)",
+           "unchanged": "already stored", "absent": "absent (no file)",
+           "filled_now": "filled now", "asked": "asked for"}
+
+_KIND_HINTS = {
+    FailureKind.TRANSIENT: "retries ran out: run the same command again later "
+                           "(collect: add --retry-failed)",
+    FailureKind.PERMANENT: "the archive refused them: retrying will not help",
+    FailureKind.AUTH: "the archive refused the credentials: check the username and password",
+    FailureKind.BAD_PRODUCT: "not sound products (the reason says what is wrong): report them "
+                             "to the archive or leave them out",
+    FailureKind.BAD_INPUT: "the request for them was impossible: check the options",
+    FailureKind.NOT_PUBLISHED: "the archive has no such files",
+}
+
+
+def job_report(report: JobReport[Any], *, as_json: bool = False, title: str | None = None,
+               hints: Sequence[str] = ()) -> int:
+    """Show a job's report (a summary table, then failures by kind) or print it as JSON.
+
+    Args:
+        report: What the job returned.
+        as_json: Print only ``report.to_json()`` on standard output.
+        title: The table's title (default: job and target).
+        hints: Lines to print under the tables (on standard error with ``as_json``).
+
+    Returns:
+        The exit code: 0 all done, 1 some items failed, 130 interrupted.
+    """
+    notes = list(hints)
+    if report.interrupted:
+        notes.append("interrupted: run the same command to resume")
+    if as_json:
+        sys.stdout.write(report.to_json() + "\n")
+        for line in notes:
+            _console(True).print(line, highlight=False)
+        return report.exit_code
+    rows = [(_LABELS.get(k, k.replace("_", " ")), f"{n:,}", report.notes.get(k, "") if n else "")
+            for k, n in report.counts.items()]
+    if report.seconds:
+        speed = report.bytes / 1e6 / report.seconds if report.bytes else 0.0
+        rows.append(("wall time", f"{report.seconds:,.1f} s",
+                     f"{speed:,.1f} MB/s" if speed else ""))
+    table(title or f"{report.job} {report.target}", ("", report.unit, ""), rows)
+    failures(report.failures)
+    for line in notes:
+        _console(False).print(line, highlight=False)
+    return report.exit_code
+
+
+def failures(items: Sequence[Failure]) -> None:
+    """Failures grouped by kind, each with its reason and attempts, and what to do."""
+    if not items:
+        return
+    ordered = sorted(items, key=lambda f: (f.kind, f.item))
+    table("failures (by kind)", ("kind", "item", "reason", "attempts"),
+          [(f.kind.value, _name(f.item), f.reason.removeprefix(f"{f.item}: "), f.attempts)
+           for f in ordered])
+    for kind in dict.fromkeys(f.kind for f in ordered):
+        _console(False).print(f"{kind.value}: {_KIND_HINTS[kind]}", highlight=False)
+
+
+def _name(item: str) -> str:
+    """A file's name without its folder (the reason keeps the whole path); ids as they are."""
+    return item.rsplit("/", 1)[-1]

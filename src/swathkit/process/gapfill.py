@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from swathkit.errors import InputError
+
 if TYPE_CHECKING:
     import xarray as xr
 
@@ -67,23 +69,24 @@ class FillOptions:
     max_passes: int = 8
 
     def __post_init__(self) -> None:
+        """Check the options (an ``InputError`` names the bad one)."""
         if isinstance(self.unfilled, str) and self.unfilled not in ("nan", "repeat"):
             try:
                 object.__setattr__(self, "unfilled", float(self.unfilled))
             except ValueError:
-                raise ValueError(f"unfilled must be 'nan', 'repeat' or a number, "
+                raise InputError(f"unfilled must be 'nan', 'repeat' or a number, "
                                  f"not {self.unfilled!r}") from None
         if not isinstance(self.unfilled, str):
             object.__setattr__(self, "unfilled", float(self.unfilled))
             if not math.isfinite(self.unfilled):
-                raise ValueError("a constant for unfilled pixels must be finite")
+                raise InputError("a constant for unfilled pixels must be finite")
         for name in ("max_gap", "time_window", "space_window"):
             if int(getattr(self, name)) < 0:
-                raise ValueError(f"{name} must be >= 0")
+                raise InputError(f"{name} must be >= 0, not {getattr(self, name)}")
         if not self.sigma > 0 or not self.alpha >= 0:
-            raise ValueError("sigma must be > 0 and alpha >= 0")
+            raise InputError("sigma must be > 0 and alpha >= 0")
         if self.max_passes < 1:
-            raise ValueError("max_passes must be >= 1")
+            raise InputError("max_passes must be >= 1")
 
     @property
     def passes(self) -> int:

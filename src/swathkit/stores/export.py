@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +11,7 @@ import xarray as xr
 from swathkit.stores.location import StoreLocation
 from swathkit.stores.schema import as_text
 from swathkit.stores.swaths_dataset import open_swaths
+from swathkit.types import Progress
 
 FORMATS = ("npz", "netcdf")
 
@@ -44,7 +44,7 @@ def _npz_arrays(ds: xr.Dataset) -> dict[str, np.ndarray]:
 
 
 def export(store: str | StoreLocation, out_dir: str | Path, *, fmt: str = "npz",
-           parts: int = 500, progress: Callable[[int, int, str], None] | None = None,
+           parts: int = 500, progress: Progress | None = None,
            ) -> list[Path]:
     """Write the store's swaths, ``parts`` per file, as NPZ or CF NetCDF.
 

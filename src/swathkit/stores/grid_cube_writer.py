@@ -15,7 +15,7 @@ import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -386,11 +386,6 @@ def _crs_name(grid: AsiGrid, day: date) -> str:
         return f"EPSG:{grid.epsg(day)}"
     except KeyError:
         return ""
-
-
-def day_range(start: date, end: date) -> list[date]:
-    """Every day from ``start`` to ``end`` inclusive."""
-    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
 @contextmanager

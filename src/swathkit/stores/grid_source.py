@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator, Sequence
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -194,17 +194,6 @@ def latest_day(source: Source, *, filled: bool = False) -> date | None:
             days &= set(source.filled_days())
         return max(days) if days else None
     return None if filled else max(source.files)
-
-
-def day_range(source: Source, start: date | None, end: date | None) -> list[date]:
-    """Every day from ``start`` to ``end`` (defaults: the source's first and last day)."""
-    span = source.span()
-    if span is None:
-        return []
-    first, last = start or span[0], end or span[1]
-    if last < first:
-        raise ValueError(f"end {last} is before start {first}")
-    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
 def blocks(days: Sequence[date], pixels: int) -> Iterator[list[date]]:

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from swathkit.products.hdf5 import attr_text, open_h5
 from swathkit.stores.schema import as_text
 from swathkit.stores.swath_store import SwathStore
 from swathkit.stores.swaths_dataset import open_swaths
+from swathkit.types import DayRange
 
 
 @dataclass
@@ -267,8 +268,7 @@ def _asi_files(path: Path) -> list[Path]:
 
 def _gaps(days: list[date], first: date, last: date) -> list[date]:
     have = set(days)
-    return [first + timedelta(days=i) for i in range((last - first).days + 1)
-            if first + timedelta(days=i) not in have]
+    return [d for d in DayRange(first, last) if d not in have]
 
 
 def _day_ranges(days: list[date], limit: int = 8) -> str:

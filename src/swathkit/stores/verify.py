@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +13,7 @@ from swathkit.products.amsr2.channels import FILL_COUNT, SCALE_FACTOR
 from swathkit.stores.location import StoreLocation
 from swathkit.stores.records import rows_digest
 from swathkit.stores.swath_store import SwathStore
+from swathkit.types import Progress
 
 
 @dataclass
@@ -63,7 +63,7 @@ def _row_problems(name: str, fill: Any, values: np.ndarray, n_scans: int) -> lis
 
 
 def verify(store: str | StoreLocation, *, workers: int = 4,
-           progress: Callable[[int, int, str], None] | None = None) -> VerifyReport:
+           progress: Progress | None = None) -> VerifyReport:
     """Read every committed granule and check shapes, ranges, n_scans and checksums.
 
     Chunks carry CRC32C checksums (a corrupted chunk fails to decode) and each

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from swathkit.transfer.download import parse_checksum
-from swathkit.types import Granule
+from swathkit.types import Failure, FailureKind, Granule
 
 __all__ = ["FetchFailure", "FetchResult", "FetchTask"]
 
@@ -78,18 +78,26 @@ class FetchFailure:
 
     Attributes:
         task: The task.
-        error_class: Name of the last error (``"NotPublishedError"``, ``"VerificationError"`` …).
-        message: Its message.
-        attempts: Attempts made.
-        permanent: True if retrying cannot help (``PermanentFetchError``); False if
-            retries ran out, so a later ``retry failed`` may succeed.
+        failure: What failed (``item`` is ``task.key``), its kind and attempts. A
+            ``transient`` kind means retries ran out, so a later run may succeed;
+            ``not_published`` means the archive has no such file.
     """
 
     task: FetchTask
-    error_class: str
-    message: str
-    attempts: int
-    permanent: bool
+    failure: Failure
+
+    @classmethod
+    def of(cls, task: FetchTask, error: BaseException, attempts: int) -> FetchFailure:
+        """The failure of ``task`` that ``error`` ended after ``attempts`` attempts."""
+        return cls(task, Failure.from_error(task.key, error, attempts=attempts))
+
+    @property
+    def kind(self) -> FailureKind:
+        return self.failure.kind
+
+    @property
+    def attempts(self) -> int:
+        return self.failure.attempts
 
     @property
     def ok(self) -> bool:

@@ -222,15 +222,12 @@ class Worker:
         return on_pause
 
     def _failure(self, state: _Attempts, exc: Exception) -> FetchFailure:
-        failure = FetchFailure(state.task, type(exc).__name__, str(exc), state.count,
-                               permanent=isinstance(exc, PermanentFetchError))
+        outcome = FetchFailure.of(state.task, exc, state.count)
         log.warning("failed %s after %d attempt(s): %s: %s", state.task.remote, state.count,
-                    failure.error_class, failure.message)
-        self.job.emit("failed", state.task, {"error_class": failure.error_class,
-                                             "message": failure.message,
-                                             "attempts": failure.attempts,
-                                             "permanent": failure.permanent})
-        return failure
+                    type(exc).__name__, exc)
+        self.job.emit("failed", state.task, {"kind": outcome.kind.value, "message": str(exc),
+                                             "attempts": outcome.attempts})
+        return outcome
 
     def _success(self, state: _Attempts, done: Downloaded) -> FetchResult:
         self.job.limit.succeeded()

@@ -1,5 +1,6 @@
 """``swathkit seaice consolidate | mask | fill`` end to end on a few synthetic days."""
 
+import json
 import re
 from datetime import date
 
@@ -33,6 +34,21 @@ def test_consolidate_mask_fill(files, tmp_path, capsys):
     assert "filled in time" in out and "filled in space-time" in out and "unfilled" in out
 
 
+def test_consolidate_and_fill_print_json_reports(files, tmp_path, capsys):
+    cube = str(tmp_path / "c.zarr")
+    assert main(["seaice", "consolidate", str(files), "--cube", cube, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["job"] == "seaice consolidate" and report["counts"]["added"] == 4
+    assert report["extras"]["added"] == ["2024-03-04", "2024-03-05", "2024-03-06",
+                                         "2024-03-07"]
+    assert main(["seaice", "fill", cube, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["counts"]["days"] == report["counts"]["filled_now"] >= 4 and report["ok"]
+    pixels = report["extras"]["pixels"]
+    assert set(pixels) == {"observed", "filled_time", "filled_spacetime", "unfilled", "land",
+                           "constant"} and pixels["observed"] > 0
+
+
 def test_a_bad_file_gives_exit_code_1(files, tmp_path, capsys):
     src = tmp_path / "src"
     src.mkdir()
@@ -42,7 +58,7 @@ def test_a_bad_file_gives_exit_code_1(files, tmp_path, capsys):
     bad.write_bytes(b"garbage")
     assert main(["seaice", "consolidate", str(src), "--cube", str(tmp_path / "c.zarr")]) == 1
     out = capsys.readouterr().out
-    assert "failed files" in out and bad.name in out
+    assert "failures (by kind)" in out and bad.name in out
 
 
 def test_bad_options_are_refused(tmp_path, capsys):

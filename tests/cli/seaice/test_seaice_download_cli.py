@@ -1,5 +1,7 @@
 """``swathkit seaice download`` through the CLI: summary, resume, exit codes, help."""
 
+import json
+
 import pytest
 
 import swathkit.jobs.seaice.download as job
@@ -63,7 +65,27 @@ def test_a_failed_day_exits_1_and_is_listed_with_its_reason(sim_with, tmp_path, 
     sim_with(FaultPlan(corrupt_share=1.0, corrupt_permanent_share=1.0))
     assert main(_args(tmp_path, "--archive", "sim")) == 1
     out = capsys.readouterr().out
-    assert "failed granules" in out and "VerificationError" in out and NAME in out
+    assert "failures (by kind)" in out and "bad_product" in out
+    assert NAME.removesuffix(".nc") in out
+
+
+def test_json_prints_the_report_alone_on_standard_output(sim_with, tmp_path, capsys):
+    assert main(_args(tmp_path, "--archive", "sim", "--json")) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["job"] == "seaice download" and report["ok"] and report["unit"] == "days"
+    assert report["counts"] == {"asked": 3, "downloaded": 1, "skipped": 0,
+                                "not_published": 2, "failed": 0}
+    assert report["extras"]["not_published"] == ["2013-05-11", "2013-05-12"]
+    assert report["extras"]["downloaded"] == [NAME]
+
+
+def test_json_lists_failures_with_their_kind_and_exits_1(sim_with, tmp_path, capsys):
+    sim_with(FaultPlan(corrupt_share=1.0, corrupt_permanent_share=1.0))
+    assert main(_args(tmp_path, "--archive", "sim", "--json")) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [(f["kind"], f["item"], f["attempts"]) for f in report["failures"]] == [
+        ("bad_product", NAME.removesuffix(".nc"), 2)]
+    assert not report["ok"] and report["exit_code"] == 1
 
 
 def test_base_url_points_at_any_compatible_server(cache, tmp_path, monkeypatch):

@@ -1,5 +1,7 @@
 """``swathkit collect`` and ``status`` through the CLI, against a running simulated portal."""
 
+import json
+
 import pytest
 
 from swathkit.cli.main import main
@@ -71,3 +73,41 @@ def test_an_option_of_the_other_archive_exits_2(tmp_path, capsys, extra, message
     assert main(argv) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "s.zarr.ledger.sqlite").exists()
+def test_json_reports_of_collect_and_status(portal, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("GPORTAL_PASSWORD", portal.password)
+    store = tmp_path / "s.zarr"
+    assert main(_args(portal, store, "--json")) == 0
+    report = json.loads(capsys.readouterr().out)
+    counts = report["counts"]
+    assert report["job"] == "collect" and report["ok"] and report["exit_code"] == 0
+    assert counts["found"] == counts["committed"] > 0 and report["failures"] == []
+    assert report["extras"]["changed_versions"] == [] and report["bytes"] > 0
+    assert main(["status", str(store), "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["job"] == "status" and status["counts"] == counts
+
+
+def test_a_ledger_of_the_previous_release_is_upgraded_and_resumed(portal, tmp_path, capsys,
+                                                                  monkeypatch):
+    from ledger_v1 import v1_rows_of, write_v1
+    from swathkit.ledger import Ledger
+
+    monkeypatch.setenv("GPORTAL_PASSWORD", portal.password)
+    store, ledger = tmp_path / "s.zarr", tmp_path / "s.zarr.ledger.sqlite"
+    assert main(_args(portal, store)) == 0
+    rows = v1_rows_of(ledger)
+    for row in rows[-2:]:  # as if the old release was stopped before these two were fetched
+        row.update(state="found", bytes=None, fetched_at=None, verified_at=None,
+                   extracted_at=None, committed_at=None, stored_processing_date=None,
+                   stored_algorithm_version=None)
+    ledger.unlink()
+    write_v1(ledger, rows)
+    capsys.readouterr()
+    assert main(_args(portal, store, "--json")) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["counts"]["committed"] == report["counts"]["found"] == len(rows)
+    assert report["extras"]["changed_versions"] == []  # the upgrade kept the versions
+    with Ledger(ledger) as upgraded:
+        assert upgraded.schema_version == 2
+        assert all(upgraded.row(r["granule_id"])["fetched_at"] == r["fetched_at"]
+                   for r in rows[:-2])  # not fetched again

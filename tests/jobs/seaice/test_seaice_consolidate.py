@@ -14,7 +14,7 @@ from swathkit.products.asi.names import asi_file_name
 from swathkit.products.asi.reader import open_asi
 from swathkit.sim.bremen.asi import write_asi_day, write_asi_days
 from swathkit.stores.grid_cube import GridCube
-from swathkit.types import Granule
+from swathkit.types import FailureKind, Granule
 
 GRID = "n6250"
 D0 = date(2024, 3, 4)
@@ -41,8 +41,8 @@ def _values(path):
 
 def test_days_are_stored_bit_for_bit(source, tmp_path):
     report = consolidate(source, tmp_path / "c.zarr")
-    assert report.ok and report.grid == GRID
-    assert report.added == [D0 + timedelta(days=i) for i in range(6)]
+    assert report.ok and report.extras.grid == GRID
+    assert report.extras.added == [D0 + timedelta(days=i) for i in range(6)]
     cube = GridCube.open(tmp_path / "c.zarr")
     day = D0 + timedelta(days=3)
     stored = cube.read_days([day])[0]
@@ -56,7 +56,7 @@ def test_a_rerun_reads_nothing_and_commits_nothing(source, tmp_path):
     root = (cube / "zarr.json").read_bytes()
     seen = []
     report = consolidate(source, cube, progress=lambda d, t, item: seen.append((d, t)))
-    assert report.added == [] and len(report.skipped) == 6
+    assert report.extras.added == [] and len(report.extras.skipped) == 6
     assert (cube / "zarr.json").read_bytes() == root
     assert seen[-1] == (6, 6)
 
@@ -69,10 +69,10 @@ def test_a_changed_file_replaces_its_day_and_a_touched_one_does_not(source, tmp_
     path = source / asi_file_name(GRID, touched)
     os.utime(path, (1e9, 1e9))
     report = consolidate(source, cube)
-    assert report.replaced == [changed] and report.unchanged == [touched]
+    assert report.extras.replaced == [changed] and report.extras.unchanged == [touched]
     stored = GridCube.open(cube).read_days([changed])[0]
     assert stored.tobytes() == _values(source / asi_file_name(GRID, changed)).tobytes()
-    assert len(consolidate(source, cube).skipped) == 6  # the new mtime was recorded
+    assert len(consolidate(source, cube).extras.skipped) == 6  # the new mtime was recorded
 
 
 def test_a_bad_file_fails_alone_with_its_reason(source, tmp_path):
@@ -80,9 +80,9 @@ def test_a_bad_file_fails_alone_with_its_reason(source, tmp_path):
     bad.write_bytes(bad.read_bytes()[:1000])
     report = consolidate(source, tmp_path / "c.zarr")
     assert not report.ok
-    assert [f for f, _ in report.failed] == [str(bad)]
-    assert bad.name in report.failed[0][1]
-    assert len(report.added) == 5
+    assert [(f.kind, f.item) for f in report.failures] == [(FailureKind.BAD_PRODUCT, str(bad))]
+    assert bad.name in report.failures[0].reason
+    assert len(report.extras.added) == 5
     assert GridCube.open(tmp_path / "c.zarr").state(D0 + timedelta(days=2)) == "absent"
 
 
@@ -94,11 +94,10 @@ def test_missing_days_are_not_published_when_the_ledger_says_so(source, tmp_path
         gid = asi_file_name(GRID, D0 + timedelta(days=1)).removesuffix(".nc")
         ledger.record_found([Granule(gid, "asi-amsr2", begin, begin + timedelta(days=1),
                                      f"x/{gid}.nc")])
-        ledger.fail(gid, reason="404", error_class="NotPublishedError", attempts=1,
-                    permanent=True)
+        ledger.record_not_published(gid, attempts=1)
     report = consolidate(source, tmp_path / "c.zarr", end=D0 + timedelta(days=7))
-    assert report.not_published == [D0 + timedelta(days=1)]
-    assert report.absent == [D0 + timedelta(days=i) for i in (2, 6, 7)]
+    assert report.extras.not_published == [D0 + timedelta(days=1)]
+    assert report.extras.absent == [D0 + timedelta(days=i) for i in (2, 6, 7)]
     cube = GridCube.open(tmp_path / "c.zarr")
     assert cube.not_published == [D0 + timedelta(days=1)]
     assert cube.state(D0 + timedelta(days=2)) == "absent"
@@ -109,7 +108,7 @@ def test_mixed_grids_need_a_choice(source, tmp_path):
     with pytest.raises(ValueError, match="several grids"):
         consolidate(source, tmp_path / "c.zarr")
     report = consolidate(source, tmp_path / "c.zarr", grid=GRID)
-    assert report.ok and len(report.added) == 6
+    assert report.ok and len(report.extras.added) == 6
 
 
 def test_a_range_before_the_cube_is_a_clear_error(source, tmp_path):

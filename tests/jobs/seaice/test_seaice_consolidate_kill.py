@@ -45,7 +45,8 @@ def test_sigkill_mid_consolidation_then_resume(tmp_path):
     assert len(kept.days) == committed and kept.pending == []
 
     report = consolidate(src, cube)
-    assert len(report.skipped) == committed and len(report.added) == N - committed
+    assert len(report.extras.skipped) == committed
+    assert len(report.extras.added) == N - committed
     final = GridCube.open(cube)
     assert final.days == [D0 + timedelta(days=i) for i in range(N)]
     for day in (final.days[0], final.days[-1]):

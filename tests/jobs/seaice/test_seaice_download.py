@@ -6,12 +6,13 @@ from datetime import date
 
 import pytest
 
-from swathkit.errors import VerificationError
+from swathkit.errors import InputError, VerificationError
 from swathkit.jobs.seaice.download import LEDGER_NAME, day_states, download_asi, verify_asi_file
 from swathkit.sim.bremen.asi import write_asi_day
 from swathkit.sim.bremen.server import SimulatedBremen
 from swathkit.sim.faults import FaultPlan, fault_plan
 from swathkit.transfer.retry import RetryPolicy
+from swathkit.types import FailureKind
 
 START, END = date(2013, 5, 9), date(2013, 5, 14)  # 11..13 are missing upstream
 PUBLISHED = [date(2013, 5, 9), date(2013, 5, 10), date(2013, 5, 14)]
@@ -57,10 +58,10 @@ def test_every_published_day_is_downloaded_and_the_others_are_not_published(sim,
                                                                               tmp_path):
     seen = []
     report = _download(sim, tmp_path, progress=lambda done, total, item: seen.append(done))
-    assert report.ok and report.failures == () and report.days == 6
-    assert sorted(report.downloaded) == sorted(truth) and report.skipped == ()
-    assert report.not_published == MISSING
-    assert report.bytes_received == sum(map(len, truth.values()))
+    assert report.ok and report.failures == () and report.counts["asked"] == 6
+    assert sorted(report.extras.downloaded) == sorted(truth) and report.extras.skipped == ()
+    assert report.extras.not_published == MISSING and report.counts["not_published"] == 3
+    assert report.bytes == sum(map(len, truth.values()))
     assert _content(tmp_path) == truth  # flat, real names, no .part left, nothing else
     assert seen == [1, 2, 3, 4, 5, 6]
     states = day_states(tmp_path, "n6250")
@@ -72,8 +73,9 @@ def test_a_rerun_keeps_verified_files_without_fetching_them(sim, truth, tmp_path
     _download(sim, tmp_path)
     sent = sim.stats().bytes_sent
     again = _download(sim, tmp_path)
-    assert again.ok and sorted(again.skipped) == sorted(truth) and again.downloaded == ()
-    assert again.not_published == MISSING  # asked again: a late day may have appeared
+    assert again.ok and sorted(again.extras.skipped) == sorted(truth)
+    assert again.extras.downloaded == ()
+    assert again.extras.not_published == MISSING  # asked again: a late day may have appeared
     assert sim.stats().bytes_sent == sent and _content(tmp_path) == truth
 
 
@@ -81,7 +83,7 @@ def test_force_fetches_every_day_again(sim, truth, tmp_path):
     _download(sim, tmp_path)
     sent = sim.stats().bytes_sent
     forced = _download(sim, tmp_path, force=True)
-    assert forced.ok and sorted(forced.downloaded) == sorted(truth)
+    assert forced.ok and sorted(forced.extras.downloaded) == sorted(truth)
     assert sim.stats().bytes_sent - sent == sum(map(len, truth.values()))
 
 
@@ -100,7 +102,8 @@ def test_a_damaged_local_file_is_fetched_again(sim, truth, tmp_path, how):
     damaged = tmp_path / _name(PUBLISHED[1])
     _damage(damaged, how)
     report = _download(sim, tmp_path)
-    assert report.ok and report.downloaded == (damaged.name,) and len(report.skipped) == 2
+    assert report.ok and report.extras.downloaded == (damaged.name,)
+    assert len(report.extras.skipped) == 2
     assert _content(tmp_path) == truth
 
 
@@ -113,7 +116,8 @@ def test_files_the_ledger_does_not_know_are_checked_against_the_archive_size(sim
     shutil.copy(other, tmp_path / other.name)
     shutil.rmtree(tmp_path / "other")
     report = _download(sim, tmp_path)
-    assert report.ok and report.downloaded == (other.name,) and len(report.skipped) == 2
+    assert report.ok and report.extras.downloaded == (other.name,)
+    assert len(report.extras.skipped) == 2
     assert _content(tmp_path) == truth
 
 
@@ -125,7 +129,7 @@ def test_a_flaky_archive_gives_the_bytes_of_a_fault_free_one(cache, truth, tmp_p
     broken = {_name(d) for d in PUBLISHED if plan.is_permanently_corrupt(
         f"amsr2/asi_daygrid_swath/n6250/netcdf/2013/{_name(d)}")}
     assert not broken, "choose a seed without permanently corrupt days"
-    assert report.ok and _content(tmp_path) == truth and report.not_published == MISSING
+    assert report.ok and _content(tmp_path) == truth and report.extras.not_published == MISSING
     assert sum(faults.values()) > 0
 
 
@@ -153,9 +157,9 @@ def test_a_permanently_corrupt_file_fails_and_leaves_nothing_behind(cache, truth
     plan = FaultPlan(corrupt_share=1.0, corrupt_permanent_share=1.0)
     with SimulatedBremen(faults=plan, cache_dir=cache) as s:
         report = _download(s, tmp_path)
-    assert not report.ok and report.downloaded == ()
-    assert {f.error_class for f in report.failures} == {"VerificationError"}
-    assert sorted(f.file_name for f in report.failures) == sorted(truth)
+    assert not report.ok and report.extras.downloaded == () and report.exit_code == 1
+    assert {f.kind for f in report.failures} == {FailureKind.BAD_PRODUCT}
+    assert sorted(f.item + ".nc" for f in report.failures) == sorted(truth)
     assert _content(tmp_path) == {}  # no .part, no bad file
     assert set(day_states(tmp_path, "n6250").values()) == {"failed", "not_published"}
 
@@ -164,10 +168,10 @@ def test_a_day_published_late_is_fetched_by_the_next_run(cache, truth, tmp_path)
     late = PUBLISHED[1]
     with SimulatedBremen(cache_dir=cache, missing_days=[*MISSING, late]) as s:
         first = _download(s, tmp_path)
-    assert first.ok and late in first.not_published
+    assert first.ok and late in first.extras.not_published
     with SimulatedBremen(cache_dir=cache) as s:
         second = _download(s, tmp_path)
-    assert second.downloaded == (_name(late),) and _content(tmp_path) == truth
+    assert second.extras.downloaded == (_name(late),) and _content(tmp_path) == truth
     assert day_states(tmp_path, "n6250")[late] == "fetched"
 
 
@@ -198,8 +202,13 @@ def test_a_wrong_grid_shape_fails_verification(tmp_path, truth):
 
 
 def test_bad_arguments_are_refused_before_any_request(sim, tmp_path):
-    with pytest.raises(ValueError, match="before start"):
+    with pytest.raises(InputError, match="before start"):
         download_asi("n6250", END, START, tmp_path, base_url=sim.base_url, ca_bundle=sim.ca_file)
+    with pytest.raises(InputError, match="unknown ASI grid"):
+        download_asi("n1000", START, END, tmp_path, base_url=sim.base_url, ca_bundle=sim.ca_file)
+    with pytest.raises(InputError, match="workers must be at least 1"):
+        download_asi("n6250", START, END, tmp_path, base_url=sim.base_url, ca_bundle=sim.ca_file,
+                     workers=0)
     assert sim.stats().requests_served == 0
 
 
@@ -209,8 +218,23 @@ def test_retry_policy_is_used(sim, tmp_path):
     with SimulatedBremen(faults=plan, cache_dir=sim.files.directory.parent) as s:
         report = download_asi("n6250", PUBLISHED[0], PUBLISHED[0], tmp_path,
                               base_url=s.base_url, ca_bundle=s.ca_file, retry=slow)
-    assert [f.error_class for f in report.failures] == ["ThrottledError"]
+    assert [f.kind for f in report.failures] == [FailureKind.TRANSIENT]
     assert report.failures[0].attempts == 1
+
+
+def test_an_archive_brings_its_sessions_and_retry_policy(sim, tmp_path):
+    from swathkit.archives.base import Archive
+    from swathkit.archives.bremen import bremen_sessions
+
+    plan = FaultPlan(http_503=1.0, retry_after=0, streak_limit=None)
+    with SimulatedBremen(faults=plan, cache_dir=sim.files.directory.parent) as s:
+        # download_asi reads the archive's sessions and retry policy; ASI days need no search
+        archive = Archive(catalog=None, sessions=bremen_sessions(s.base_url), name="mirror",
+                          retry=dataclasses.replace(FAST, max_attempts=2))
+        report = download_asi("n6250", PUBLISHED[0], PUBLISHED[0], tmp_path, archive=archive)
+        served = s.stats().requests_served
+    assert [(f.kind, f.attempts) for f in report.failures] == [(FailureKind.TRANSIENT, 2)]
+    assert served >= 2 and sim.stats().requests_served == 0  # base_url was not used
 
 
 def test_an_untouched_verified_file_is_only_opened_a_rewritten_one_decoded(sim, tmp_path,
@@ -230,7 +254,7 @@ def test_an_untouched_verified_file_is_only_opened_a_rewritten_one_decoded(sim, 
 
     monkeypatch.setattr(job, "verify_asi_file", spy)
     report = _download(sim, tmp_path)
-    assert len(report.skipped) == 3
+    assert len(report.extras.skipped) == 3
     assert calls == {_name(PUBLISHED[0]): False, _name(PUBLISHED[1]): False,
                      _name(PUBLISHED[2]): True}
 

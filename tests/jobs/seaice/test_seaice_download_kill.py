@@ -32,7 +32,8 @@ if __name__ == "__main__":
                           bandwidth=float(bandwidth) or None) as archive:
         report = download_asi("n6250", date(2013, 5, 9), date(2013, 5, 14), out,
                               archive=archive, workers=2, retry=retry)
-    print("OK" if report.ok else "NOT OK", report.bytes_resumed, report.failures, flush=True)
+    print("OK" if report.ok else "NOT OK", report.extras.bytes_resumed, report.failures,
+          flush=True)
 """
 
 

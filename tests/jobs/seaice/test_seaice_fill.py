@@ -66,17 +66,17 @@ def test_blocks_equal_one_in_memory_fill(cube, options, block_days, memory):
     got, flag = _stored(cube)
     assert got.tobytes() == ref.tobytes()
     assert np.array_equal(flag, ref_flag)
-    assert report.counts["land"] == LAND.sum() * ref.shape[0]
-    assert sum(report.counts.values()) == ref.size
-    assert report.counts["unfilled"] == int((ref_flag == 3).sum())
+    assert report.extras.pixels["land"] == LAND.sum() * ref.shape[0]
+    assert sum(report.extras.pixels.values()) == ref.size
+    assert report.extras.pixels["unfilled"] == int((ref_flag == 3).sum())
 
 
 def test_a_rerun_does_nothing(cube):
     fill(cube)
     root = (cube / "zarr.json").read_bytes()
     report = fill(cube)
-    assert report.days_filled_now == 0 and (cube / "zarr.json").read_bytes() == root
-    assert sum(report.counts.values()) == GridCube.open(cube).index.length * 40 * 30
+    assert report.extras.days_filled_now == 0 and (cube / "zarr.json").read_bytes() == root
+    assert sum(report.extras.pixels.values()) == GridCube.open(cube).index.length * 40 * 30
 
 
 def test_an_interrupted_fill_resumes_where_it_stopped(cube):
@@ -91,12 +91,12 @@ def test_an_interrupted_fill_resumes_where_it_stopped(cube):
         fill(cube, block_days=8, progress=stop_after_two_blocks)
     assert GridCube.open(cube).fill_info["done"] == 16
     report = fill(cube, block_days=8)
-    assert report.resumed_from == 16 and report.days_filled_now == GridCube.open(
+    assert report.extras.resumed_from == 16 and report.extras.days_filled_now == GridCube.open(
         cube).index.length - 16
     ref, ref_flag = _reference(cube, FillOptions())
     got, flag = _stored(cube)
     assert got.tobytes() == ref.tobytes() and np.array_equal(flag, ref_flag)
-    assert sum(report.counts.values()) == ref.size  # counts cover every day once
+    assert sum(report.extras.pixels.values()) == ref.size  # counts cover every day once
 
 
 def test_a_replaced_day_refills_from_the_block_it_influences(cube):
@@ -107,17 +107,17 @@ def test_a_replaced_day_refills_from_the_block_it_influences(cube):
     report = fill(cube, block_days=8)
     halo = FillOptions().halo_days()
     index_of = GridCube.open(cube).time_index(changed)
-    assert 0 < report.resumed_from <= index_of - halo
+    assert 0 < report.extras.resumed_from <= index_of - halo
     ref, ref_flag = _reference(cube, FillOptions())
     got, flag = _stored(cube)
     assert got.tobytes() == ref.tobytes() and np.array_equal(flag, ref_flag)
-    assert sum(report.counts.values()) == ref.size  # counts cover every day once
+    assert sum(report.extras.pixels.values()) == ref.size  # counts cover every day once
 
 
 def test_new_options_refill_everything(cube):
     fill(cube)
     report = fill(cube, options=FillOptions(max_gap=1))
-    assert report.resumed_from == 0
+    assert report.extras.resumed_from == 0
     ref, _ = _reference(cube, FillOptions(max_gap=1))
     assert _stored(cube)[0].tobytes() == ref.tobytes()
 
@@ -128,7 +128,7 @@ def test_without_a_mask_it_warns_and_fills_land(tmp_path, caplog):
         w.upsert_days({D0 + timedelta(days=i): _day(i) for i in range(10)})
     report = fill(path)
     assert "no land mask" in caplog.text
-    assert not report.land_mask and report.counts["land"] == 0
+    assert not report.extras.land_mask and report.extras.pixels["land"] == 0
     assert not (_stored(path)[1] == FLAG_LAND).any()
 
 

@@ -27,7 +27,7 @@ if __name__ == "__main__":
     except KeyboardInterrupt:  # before the pipeline started: nothing to report
         print("NOT OK interrupted during start-up", flush=True)
     else:
-        print("OK" if report.ok else "NOT OK", report.funnel, flush=True)
+        print("OK" if report.ok else "NOT OK", report.counts, flush=True)
 """
 
 

@@ -9,7 +9,7 @@ from swathkit.jobs.swaths.collect import collect
 from swathkit.sim.faults import FaultPlan
 from swathkit.sim.gportal import gportal_client, simulated_gportal
 from swathkit.stores.swath_store import SwathStore
-from swathkit.types import Query
+from swathkit.types import FailureKind, Query
 
 from .collect_helpers import FAST_RETRY, SCANS, store_content
 
@@ -37,17 +37,18 @@ def reference(tmp_path_factory):
 
 def test_two_days_with_faults_commit_every_granule_bit_identical(tmp_path, reference):
     report = _collect(tmp_path, TWO_DAYS, FAULTS, "s.zarr")
-    assert report.ok and report.failures == []
-    assert report.funnel.found == report.funnel.committed == len(reference) >= 58
+    assert report.ok and report.failures == () and report.exit_code == 0
+    assert report.counts["found"] == report.counts["committed"] == len(reference) >= 58
     assert store_content(tmp_path / "s.zarr") == reference
 
 
 def test_rerun_is_a_no_op(tmp_path):
     first = _collect(tmp_path, HALF_DAY, "none", "s.zarr")
     again = _collect(tmp_path, HALF_DAY, "none", "s.zarr")
-    assert first.ok and again.ok and again.funnel.committed == first.funnel.committed
-    assert len(SwathStore.open(tmp_path / "s.zarr")) == first.funnel.found
-    assert SwathStore.open(tmp_path / "s.zarr").index.commits == (first.funnel.found + 15) // 16
+    found = first.counts["found"]
+    assert first.ok and again.ok and again.counts["committed"] == first.counts["committed"]
+    assert len(SwathStore.open(tmp_path / "s.zarr")) == found
+    assert SwathStore.open(tmp_path / "s.zarr").index.commits == (found + 15) // 16
 
 
 def test_server_corruption_is_refetched_then_failed_with_its_reason(tmp_path):
@@ -59,16 +60,17 @@ def test_server_corruption_is_refetched_then_failed_with_its_reason(tmp_path):
     report = _collect(tmp_path, HALF_DAY, plan, "s.zarr")
     served = fault_plan(plan, seed=2)  # the portal seeds its plan with its own seed
     stored = set(SwathStore.open(tmp_path / "s.zarr").granule_ids)
-    found = stored | {gid for gid, *_ in report.failures}
+    found = stored | {f.item for f in report.failures}
     corrupt = {g for g in found if served.is_corrupt(remote_path(parse_name(g + ".h5")), 0)}
     permanent = {g for g in corrupt
                  if served.is_permanently_corrupt(remote_path(parse_name(g + ".h5")))}
     assert permanent and corrupt - permanent, "the plan should give both kinds"
-    assert {gid for gid, *_ in report.failures} == permanent
-    assert all(err == "VerificationError" and attempts >= 2 and "not a sound" in reason
-               for _, err, reason, attempts in report.failures)
+    assert {f.item for f in report.failures} == permanent
+    assert all(f.kind is FailureKind.BAD_PRODUCT and f.attempts >= 2 and "not a sound" in f.reason
+               for f in report.failures)
     assert corrupt - permanent <= stored  # re-fetched clean and committed
-    assert report.funnel.committed == len(found) - len(permanent) and not report.ok
+    assert report.counts["committed"] == len(found) - len(permanent) and not report.ok
+    assert report.exit_code == 1
 
 
 def test_wrong_password_fails_fast_without_hammering(tmp_path):
@@ -85,7 +87,7 @@ def test_session_cap_respected_with_16_workers(tmp_path):
         archive = gportal_client(sim, retry=FAST_RETRY)
         report = collect(HALF_DAY, tmp_path / "s.zarr", archive, workers=16)
         stats = sim.stats()
-    assert report.ok and report.funnel.committed == report.funnel.found
+    assert report.ok and report.counts["committed"] == report.counts["found"]
     assert stats.max_concurrent_sessions <= 4
 
 
@@ -99,14 +101,15 @@ def test_new_catalogue_version_is_reported_then_refetched_on_update(tmp_path):
 
     first = run(0, False)
     same = run(1, False)
-    assert first.ok and same.ok and len(same.changed_versions) == first.funnel.found
+    changed = same.extras.changed_versions
+    assert first.ok and same.ok and len(changed) == first.counts["found"]
     with Ledger(tmp_path / "s.zarr.ledger.sqlite") as ledger:
-        fetched_before = {r: ledger.row(r)["fetched_at"] for r in same.changed_versions}
+        fetched_before = {r: ledger.row(r)["fetched_at"] for r in changed}
     updated = run(1, True)
-    assert updated.ok and updated.changed_versions == same.changed_versions
+    assert updated.ok and updated.extras.changed_versions == changed
     with Ledger(tmp_path / "s.zarr.ledger.sqlite") as ledger:
         assert all(ledger.row(g)["fetched_at"] > t for g, t in fetched_before.items())
-        assert ledger.row(same.changed_versions[0])["stored_processing_date"] == \
-            ledger.row(same.changed_versions[0])["processing_date"]
-    assert run(1, False).changed_versions == []
-    assert len(SwathStore.open(tmp_path / "s.zarr")) == first.funnel.found  # same bytes: no dups
+        row = ledger.row(changed[0])
+        assert row["stored_version"] == row["version"] and row["version"].endswith("/220")
+    assert run(1, False).extras.changed_versions == ()
+    assert len(SwathStore.open(tmp_path / "s.zarr")) == first.counts["found"]  # no dups

@@ -2,12 +2,14 @@ import h5py
 import numpy as np
 import pytest
 
+from swathkit.errors import InputError
 from swathkit.jobs.swaths.ingest import ingest
 from swathkit.products.amsr2.coregistration import great_circle_km
 from swathkit.sim.gportal.amsr2_l1b import synthetic_granule
 from swathkit.stores.location import LOCK_NAME
 from swathkit.stores.swath_store import SwathStore
 from swathkit.stores.swaths_dataset import open_swaths
+from swathkit.types import FailureKind
 
 
 def _truth(path):
@@ -27,7 +29,7 @@ def _store_bytes(store):
 def test_stored_counts_and_geolocation_equal_the_truth(l1b_files, tmp_path):
     report = ingest(l1b_files, tmp_path / "s.zarr", channels="36.5H,89.0AH", coords=True,
                     workers=1, scan_length=128)
-    assert report.ok and len(report.added) == 4
+    assert report.ok and len(report.extras.added) == 4 and report.counts["added"] == 4
     store = SwathStore.open(tmp_path / "s.zarr")
     for path in l1b_files:
         truth = _truth(path)
@@ -43,7 +45,7 @@ def test_rerun_is_idempotent(l1b_files, tmp_path):
     ingest(l1b_files[:2], tmp_path / "s.zarr", workers=1, scan_length=128)
     before = _store_bytes(tmp_path / "s.zarr")
     report = ingest(l1b_files[:2], tmp_path / "s.zarr", workers=1, scan_length=128)
-    assert report.added == [] and len(report.unchanged) == 2
+    assert report.extras.added == [] and len(report.extras.unchanged) == 2
     assert _store_bytes(tmp_path / "s.zarr") == before
 
 
@@ -80,9 +82,16 @@ def _damage(kind, path):
 def test_a_bad_file_fails_alone_with_its_reason(l1b_files, tmp_path, kind, reason):
     _damage(kind, l1b_files[1])
     report = ingest(l1b_files, tmp_path / "s.zarr", coords=True, workers=2, scan_length=128)
-    assert len(report.added) == 3
-    assert [f for f, _ in report.failed] == [str(l1b_files[1])]
-    assert reason in report.failed[0][1] and l1b_files[1].name in report.failed[0][1]
+    assert len(report.extras.added) == 3 and report.exit_code == 1
+    assert [(f.kind, f.item) for f in report.failures] == [(FailureKind.BAD_PRODUCT,
+                                                            str(l1b_files[1]))]
+    assert reason in report.failures[0].reason and l1b_files[1].name in report.failures[0].reason
+
+
+def test_a_missing_file_is_refused_before_any_work(l1b_files, tmp_path):
+    with pytest.raises(InputError, match=r"nope\.h5: no such file"):
+        ingest([*l1b_files, tmp_path / "nope.h5"], tmp_path / "s.zarr")
+    assert not (tmp_path / "s.zarr").exists()
 
 
 def test_open_swaths_after_ingest(l1b_files, tmp_path):

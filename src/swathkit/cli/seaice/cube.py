@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from swathkit.cli import render
 from swathkit.cli.options import ASI_GRIDS, iso_day
+
+if TYPE_CHECKING:
+    from swathkit.jobs.seaice.fill import FillExtras
 
 
 def _unfilled(text: str) -> str | float:
@@ -43,6 +45,7 @@ def _add_consolidate(verbs: argparse._SubParsersAction) -> None:
     p.add_argument("--grid", choices=ASI_GRIDS, help="the grid to take when DIR holds several")
     p.add_argument("--start", type=iso_day, help="first day (default: the first file's)")
     p.add_argument("--end", type=iso_day, help="last day, included (default: the last file's)")
+    render.add_json_option(p)
     p.set_defaults(run=run_consolidate)
 
 
@@ -83,37 +86,18 @@ def _add_fill(verbs: argparse._SubParsersAction) -> None:
                    "(stage 2 again until filled), or a constant in percent")
     p.add_argument("--block-days", type=int, default=32,
                    help="days filled per block (memory; the result does not depend on it)")
+    render.add_json_option(p)
     p.set_defaults(run=run_fill)
-
-
-def _days(days: list[date], limit: int = 6) -> str:
-    text = ", ".join(d.isoformat() for d in days[:limit])
-    return text + (f", … ({len(days)} days)" if len(days) > limit else "")
 
 
 def run_consolidate(args: argparse.Namespace) -> int:
     from swathkit.jobs.seaice.consolidate import consolidate
 
-    try:
-        with render.progress_bar("consolidate") as progress:
-            report = consolidate(args.dir, args.cube, grid=args.grid, start=args.start,
-                                 end=args.end, progress=progress)
-    except ValueError as exc:
-        render.err_console.print(f"[bold red]error:[/] {exc}")
-        return 2
-    render.table(f"seaice consolidate {args.dir} → {args.cube} ({report.grid})",
-                 ("", "days", ""), [
-                     ("added", len(report.added), ""),
-                     ("replaced (file changed)", len(report.replaced), ""),
-                     ("already stored", len(report.skipped) + len(report.unchanged), ""),
-                     ("not published upstream", len(report.not_published),
-                      _days(report.not_published)),
-                     ("absent (no file)", len(report.absent), _days(report.absent)),
-                     ("failed", len(report.failed), "")])
-    if report.failed:
-        render.table("failed files", ("file", "reason"),
-                     [(Path(f).name, why.replace(f"{f}: ", "")) for f, why in report.failed])
-    return 0 if report.ok else 1
+    with render.progress_bar("consolidate") as progress:
+        report = consolidate(args.dir, args.cube, grid=args.grid, start=args.start,
+                             end=args.end, progress=progress)
+    return render.job_report(report, as_json=args.json, title=f"seaice consolidate "
+                             f"{args.dir} → {args.cube} ({report.extras.grid})")
 
 
 def run_mask(args: argparse.Namespace) -> int:
@@ -147,37 +131,30 @@ def run_fill(args: argparse.Namespace) -> int:
     from swathkit.jobs.seaice.fill import fill
     from swathkit.process.gapfill import FillOptions
 
-    try:
-        options = FillOptions(max_gap=args.max_gap, time_window=args.time_window,
-                              space_window=args.space_window, alpha=args.alpha,
-                              sigma=args.sigma, unfilled=args.unfilled)
-    except ValueError as exc:
-        render.err_console.print(f"[bold red]error:[/] {exc}")
-        return 2
+    options = FillOptions(max_gap=args.max_gap, time_window=args.time_window,
+                          space_window=args.space_window, alpha=args.alpha,
+                          sigma=args.sigma, unfilled=args.unfilled)
     with render.progress_bar("fill") as progress:
         report = fill(args.cube, options=options, block_days=args.block_days,
                       progress=progress)
-    c = report.counts
+    code = render.job_report(report, as_json=args.json, title=f"seaice fill {args.cube}")
+    if not args.json:
+        _pixels(report.extras)
+    return code
+
+
+def _pixels(extras: FillExtras) -> None:
+    c = extras.pixels
     ocean = sum(c.values()) - c["land"]
-    rows = [("days", f"{report.days:,}", ""),
-            ("pixels observed", f"{c['observed']:,}", _share(c["observed"], ocean)),
+    rows = [("pixels observed", f"{c['observed']:,}", _share(c["observed"], ocean)),
             ("filled in time", f"{c['filled_time']:,}", _share(c["filled_time"], ocean)),
             ("filled in space-time", f"{c['filled_spacetime']:,}",
              _share(c["filled_spacetime"], ocean)),
             ("unfilled", f"{c['unfilled']:,}", _share(c["unfilled"], ocean))]
     if c["constant"]:
         rows.append(("set to the constant", f"{c['constant']:,}", _share(c["constant"], ocean)))
-    rows.append(("land (masked)", f"{c['land']:,}", "" if report.land_mask else "no mask"))
-    done = f"{report.days_filled_now} days filled now"
-    if report.days_filled_now == 0:
-        done = "already up to date"
-    elif report.resumed_from:
-        from swathkit.stores.grid_cube import GridCube
-
-        origin = GridCube.open(args.cube).origin
-        done += f" (resumed from {origin + timedelta(days=report.resumed_from)})"
-    render.table(f"seaice fill {args.cube}: {done}", ("", "pixels", "share of ocean"), rows)
-    return 0
+    rows.append(("land (masked)", f"{c['land']:,}", "" if extras.land_mask else "no mask"))
+    render.table(f"pixels of the {extras.days:,} days", ("", "pixels", "share of ocean"), rows)
 
 
 def _share(n: int, total: int) -> str:

@@ -39,6 +39,7 @@ def add(verbs: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true",
                    help="download every day again, even files that verify")
     p.add_argument("--workers", type=int, default=4, help="parallel transfers (default 4)")
+    render.add_json_option(p)
     a = p.add_argument_group("archive")
     a.add_argument("--archive", choices=("bremen", "sim"), default="bremen",
                    help="the real archive (default) or the built-in simulated one (its "
@@ -83,8 +84,7 @@ def run(args: argparse.Namespace) -> int:
     from swathkit.jobs.seaice.download import download_asi
 
     if args.workers < 1:
-        render.err_console.print("--workers must be at least 1")
-        return 2
+        raise InputError(f"--workers must be at least 1, not {args.workers}")
     name, options = archive_choice(args)
     quiet = _QuietNotPublished()
     worker_log = logging.getLogger("swathkit.transfer.worker")
@@ -94,34 +94,7 @@ def run(args: argparse.Namespace) -> int:
                 render.progress_bar("download") as progress:
             report = download_asi(args.grid, args.start, args.end, args.out, archive=archive,
                                   workers=args.workers, force=args.force, progress=progress)
-    except ValueError as exc:
-        render.err_console.print(f"[bold red]error:[/] {exc}")
-        return 2
     finally:
         worker_log.removeFilter(quiet)
-    summary(report, args.out)
-    if report.interrupted:
-        render.console.print("interrupted: run the same command to resume")
-        return 130
-    return 0 if report.ok else 1
-
-
-def summary(report: DownloadReport, out: Path) -> None:
-    """The funnel of one run and its failures, by reason."""
-    megabytes = report.bytes_received / 1e6
-    rate = report.seconds and (len(report.downloaded) / report.seconds)
-    speed = report.seconds and (megabytes / report.seconds)
-    missing = ", ".join(d.isoformat() for d in report.not_published[:6])
-    if len(report.not_published) > 6:
-        missing += f", … ({len(report.not_published)} days)"
-    rows = [("days asked", report.days, ""),
-            ("downloaded", len(report.downloaded), f"{megabytes:,.1f} MB"),
-            ("already present (verified)", len(report.skipped), ""),
-            ("not published upstream", len(report.not_published), missing),
-            ("failed", len(report.failures), ""),
-            ("wall time", f"{report.seconds:,.1f} s", f"{rate:.2f} days/s, {speed:.1f} MB/s")]
-    if report.bytes_resumed:
-        rows.insert(2, ("resumed partial files", "", f"{report.bytes_resumed / 1e6:,.1f} MB"))
-    render.table(f"seaice download {report.grid} into {out}", ("", "days", ""), rows)
-    render.failures([(f.file_name, f.error_class, f.reason, f.attempts)
-                     for f in sorted(report.failures, key=lambda f: (f.error_class, f.file_name))])
+    return render.job_report(report, as_json=args.json,
+                             title=f"seaice download {report.extras.grid} into {args.out}")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from swathkit.cli import render
 from swathkit.cli.options import iso_day
+from swathkit.errors import InputError
 
 if TYPE_CHECKING:  # the jobs and stores are imported by the run functions (fast --help)
     from swathkit.jobs.seaice.report import RoiReport
@@ -21,15 +22,18 @@ _ROI = ("region as Y0:Y1,X0:X1: row and column indices of the grid, ends exclude
 
 
 def _user_errors(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Bad input (a region off the grid, a day not in the data) is one line and exit 2."""
+    """A ``ValueError`` of the source (a day not in the data, a variable files lack) is the
+    user's mistake: re-raised as ``InputError``, which ``swathkit`` prints as one line (exit 2).
+    """
 
     @functools.wraps(run)
     def wrapped(args: argparse.Namespace) -> int:
         try:
             return run(args)
+        except InputError:
+            raise
         except ValueError as exc:
-            render.err_console.print(f"[bold red]error:[/] {exc}")
-            return 2
+            raise InputError(str(exc)) from exc
 
     return wrapped
 
@@ -216,7 +220,7 @@ def _cube(target: str, picture: str) -> CubeSource:
 
     source = open_source(target)
     if not isinstance(source, CubeSource):
-        raise ValueError(f"`plot {picture}` needs a grid cube, not ASI files ({target}); "
+        raise InputError(f"`plot {picture}` needs a grid cube, not ASI files ({target}); "
                          "build one with `swathkit seaice consolidate`")
     return source
 

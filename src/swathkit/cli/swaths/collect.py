@@ -12,11 +12,12 @@ from swathkit.errors import InputError
 
 
 def _bbox(text: str) -> tuple[float, float, float, float]:
+    """``--bbox`` as four numbers (their ranges are checked by ``Query``)."""
     try:
         west, south, east, north = (float(v) for v in text.split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not west,south,east,north in degrees, e.g. -80,40,20,85") from None
+        raise InputError(f"--bbox {text!r} is not west,south,east,north in degrees; write it "
+                         "like -80,40,20,85") from None
     return west, south, east, north
 
 
@@ -34,7 +35,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument("product", choices=("amsr2-l1b",))
     p.add_argument("--start", type=utc_time, required=True, help="UTC start (ISO)")
     p.add_argument("--end", type=utc_time, required=True, help="UTC end (ISO, exclusive)")
-    p.add_argument("--bbox", type=_bbox, help="west,south,east,north in degrees")
+    p.add_argument("--bbox", help="west,south,east,north in degrees, e.g. -80,40,20,85")
     p.add_argument("--orbit", choices=("A", "D"), help="ascending or descending only")
     add_swath_options(p)
     p.add_argument("--workers", type=int, default=4, help="parallel transfers (default 4)")
@@ -45,6 +46,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--update", action="store_true",
                    help="re-fetch granules whose catalogue version changed since stored")
     p.add_argument("--workdir", type=Path, help="download folder (default: next to the store)")
+    render.add_json_option(p)
     a = p.add_argument_group("archive")
     a.add_argument("--archive", choices=("gportal", "sim"), default="gportal",
                    help="the real G-Portal (default) or the built-in simulated one")
@@ -62,6 +64,7 @@ def add(sub: argparse._SubParsersAction) -> None:
                        "extracted, committed and failed (with bytes), and list failures.")
     s.add_argument("store", help="swath store path (its ledger sits next to it)")
     s.add_argument("--ledger", type=Path, help="ledger file, if not next to the store")
+    render.add_json_option(s)
     s.set_defaults(run=run_status)
 
 
@@ -89,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
     from swathkit.jobs.swaths.collect import collect
     from swathkit.types import Query
 
-    query = Query(args.product, args.start, args.end, bbox=args.bbox, orbit=args.orbit)
+    bbox = _bbox(args.bbox) if args.bbox else None
+    query = Query(args.product, args.start, args.end, bbox=bbox, orbit=args.orbit)
     name, options = archive_choice(args)
     with open_archive(name, **options) as archive, render.progress_bar("collect") as progress:
         report = collect(query, args.store, archive, channels=args.channels, coords=args.coords,
@@ -97,29 +101,23 @@ def run(args: argparse.Namespace) -> int:
                          extract_workers=args.extract_workers,
                          keep_files=args.keep_files, retry_failed=args.retry_failed,
                          update=args.update, workdir=args.workdir, progress=progress)
-    render.funnel(f"collect {args.product} into {args.store}", report.funnel, report.seconds)
-    render.failures(report.failures)
-    if report.changed_versions and not args.update:
-        render.console.print(f"{len(report.changed_versions)} granules have a newer catalogue "
-                             "version than stored; run again with --update to re-fetch them")
-    if report.interrupted:
-        render.console.print("interrupted: run the same command to resume")
-        return 130
-    return 0 if report.ok else 1
+    changed = report.extras.changed_versions
+    hints = [f"{len(changed)} granules have a newer catalogue version than stored; run again "
+             "with --update to re-fetch them"] if changed and not args.update else []
+    return render.job_report(report, as_json=args.json, hints=hints,
+                             title=f"collect {args.product} into {args.store}")
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from swathkit.jobs.swaths.collect import default_ledger
+    from swathkit.jobs.swaths.collect import default_ledger, ledger_report
     from swathkit.ledger import Ledger
     from swathkit.stores.location import as_location
 
     path = args.ledger or default_ledger(as_location(args.store))
-    if not Path(path).exists():
-        render.err_console.print(f"no ledger at {path}: nothing was collected into this store")
-        return 2
+    if not Path(path).is_file():
+        raise InputError(f"no ledger at {path}: nothing was collected into {args.store}; "
+                         "check the store path, or pass --ledger")
     with Ledger(path) as ledger:
-        render.funnel(f"status of {args.store}", ledger.funnel())
-        failures = [(r["granule_id"], r["error_class"] or "", r["reason"] or "", r["attempts"])
-                    for r in ledger.failures()]
-    render.failures(failures)
+        report = ledger_report(ledger, job="status", target=args.store)
+    render.job_report(report, as_json=args.json, title=f"status of {args.store}")
     return 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from swathkit.cli import render
 from swathkit.cli.options import DEFAULT_BATCH, add_swath_options
@@ -23,6 +22,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=2, help="extraction processes (default 2)")
     p.add_argument("--batch", type=int, default=DEFAULT_BATCH,
                    help="granules per atomic commit")
+    render.add_json_option(p)
     p.set_defaults(run=run)
 
 
@@ -33,11 +33,4 @@ def run(args: argparse.Namespace) -> int:
         report = ingest(args.files, args.store, channels=args.channels, coords=args.coords,
                         geolocation=args.geolocation, workers=args.workers,
                         batch_size=args.batch, progress=progress)
-    render.facts("ingest", [
-        ("store", args.store), ("files", len(args.files)), ("added", len(report.added)),
-        ("replaced (content changed)", len(report.replaced)),
-        ("already stored", len(report.unchanged)), ("failed", len(report.failed))])
-    if report.failed:
-        render.table("failed files", ("file", "reason"),
-                     [(Path(f).name, why.replace(f"{f}: ", "")) for f, why in report.failed])
-    return 0 if report.ok else 1
+    return render.job_report(report, as_json=args.json, title=f"ingest into {args.store}")

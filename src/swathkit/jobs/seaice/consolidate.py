@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,22 +19,23 @@ from typing import Any
 
 import numpy as np
 
-from swathkit.errors import FileNameError, FormatError, StoreError
+from swathkit.errors import FileNameError, FormatError, InputError, StoreError
+from swathkit.jobs.report import JobReport, days_text
 from swathkit.products.asi.grids import AsiGrid, asi_grid
 from swathkit.products.asi.names import parse_asi_name
 from swathkit.stores.cube_schema import NOT_PUBLISHED, PRESENT, Source
 from swathkit.stores.grid_cube import GridCube, StoreLike
-from swathkit.stores.grid_cube_writer import GridCubeWriter, cube_writer, day_range
+from swathkit.stores.grid_cube_writer import GridCubeWriter, cube_writer
+from swathkit.types import DayRange, Failure, FailureKind, Progress, failure_kind
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int, str], None]
 PATTERN = "asi-AMSR2-*.nc"
 
 
 @dataclass
-class ConsolidateReport:
-    """What a consolidation did, day by day."""
+class ConsolidateDays:
+    """Consolidate's own details: the days by what happened to them."""
 
     grid: str = ""
     added: list[date] = field(default_factory=list)
@@ -43,27 +44,26 @@ class ConsolidateReport:
     skipped: list[date] = field(default_factory=list)  # same file as stored: not read
     not_published: list[date] = field(default_factory=list)
     absent: list[date] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
 
     @property
     def stored(self) -> int:
         return len(self.added) + len(self.replaced) + len(self.unchanged) + len(self.skipped)
 
 
+ConsolidateReport = JobReport[ConsolidateDays]
+"""The report of :func:`consolidate`; ``failures`` are files that could not be read."""
+
+
 def find_asi_files(source_dir: str | os.PathLike[str], *, grid: str | None = None,
-                   report: ConsolidateReport | None = None) -> dict[str, dict[date, Path]]:
-    """ASI files under a directory, by grid and day (bad names go to ``report.failed``)."""
+                   failures: list[Failure] | None = None) -> dict[str, dict[date, Path]]:
+    """ASI files under a directory, by grid and day (bad names go to ``failures``)."""
     found: dict[str, dict[date, Path]] = {}
     for path in sorted(Path(source_dir).rglob(PATTERN)):
         try:
             name = parse_asi_name(path)
         except FileNameError as exc:
-            if report is not None:
-                report.failed.append((str(path), str(exc)))
+            if failures is not None:
+                failures.append(Failure.from_error(str(path), exc))
             continue
         if grid is None or name.grid == grid:
             found.setdefault(name.grid, {})[name.day] = path
@@ -77,10 +77,11 @@ def _choose_grid(found: dict[str, dict[date, Path]], grid: str | None,
     if cube_grid is not None:
         return cube_grid
     if len(found) > 1:
-        raise ValueError(f"{source_dir} holds files of several grids ({', '.join(sorted(found))})"
-                         "; choose one with grid= (--grid)")
+        raise InputError(f"{source_dir} holds files of several grids "
+                         f"({', '.join(sorted(found))}); choose one with grid= (--grid)")
     if not found:
-        raise ValueError(f"{source_dir}: no ASI files ({PATTERN}) and no grid given")
+        raise InputError(f"{source_dir}: no ASI files ({PATTERN}) and no grid given; "
+                         "download some with `swathkit seaice download` first")
     return asi_grid(next(iter(found)))
 
 
@@ -108,28 +109,33 @@ def consolidate(source_dir: str | os.PathLike[str], cube: StoreLike, *,
         progress: Called as ``progress(done, total, file_name)``.
 
     Returns:
-        The report; ``failed`` lists files that could not be read, with the reason.
+        The report; ``failures`` lists files that could not be read, with the reason.
 
     Raises:
-        ValueError: several grids and none chosen, or nothing to consolidate.
+        InputError: no such folder, several grids and none chosen, nothing to consolidate,
+            ``end`` before ``start``.
         StoreError: the cube holds another grid, or a day lies before its origin.
         StoreLockedError: another writer holds the cube.
     """
+    t0 = time.perf_counter()
     source = Path(source_dir)
-    report = ConsolidateReport()
-    found = find_asi_files(source, grid=grid, report=report)
+    if not source.is_dir():
+        raise InputError(f"{source}: no such folder; give the folder `swathkit seaice "
+                         "download --out` wrote")
+    failures: list[Failure] = []
+    found = find_asi_files(source, grid=grid, failures=failures)
     chosen = _choose_grid(found, grid, _existing_grid(cube, storage_options), source)
-    report.grid = chosen.name
     files = found.get(chosen.name, {})
     if not files and (start is None or end is None):
-        raise ValueError(f"{source}: no {chosen.name} files to consolidate; give start and "
+        raise InputError(f"{source}: no {chosen.name} files to consolidate; give start and "
                          "end to record a range with none")
-    first, last = start or min(files), end or max(files)
-    files = {d: p for d, p in files.items() if first <= d <= last}
+    days = DayRange(start or min(files), end or max(files))
+    files = {d: p for d, p in files.items() if d in days}
+    report = ConsolidateDays(chosen.name)
     with cube_writer(cube, grid=chosen, storage_options=storage_options) as writer:
-        writer.prepare(first)
-        _upsert_files(writer, files, report, progress)
-        missing = [d for d in day_range(first, last) if d not in files]
+        writer.prepare(days.start)
+        _upsert_files(writer, files, report, failures, progress)
+        missing = [d for d in days if d not in files]
         writer.mark_not_published(_ledger_not_published(source, chosen, missing))
         states = writer.index.days if writer.index else {}
         for day in missing:
@@ -138,11 +144,23 @@ def consolidate(source_dir: str | os.PathLike[str], cube: StoreLike, *,
                 report.not_published.append(day)
             elif rec is None or rec.state != PRESENT:
                 report.absent.append(day)
-    return report
+    return _report(str(cube), report, failures, time.perf_counter() - t0)
 
 
-def _upsert_files(writer: GridCubeWriter, files: dict[date, Path], report: ConsolidateReport,
-                  progress: Progress | None) -> None:
+def _report(cube: str, days: ConsolidateDays, failures: list[Failure],
+            seconds: float) -> ConsolidateReport:
+    counts = {"added": len(days.added), "replaced": len(days.replaced),
+              "unchanged": len(days.unchanged) + len(days.skipped),
+              "not_published": len(days.not_published), "absent": len(days.absent),
+              "failed": len(failures)}
+    notes = {"replaced": "file changed", "not_published": days_text(days.not_published),
+             "absent": days_text(days.absent)}
+    return JobReport(job="seaice consolidate", target=cube, unit="days", counts=counts,
+                     notes=notes, failures=tuple(failures), seconds=seconds, extras=days)
+
+
+def _upsert_files(writer: GridCubeWriter, files: dict[date, Path], report: ConsolidateDays,
+                  failures: list[Failure], progress: Progress | None) -> None:
     """Read and upsert files one time chunk at a time (bounded memory, one commit each)."""
     index = writer.index
     batch: dict[date, np.ndarray] = {}
@@ -159,7 +177,7 @@ def _upsert_files(writer: GridCubeWriter, files: dict[date, Path], report: Conso
             if batch and chunk != current:
                 _flush(writer, batch, sources, report)
             current = chunk
-            values = _read_day(path, report)
+            values = _read_day(path, failures)
             if values is not None:
                 batch[day], sources[day] = values, src
         if progress:
@@ -174,7 +192,7 @@ def _chunk_of(writer: GridCubeWriter, day: date) -> int | None:
 
 
 def _flush(writer: GridCubeWriter, batch: dict[date, np.ndarray], sources: dict[date, Source],
-           report: ConsolidateReport) -> None:
+           report: ConsolidateDays) -> None:
     summary = writer.upsert_days(batch, sources=sources)
     report.added.extend(summary.added)
     report.replaced.extend(summary.replaced)
@@ -183,7 +201,7 @@ def _flush(writer: GridCubeWriter, batch: dict[date, np.ndarray], sources: dict[
     sources.clear()
 
 
-def _read_day(path: Path, report: ConsolidateReport) -> np.ndarray | None:
+def _read_day(path: Path, failures: list[Failure]) -> np.ndarray | None:
     from swathkit.products.asi.reader import open_asi  # h5py/dask: only when reading
 
     try:
@@ -193,7 +211,8 @@ def _read_day(path: Path, report: ConsolidateReport) -> np.ndarray | None:
         reason = str(exc) if str(path) in str(exc) or path.name in str(exc) else (
             f"{path}: {exc}")
         log.warning("failed: %s", reason)
-        report.failed.append((str(path), reason))
+        failures.append(Failure(failure_kind(exc, default=FailureKind.BAD_PRODUCT), str(path),
+                                reason))
         return None
 
 
@@ -210,4 +229,4 @@ def _ledger_not_published(source: Path, grid: AsiGrid, days: list[date]) -> list
     return [d for d in days if states.get(d) == NOT_PUBLISHED]
 
 
-__all__ = ["ConsolidateReport", "consolidate", "find_asi_files"]
+__all__ = ["ConsolidateDays", "ConsolidateReport", "consolidate", "find_asi_files"]

@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import time
 from collections.abc import Callable
-from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -33,76 +31,45 @@ from pathlib import Path
 from swathkit.archives.base import Archive
 from swathkit.archives.bremen import BREMEN_URL, asi_granules, bremen_archive, fetch_tasks
 from swathkit.errors import FetchError, NotPublishedError, VerificationError
+from swathkit.jobs._fetch import FetchOutcome, FetchTally, check_workers, fetch_into_ledger
+from swathkit.jobs.report import JobReport, days_text
 from swathkit.ledger import Ledger
 from swathkit.products.asi.grids import asi_grid
 from swathkit.products.asi.verify import verify_asi_file
-from swathkit.transfer.engine import FetchFailure, FetchResult, FetchTask, TransferEngine
+from swathkit.transfer.engine import FetchTask, TransferEngine
 from swathkit.transfer.retry import RetryPolicy
 from swathkit.transfer.session import SessionFactory
+from swathkit.types import DayRange, Progress
 
-__all__ = ["LEDGER_NAME", "DownloadFailure", "DownloadReport", "day_states", "download_asi",
+__all__ = ["LEDGER_NAME", "DownloadExtras", "DownloadReport", "day_states", "download_asi",
            "verify_asi_file"]
 
 log = logging.getLogger(__name__)
 
 LEDGER_NAME = ".seaice-download.ledger.sqlite"
 
-Progress = Callable[[int, int, str], None]
-
 
 @dataclass(frozen=True)
-class DownloadFailure:
-    """A day that could not be downloaded."""
-
-    file_name: str
-    error_class: str
-    reason: str
-    attempts: int
-
-
-@dataclass(frozen=True)
-class DownloadReport:
-    """What one ``download_asi`` run did.
+class DownloadExtras:
+    """The download's own details.
 
     Attributes:
         grid: The grid.
-        days: Days asked for.
         downloaded: Files fetched by this run.
         skipped: Files already present that verified (nothing fetched).
         not_published: Days the archive does not have (404).
-        failures: Days that failed, with the reason.
-        bytes_received: Bytes fetched over the network by this run.
         bytes_resumed: Bytes of ``.part`` files left by an earlier run and kept.
-        seconds: Wall time.
-        interrupted: The run was stopped (Ctrl-C) before the end.
     """
 
     grid: str
-    days: int
     downloaded: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
     not_published: tuple[date, ...] = ()
-    failures: tuple[DownloadFailure, ...] = ()
-    bytes_received: int = 0
     bytes_resumed: int = 0
-    seconds: float = 0.0
-    interrupted: bool = False
-
-    @property
-    def ok(self) -> bool:
-        """Every day is on disk (verified) or not published upstream."""
-        present = len(self.downloaded) + len(self.skipped) + len(self.not_published)
-        return not self.interrupted and not self.failures and present == self.days
 
 
-@dataclass
-class _Tally:
-    downloaded: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    not_published: list[date] = field(default_factory=list)
-    failures: list[DownloadFailure] = field(default_factory=list)
-    received: int = 0
-    resumed: int = 0
+DownloadReport = JobReport[DownloadExtras]
+"""The report of :func:`download_asi`: days asked, downloaded, present, not published, failed."""
 
 
 class _SizeAndContent:
@@ -148,6 +115,7 @@ def _present(tasks: list[FetchTask], ledger: Ledger, sessions: SessionFactory,
         else:
             unknown.append(task)
     if unknown:
+        # ASI grids are served over HTTP; _head_sizes needs only open() and size()
         sizes |= _head_sizes(unknown, sessions, retry)
     return _SizeAndContent(sizes, trusted)
 
@@ -182,32 +150,11 @@ def _head_sizes(tasks: list[FetchTask], sessions: SessionFactory,
     return sizes
 
 
-def _record(outcome: FetchResult | FetchFailure, ledger: Ledger, tally: _Tally,
-            days: dict[str, date]) -> None:
-    key, name = outcome.task.key, outcome.task.dest.name
-    if isinstance(outcome, FetchResult):
-        ledger.set_state(key, "fetched", bytes=outcome.bytes, reason=None, error_class=None,
-                         permanent=0, **({} if outcome.skipped else
-                                         {"seconds_fetch": outcome.seconds}))
-        ledger.add_attempts(key, outcome.attempts)
-        (tally.skipped if outcome.skipped else tally.downloaded).append(name)
-        if not outcome.skipped:
-            tally.received += outcome.bytes - outcome.resumed_from
-            tally.resumed += outcome.resumed_from
-        return
-    ledger.fail(key, reason=outcome.message, error_class=outcome.error_class,
-                attempts=outcome.attempts, permanent=outcome.permanent)
-    if outcome.error_class == NotPublishedError.__name__:
-        tally.not_published.append(days[key])
-    else:
-        tally.failures.append(DownloadFailure(name, outcome.error_class, outcome.message,
-                                              outcome.attempts))
-
-
 def download_asi(grid: str, start: date, end: date, out_dir: str | os.PathLike[str], *,
-                 base_url: str = BREMEN_URL, archive: Archive | None = None,
-                 workers: int = 4, force: bool = False, progress: Progress | None = None,
-                 retry: RetryPolicy | None = None) -> DownloadReport:
+                 archive: Archive | None = None, base_url: str = BREMEN_URL, workers: int = 4,
+                 force: bool = False, progress: Progress | None = None,
+                 retry: RetryPolicy | None = None,
+                 ca_bundle: str | os.PathLike[str] | None = None) -> DownloadReport:
     """Download the ASI files of ``grid`` for every day from ``start`` to ``end`` (included).
 
     Re-running the same call resumes: verified files are kept, ``.part`` files
@@ -218,67 +165,84 @@ def download_asi(grid: str, start: date, end: date, out_dir: str | os.PathLike[s
         start: First day.
         end: Last day (included).
         out_dir: Folder receiving the files (created if needed) and the ledger.
-        base_url: The archive (the real one by default; a mirror or the simulator).
-        archive: The archive to fetch from, instead of ``base_url`` (such as
-            ``open_archive("bremen-sim")`` of :mod:`swathkit.archives.registry`).
+        archive: The archive to fetch from (its sessions and retry policy); default: the
+            Bremen archive at ``base_url``.
+        base_url: The Bremen archive when ``archive`` is None (the real one by default;
+            a mirror or the simulator).
         workers: Parallel transfers, each on one keep-alive connection.
         force: Fetch every day again, even files that verify.
         progress: ``progress(done, total, file_name)`` after each day.
         retry: Retry policy (default: the archive's, else
             :class:`~swathkit.transfer.retry.RetryPolicy`).
+        ca_bundle: PEM file of the CAs to trust when ``archive`` is None (default: the
+            settings'; a simulator's ``ca_file`` for it).
 
     Returns:
-        What was downloaded, skipped, not published and failed.
+        Days downloaded, already present, not published and failed (by kind).
 
     Raises:
-        ValueError: an unknown grid, ``end`` before ``start``, days before the record.
+        InputError: an unknown grid, ``end`` before ``start``, days before the record,
+            fewer than one worker.
         AuthError: the archive refused access (the job stops at once).
         ArchiveUnavailableError: the archive looks down (the job stopped).
     """
     t0 = time.perf_counter()
-    granules = asi_granules(grid, start, end)
+    days = DayRange(start, end)
+    granules = asi_granules(grid, days.start, days.end)
+    check_workers(workers)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    archive = archive or bremen_archive(base_url=base_url)
-    retry = retry or archive.retry or RetryPolicy()
+    archive = archive or bremen_archive(base_url=base_url, ca_bundle=ca_bundle)
     sessions = archive.sessions
+    retry = retry or archive.retry or RetryPolicy()
+    source = archive.name
     tasks = fetch_tasks(granules, out)
-    days = {g.id: date.fromisoformat(g.properties["day"]) for g in granules}
-    tally, interrupted = _Tally(), False
-    with Ledger(out / LEDGER_NAME) as ledger:
-        run_id = ledger.start_run(f"seaice download {grid} {start}..{end} from {archive.name}")
+    with Ledger(out / LEDGER_NAME) as ledger, \
+            ledger.run(f"seaice download {grid} {days} from {source}") as run:
         ledger.record_found(granules)
         check = _SizeAndContent({}, set()) if force else _present(tasks, ledger, sessions,
                                                                      retry)
-        try:
-            interrupted = _run(tasks, ledger, tally, days, sessions, check,
-                               workers=workers, force=force, retry=retry, progress=progress)
-        except FetchError:
-            ledger.end_run(run_id, "stopped")
-            raise
-        ledger.end_run(run_id, "interrupted" if interrupted else "finished")
-    return DownloadReport(asi_grid(grid).name, len(granules), tuple(tally.downloaded),
-                          tuple(tally.skipped), tuple(sorted(tally.not_published)),
-                          tuple(tally.failures), tally.received, tally.resumed,
-                          time.perf_counter() - t0, interrupted)
-
-
-def _run(tasks: list[FetchTask], ledger: Ledger, tally: _Tally, days: dict[str, date],
-         sessions: SessionFactory, check: _SizeAndContent, *, workers: int, force: bool,
-         retry: RetryPolicy, progress: Progress | None) -> bool:
-    """Fetch the tasks, recording each outcome; True if interrupted (Ctrl-C)."""
-    done = 0
-    try:
         with TransferEngine(sessions, workers=workers, retry=retry, force=force,
                             verify=check) as engine:
-            for outcome in engine.run(tasks):
-                _record(outcome, ledger, tally, days)
-                done += 1
-                if progress:
-                    progress(done, len(tasks), outcome.task.dest.name)
-    except KeyboardInterrupt:
-        return True
-    return False
+            tally = fetch_into_ledger(engine, tasks, ledger,
+                                      on_outcome=_progress(progress, len(tasks)))
+        run.outcome = "interrupted" if tally.interrupted else "finished"
+    day_of = {g.id: date.fromisoformat(g.properties["day"]) for g in granules}
+    return _report(asi_grid(grid).name, out, tasks, day_of, tally, time.perf_counter() - t0)
+
+
+def _progress(progress: Progress | None, total: int) -> Callable[[FetchOutcome], None] | None:
+    if progress is None:
+        return None
+    done = 0
+
+    def after(outcome: FetchOutcome) -> None:
+        nonlocal done
+        done += 1
+        progress(done, total, outcome.task.dest.name)
+
+    return after
+
+
+def _report(grid: str, out: Path, tasks: list[FetchTask], day_of: dict[str, date],
+            tally: FetchTally, seconds: float) -> DownloadReport:
+    names = {t.key: t.dest.name for t in tasks}
+    missing = tuple(sorted(day_of[k] for k in tally.not_published))
+    counts = {"asked": len(tasks), "downloaded": len(tally.downloaded),
+              "skipped": len(tally.skipped), "not_published": len(missing),
+              "failed": len(tally.failures)}
+    notes = {"downloaded": f"{tally.bytes_received / 1e6:,.1f} MB", "not_published":
+             days_text(missing)}
+    if tally.bytes_resumed:
+        notes["downloaded"] += f" (+{tally.bytes_resumed / 1e6:,.1f} MB resumed)"
+    failures = tuple(sorted(tally.failures, key=lambda f: (f.kind, f.item)))
+    extras = DownloadExtras(grid, tuple(names[k] for k in tally.downloaded),
+                            tuple(names[k] for k in tally.skipped), missing,
+                            tally.bytes_resumed)
+    return JobReport(job="seaice download", target=str(out), unit="days", counts=counts,
+                     notes=notes, failures=failures, bytes=tally.bytes_received,
+                     seconds=seconds, interrupted=tally.interrupted,
+                     unfinished=len(tasks) - tally.done, extras=extras)
 
 
 def day_states(out_dir: str | os.PathLike[str], grid: str) -> dict[date, str]:
@@ -291,9 +255,6 @@ def day_states(out_dir: str | os.PathLike[str], grid: str) -> dict[date, str]:
     path = Path(out_dir) / LEDGER_NAME
     if not path.is_file():
         return {}
-    pattern = f"asi-AMSR2-{asi_grid(grid).name}-%"
-    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-        rows = db.execute("SELECT start_time, state FROM granules WHERE granule_id LIKE ?",
-                          (pattern,)).fetchall()
-    return {date.fromisoformat(start[:10]): state for start, state in rows}
-
+    with Ledger(path) as ledger:
+        states = ledger.states_by_start(id_prefix=f"asi-AMSR2-{asi_grid(grid).name}-")
+    return {start.date(): state for start, state in states.items()}

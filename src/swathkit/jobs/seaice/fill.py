@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
-from swathkit.errors import StoreError
+from swathkit.errors import InputError, StoreError
+from swathkit.jobs.report import JobReport
 from swathkit.process.gapfill import (
     FLAG_CONSTANT,
     FLAG_LAND,
@@ -34,10 +35,10 @@ from swathkit.process.gapfill import (
 from swathkit.stores.cube_schema import CubeIndex
 from swathkit.stores.grid_cube import GridCube, StoreLike
 from swathkit.stores.grid_cube_writer import GridCubeWriter, cube_writer
+from swathkit.types import Progress
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int, str], None]
 DEFAULT_BLOCK_DAYS = 32
 DEFAULT_MEMORY_BYTES = 512 << 20  # input stack per piece; the fill needs about 3× that
 COUNTS = ("observed", "filled_time", "filled_spacetime", "unfilled", "land", "constant")
@@ -46,14 +47,27 @@ _FLAG_OF = dict(zip(COUNTS, (FLAG_OBSERVED, FLAG_TIME, FLAG_SPACETIME, FLAG_UNFI
 
 
 @dataclass(frozen=True)
-class FillReport:
-    """Pixel counts by flag over the whole filled period, and what this run did."""
+class FillExtras:
+    """Pixel counts by flag over the whole filled period, and what this run did.
+
+    Attributes:
+        days: Days of the cube.
+        pixels: Pixels of the whole period by how they were filled (``observed``,
+            ``filled_time``, ``filled_spacetime``, ``unfilled``, ``land``, ``constant``).
+        days_filled_now: Days this run filled.
+        resumed_from: Time position this run started at (0: from scratch).
+        land_mask: Whether the cube's land mask kept land unfilled.
+    """
 
     days: int
-    counts: dict[str, int]
+    pixels: dict[str, int]
     days_filled_now: int
-    resumed_from: int  # time position this run started at (0: from scratch)
+    resumed_from: int
     land_mask: bool
+
+
+FillReport = JobReport[FillExtras]
+"""The report of :func:`fill`: days filled now, and the pixels by flag in ``extras``."""
 
 
 def fill(cube: StoreLike, *, options: FillOptions | None = None,
@@ -72,8 +86,13 @@ def fill(cube: StoreLike, *, options: FillOptions | None = None,
         progress: Called as ``progress(days_done, days_total, last_day)``.
 
     Raises:
+        InputError: ``block_days`` or ``memory_bytes`` below 1.
         StoreError: the cube is empty.
     """
+    t0 = time.perf_counter()
+    if block_days < 1 or memory_bytes < 1:
+        raise InputError(f"block_days and memory_bytes must be at least 1, not {block_days} "
+                         f"and {memory_bytes}")
     options = options or FillOptions()
     with cube_writer(cube, storage_options=storage_options) as writer:
         reader = writer.cube
@@ -90,7 +109,7 @@ def fill(cube: StoreLike, *, options: FillOptions | None = None,
         blocks = list(range(start, index.length, step))
         counts = _kept_counts(index.fill, start) if start else []
         if not blocks and index.fill and index.fill.get("length") == index.length:
-            return _report(index.length, counts, 0, start, land is not None)  # up to date
+            return _report(reader, counts, 0, start, land is not None, t0)  # up to date
         info = {**signature, "done": start, "length": index.length, "sic_rev": index.commits,
                 "blocks": counts}
         writer.start_fill(info)
@@ -102,7 +121,7 @@ def fill(cube: StoreLike, *, options: FillOptions | None = None,
             writer.commit_fill(info)
             if progress:
                 progress(b1 - start, index.length - start, str(index.day_at(b1 - 1)))
-        return _report(index.length, counts, index.length - start, start, land is not None)
+        return _report(reader, counts, index.length - start, start, land is not None, t0)
 
 
 def _options_json(options: FillOptions) -> dict[str, Any]:
@@ -181,11 +200,17 @@ def _count(flags: np.ndarray) -> np.ndarray:
     return np.array([hist[_FLAG_OF[name]] for name in COUNTS], np.int64)
 
 
-def _report(length: int, blocks: list[list[int]], now: int, start: int,
-            land: bool) -> FillReport:
+def _report(cube: GridCube, blocks: list[list[int]], now: int, start: int, land: bool,
+            t0: float) -> FillReport:
     totals = np.sum([b[2:] for b in blocks], axis=0) if blocks else np.zeros(len(COUNTS))
-    return FillReport(length, {name: int(v) for name, v in zip(COUNTS, totals, strict=True)},
-                      now, start, land)
+    length = cube.index.length
+    extras = FillExtras(length, {name: int(v) for name, v in zip(COUNTS, totals, strict=True)},
+                        now, start, land)
+    notes = {"filled_now": "already up to date" if now == 0 else
+             f"resumed from {cube.index.day_at(start)}" if start else "from the first day"}
+    return JobReport(job="seaice fill", target=str(cube.location), unit="days",
+                     counts={"days": length, "filled_now": now}, notes=notes,
+                     seconds=time.perf_counter() - t0, extras=extras)
 
 
-__all__ = ["FillReport", "fill"]
+__all__ = ["FillExtras", "FillReport", "fill"]

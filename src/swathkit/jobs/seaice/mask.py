@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -28,10 +27,10 @@ from swathkit.products.asi.grids import AsiGrid
 from swathkit.stores.cube_schema import PRESENT
 from swathkit.stores.grid_cube import GridCube, StoreLike
 from swathkit.stores.grid_cube_writer import cube_writer
+from swathkit.types import DayRange, Progress
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int, str], None]
 POLE_EXCLUSION_M = 150_000.0  # > any AMSR2 pole hole; the nearest land is ~700 km away
 REFERENCE_LAND = 0.5  # a cell is reference land when at least half of it is land
 
@@ -70,13 +69,15 @@ def build_mask(cube: StoreLike, *, start: date, end: date, threshold: float = 0.
         progress: Called as ``progress(days_done, days_total, day)``.
 
     Raises:
+        InputError: ``end`` before ``start``.
         StoreError: no present day in the period.
     """
+    period = DayRange(start, end)
     with cube_writer(cube, storage_options=storage_options) as writer:
         reader = writer.cube
         grid = reader.grid
         radius = _radius(grid, pole_exclusion_m)
-        days = [d for d in reader.days if start <= d <= end]
+        days = [d for d in reader.days if d in period]
         if not days:
             raise StoreError(f"{reader.location}: no day with data between {start} and {end}")
         params = {"start": start.isoformat(), "end": end.isoformat(), "threshold": threshold,

@@ -13,26 +13,25 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 
+from swathkit.errors import InputError
 from swathkit.products.asi.grids import AsiGrid
 from swathkit.stores.grid_source import (
     PRESENT,
     Region,
     Source,
     blocks,
-    day_range,
     open_source,
 )
+from swathkit.types import DayRange, Progress
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int, str], None]
 _ROI = re.compile(r"^\s*(\d+)\s*:\s*(\d+)\s*,\s*(\d+)\s*:\s*(\d+)\s*$")
 
 
@@ -112,17 +111,17 @@ def parse_roi(text: str, grid: AsiGrid | None = None) -> Region:
     """``"Y0:Y1,X0:X1"`` to ``(rows, cols)`` slices, checked against ``grid``.
 
     Raises:
-        ValueError: Not of that form, empty, or outside the grid.
+        InputError: Not of that form, empty, or outside the grid.
     """
     match = _ROI.match(text)
     if not match:
-        raise ValueError(f"region {text!r} is not Y0:Y1,X0:X1 (row and column indices, "
+        raise InputError(f"region {text!r} is not Y0:Y1,X0:X1 (row and column indices, "
                          "ends excluded), e.g. 100:200,300:400")
     y0, y1, x0, x1 = (int(g) for g in match.groups())
     if y1 <= y0 or x1 <= x0:
-        raise ValueError(f"region {text!r} is empty: each end must exceed its start")
+        raise InputError(f"region {text!r} is empty: each end must exceed its start")
     if grid is not None and (y1 > grid.rows or x1 > grid.cols):
-        raise ValueError(f"region {text!r} leaves grid {grid.name} "
+        raise InputError(f"region {text!r} leaves grid {grid.name} "
                          f"({grid.rows} rows × {grid.cols} columns)")
     return slice(y0, y1), slice(x0, x1)
 
@@ -156,7 +155,8 @@ def roi_report(
     land = None if land_full is None else land_full[rows, cols]
     pixels = (rows.stop - rows.start) * (cols.stop - cols.start)
     sea = pixels if land is None else int((~land).sum())
-    days = day_range(src, start, end)
+    span = src.span()
+    days = list(DayRange(start or span[0], end or span[1])) if span else []
     states = {d: src.state(d) for d in days}
     present = [d for d in days if states[d] == PRESENT]
     counts: dict[date, tuple[int, int]] = {}
@@ -196,14 +196,14 @@ def roi_map(
         dpi: Resolution of the PNG.
 
     Raises:
-        ValueError: No observed day to draw.
+        InputError: No observed day to draw.
     """
     from swathkit.plot.seaice import plot_roi
 
     src = source or open_source(report.source, grid=report.grid.name)
     shown = day or report.worst_day()
     if shown is None:
-        raise ValueError(f"no observed day in the period to draw the region on ({report.source})")
+        raise InputError(f"no observed day in the period to draw the region on ({report.source})")
     data = src.day(shown)
     if report.land_known:
         missing = [(d.day, d.sea_percent if d.sea else d.percent) for d in report.days]

@@ -9,49 +9,76 @@ two, so a crash at any point loses nothing and duplicates nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import multiprocessing
 import os
 import signal
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from swathkit.archives.base import Archive
-from swathkit.errors import FetchError
+from swathkit.errors import InputError
+from swathkit.jobs._fetch import FetchOutcome, FetchTally, check_workers, fetch_into_ledger
+from swathkit.jobs.report import JobReport
 from swathkit.jobs.swaths.extract import Extraction, extract
-from swathkit.ledger import Funnel, Ledger
+from swathkit.ledger import Ledger, version_of
 from swathkit.products.amsr2.verify import verify_l1b
 from swathkit.stores.location import StoreLocation, as_location
 from swathkit.stores.records import BATCH_BYTES, SwathRecord
 from swathkit.stores.schema import Layout
 from swathkit.stores.swath_store import SwathWriter, swath_writer
-from swathkit.transfer.engine import FetchFailure, FetchResult, FetchTask, TransferEngine
-from swathkit.types import Query
+from swathkit.transfer.engine import FetchResult, FetchTask, TransferEngine
+from swathkit.types import Granule, Progress, Query
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int, str], None]
+
+@dataclass(frozen=True)
+class CollectExtras:
+    """Collect's own details.
+
+    Attributes:
+        changed_versions: Committed granules whose catalogue version is newer than the
+            stored one (re-fetched with ``update=True``).
+        bytes_committed: Bytes of the source files of the committed granules.
+    """
+
+    changed_versions: tuple[str, ...] = ()
+    bytes_committed: int = 0
 
 
-@dataclass
-class CollectReport:
-    """The end of a collect run: the ledger's funnel and what failed, by reason."""
+CollectReport = JobReport[CollectExtras]
+"""The report of :func:`collect` (and ``swathkit status``): the ledger's funnel."""
 
-    funnel: Funnel
-    failures: list[tuple[str, str, str, int]] = field(default_factory=list)
-    changed_versions: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    interrupted: bool = False
+STAGES = ("found", "fetched", "verified", "extracted", "committed", "failed", "not_published")
 
-    @property
-    def ok(self) -> bool:
-        f = self.funnel
-        return not self.interrupted and f.committed + f.not_published == f.found
+
+def catalogue_version(granule: Granule) -> str | None:
+    """The version G-Portal gives a granule: its processing date and algorithm version."""
+    props = granule.properties
+    return version_of(props.get("processingDate", ""), props.get("algorithmVersion", ""))
+
+
+def ledger_report(ledger: Ledger, *, job: str, target: str, seconds: float = 0.0,
+                  interrupted: bool = False, changed: tuple[str, ...] = ()) -> CollectReport:
+    """The report of a ledger's state: granules per stage, bytes, failures by kind."""
+    f = ledger.funnel()
+    counts = {name: getattr(f, name) for name in STAGES}
+    notes = {"fetched": f"{f.bytes_fetched / 1e6:,.1f} MB",
+             "committed": f"{f.bytes_committed / 1e6:,.1f} MB"}
+    if seconds > 0:
+        notes["committed"] += f", {f.committed / seconds:.2f} granules/s"
+    return JobReport(job=job, target=target, unit="granules", counts=counts, notes=notes,
+                     failures=tuple(ledger.failures()), bytes=f.bytes_fetched, seconds=seconds,
+                     interrupted=interrupted,
+                     unfinished=f.found - f.committed - f.failed - f.not_published,
+                     extras=CollectExtras(changed, f.bytes_committed))
 
 
 def default_ledger(store: StoreLocation) -> Path:
@@ -92,11 +119,11 @@ class _Committer:
     def _take(self, granule_id: str, future: Future[Extraction]) -> None:
         result = future.result()
         log.debug("extracted %s in %.2f s", granule_id, result.seconds_total)
-        if result.record is None:
-            self.ledger.fail(granule_id, reason=result.error, error_class=result.error_class,
-                             attempts=0, permanent=True)
+        if result.failure is not None:
+            self.ledger.record_failure(dataclasses.replace(result.failure, item=granule_id))
             self.done += 1
             return
+        assert result.record is not None
         self.ledger.set_state(granule_id, "extracted", seconds_extract=result.seconds_total)
         self.batch.append((result.record, Path(result.path)))
         held = sum(record.nbytes for record, _ in self.batch)
@@ -136,7 +163,7 @@ def _record_search(archive: Archive, query: Query, ledger: Ledger, update: bool)
     ids: list[str] = []
     changed: list[str] = []
     for page in archive.catalog.pages(query):
-        changed += ledger.record_found(page, update=update)
+        changed += ledger.record_found(page, update=update, version=catalogue_version)
         ids += [g.id for g in page]
     return ids, changed
 
@@ -153,6 +180,13 @@ def _tasks(ledger: Ledger, ids: list[str], workdir: Path, retry_failed: bool) ->
     for row in ledger.pending(ids, retry_failed=retry_failed):
         name = row["remote_path"].rsplit("/", 1)[-1]
         yield FetchTask(key=row["granule_id"], remote=row["remote_path"], dest=workdir / name)
+
+
+def _check_options(workers: int, extract_workers: int, batch_size: int) -> None:
+    check_workers(workers)
+    check_workers(extract_workers, "extract_workers")
+    if batch_size < 1:
+        raise InputError(f"batch_size must be at least 1, not {batch_size}")
 
 
 def collect(query: Query, store: str | os.PathLike[str] | StoreLocation, archive: Archive, *,
@@ -184,56 +218,62 @@ def collect(query: Query, store: str | os.PathLike[str] | StoreLocation, archive
         ledger_path: Ledger file (default: next to the store).
         storage_options: fsspec options for a remote store.
         progress: ``progress(done, total, granule_id)``.
+
+    Returns:
+        The ledger's funnel after the run (counts of every granule it holds), failures
+        by kind, and the granules whose catalogue version changed.
+
+    Raises:
+        InputError: an unknown channel, fewer than one worker, a batch size below 1.
+        AuthError: the archive refused the credentials (the job stops at once).
+        ArchiveUnavailableError: the archive looks down (what is done is kept).
     """
     t0 = time.perf_counter()
+    _check_options(workers, extract_workers, batch_size)
     location = as_location(store, storage_options)
     layout = Layout.of(channels, coords=coords)
     workdir = Path(workdir) if workdir else default_ledger(location).with_suffix("").with_name(
         location.url.rstrip("/").rsplit("/", 1)[-1] + ".downloads")
     workdir.mkdir(parents=True, exist_ok=True)
     with Ledger(Path(ledger_path) if ledger_path else default_ledger(location)) as ledger, \
-            swath_writer(location, layout) as writer:
-        run_id = ledger.start_run(f"collect {query}")
+            swath_writer(location, layout) as writer, ledger.run(f"collect {query}") as run:
         ids, changed = _record_search(archive, query, ledger, update)
         _reconcile(ledger, writer, ids)
         todo = len(ledger.pending(ids, retry_failed=retry_failed))
         committer = _Committer(writer, ledger, layout, geolocation, workers=extract_workers,
                                batch_size=batch_size, keep_files=keep_files)
-        interrupted = False
         try:
             with TransferEngine(archive.sessions, workers=workers, verify=verify_l1b,
                                 retry=archive.retry) as engine:
-                for outcome in engine.run(_tasks(ledger, ids, workdir, retry_failed)):
-                    _handle(outcome, ledger, committer)
-                    committer.drain_ready()
-                    if progress:
-                        progress(committer.done, todo, outcome.task.key)
-            committer.finish()
-        except KeyboardInterrupt:
-            interrupted = True
-            committer.finish()
-        except FetchError:  # auth refused or archive down: keep what is done, then report
-            committer.finish()
-            ledger.end_run(run_id, "stopped")
-            raise
+                tally = _fetch_and_commit(engine, _tasks(ledger, ids, workdir, retry_failed),
+                                          ledger, committer, todo, progress)
         finally:
             committer.close()
             if progress:
                 progress(committer.done, todo, "")
-        ledger.end_run(run_id, "interrupted" if interrupted else "finished")
-        failures = [(r["granule_id"], r["error_class"] or "", r["reason"] or "", r["attempts"])
-                    for r in ledger.failures()]
-        return CollectReport(ledger.funnel(), failures, changed, time.perf_counter() - t0,
-                             interrupted)
+        run.outcome = "interrupted" if tally.interrupted else "finished"
+        return ledger_report(ledger, job="collect", target=location.url,
+                             seconds=time.perf_counter() - t0, interrupted=tally.interrupted,
+                             changed=tuple(changed))
 
 
-def _handle(outcome: FetchResult | FetchFailure, ledger: Ledger, committer: _Committer) -> None:
-    key = outcome.task.key
-    if isinstance(outcome, FetchFailure):
-        ledger.fail(key, reason=outcome.message, error_class=outcome.error_class,
-                    attempts=outcome.attempts, permanent=outcome.permanent)
-        committer.done += 1
-        return
-    ledger.set_state(key, "fetched", bytes=outcome.bytes, seconds_fetch=outcome.seconds)
-    ledger.add_attempts(key, outcome.attempts)
-    committer.submit(key, outcome.path)
+def _fetch_and_commit(engine: TransferEngine, tasks: Iterator[FetchTask], ledger: Ledger,
+                      committer: _Committer, todo: int,
+                      progress: Progress | None) -> FetchTally:
+    """Fetch into the ledger, handing each file to extraction; commit what is left at the end.
+
+    What is extracted is committed even when the fetch stops (Ctrl-C, the archive down).
+    """
+    def on_outcome(outcome: FetchOutcome) -> None:
+        if isinstance(outcome, FetchResult):
+            committer.submit(outcome.task.key, outcome.path)
+        else:  # not published or failed: recorded, nothing to extract
+            committer.done += 1
+        committer.drain_ready()
+        if progress:
+            progress(committer.done, todo, outcome.task.key)
+
+    try:
+        return fetch_into_ledger(engine, tasks, ledger, on_outcome=on_outcome)
+    finally:
+        committer.finish()

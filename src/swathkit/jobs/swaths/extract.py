@@ -16,6 +16,7 @@ from swathkit.products.amsr2.channels import FILL_COUNT, SCALE_FACTOR
 from swathkit.products.hdf5 import timed_reads
 from swathkit.stores.records import SwathRecord
 from swathkit.stores.schema import Layout
+from swathkit.types import Failure, FailureKind
 
 CHUNK = 1 << 20
 # Every 4th scan and 89A pixel plus the swath's edge pixels: ~20 km spacing is plenty for
@@ -25,12 +26,11 @@ EDGE_SAMPLE = (slice(None, None, 4), np.r_[0:486:4, 485])
 
 @dataclass(frozen=True)
 class Extraction:
-    """A worker's answer: a record, or the reason the file failed, with timings."""
+    """A worker's answer: a record, or why the file failed (item: its path), with timings."""
 
     path: str
     record: SwathRecord | None
-    error: str = ""
-    error_class: str = ""
+    failure: Failure | None = None
     seconds_decode: float = 0.0
     seconds_total: float = 0.0
 
@@ -50,8 +50,8 @@ def extract(path: str | Path, layout: Layout, geolocation: str = "auto") -> Extr
     try:
         record, decode = _extract(Path(path), layout, geolocation)
     except (FormatError, ValueError, OSError) as exc:
-        return Extraction(str(path), None, str(exc), type(exc).__name__,
-                          seconds_total=time.perf_counter() - t0)
+        failure = Failure.from_error(str(path), exc, default=FailureKind.BAD_PRODUCT)
+        return Extraction(str(path), None, failure, seconds_total=time.perf_counter() - t0)
     return Extraction(str(path), record, seconds_decode=decode,
                       seconds_total=time.perf_counter() - t0)
 

@@ -5,43 +5,42 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from swathkit.errors import InputError
+from swathkit.jobs._fetch import check_workers
+from swathkit.jobs.report import JobReport
 from swathkit.jobs.swaths.extract import Extraction, extract
 from swathkit.stores.location import StoreLocation
 from swathkit.stores.records import BATCH_BYTES, SwathRecord
 from swathkit.stores.schema import DEFAULT_SCAN_LENGTH, Layout
 from swathkit.stores.swath_store import swath_writer
+from swathkit.types import Failure, Progress
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int, str], None]
 DEFAULT_BATCH = 16
 
 
 @dataclass
-class IngestReport:
-    """What an ingest did, granule by granule."""
+class IngestExtras:
+    """Ingest's own details: the granules by what the store did with them, and timings."""
 
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     seconds_decode: float = 0.0
     seconds_extract: float = 0.0
 
-    @property
-    def committed(self) -> int:
-        return len(self.added) + len(self.replaced) + len(self.unchanged)
 
-    @property
-    def ok(self) -> bool:
-        return not self.failed
+IngestReport = JobReport[IngestExtras]
+"""The report of :func:`ingest`; ``failures`` are the files that failed (item: the path)."""
 
 
 def _extractions(paths: list[Path], layout: Layout, geolocation: str,
@@ -63,6 +62,16 @@ def _extractions(paths: list[Path], layout: Layout, geolocation: str,
             yield pending.popleft().result()
 
 
+def _input_files(files: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """The files in name order; a missing one is the user's mistake, found before any work."""
+    paths = sorted((Path(f) for f in files), key=lambda p: (p.name, str(p)))
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise InputError(f"{missing[0]}: no such file{more}; check the path")
+    return paths
+
+
 def ingest(files: Iterable[str | os.PathLike[str]], store: str | StoreLocation, *,
            channels: str | list[str] | tuple[str, ...] = "36.5H", coords: bool = False,
            geolocation: str = "auto", workers: int = 2, batch_size: int = DEFAULT_BATCH,
@@ -71,7 +80,7 @@ def ingest(files: Iterable[str | os.PathLike[str]], store: str | StoreLocation, 
     """Ingest AMSR2 L1B files into a swath store.
 
     Files are taken in name order and committed in batches, so the store's bytes
-    do not depend on ``workers``. A bad file is reported in ``failed`` with its
+    do not depend on ``workers``. A bad file is reported in ``failures`` with its
     reason; the others are stored.
 
     Args:
@@ -85,27 +94,35 @@ def ingest(files: Iterable[str | os.PathLike[str]], store: str | StoreLocation, 
         scan_length: Padded scan axis of a new store.
         storage_options: fsspec options for a remote store.
         progress: Called as ``progress(done, total, granule_or_file)``.
+
+    Raises:
+        InputError: a file that does not exist, an unknown channel, fewer than one worker.
     """
-    paths = sorted((Path(f) for f in files), key=lambda p: (p.name, str(p)))
+    t0 = time.perf_counter()
+    check_workers(workers)
+    if batch_size < 1:
+        raise InputError(f"batch_size must be at least 1, not {batch_size}")
+    paths = _input_files(files)
     layout = Layout.of(channels, coords=coords, scan_length=scan_length)
-    report = IngestReport()
+    extras = IngestExtras()
+    failures: list[Failure] = []
     with swath_writer(store, layout, storage_options) as writer:
         batch: list[SwathRecord] = []
 
         def flush() -> None:
             summary = writer.write(batch)
-            report.added.extend(summary.added)
-            report.replaced.extend(summary.replaced)
-            report.unchanged.extend(summary.unchanged)
+            extras.added.extend(summary.added)
+            extras.replaced.extend(summary.replaced)
+            extras.unchanged.extend(summary.unchanged)
             batch.clear()
 
         for done, result in enumerate(_extractions(paths, layout, geolocation, workers), 1):
-            report.seconds_decode += result.seconds_decode
-            report.seconds_extract += result.seconds_total
-            if result.record is None:
-                log.warning("failed: %s", result.error)
-                report.failed.append((result.path, result.error))
-            else:
+            extras.seconds_decode += result.seconds_decode
+            extras.seconds_extract += result.seconds_total
+            if result.failure is not None:
+                log.warning("failed: %s", result.failure.reason)
+                failures.append(result.failure)
+            elif result.record is not None:
                 batch.append(result.record)
                 if len(batch) >= batch_size or sum(r.nbytes for r in batch) >= BATCH_BYTES:
                     flush()
@@ -113,4 +130,16 @@ def ingest(files: Iterable[str | os.PathLike[str]], store: str | StoreLocation, 
                 progress(done, len(paths), Path(result.path).name)
         if batch:
             flush()
-    return report
+    target = store.url if isinstance(store, StoreLocation) else str(store)
+    return _report(target, paths, extras, failures, time.perf_counter() - t0)
+
+
+def _report(store: str, paths: list[Path], extras: IngestExtras, failures: list[Failure],
+            seconds: float) -> IngestReport:
+    counts = {"files": len(paths), "added": len(extras.added),
+              "replaced": len(extras.replaced), "unchanged": len(extras.unchanged),
+              "failed": len(failures)}
+    return JobReport(job="ingest", target=store, unit="files", counts=counts,
+                     notes={"replaced": "content changed"}, failures=tuple(failures),
+                     bytes=sum(p.stat().st_size for p in paths), seconds=seconds,
+                     extras=extras)

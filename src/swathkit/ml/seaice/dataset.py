@@ -45,9 +45,10 @@ from swathkit.ml.seaice.batching import (
 )
 from swathkit.ml.seaice.chunkread import ChunkPool, ChunkReader
 from swathkit.ml.seaice.regions import NAMED_REGIONS, Region, RegionLike, resolve_region
-from swathkit.ml.seaice.windows import DateLike, SampleWindow, as_date, day_range
+from swathkit.ml.seaice.windows import DateLike, SampleWindow, as_date
 from swathkit.stores.grid_cube import GridCube
 from swathkit.stores.location import StoreLocation, as_location
+from swathkit.types import DayRange
 
 log = logging.getLogger(__name__)
 
@@ -374,16 +375,15 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
             raise ValueError("the cube holds no days; give start and end")
         first = as_date(start) if start is not None else min(known)
         last = as_date(end) if end is not None else max(known)
-        if last < first:
-            raise ValueError(f"end {last} is before start {first}")
-        return first, last
+        days = DayRange(first, last)  # InputError if end is before start
+        return days.start, days.end
 
     def _select(self, cube: GridCube, missing: dict[date, str],
                 max_filled_share: float | None) -> tuple[list[date], SampleSummary]:
         offsets = np.concatenate([self.window.input_offsets(), self.window.target_offsets()])
         n_days = (self.end - self.start).days + 1
         candidates = [self.start + timedelta(days=int(s)) for s in self.window.starts(n_days)]
-        shares = (_filled_counts(cube, sorted(set(day_range(self.start, self.end)) - set(missing)),
+        shares = (_filled_counts(cube, sorted(set(DayRange(self.start, self.end)) - set(missing)),
                                  self.region) if max_filled_share is not None else {})
         kept, skipped, n_missing, n_filled = [], [], 0, 0
         for t0 in candidates:
@@ -427,7 +427,7 @@ def _missing_days(cube: GridCube, first: date, last: date, *,
     not_published = set(cube.not_published)
     done = _filled_days(cube) if filled else None
     missing = {}
-    for day in day_range(first, last):
+    for day in DayRange(first, last):
         if day in not_published:
             missing[day] = "not published"
         elif day not in present:

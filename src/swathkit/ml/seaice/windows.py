@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import numpy as np
 
@@ -35,11 +35,6 @@ def as_date(value: DateLike) -> date:
         return date.fromisoformat(text[:10])
     except ValueError:
         raise ValueError(f"not a day: {value!r} (use YYYY-MM-DD, YYYYMMDD or a date)") from None
-
-
-def day_range(first: date, last: date) -> list[date]:
-    """Every day from ``first`` to ``last``, both included."""
-    return [first + timedelta(days=k) for k in range((last - first).days + 1)]
 
 
 @dataclass(frozen=True)

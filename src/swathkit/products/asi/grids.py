@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from swathkit.errors import InputError
+
 if TYPE_CHECKING:  # pyproj loads on first use: names and shapes need no projection
     import pyproj
 
@@ -169,12 +171,12 @@ def asi_grid(name: str | AsiGrid) -> AsiGrid:
     """The grid called ``name`` (an :class:`AsiGrid` is returned as is).
 
     Raises:
-        ValueError: ``name`` is not one of ``n3125``, ``n6250``, ``s3125``, ``s6250``.
+        InputError: ``name`` is not one of ``n3125``, ``n6250``, ``s3125``, ``s6250``.
     """
     if isinstance(name, AsiGrid):
         return name
     try:
         return GRIDS[name]
     except KeyError:
-        raise ValueError(
+        raise InputError(
             f"unknown ASI grid {name!r}; choose one of {', '.join(GRIDS)}") from None

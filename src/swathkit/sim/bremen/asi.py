@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -24,10 +23,10 @@ from swathkit.products.asi.grids import AsiGrid, asi_grid
 from swathkit.products.asi.names import VERSION, asi_file_name
 from swathkit.sim.bremen import asi_earth
 from swathkit.sim.bremen.asi_earth import POLE_HOLE_RADIUS_M
+from swathkit.types import Progress
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int, str], None]
 
 missing_upstream_default: tuple[date, ...] = (date(2013, 5, 11), date(2013, 5, 12),
                                               date(2013, 5, 13))

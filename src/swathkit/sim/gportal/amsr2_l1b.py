@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC
@@ -40,11 +39,11 @@ from swathkit.sim.orbit import (
     half_orbit_at,
     half_orbits_between,
 )
+from swathkit.types import Progress
 
 log = logging.getLogger(__name__)
 
 CountArray = NDArray[np.uint16]
-Progress = Callable[[int, int, str], None]
 
 MISSING_PIXEL_SHARE = 2e-4  # per channel, written as 65535
 ZERO_PIXEL_SHARE = 2e-5  # per channel, written as 0 (the seed treats 0 as missing too)
