@@ -29,7 +29,8 @@ def _run(sim, out, *, on_outcome=None):
     tasks = fetch_tasks(granules, out)
     with Ledger(out / "l.sqlite") as ledger:
         ledger.record_found(granules)
-        with TransferEngine(bremen_sessions(sim.base_url), workers=2, retry=FAST,
+        sessions = bremen_sessions(sim.base_url, ca_bundle=sim.ca_file)
+        with TransferEngine(sessions, workers=2, retry=FAST,
                             verify=verify_asi_file) as engine:
             tally = fetch_into_ledger(engine, tasks, ledger, on_outcome=on_outcome)
         rows = {r["granule_id"]: dict(r) for r in ledger.pending(

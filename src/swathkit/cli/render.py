@@ -14,11 +14,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from swathkit.jobs.report import JobReport
-from swathkit.types import Failure, FailureKind
-
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from swathkit.jobs.report import JobReport
+    from swathkit.types import Failure
 
 console: Console  # standard output, made on first use
 err_console: Console  # standard error, made on first use
@@ -98,15 +98,15 @@ _LABELS = {"not_published": "not published upstream", "skipped": "already presen
            "unchanged": "already stored", "absent": "absent (no file)",
            "filled_now": "filled now", "asked": "asked for"}
 
-_KIND_HINTS = {
-    FailureKind.TRANSIENT: "retries ran out: run the same command again later "
-                           "(collect: add --retry-failed)",
-    FailureKind.PERMANENT: "the archive refused them: retrying will not help",
-    FailureKind.AUTH: "the archive refused the credentials: check the username and password",
-    FailureKind.BAD_PRODUCT: "not sound products (the reason says what is wrong): report them "
-                             "to the archive or leave them out",
-    FailureKind.BAD_INPUT: "the request for them was impossible: check the options",
-    FailureKind.NOT_PUBLISHED: "the archive has no such files",
+_KIND_HINTS = {  # by FailureKind value (swathkit.types is not imported for --help)
+    "transient": "retries ran out: run the same command again later "
+                 "(collect: add --retry-failed)",
+    "permanent": "the archive refused them: retrying will not help",
+    "auth": "the archive refused the credentials: check the username and password",
+    "bad_product": "not sound products (the reason says what is wrong): report them "
+                   "to the archive or leave them out",
+    "bad_input": "the request for them was impossible: check the options",
+    "not_published": "the archive has no such files",
 }
 
 
@@ -153,7 +153,7 @@ def failures(items: Sequence[Failure]) -> None:
           [(f.kind.value, _name(f.item), f.reason.removeprefix(f"{f.item}: "), f.attempts)
            for f in ordered])
     for kind in dict.fromkeys(f.kind for f in ordered):
-        _console(False).print(f"{kind.value}: {_KIND_HINTS[kind]}", highlight=False)
+        _console(False).print(f"{kind.value}: {_KIND_HINTS[kind.value]}", highlight=False)
 
 
 def _name(item: str) -> str:

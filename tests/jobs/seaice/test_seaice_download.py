@@ -229,7 +229,8 @@ def test_an_archive_brings_its_sessions_and_retry_policy(sim, tmp_path):
     plan = FaultPlan(http_503=1.0, retry_after=0, streak_limit=None)
     with SimulatedBremen(faults=plan, cache_dir=sim.files.directory.parent) as s:
         # download_asi reads the archive's sessions and retry policy; ASI days need no search
-        archive = Archive(catalog=None, sessions=bremen_sessions(s.base_url), name="mirror",
+        archive = Archive(catalog=None, sessions=bremen_sessions(s.base_url, ca_bundle=s.ca_file),
+                          name="mirror",
                           retry=dataclasses.replace(FAST, max_attempts=2))
         report = download_asi("n6250", PUBLISHED[0], PUBLISHED[0], tmp_path, archive=archive)
         served = s.stats().requests_served

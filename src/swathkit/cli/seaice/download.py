@@ -5,14 +5,11 @@ from __future__ import annotations
 import argparse
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from swathkit.cli import render
 from swathkit.cli.options import ASI_GRIDS, FAULT_PRESETS, iso_day
 from swathkit.errors import InputError
-
-if TYPE_CHECKING:
-    from swathkit.jobs.seaice.download import DownloadReport
 
 
 def add(verbs: argparse._SubParsersAction) -> None:
@@ -68,7 +65,7 @@ def archive_choice(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
         cache = settings().cache_dir / f"sim-bremen-{__version__}-seed0"
         return "bremen-sim", {"faults": args.faults, "cache_dir": cache, "grid": args.grid}
     if args.faults != "none":
-        raise InputError("--faults applies to --archive sim only")
+        raise InputError("--faults applies to --archive sim only; add --archive sim")
     return "bremen", {"grid": args.grid} | ({"base_url": args.base_url} if args.base_url else {})
 
 

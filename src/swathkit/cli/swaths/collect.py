@@ -83,7 +83,7 @@ def archive_choice(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
                              "simulated one (--archive sim)")
         return "gportal-sim", {"faults": args.faults}
     if args.faults != "none":
-        raise InputError("--faults applies to --archive sim only")
+        raise InputError("--faults applies to --archive sim only; add --archive sim")
     return "gportal", {k: v for k, v in real.items() if v is not None}
 
 
