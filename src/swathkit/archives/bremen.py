@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from swathkit.archives.http_files import HttpFiles
-from swathkit.products.asi.grids import RECORD_START, asi_grid
+from swathkit.products.asi.grids import RECORD_START, asi_grid_name
 from swathkit.products.asi.names import BREMEN_URL, asi_file_name, asi_remote_path
 from swathkit.transfer.tasks import FetchTask
 from swathkit.types import Granule
@@ -50,7 +50,7 @@ def asi_days(start: date, end: date) -> list[date]:
 
 def asi_granule(grid: str, day: date) -> Granule:
     """The granule of one grid and day: id = the file name without ``.nc``."""
-    name = asi_grid(grid).name
+    name = asi_grid_name(grid)
     day = _day(day)
     begin = datetime.combine(day, time(0), tzinfo=UTC)
     return Granule(id=asi_file_name(name, day).removesuffix(".nc"), product=PRODUCT,
@@ -65,7 +65,7 @@ def asi_granules(grid: str, start: date, end: date) -> list[Granule]:
     Raises:
         ValueError: an unknown grid, ``end`` before ``start``, ``start`` before the record.
     """
-    asi_grid(grid)  # the unknown-grid message first
+    asi_grid_name(grid)  # the unknown-grid message first
     return [asi_granule(grid, day) for day in asi_days(start, end)]
 
 

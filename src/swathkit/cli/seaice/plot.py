@@ -8,12 +8,13 @@ from collections.abc import Callable
 
 from swathkit.cli import render
 from swathkit.cli.options import iso_day
-from swathkit.jobs.seaice.report import RoiReport, parse_roi, roi_map, roi_report
+from swathkit.jobs.seaice.report import RoiReport, roi_map, roi_report
 from swathkit.stores.grid_source import CubeSource, Source, latest_day, open_source
+from swathkit.types import Region, as_region
 
 _SOURCE = ("a grid cube (path or URL), a folder of ASI files "
            "(asi-AMSR2-<grid>-YYYYMMDD-v5.4.nc) or one file")
-_ROI = ("region as Y0:Y1,X0:X1: row and column indices of the grid, ends excluded; "
+_ROI = ("region as R0:R1,C0:C1: row and column indices of the grid, ends excluded; "
         "row 0 is the southern edge (`swathkit inspect` shows the grid's size)")
 
 
@@ -68,7 +69,7 @@ def _add_report(verbs: argparse._SubParsersAction) -> None:
 @_user_errors
 def run_report(args: argparse.Namespace) -> int:
     source = open_source(args.source, grid=args.grid)
-    region = parse_roi(args.roi, source.grid)
+    region = as_region(args.roi, source.grid.shape, grid=source.grid.name)
     with render.progress_bar("days") as progress:
         report = roi_report(source, region=region, start=args.start, end=args.end,
                             progress=progress)
@@ -211,5 +212,5 @@ def _cube(target: str, picture: str) -> CubeSource:
     return source
 
 
-def _region(args: argparse.Namespace, source: Source) -> tuple[slice, slice] | None:
-    return parse_roi(args.roi, source.grid) if args.roi else None
+def _region(args: argparse.Namespace, source: Source) -> Region | None:
+    return as_region(args.roi, source.grid.shape, grid=source.grid.name) if args.roi else None

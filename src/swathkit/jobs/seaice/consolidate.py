@@ -15,13 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from swathkit.errors import FileNameError, FormatError, StoreError
-from swathkit.products.asi.grids import AsiGrid, asi_grid
-from swathkit.products.asi.names import parse_asi_name
+from swathkit.products.asi.grids import asi_grid, asi_grid_name
+from swathkit.products.asi.names import AsiName
+from swathkit.products.grids import Grid
+from swathkit.products.registry import find_products
 from swathkit.stores.cube_schema import NOT_PUBLISHED, PRESENT, Source
 from swathkit.stores.grid_cube import GridCube, StoreLike
 from swathkit.stores.grid_cube_writer import GridCubeWriter, cube_writer, day_range
@@ -29,7 +31,6 @@ from swathkit.stores.grid_cube_writer import GridCubeWriter, cube_writer, day_ra
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
-PATTERN = "asi-AMSR2-*.nc"
 
 
 @dataclass
@@ -54,24 +55,25 @@ class ConsolidateReport:
         return len(self.added) + len(self.replaced) + len(self.unchanged) + len(self.skipped)
 
 
-def find_asi_files(source_dir: str | os.PathLike[str], *, grid: str | None = None,
-                   report: ConsolidateReport | None = None) -> dict[str, dict[date, Path]]:
-    """ASI files under a directory, by grid and day (bad names go to ``report.failed``)."""
+def _asi_files(source_dir: Path, grid: str | None,
+               report: ConsolidateReport) -> dict[str, dict[date, Path]]:
+    """ASI files under a directory (the registry's finder), by grid and day.
+
+    Files named like ASI files that are not (a bad name, other bytes) go to
+    ``report.failed``.
+    """
+    scan = find_products(source_dir, "asi-amsr2")
+    report.failed.extend((str(path), reason) for path, reason in scan.rejected)
     found: dict[str, dict[date, Path]] = {}
-    for path in sorted(Path(source_dir).rglob(PATTERN)):
-        try:
-            name = parse_asi_name(path)
-        except FileNameError as exc:
-            if report is not None:
-                report.failed.append((str(path), str(exc)))
-            continue
+    for file in scan.files:
+        name = cast(AsiName, file.name)
         if grid is None or name.grid == grid:
-            found.setdefault(name.grid, {})[name.day] = path
+            found.setdefault(name.grid, {})[name.day] = file.path
     return found
 
 
 def _choose_grid(found: dict[str, dict[date, Path]], grid: str | None,
-                 cube_grid: AsiGrid | None, source_dir: Path) -> AsiGrid:
+                 cube_grid: Grid | None, source_dir: Path) -> Grid:
     if grid is not None:
         return asi_grid(grid)
     if cube_grid is not None:
@@ -80,11 +82,11 @@ def _choose_grid(found: dict[str, dict[date, Path]], grid: str | None,
         raise ValueError(f"{source_dir} holds files of several grids ({', '.join(sorted(found))})"
                          "; choose one with grid= (--grid)")
     if not found:
-        raise ValueError(f"{source_dir}: no ASI files ({PATTERN}) and no grid given")
+        raise ValueError(f"{source_dir}: no ASI files (asi-AMSR2-*.nc) and no grid given")
     return asi_grid(next(iter(found)))
 
 
-def _existing_grid(cube: StoreLike, storage_options: dict[str, Any] | None) -> AsiGrid | None:
+def _existing_grid(cube: StoreLike, storage_options: dict[str, Any] | None) -> Grid | None:
     try:
         return GridCube.open(cube, storage_options).grid
     except StoreError:
@@ -98,8 +100,10 @@ def consolidate(source_dir: str | os.PathLike[str], cube: StoreLike, *,
     """Upsert the ASI daily files of a directory into a grid cube.
 
     Args:
-        source_dir: Directory holding ``asi-AMSR2-<grid>-YYYYMMDD-v5.4.nc`` files (searched
-            recursively) and possibly the download ledger ``.seaice-download.ledger.sqlite``.
+        source_dir: Directory holding ``asi-AMSR2-<grid>-YYYYMMDD-v5.4.nc`` files (found by
+            :func:`swathkit.products.registry.find_products`: sub-folders too, hidden files
+            and ``.part`` downloads not) and possibly the download ledger
+            ``.seaice-download.ledger.sqlite``.
         cube: Cube path or fsspec URL (created if absent).
         grid: The grid to take; inferred from the file names (or the cube) if None.
         start: First day (default: the first file's or ledger's day).
@@ -117,12 +121,13 @@ def consolidate(source_dir: str | os.PathLike[str], cube: StoreLike, *,
     """
     source = Path(source_dir)
     report = ConsolidateReport()
-    found = find_asi_files(source, grid=grid, report=report)
-    chosen = _choose_grid(found, grid, _existing_grid(cube, storage_options), source)
-    report.grid = chosen.name
-    files = found.get(chosen.name, {})
+    short = asi_grid_name(grid) if grid is not None else None
+    found = _asi_files(source, short, report)
+    chosen = _choose_grid(found, short, _existing_grid(cube, storage_options), source)
+    report.grid = asi_grid_name(chosen)
+    files = found.get(report.grid, {})
     if not files and (start is None or end is None):
-        raise ValueError(f"{source}: no {chosen.name} files to consolidate; give start and "
+        raise ValueError(f"{source}: no {report.grid} files to consolidate; give start and "
                          "end to record a range with none")
     first, last = start or min(files), end or max(files)
     files = {d: p for d, p in files.items() if first <= d <= last}
@@ -202,12 +207,12 @@ def _source(path: Path) -> Source:
     return Source(path.name, st.st_size, st.st_mtime)
 
 
-def _ledger_not_published(source: Path, grid: AsiGrid, days: list[date]) -> list[date]:
+def _ledger_not_published(source: Path, grid: Grid, days: list[date]) -> list[date]:
     """Those of ``days`` the download ledger of ``source`` recorded as not published (404)."""
     from swathkit.jobs.seaice.download import day_states
 
-    states = day_states(source, grid.name) if days else {}
+    states = day_states(source, asi_grid_name(grid)) if days else {}
     return [d for d in days if states.get(d) == NOT_PUBLISHED]
 
 
-__all__ = ["ConsolidateReport", "consolidate", "find_asi_files"]
+__all__ = ["ConsolidateReport", "consolidate"]

@@ -36,7 +36,7 @@ from swathkit.archives.http_files import HttpFiles
 from swathkit.errors import FetchError, NotPublishedError, VerificationError
 from swathkit.jobs.swaths.archive import retrying
 from swathkit.ledger import Ledger
-from swathkit.products.asi.grids import asi_grid
+from swathkit.products.asi.grids import asi_grid_name
 from swathkit.products.asi.verify import verify_asi_file
 from swathkit.transfer.engine import FetchFailure, FetchResult, FetchTask, TransferEngine
 from swathkit.transfer.retry import RetryPolicy
@@ -258,7 +258,7 @@ def download_asi(grid: str, start: date, end: date, out_dir: str | os.PathLike[s
             ledger.end_run(run_id, "stopped")
             raise
         ledger.end_run(run_id, "interrupted" if interrupted else "finished")
-    return DownloadReport(asi_grid(grid).name, len(granules), tuple(tally.downloaded),
+    return DownloadReport(asi_grid_name(grid), len(granules), tuple(tally.downloaded),
                           tuple(tally.skipped), tuple(sorted(tally.not_published)),
                           tuple(tally.failures), tally.received, tally.resumed,
                           time.perf_counter() - t0, interrupted)
@@ -292,7 +292,7 @@ def day_states(out_dir: str | os.PathLike[str], grid: str) -> dict[date, str]:
     path = Path(out_dir) / LEDGER_NAME
     if not path.is_file():
         return {}
-    pattern = f"asi-AMSR2-{asi_grid(grid).name}-%"
+    pattern = f"asi-AMSR2-{asi_grid_name(grid)}-%"
     with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
         rows = db.execute("SELECT start_time, state FROM granules WHERE granule_id LIKE ?",
                           (pattern,)).fetchall()
