@@ -101,7 +101,7 @@ def test_cf_attributes_describe_the_epsg_projection(name):
 
 
 def test_unknown_names_are_an_input_error_listing_the_known_ones():
-    with pytest.raises(InputError, match="ease2-m36, ease2-m09.*asi-s6250"):
+    with pytest.raises(InputError, match=r"ease2-m36, ease2-m09.*asi-s6250"):
         grid("ease2-m18")
     assert grid("EASE2-N25") is grid("ease2-n25")
     g = grid("ease2-n25")

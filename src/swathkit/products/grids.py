@@ -65,7 +65,7 @@ class Grid:
     epsg: int
     shape: tuple[int, int]
     transform: Transform
-    cf: CfParams = field(default=(), repr=False)
+    cf: CfParams = field(default=(), repr=False, compare=False)  # describes epsg: not identity
 
     def __post_init__(self) -> None:
         rows, cols = (int(n) for n in self.shape)

@@ -160,8 +160,9 @@ def identify(path: str | os.PathLike[str], *, product: str | tuple[str, ...] | N
     head = _head(p)
     wanted = _wanted(product)
     fitting = [row for row in wanted if CONTAINER[row.format] == _container(head)]
-    if not fitting:
-        raise FormatError(_format_message(p, head, wanted))
+    if not fitting:  # the message speaks of the product the name announces, if one does
+        raise FormatError(_format_message(p, head, [r for r in wanted if r.names_it(base)]
+                                          or wanted))
     row = next((r for r in fitting if r.names_it(base)), None)
     if row is None:
         if len(fitting) == 1:

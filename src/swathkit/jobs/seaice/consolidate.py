@@ -21,7 +21,7 @@ import numpy as np
 
 from swathkit.errors import FileNameError, FormatError, StoreError
 from swathkit.products.asi.grids import asi_grid, asi_grid_name
-from swathkit.products.asi.names import AsiName
+from swathkit.products.asi.names import AsiName, parse_asi_name
 from swathkit.products.grids import Grid
 from swathkit.products.registry import find_products
 from swathkit.stores.cube_schema import NOT_PUBLISHED, PRESENT, Source
@@ -55,21 +55,25 @@ class ConsolidateReport:
         return len(self.added) + len(self.replaced) + len(self.unchanged) + len(self.skipped)
 
 
-def _asi_files(source_dir: Path, grid: str | None,
-               report: ConsolidateReport) -> dict[str, dict[date, Path]]:
-    """ASI files under a directory (the registry's finder), by grid and day.
-
-    Files named like ASI files that are not (a bad name, other bytes) go to
-    ``report.failed``.
-    """
+def _asi_files(source_dir: Path, grid: str | None) -> tuple[dict[str, dict[date, Path]],
+                                                             tuple[tuple[Path, str], ...]]:
+    """ASI files under a directory (the registry's finder) by grid and day, and the files
+    named like ASI files that are not (a bad name, other bytes) with the reason."""
     scan = find_products(source_dir, "asi-amsr2")
-    report.failed.extend((str(path), reason) for path, reason in scan.rejected)
     found: dict[str, dict[date, Path]] = {}
     for file in scan.files:
         name = cast(AsiName, file.name)
         if grid is None or name.grid == grid:
             found.setdefault(name.grid, {})[name.day] = file.path
-    return found
+    return found, scan.rejected
+
+
+def _of_grid(path: Path, short: str) -> bool:
+    """Whether a rejected file names a day of grid ``short`` (or no grid one can tell)."""
+    try:
+        return parse_asi_name(path).grid == short
+    except FileNameError:
+        return True
 
 
 def _choose_grid(found: dict[str, dict[date, Path]], grid: str | None,
@@ -122,9 +126,10 @@ def consolidate(source_dir: str | os.PathLike[str], cube: StoreLike, *,
     source = Path(source_dir)
     report = ConsolidateReport()
     short = asi_grid_name(grid) if grid is not None else None
-    found = _asi_files(source, short, report)
+    found, rejected = _asi_files(source, short)
     chosen = _choose_grid(found, short, _existing_grid(cube, storage_options), source)
     report.grid = asi_grid_name(chosen)
+    report.failed.extend((str(p), why) for p, why in rejected if _of_grid(p, report.grid))
     files = found.get(report.grid, {})
     if not files and (start is None or end is None):
         raise ValueError(f"{source}: no {report.grid} files to consolidate; give start and "

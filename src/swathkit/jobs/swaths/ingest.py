@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from swathkit.jobs.swaths.extract import Extraction, extract
+from swathkit.products.registry import require_file
 from swathkit.stores.location import StoreLocation
 from swathkit.stores.records import BATCH_BYTES, SwathRecord
 from swathkit.stores.schema import DEFAULT_SCAN_LENGTH, Layout
@@ -85,8 +86,11 @@ def ingest(files: Iterable[str | os.PathLike[str]], store: str | StoreLocation, 
         scan_length: Padded scan axis of a new store.
         storage_options: fsspec options for a remote store.
         progress: Called as ``progress(done, total, granule_or_file)``.
+
+    Raises:
+        InputError: a path that is no file (before anything is written).
     """
-    paths = sorted((Path(f) for f in files), key=lambda p: (p.name, str(p)))
+    paths = sorted((require_file(f) for f in files), key=lambda p: (p.name, str(p)))
     layout = Layout.of(channels, coords=coords, scan_length=scan_length)
     report = IngestReport()
     with swath_writer(store, layout, storage_options) as writer:
