@@ -15,7 +15,8 @@ from swathkit.types import Region, as_region
 _SOURCE = ("a grid cube (path or URL), a folder of ASI files "
            "(asi-AMSR2-<grid>-YYYYMMDD-v5.4.nc) or one file")
 _ROI = ("region as R0:R1,C0:C1: row and column indices of the grid, ends excluded; "
-        "row 0 is the southern edge (`swathkit inspect` shows the grid's size)")
+        "row 0 is the grid's first row, the southern edge on the ASI grids (`swathkit "
+        "inspect` shows the grid's size)")
 
 
 def _user_errors(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:

@@ -130,7 +130,7 @@ def roi_report(
         One :class:`RoiDay` per day of the period, in order.
 
     Raises:
-        InputError: a region that is not one or leaves the grid.
+        InputError: a region that is not one, or outside the grid.
     """
     src = source if not isinstance(source, str | os.PathLike) else open_source(source, grid=grid)
     box = as_region(region, src.grid.shape, grid=src.grid.name)
