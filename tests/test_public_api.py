@@ -26,10 +26,10 @@ EXPECTED = {
     "swathkit.swaths": {"Archive", "Granule", "Query", "SwathStore", "collect", "export",
                         "footprint_latlon", "gportal_archive", "ingest", "open_l1b",
                         "open_swaths", "parse_channels", "verify"},
-    "swathkit.seaice": {"GRIDS", "AsiGrid", "FillOptions", "GridCube", "SeaIceSequenceDataset",
-                        "asi_grid", "build_mask", "consolidate", "download_asi", "fill",
-                        "fill_gaps", "open_asi", "open_cube", "parse_roi", "roi_map",
-                        "roi_report", "time_splits"},
+    "swathkit.seaice": {"ASI_GRIDS", "FillOptions", "Grid", "GridCube", "Region",
+                        "SeaIceSequenceDataset", "asi_grid", "build_mask", "consolidate",
+                        "download_asi", "fill", "fill_gaps", "grid", "open_asi", "open_cube",
+                        "roi_map", "roi_report", "time_splits"},
 }
 
 

@@ -20,10 +20,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 __all__ = [
-    "GRIDS",
-    "AsiGrid",
+    "ASI_GRIDS",
     "FillOptions",
+    "Grid",
     "GridCube",
+    "Region",
     "SeaIceSequenceDataset",
     "asi_grid",
     "build_mask",
@@ -31,9 +32,9 @@ __all__ = [
     "download_asi",
     "fill",
     "fill_gaps",
+    "grid",
     "open_asi",
     "open_cube",
-    "parse_roi",
     "roi_map",
     "roi_report",
     "time_splits",
@@ -44,19 +45,22 @@ if TYPE_CHECKING:
     from swathkit.jobs.seaice.download import download_asi
     from swathkit.jobs.seaice.fill import fill
     from swathkit.jobs.seaice.mask import build_mask
-    from swathkit.jobs.seaice.report import parse_roi, roi_map, roi_report
+    from swathkit.jobs.seaice.report import roi_map, roi_report
     from swathkit.ml.seaice.dataset import SeaIceSequenceDataset
     from swathkit.ml.seaice.splits import time_splits
     from swathkit.process.gapfill import FillOptions, fill_gaps
-    from swathkit.products.asi.grids import GRIDS, AsiGrid, asi_grid
+    from swathkit.products.asi.grids import ASI_GRIDS, asi_grid
     from swathkit.products.asi.reader import open_asi
+    from swathkit.products.grids import Grid, grid
     from swathkit.stores.grid_cube import GridCube, open_cube
+    from swathkit.types import Region
 else:
     from swathkit._lazy import lazy_exports
 
     __getattr__, __dir__ = lazy_exports(__name__, {
-        "GRIDS": "swathkit.products.asi.grids",
-        "AsiGrid": "swathkit.products.asi.grids",
+        "ASI_GRIDS": "swathkit.products.asi.grids",
+        "Grid": "swathkit.products.grids",
+        "Region": "swathkit.types",
         "FillOptions": "swathkit.process.gapfill",
         "GridCube": "swathkit.stores.grid_cube",
         "SeaIceSequenceDataset": "swathkit.ml.seaice.dataset",
@@ -66,9 +70,9 @@ else:
         "download_asi": "swathkit.jobs.seaice.download",
         "fill": "swathkit.jobs.seaice.fill",
         "fill_gaps": "swathkit.process.gapfill",
+        "grid": "swathkit.products.grids",
         "open_asi": "swathkit.products.asi.reader",
         "open_cube": "swathkit.stores.grid_cube",
-        "parse_roi": "swathkit.jobs.seaice.report",
         "roi_map": "swathkit.jobs.seaice.report",
         "roi_report": "swathkit.jobs.seaice.report",
         "time_splits": "swathkit.ml.seaice.splits",

@@ -43,8 +43,12 @@ def test_ingest_exit_code_and_listing_when_a_file_is_bad(l1b_files, tmp_path, ca
 
 def test_errors_are_one_line_and_exit_2(tmp_path, capsys):
     assert main(["inspect", str(tmp_path / "nowhere.zarr")]) == 2
-    assert "no swath store here" in capsys.readouterr().err
-    assert main(["ingest", "x.h5", "--store", str(tmp_path / "s"), "--channels", "37H"]) == 2
+    assert "nowhere.zarr: no such file" in capsys.readouterr().err
+    assert main(["ingest", "/nonexistent.h5", "--store", str(tmp_path / "s")]) == 2
+    assert "/nonexistent.h5: no such file" in capsys.readouterr().err
+    (tmp_path / "x.h5").write_bytes(b"")
+    assert main(["ingest", str(tmp_path / "x.h5"), "--store", str(tmp_path / "s"),
+                 "--channels", "37H"]) == 2
 
 
 def test_sim_generate_writes_real_names(tmp_path):

@@ -25,6 +25,7 @@ from swathkit.plot.seaice import (
     plot_roi,
 )
 from swathkit.products.asi import asi_grid
+from swathkit.products.grids import grid
 
 GRID = asi_grid("n6250")
 DAY = date(2024, 4, 17)
@@ -53,7 +54,7 @@ def _dataset(days: int = 2) -> xr.Dataset:
          "fill_flag": (("time", "y", "x"), flags),
          "land_mask": (("y", "x"), LAND.astype(np.uint8)),
          "nan_frequency": (("y", "x"), freq, {"threshold": 0.85}),
-         "polar_stereographic": ((), np.int32(0), GRID.grid_mapping_attrs(DAY, wkt=True))},
+         "polar_stereographic": ((), np.int32(0), asi_grid(GRID, DAY).grid_mapping_attrs())},
         coords={"time": pd.date_range(DAY, periods=days), "y": GRID.y(), "x": GRID.x()},
         attrs={"grid": GRID.name})
 
@@ -110,10 +111,11 @@ def test_graticule_meridians_meet_at_the_pole_and_parallels_are_circles() -> Non
 def test_frame_reads_the_grid_mapping(ds: xr.Dataset) -> None:
     frame = MapFrame.from_xarray(ds)
     assert frame.crs.to_epsg() == 3413 and frame.hemisphere == "n"
-    assert frame.extent == (*GRID.x_edges, *GRID.y_edges)
-    assert frame.resolution == GRID.resolution and frame.label == "n6250 · EPSG:3413"
-    assert frame.box(slice(0, 2), slice(0, 1)) == (GRID.x_edges[0], GRID.x_edges[0] + 6250.0,
-                                                   GRID.y_edges[0], GRID.y_edges[0] + 12500.0)
+    x0, y0, x1, y1 = GRID.bounds
+    assert frame.extent == (x0, x1, y0, y1) and frame.origin == "lower"
+    assert frame.resolution == GRID.resolution and frame.label == "asi-n6250 · EPSG:3413"
+    assert frame.box(slice(0, 2), slice(0, 1)) == (x0, x0 + 6250.0, y0, y0 + 12500.0)
+    assert MapFrame.from_grid(GRID).extent == frame.extent
 
 
 def test_frame_without_a_crs_asks_for_one(ds: xr.Dataset) -> None:
@@ -186,3 +188,46 @@ def test_big_grids_are_reduced_by_blocks_keeping_rare_categories() -> None:
     assert _block_top(flags, 2, (4, 0, 1, 5, 2, 3)).tolist() == [[1, 4], [3, 0]]
     sic = np.array([[10, 20, np.nan, np.nan], [30, np.nan, np.nan, 5.0]], np.float32)
     assert np.allclose(_block_mean(sic, 2), [[20.0, np.nan]], equal_nan=True)
+
+
+def test_a_north_up_grid_draws_each_cell_where_it_lies() -> None:
+    from swathkit.plot.polar import new_figure, setup_map_axes, show_field
+
+    g = grid("ease2-n36")  # row 0 is the top (largest y)
+    frame = MapFrame.from_grid(g)
+    x0, y0, x1, y1 = g.bounds
+    assert frame.north_up and frame.origin == "upper" and frame.extent == (x0, x1, y0, y1)
+    values = np.zeros(g.shape, np.float32)
+    values[:100] = 1.0  # the top 100 rows white, the rest black
+    fig = new_figure(5, 5, dpi=100)  # 500 × 500 pixels: a pixel per cell
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    setup_map_axes(ax, frame, missing_hatch=False)
+    show_field(ax, frame, values, cmap="gray", vmin=0.0, vmax=1.0, categorical=True)
+    fig.canvas.draw()
+    rgba = np.asarray(fig.canvas.buffer_rgba())
+    for row, col in ((10, 250), (90, 30), (110, 250), (400, 480)):
+        px, py = ax.transData.transform((g.x()[col], g.y()[row]))
+        shown = rgba[rgba.shape[0] - 1 - int(py), int(px), 0]
+        assert shown == (255 if values[row, col] else 0), (row, col)
+
+
+def test_plot_day_takes_the_grid_for_data_without_coordinates(tmp_path: Path) -> None:
+    from swathkit.plot.polar import on_grid
+
+    g = grid("ease2-n36")
+    xx, yy = np.meshgrid(g.x(), g.y())
+    sic = np.clip(100.0 - np.hypot(xx, yy) / 30_000.0, 0.0, 100.0).astype(np.float32)
+    bare = xr.DataArray(sic, dims=("y", "x"))
+    frame = MapFrame.from_xarray(bare, crs=g)
+    assert frame.label == "ease2-n36 · EPSG:6931" and frame.crs.to_epsg() == 6931
+    assert frame.extent == MapFrame.from_grid(g).extent
+    crop = on_grid(bare, g).isel(y=slice(200, 300), x=slice(200, 300))
+    rows_cols = (slice(200, 300), slice(200, 300))
+    assert MapFrame.from_xarray(crop, crs=g).extent == frame.box(*rows_cols)
+    with pytest.raises(ValueError, match="not on grid ease2-n36"):
+        on_grid(bare.isel(y=slice(0, 10)), g)
+    land = np.zeros(g.shape, bool)
+    out = plot_day(bare, tmp_path / "ease.png", crs=g, land=land, dpi=40)
+    part = plot_day(bare, tmp_path / "crop.png", crs=g, region="200:300,200:300", land=land,
+                    dpi=40)
+    assert out.stat().st_size > 10_000 and part.stat().st_size > 10_000

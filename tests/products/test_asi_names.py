@@ -5,8 +5,8 @@ import pytest
 
 from swathkit.errors import FileNameError
 from swathkit.products.asi import (
+    ASI_GRIDS,
     BREMEN_URL,
-    GRIDS,
     asi_file_name,
     asi_grid,
     asi_remote_path,
@@ -15,7 +15,7 @@ from swathkit.products.asi import (
 )
 
 
-@pytest.mark.parametrize("grid", sorted(GRIDS))
+@pytest.mark.parametrize("grid", sorted(ASI_GRIDS))
 def test_file_name_round_trips(grid):
     name = asi_file_name(grid, date(2019, 2, 28))
     assert name == f"asi-AMSR2-{grid}-20190228-v5.4.nc"

@@ -7,6 +7,7 @@ import pytest
 
 from swathkit.errors import FileNameError, FormatError
 from swathkit.products.asi import asi_file_name, asi_grid, check_asi_file, open_asi
+from swathkit.products.grids import grid
 from swathkit.sim.bremen.asi import synthetic_asi_day, write_asi_day
 
 DAYS = (date(2018, 11, 1), date(2018, 11, 2), date(2018, 11, 3))
@@ -49,7 +50,8 @@ def test_grid_convention_attributes_and_coordinates(asi_dir):
     assert ds.sic.attrs["grid_mapping"] == "polar_stereographic"
     assert np.array_equal(ds.x.values, g.x()) and np.array_equal(ds.y.values, g.y())
     assert ds.time.values[0] == np.datetime64("2018-11-01T00:00", "ns")
-    assert ds.attrs["product"] == "asi-amsr2" and ds.attrs["grid"] == "n6250"
+    assert ds.attrs["product"] == "asi-amsr2" and ds.attrs["grid"] == "asi-n6250"
+    assert grid(ds.attrs["grid"]) is g  # the registry's name
     assert ds.attrs["version"] == "5.4"
     assert ds.attrs["source"] == asi_file_name("n6250", DAYS[0])
     assert ds.polar_stereographic.attrs["epsg_code"] == "EPSG:3411"

@@ -144,3 +144,19 @@ def test_a_full_resolution_day_reads_back_losslessly(tmp_path, grid):
     assert ds.sic.shape == (1, 3584, 2432)
     expected = synthetic_asi_day(grid, date(2021, 1, 5))
     assert np.array_equal(ds.sic.values[0].view(np.uint32), expected.view(np.uint32))
+
+
+def test_the_file_names_its_grid_and_the_crs_of_its_day_as_the_product_does(tmp_path):
+    import netCDF4
+
+    from swathkit.products.asi import asi_grid as grid_of
+
+    for day, epsg in ((date(2018, 11, 1), "EPSG:3411"), (date(2018, 11, 2), "EPSG:3413")):
+        path = write_asi_day(tmp_path, "n6250", day)
+        with netCDF4.Dataset(path) as nc:
+            assert nc.grid == "n6250"  # the product's own (short) grid name
+            stored = {k: nc["polar_stereographic"].getncattr(k)
+                      for k in nc["polar_stereographic"].ncattrs()}
+        dated = grid_of("n6250", day)
+        assert stored == dated.grid_mapping_attrs(wkt=False)
+        assert dated.grid_mapping_attrs()["epsg_code"] == epsg

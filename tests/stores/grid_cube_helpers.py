@@ -4,9 +4,10 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from swathkit.products.asi.grids import AsiGrid
+from swathkit.products.grids import Grid
 
-TINY = AsiGrid("t40", "n", 6250.0, 40, 30, (-93_750.0, 93_750.0), (-125_000.0, 125_000.0))
+# 40 rows × 30 columns of 6.25 km on the NSIDC north plane, row 0 at the south (as ASI)
+TINY = Grid("t40", 3413, (40, 30), (-93_750.0, 6250.0, 0.0, -125_000.0, 0.0, 6250.0))
 
 
 def field(day: date, *, offset: float = 0.0, shape=(40, 30)) -> np.ndarray:

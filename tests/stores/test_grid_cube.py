@@ -7,9 +7,10 @@ import pytest
 import xarray as xr
 from grid_cube_helpers import TINY, field, fields
 
-from swathkit.errors import StoreError, StoreLockedError
+from swathkit.errors import InputError, StoreError, StoreLockedError
 from swathkit.stores.grid_cube import GridCube, open_cube
 from swathkit.stores.grid_cube_writer import cube_writer
+from swathkit.types import Region
 
 D0 = date(2024, 3, 5)
 
@@ -126,6 +127,13 @@ def test_region_reads_a_crop(cube):
     got = c.read_days([D0], region=(slice(5, 12), slice(20, 30)))
     assert got.shape == (1, 7, 10)
     assert got[0].tobytes() == field(D0)[5:12, 20:30].tobytes()
+    for same in (Region((5, 12), (20, 30)), "5:12,20:30"):
+        assert c.read_days([D0], region=same).tobytes() == got.tobytes()
+
+
+def test_a_region_outside_the_grid_is_an_input_error(cube):
+    with pytest.raises(InputError, match=r"outside grid t40 \(40 rows × 30 columns"):
+        GridCube.open(cube).read_days([D0], region="0:41,0:5")
 
 
 def test_no_mask_before_mask_runs(cube):

@@ -29,7 +29,7 @@ from pathlib import Path
 from swathkit.archives.base import Archive
 from swathkit.archives.http_files import HttpFiles
 from swathkit.errors import InputError
-from swathkit.products.asi.grids import RECORD_START, asi_grid
+from swathkit.products.asi.grids import RECORD_START, asi_grid_name
 from swathkit.products.asi.names import BREMEN_URL, asi_file_name, asi_remote_path
 from swathkit.transfer.retry import RetryPolicy
 from swathkit.transfer.tasks import FetchTask
@@ -43,7 +43,7 @@ PRODUCT = "asi-amsr2"
 
 def asi_granule(grid: str, day: date) -> Granule:
     """The granule of one grid and day: id = the file name without ``.nc``."""
-    name = asi_grid(grid).name
+    name = asi_grid_name(grid)
     day = as_day(day)
     begin = datetime.combine(day, time(0), tzinfo=UTC)
     return Granule(id=asi_file_name(name, day).removesuffix(".nc"), product=PRODUCT,
@@ -59,7 +59,7 @@ def asi_granules(grid: str, start: date, end: date) -> list[Granule]:
         InputError: an unknown grid, ``end`` before ``start``, ``start`` before the record
             (2012-07-02).
     """
-    asi_grid(grid)  # the unknown-grid message first
+    asi_grid_name(grid)  # the unknown-grid message first
     days = DayRange(start, end)
     if days.start < RECORD_START:
         raise InputError(f"start {days.start} is before the ASI AMSR2 record, which begins "
@@ -140,7 +140,7 @@ def bremen_archive(*, base_url: str = BREMEN_URL, grid: str | None = None,
         ca_bundle: PEM file of the CAs to trust (default: settings, else certifi's).
     """
     if grid is not None:
-        asi_grid(grid)  # an unknown grid is refused now, not at the first search
+        asi_grid_name(grid)  # an unknown grid is refused now, not at the first search
     return Archive(BremenCatalog(grid), bremen_sessions(base_url, ca_bundle=ca_bundle),
                    name or f"Bremen {base_url}",
                    retry or RetryPolicy())

@@ -9,9 +9,11 @@ with pyproj: the coastline (:func:`swathkit.plot.coastlines.coastlines`, drawn b
 (:mod:`swathkit.plot.graticule`). No cartopy, no network.
 
 :class:`MapFrame` is the boundary type: cell centres, CRS and a label, built
-once from an xarray object in the grid convention (``x``/``y`` coordinates in
-metres, ascending; a ``polar_stereographic`` grid-mapping variable with
-``crs_wkt``/``epsg_code`` or CF attributes) or given explicitly.
+once from a :class:`~swathkit.products.grids.Grid` (:meth:`MapFrame.from_grid`), from
+an xarray object in the grid convention (``x``/``y`` coordinates in metres, in row and
+column order; a grid-mapping variable with ``crs_wkt``/``epsg_code`` or CF attributes)
+or given explicitly. Rows may run south to north (the ASI grids, ``y`` ascending) or
+north to south (north-up grids such as EASE-Grid 2.0, ``y`` descending).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import matplotlib as mpl
 import numpy as np
@@ -31,11 +33,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from swathkit.plot.maps import LonLatTransform, draw_coastlines
+from swathkit.products.grids import Grid
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.image import AxesImage
 
+DataLike = TypeVar("DataLike", bound=xr.Dataset | xr.DataArray)
 CrsLike = pyproj.CRS | str | int
 """Anything :meth:`pyproj.CRS.from_user_input` accepts (EPSG code, WKT, ``"EPSG:3413"``)."""
 
@@ -51,7 +55,8 @@ class MapFrame:
 
     Attributes:
         x: Cell centres along x, metres, ascending (column order).
-        y: Cell centres along y, metres, ascending (row 0 = smallest y).
+        y: Cell centres along y, metres, in row order: ascending (row 0 = smallest y)
+            or descending (a north-up grid, row 0 = largest y).
         crs: The grid's projected CRS.
         label: Grid name and EPSG code for titles, e.g. ``"n6250 · EPSG:3413"``.
         cell: Cell size ``(dx, dy)`` in metres; from the coordinate spacing if None
@@ -65,28 +70,38 @@ class MapFrame:
     cell: tuple[float, float] | None = None
 
     @classmethod
+    def from_grid(cls, grid: Grid) -> MapFrame:
+        """The frame of a whole grid."""
+        return cls(grid.x(), grid.y(), grid.crs, f"{grid.name} · EPSG:{grid.epsg}",
+                   grid.cell_size)
+
+    @classmethod
     def from_xarray(
-        cls, obj: xr.Dataset | xr.DataArray, *, crs: CrsLike | None = None
+        cls, obj: xr.Dataset | xr.DataArray, *, crs: CrsLike | Grid | None = None
     ) -> MapFrame:
         """Build the frame of a dataset or data array in the grid convention.
 
         Args:
-            obj: Has 1-D ``x`` and ``y`` coordinates in metres. Its CRS is read
-                from the grid-mapping variable unless ``crs`` is given.
-            crs: Overrides (or supplies) the CRS.
+            obj: Has 1-D ``x`` and ``y`` coordinates in metres (or ``crs`` is a
+                :class:`Grid`, whose cells it is on). Its CRS is read from the
+                grid-mapping variable unless ``crs`` is given.
+            crs: Overrides (or supplies) the CRS: a CRS or the data's :class:`Grid`.
 
         Raises:
             ValueError: No ``x``/``y`` coordinates, or no CRS found and none given.
         """
+        if isinstance(crs, Grid):
+            obj = on_grid(obj, crs)
         if "x" not in obj.coords or "y" not in obj.coords:
             raise ValueError("need 1-D x and y coordinates (metres) to draw a map")
         x = np.asarray(obj["x"].values, dtype=np.float64)
         y = np.asarray(obj["y"].values, dtype=np.float64)
-        found = pyproj.CRS.from_user_input(crs) if crs is not None else _crs_of(obj)
+        given = crs.crs if isinstance(crs, Grid) else crs
+        found = pyproj.CRS.from_user_input(given) if given is not None else _crs_of(obj)
         if found is None:
             raise ValueError("no CRS in the data (no grid-mapping variable): pass crs=")
         epsg = found.to_epsg()
-        grid = str(obj.attrs.get("grid", ""))
+        grid = str(obj.attrs.get("grid", crs.name if isinstance(crs, Grid) else ""))
         parts = [grid, f"EPSG:{epsg}" if epsg else found.name]
         return cls(x, y, found, " · ".join(p for p in parts if p))
 
@@ -107,11 +122,22 @@ class MapFrame:
         return self.cell_size[0]
 
     @property
+    def north_up(self) -> bool:
+        """Whether row 0 is the top (``y`` descending), as in an image."""
+        return self.y.size > 1 and bool(self.y[0] > self.y[-1])
+
+    @property
+    def origin(self) -> Literal["upper", "lower"]:
+        """Where ``imshow`` puts row 0: ``"upper"`` for a north-up frame, else ``"lower"``."""
+        return "upper" if self.north_up else "lower"
+
+    @property
     def extent(self) -> tuple[float, float, float, float]:
-        """Outer cell edges ``(x0, x1, y0, y1)``, metres."""
+        """Outer cell edges ``(x0, x1, y0, y1)``, metres, smallest first."""
         dx, dy = self.cell_size
+        y_low, y_high = sorted((float(self.y[0]), float(self.y[-1])))
         return (float(self.x[0]) - dx / 2, float(self.x[-1]) + dx / 2,
-                float(self.y[0]) - dy / 2, float(self.y[-1]) + dy / 2)
+                y_low - dy / 2, y_high + dy / 2)
 
     @property
     def hemisphere(self) -> str:
@@ -131,6 +157,21 @@ class MapFrame:
         xx, yy = np.meshgrid(self.x, self.y)
         lon, lat = _to_lonlat(self.crs)(xx, yy)
         return np.asarray(lon), np.asarray(lat)
+
+
+def on_grid(obj: DataLike, grid: Grid) -> DataLike:
+    """``obj`` with the grid's ``x``/``y`` cell centres as coordinates if it has none.
+
+    Raises:
+        ValueError: ``obj``'s (y, x) sizes are not the grid's shape.
+    """
+    if "x" in obj.coords and "y" in obj.coords:
+        return obj
+    sizes = (obj.sizes.get("y"), obj.sizes.get("x"))
+    if sizes != grid.shape:
+        raise ValueError(f"data of (y, x) sizes {sizes} are not on grid {grid.name} "
+                         f"{grid.shape}")
+    return cast(DataLike, obj.assign_coords(x=grid.x(), y=grid.y()))
 
 
 def _crs_of(obj: xr.Dataset | xr.DataArray) -> pyproj.CRS | None:
@@ -219,7 +260,7 @@ def setup_map_axes(ax: Axes, frame: MapFrame, *, missing_hatch: bool = True) -> 
 def show_field(ax: Axes, frame: MapFrame, values: np.ndarray, *, cmap: str | Colormap,
                vmin: float, vmax: float, categorical: bool = False,
                priority: Sequence[int] = (), zorder: float = 1.0) -> AxesImage:
-    """Draw ``values`` (y, x; row 0 at the smallest y) cell for cell; NaN transparent.
+    """Draw ``values`` (y, x; in the frame's row order) cell for cell; NaN transparent.
 
     A grid with several cells per screen pixel is first reduced by whole blocks,
     which keeps big grids cheap to draw: the mean of the valid cells of a block
@@ -235,7 +276,7 @@ def show_field(ax: Axes, frame: MapFrame, values: np.ndarray, *, cmap: str | Col
     else:
         shown = _block_mean(values, k)
     return ax.imshow(np.ma.masked_invalid(shown), cmap=colours, vmin=vmin, vmax=vmax,
-                     extent=_block_extent(frame, values.shape, k), origin="lower",
+                     extent=_block_extent(frame, values.shape, k), origin=frame.origin,
                      zorder=zorder, interpolation="nearest" if categorical else "antialiased")
 
 
@@ -246,7 +287,7 @@ def show_land(ax: Axes, frame: MapFrame, land: np.ndarray, *,
     k = _block(ax, land.shape)
     shown = _block_mean(np.asarray(land, dtype=np.float32), k) >= 0.5
     return ax.imshow(shown.astype(np.uint8), cmap=cmap, vmin=0, vmax=1,
-                     extent=_block_extent(frame, land.shape, k), origin="lower",
+                     extent=_block_extent(frame, land.shape, k), origin=frame.origin,
                      interpolation="nearest", zorder=2)
 
 

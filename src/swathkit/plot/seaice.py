@@ -2,7 +2,9 @@
 
 Every function takes an xarray object in the grid convention (what
 :func:`swathkit.products.asi.open_asi` or ``GridCube.dataset()`` return, or a
-hand-made dataset with ``x``/``y`` and a CRS) and writes one PNG:
+hand-made dataset with ``x``/``y`` and a CRS, or with a
+:class:`~swathkit.products.grids.Grid` passed as ``crs``) and writes one PNG; any
+grid centred on a pole draws (the ASI grids, EASE-Grid 2.0 N and S):
 
 - :func:`plot_day`: one day of concentration with coastlines and graticule;
 - :func:`plot_mask`: the land mask and the NaN frequency it was cut from;
@@ -43,10 +45,13 @@ from swathkit.plot.polar import (
     land_from_coastline,
     legend_patches,
     new_figure,
+    on_grid,
     setup_map_axes,
     show_field,
     show_land,
 )
+from swathkit.products.grids import Grid
+from swathkit.types import RegionLike, as_region
 
 if TYPE_CHECKING:
     from matplotlib.image import AxesImage
@@ -55,8 +60,6 @@ DPI = 110
 SIC_CMAP = "Blues_r"
 FREQ_CMAP = "magma_r"
 SIC_LABEL = "sea-ice concentration (%)"
-Region = tuple[slice, slice]
-"""``(rows, cols)`` index slices into the (y, x) grid; row 0 is the smallest y."""
 
 FLAG_STYLE = (  # value, meaning, colour (flag values of the cube's fill_flag)
     (0, "observed", "#f2f2f2"),
@@ -77,8 +80,8 @@ def plot_day(
     day: date | str | None = None,
     variable: str = "sic",
     land: np.ndarray | None = None,
-    region: Region | None = None,
-    crs: CrsLike | None = None,
+    region: RegionLike | None = None,
+    crs: CrsLike | Grid | None = None,
     title: str | None = None,
     dpi: float = DPI,
 ) -> Path:
@@ -94,7 +97,7 @@ def plot_day(
             variable of ``data`` if there is one, else from the offline
             land-mask package at the cell centres.
         region: Draw only these rows and columns.
-        crs: The grid's CRS when ``data`` carries none.
+        crs: The grid (a :class:`Grid`) or its CRS, when ``data`` carries none.
         title: Replaces the default "Sea-ice concentration, <day>".
         dpi: Resolution of the PNG.
 
@@ -102,7 +105,7 @@ def plot_day(
         ``out_path`` as a ``Path``.
     """
     ds = _as_dataset(data, variable)
-    ds, land = _crop(ds, land, region)
+    ds, land = _crop(ds, land, region, crs)
     frame = MapFrame.from_xarray(ds, crs=crs)
     values, when = _day_values(ds, variable, day)
     land = _land(ds, frame, land)
@@ -121,8 +124,8 @@ def plot_mask(
     out_path: str | os.PathLike[str],
     *,
     threshold: float | None = None,
-    region: Region | None = None,
-    crs: CrsLike | None = None,
+    region: RegionLike | None = None,
+    crs: CrsLike | Grid | None = None,
     dpi: float = DPI,
 ) -> Path:
     """The binary land mask next to the NaN frequency map it was cut from.
@@ -134,10 +137,10 @@ def plot_mask(
         threshold: The frequency cut, drawn as a contour; read from the
             attributes (``threshold``) of either variable if None.
         region: Draw only these rows and columns.
-        crs: The grid's CRS when ``data`` carries none.
+        crs: The grid (a :class:`Grid`) or its CRS, when ``data`` carries none.
         dpi: Resolution of the PNG.
     """
-    ds, _ = _crop(data, None, region)
+    ds, _ = _crop(data, None, region, crs)
     frame = MapFrame.from_xarray(ds, crs=crs)
     mask = np.asarray(ds["land_mask"].values)
     freq = np.asarray(ds["nan_frequency"].values, dtype=np.float32)
@@ -176,8 +179,8 @@ def plot_fill_comparison(
     *,
     day: date | str | None = None,
     land: np.ndarray | None = None,
-    region: Region | None = None,
-    crs: CrsLike | None = None,
+    region: RegionLike | None = None,
+    crs: CrsLike | Grid | None = None,
     dpi: float = DPI,
 ) -> Path:
     """Raw against gap-filled concentration, and a map of how each pixel was filled.
@@ -189,10 +192,10 @@ def plot_fill_comparison(
         day: Which day; the first if None.
         land: As for :func:`plot_day`.
         region: Draw only these rows and columns (detail is easier to judge).
-        crs: The grid's CRS when ``data`` carries none.
+        crs: The grid (a :class:`Grid`) or its CRS, when ``data`` carries none.
         dpi: Resolution of the PNG.
     """
-    ds, land = _crop(data, land, region)
+    ds, land = _crop(data, land, region, crs)
     frame = MapFrame.from_xarray(ds, crs=crs)
     raw, when = _day_values(ds, "sic", day)
     filled, _ = _day_values(ds, "sic_filled", when)
@@ -221,13 +224,13 @@ def plot_roi(
     data: xr.Dataset | xr.DataArray,
     out_path: str | os.PathLike[str],
     *,
-    region: Region,
+    region: RegionLike,
     day: date | str | None = None,
     missing: Sequence[tuple[date, float | None]] = (),
     missing_label: str = "missing pixels in region (%)",
     variable: str = "sic",
     land: np.ndarray | None = None,
-    crs: CrsLike | None = None,
+    crs: CrsLike | Grid | None = None,
     dpi: float = DPI,
 ) -> Path:
     """A day on the map with a region of interest drawn as a red box.
@@ -235,14 +238,15 @@ def plot_roi(
     Args:
         data: As for :func:`plot_day` (the whole grid: the box is drawn on it).
         out_path: PNG to write.
-        region: ``(rows, cols)`` of the region; row 0 is the smallest y.
+        region: The region (a :class:`~swathkit.types.Region`, ``(rows, cols)`` slices or
+            ``"R0:R1,C0:C1"``), in the grid's row order.
         day: The day shown; the first if None.
         missing: ``(day, percent missing in the region)`` pairs, ``None`` for a
             day without data; if given, a bar chart of them is drawn beside the map.
         missing_label: The chart's y-axis label.
         variable: Concentration variable to show.
         land: As for :func:`plot_day`.
-        crs: The grid's CRS when ``data`` carries none.
+        crs: The grid (a :class:`Grid`) or its CRS, when ``data`` carries none.
         dpi: Resolution of the PNG.
     """
     ds = _as_dataset(data, variable)
@@ -252,10 +256,10 @@ def plot_roi(
     lay = _layout(frame, 1, dpi=dpi, chart=bool(missing))
     ax = lay.maps[0]
     image = _sic_map(ax, frame, values, land)
-    x0, x1, y0, y1 = frame.box(*region)
+    box = as_region(region, values.shape)
+    x0, x1, y0, y1 = frame.box(*box.slices())
     ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, ec="red", lw=1.8, zorder=6))
-    rows, cols = (range(*s.indices(n)) for s, n in zip(region, values.shape, strict=True))
-    ax.annotate(f"rows {rows.start}:{rows.stop}, cols {cols.start}:{cols.stop}", (x0, y1),
+    ax.annotate(f"rows {box.rows[0]}:{box.rows[1]}, cols {box.cols[0]}:{box.cols[1]}", (x0, y1),
                 xytext=(0, 3), textcoords="offset points", color="red", fontsize=8,
                 fontweight="bold", zorder=6,
                 bbox={"fc": "white", "ec": "none", "alpha": 0.75, "pad": 1})
@@ -280,11 +284,14 @@ def _as_dataset(data: xr.Dataset | xr.DataArray, variable: str) -> xr.Dataset:
     return data
 
 
-def _crop(ds: xr.Dataset, land: np.ndarray | None,
-          region: Region | None) -> tuple[xr.Dataset, np.ndarray | None]:
+def _crop(ds: xr.Dataset, land: np.ndarray | None, region: RegionLike | None,
+          crs: CrsLike | Grid | None) -> tuple[xr.Dataset, np.ndarray | None]:
+    if isinstance(crs, Grid):  # cells given by the grid: crop its coordinates too
+        ds = on_grid(ds, crs)
     if region is None:
         return ds, land
-    rows, cols = region
+    shape = (ds.sizes["y"], ds.sizes["x"])
+    rows, cols = as_region(region, shape, grid=str(ds.attrs.get("grid", ""))).slices()
     return ds.isel(y=rows, x=cols), None if land is None else np.asarray(land)[rows, cols]
 
 

@@ -15,19 +15,20 @@ import h5py
 import numpy as np
 
 from swathkit.errors import FormatError
-
-HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+from swathkit.products.registry import sniff
 
 
 def check_hdf5(path: Path) -> None:
-    """Raise a FormatError naming the file unless it starts like an HDF5 file."""
-    try:
+    """Raise unless ``path`` is a readable file that starts like an HDF5 file.
+
+    Raises:
+        InputError: no such file, a folder, or unreadable.
+        FormatError: other first bytes (the message names the file and shows them).
+    """
+    if sniff(path) != "hdf5":
         with path.open("rb") as f:
             head = f.read(8)
-    except OSError as exc:
-        raise FormatError(f"{path}: cannot be read ({exc.strerror})") from exc
-    if head != HDF5_MAGIC:
-        raise FormatError(f"{path}: not an HDF5 file (first bytes {head[:8]!r})")
+        raise FormatError(f"{path}: not an HDF5 file (first bytes {head!r})")
 
 
 def open_h5(path: Path) -> h5py.File:

@@ -18,10 +18,11 @@ import numpy as np
 from zarr.codecs import BloscCodec, BloscShuffle, Crc32cCodec
 
 from swathkit.errors import StoreError
-from swathkit.products.asi.grids import GRIDS, AsiGrid
+from swathkit.products.grids import WGS84, Grid, grid, nsidc_polar_stereographic
 
 KIND = "asi-grid-cube"
-SCHEMA = 1
+SCHEMA = 2  # 2: the grid is stored as a Grid (name, EPSG, shape, transform, CF mapping)
+READABLE_SCHEMAS = (1, 2)  # 1: an ASI-style grid record (hemisphere, edges, resolution)
 EPOCH = date(1970, 1, 1)
 TIME_CHUNK = 8
 SPACE_CHUNK = 256
@@ -61,21 +62,40 @@ def day_digest(values: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(values, dtype=np.float32).tobytes()).hexdigest()
 
 
-def grid_to_json(grid: AsiGrid) -> dict[str, Any]:
-    return {"name": grid.name, "hemisphere": grid.hemisphere, "resolution": grid.resolution,
-            "rows": grid.rows, "cols": grid.cols, "x_edges": list(grid.x_edges),
-            "y_edges": list(grid.y_edges)}
+def grid_to_json(g: Grid) -> dict[str, Any]:
+    """The cube's record of its grid: enough to rebuild it without the registry."""
+    return {"name": g.name, "epsg": g.epsg, "shape": list(g.shape),
+            "transform": list(g.transform), "grid_mapping": g.grid_mapping_attrs(wkt=False)}
 
 
-def grid_from_json(data: dict[str, Any]) -> AsiGrid:
-    """The named ASI grid, or an ad-hoc one (tests use small grids) from its fields."""
-    known = GRIDS.get(data["name"])
-    if known is not None and (known.rows, known.cols) == (data["rows"], data["cols"]):
-        return known
-    return AsiGrid(name=data["name"], hemisphere=data["hemisphere"],
-                   resolution=float(data["resolution"]), rows=int(data["rows"]),
-                   cols=int(data["cols"]), x_edges=tuple(data["x_edges"]),
-                   y_edges=tuple(data["y_edges"]))
+def grid_from_json(data: dict[str, Any]) -> Grid:
+    """The registered grid the record names, or the ad-hoc grid it describes.
+
+    Also reads the schema-1 record of cubes written before the grid registry
+    (``n3125`` etc. with hemisphere, resolution and edges; row 0 = southern edge).
+    """
+    made = _legacy_grid(data) if "hemisphere" in data else _stored_grid(data)
+    try:
+        known = grid(made.name)
+    except ValueError:  # not a registered name: an ad-hoc grid (tests use small ones)
+        return made
+    same = (known.shape, known.transform) == (made.shape, made.transform)
+    return known if same else made
+
+
+def _stored_grid(data: dict[str, Any]) -> Grid:
+    x0, dx, _, y0, _, dy = (float(v) for v in data["transform"])
+    return Grid(str(data["name"]), int(data["epsg"]),
+                (int(data["shape"][0]), int(data["shape"][1])), (x0, dx, 0.0, y0, 0.0, dy),
+                tuple(data.get("grid_mapping", {}).items()))
+
+
+def _legacy_grid(data: dict[str, Any]) -> Grid:
+    hemisphere, cell = str(data["hemisphere"]), float(data["resolution"])
+    x0, y0 = float(data["x_edges"][0]), float(data["y_edges"][0])
+    return Grid(str(data["name"]), 3413 if hemisphere == "n" else 3976,
+                (int(data["rows"]), int(data["cols"])), (x0, cell, 0.0, y0, 0.0, cell),
+                nsidc_polar_stereographic(hemisphere, WGS84))
 
 
 @dataclass(frozen=True)
@@ -112,7 +132,7 @@ class DayRecord:
 class CubeIndex:
     """The committed state of a cube (root attribute ``swathkit``)."""
 
-    grid: AsiGrid
+    grid: Grid
     origin: date
     length: int  # days on the time axis, from origin
     time_chunk: int = TIME_CHUNK
@@ -153,9 +173,9 @@ class CubeIndex:
         if not isinstance(info, dict) or info.get("kind") != KIND:
             raise StoreError("not a swathkit grid cube (no 'swathkit' root attribute of kind "
                              f"{KIND!r})")
-        if info.get("schema") != SCHEMA:
-            raise StoreError(f"cube schema {info.get('schema')} is not {SCHEMA}; "
-                             "upgrade swathkit or build a new cube")
+        if info.get("schema") not in READABLE_SCHEMAS:
+            raise StoreError(f"cube schema {info.get('schema')} is not one of "
+                             f"{READABLE_SCHEMAS}; upgrade swathkit or build a new cube")
         return cls(grid_from_json(info["grid"]), date.fromisoformat(info["origin"]),
                    int(info["length"]), int(info["time_chunk"]),
                    (int(info["space_chunk"][0]), int(info["space_chunk"][1])),
@@ -164,22 +184,26 @@ class CubeIndex:
                    info.get("mask"), info.get("fill"), int(info["commits"]))
 
 
-def sic_attrs(long_name: str) -> dict[str, Any]:
+def sic_attrs(long_name: str, g: Grid) -> dict[str, Any]:
     return {"units": "percent", "standard_name": "sea_ice_area_fraction",
-            "long_name": long_name, "grid_mapping": "polar_stereographic",
+            "long_name": long_name, "grid_mapping": g.grid_mapping_name,
             "valid_min": 0.0, "valid_max": 100.0}
 
 
-FLAG_ATTRS: dict[str, Any] = {"long_name": "how each sic_filled value was obtained",
-              "flag_values": [0, 1, 2, 3, 4, 5],
-              "flag_meanings": "observed filled_in_time filled_in_space_time unfilled land "
-                               "set_to_constant",
-              "grid_mapping": "polar_stereographic",
-              "comment": f"{FLAG_NOT_COMPUTED} (fill value): day not reached by the fill yet"}
+def flag_attrs(g: Grid) -> dict[str, Any]:
+    return {"long_name": "how each sic_filled value was obtained",
+            "flag_values": [0, 1, 2, 3, 4, 5],
+            "flag_meanings": "observed filled_in_time filled_in_space_time unfilled land "
+                             "set_to_constant",
+            "grid_mapping": g.grid_mapping_name,
+            "comment": f"{FLAG_NOT_COMPUTED} (fill value): day not reached by the fill yet"}
+
+
 TIME_ATTRS: dict[str, Any] = {"units": "days since 1970-01-01", "calendar": "proleptic_gregorian",
               "standard_name": "time", "axis": "T"}
 
 
-def coord_attrs(axis: str) -> dict[str, Any]:
+def coord_attrs(axis: str, g: Grid) -> dict[str, Any]:
+    projection = g.grid_mapping_name.replace("_", " ")
     return {"standard_name": f"projection_{axis}_coordinate", "units": "m",
-            "axis": axis.upper(), "long_name": f"{axis} of the cell centre (polar stereographic)"}
+            "axis": axis.upper(), "long_name": f"{axis} of the cell centre ({projection})"}

@@ -1,4 +1,4 @@
-"""The grid cube: daily (time, y, x) sea-ice grids in one Zarr v3 store, read side.
+"""The grid cube: daily (time, y, x) sea-ice fields on any Grid in one Zarr v3 store, read side.
 
 Layout (``zarr.json`` at the root holds the index and every array's metadata):
 
@@ -8,7 +8,12 @@ Layout (``zarr.json`` at the root holds the index and every array's metadata):
   space-time, 3 unfilled, 4 land, 5 set to the constant; 255 not reached yet);
 - ``land_mask`` (y, x) uint8 and ``nan_frequency`` (y, x) float32, written by
   ``swathkit seaice mask``;
-- ``time`` (days since 1970-01-01), ``y``, ``x`` (m), ``polar_stereographic``.
+- ``time`` (days since 1970-01-01), ``y``, ``x`` (m, cell centres in row and column
+  order) and the grid-mapping variable, named for the grid's CF mapping
+  (``polar_stereographic`` on the ASI grids).
+
+The grid is a :class:`swathkit.products.grids.Grid` (a registered one, such as
+``asi-n3125`` or ``ease2-n25``, or an ad-hoc one), recorded in the index.
 
 The time axis is a dense daily calendar from the cube's origin, which is aligned
 to the time chunk. Chunks are (8 days, 256, 256), compressed losslessly with
@@ -18,8 +23,8 @@ Measured on synthetic n6250 days (``benchmarks/bench_fill_memory.py``, 2 busy co
 365-day pixel series in ~50 ms. Against (8, 512, 512): same size, day read alike,
 series 5× slower; (16, 256, 256): series 2× faster, day read 1.3× slower; (4, 256,
 256): series 5× slower. Only committed state is ever visible: readers take array
-shapes and the day index from the root document. The ``polar_stereographic``
-attributes are those of the cube's first day; the EPSG code of every day (3411 →
+shapes and the day index from the root document. The grid-mapping attributes are
+those of the cube's first day; the EPSG code of every day (on the ASI grids 3411 →
 3413 on 2018-11-02 in the north) is in the index (``index.days[day].crs``).
 """
 
@@ -39,7 +44,7 @@ from zarr.core.metadata import ArrayV3Metadata
 from zarr.storage import StorePath
 
 from swathkit.errors import StoreError
-from swathkit.products.asi.grids import AsiGrid
+from swathkit.products.grids import Grid
 from swathkit.stores.commit import read_json
 from swathkit.stores.cube_schema import (
     FLAG_NOT_COMPUTED,
@@ -49,8 +54,8 @@ from swathkit.stores.cube_schema import (
     CubeIndex,
 )
 from swathkit.stores.location import StoreLocation, as_location, quiet_zarr
+from swathkit.types import RegionLike, as_region
 
-Region = tuple[slice, slice]  # (rows, cols) of the grid; row 0 = southern edge
 StoreLike = str | os.PathLike[str] | StoreLocation
 
 
@@ -97,7 +102,8 @@ class GridCube:
 
     # --- the index ---------------------------------------------------------------------
     @property
-    def grid(self) -> AsiGrid:
+    def grid(self) -> Grid:
+        """The grid every day of the cube is on."""
         return self.index.grid
 
     @property
@@ -175,7 +181,7 @@ class GridCube:
         return self._arrays[name]
 
     def read_days(self, days: Iterable[date], *, variable: str = "sic",
-                  region: Region | None = None) -> np.ndarray:
+                  region: RegionLike | None = None) -> np.ndarray:
         """Read whole days (or a region of them) as a (t, y, x) array.
 
         Days not present (absent, not published, pending) read as NaN for ``sic``;
@@ -184,7 +190,11 @@ class GridCube:
         Args:
             days: Days on the time axis, in the order wanted.
             variable: ``sic``, ``sic_filled`` or ``fill_flag``.
-            region: ``(rows, cols)`` slices of the grid (row 0 = southern edge).
+            region: A :class:`~swathkit.types.Region` of the grid (or ``(rows, cols)``
+                slices, ``"R0:R1,C0:C1"``); the whole grid if None.
+
+        Raises:
+            InputError: a region outside the grid.
         """
         idx = np.array([self.time_index(d) for d in days], dtype=np.int64)
         if idx.size == 0:
@@ -196,9 +206,11 @@ class GridCube:
                                for i in idx])
 
     def read_block(self, start: int, stop: int, *, variable: str = "sic",
-                   region: Region | None = None) -> np.ndarray:
+                   region: RegionLike | None = None) -> np.ndarray:
         """Time positions ``start:stop`` of a variable, invalid days blanked (see read_days)."""
-        rows, cols = region or (slice(None), slice(None))
+        grid = self.index.grid
+        rows, cols = (slice(None), slice(None)) if region is None else as_region(
+            region, grid.shape, grid=grid.name).slices()
         start, stop = max(start, 0), min(stop, self.index.length)
         data = np.asarray(self.array(variable)[start:max(start, stop), rows, cols])
         valid = self._valid_days(variable)[start:max(start, stop)]
@@ -256,7 +268,7 @@ class GridCube:
         if variables is not None:
             keep = set(variables)
             ds = ds.drop_vars([v for v in ds.data_vars if v not in keep
-                               and v != "polar_stereographic"])
+                               and v != self.grid.grid_mapping_name])
         ds.attrs.pop("swathkit", None)
         ds.attrs.update(product="asi-amsr2", grid=self.grid.name,
                         source_store=str(self.location))

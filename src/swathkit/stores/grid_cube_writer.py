@@ -24,7 +24,8 @@ import zarr
 from zarr.core.sync import sync
 
 from swathkit.errors import StoreError
-from swathkit.products.asi.grids import AsiGrid, asi_grid
+from swathkit.products.grids import Grid, grid_on
+from swathkit.products.grids import grid as registered_grid
 from swathkit.stores import cube_schema as cs
 from swathkit.stores.commit import write_root
 from swathkit.stores.cube_schema import CubeIndex, DayRecord, Source
@@ -47,7 +48,7 @@ class UpsertSummary:
 class GridCubeWriter:
     """The single writer of a cube; get one with :func:`cube_writer`."""
 
-    def __init__(self, location: StoreLocation, *, grid: AsiGrid | None,
+    def __init__(self, location: StoreLocation, *, grid: Grid | None,
                  time_chunk: int, space_chunk: int) -> None:
         self.location = location
         self._store = location.zarr_store(read_only=False)
@@ -79,8 +80,8 @@ class GridCubeWriter:
         with quiet_zarr():
             return zarr.open_array(self._store, path=name, mode="r+")
 
-    def _names(self) -> list[str]:
-        names = ["sic", "time", "x", "y", "polar_stereographic"]
+    def _names(self, grid: Grid) -> list[str]:
+        names = ["sic", "time", "x", "y", grid.grid_mapping_name]
         for extra in ("sic_filled", "fill_flag", "land_mask", "nan_frequency"):
             if extra in self._existing:
                 names.append(extra)
@@ -93,7 +94,7 @@ class GridCubeWriter:
                 if sync(self._store.exists(f"{name}/zarr.json"))}
 
     def _commit(self, index: CubeIndex) -> None:
-        write_root(self._store, index.to_attrs(), self._names())
+        write_root(self._store, index.to_attrs(), self._names(index.grid))
         self.index = index
 
     # --- creation and the time axis ------------------------------------------------------
@@ -108,7 +109,8 @@ class GridCubeWriter:
         with quiet_zarr():
             group.create_array("sic", shape=(0, *grid.shape), chunks=chunks, dtype="float32",
                                fill_value=np.nan, dimension_names=("time", "y", "x"),
-                               attributes=cs.sic_attrs("sea-ice concentration (ASI AMSR2)"),
+                               attributes=cs.sic_attrs("sea-ice concentration (ASI AMSR2)",
+                                                       grid),
                                **cs.data_codecs())
             group.create_array("time", shape=(0,), chunks=(4096,), dtype="int32",
                                fill_value=0, dimension_names=("time",),
@@ -116,11 +118,11 @@ class GridCubeWriter:
             for axis, values in (("x", grid.x()), ("y", grid.y())):
                 arr = group.create_array(axis, shape=values.shape, dtype="float64",
                                          fill_value=np.nan, dimension_names=(axis,),
-                                         attributes=cs.coord_attrs(axis))
+                                         attributes=cs.coord_attrs(axis, grid))
                 arr[...] = values
-            gm = group.create_array("polar_stereographic", shape=(), dtype="int32",
-                                    fill_value=0, attributes=grid.grid_mapping_attrs(
-                                        first_day, wkt=True))
+            gm = group.create_array(grid.grid_mapping_name, shape=(), dtype="int32",
+                                    fill_value=0,
+                                    attributes=grid_on(grid, first_day).grid_mapping_attrs())
             gm[...] = 0
         index = CubeIndex(grid, origin, 0, time_chunk, (space_chunk, space_chunk))
         self._commit(index)
@@ -278,8 +280,8 @@ class GridCubeWriter:
         rev = index.commits + 1
         updates = {d: replace(rec, state=cs.PRESENT) for d, rec in marked.items()}
         for d, (_, digest) in new.items():
-            updates[d] = DayRecord(cs.PRESENT, rev, digest, _crs_name(index.grid, d),
-                                   sources.get(d, Source()))
+            crs = f"EPSG:{grid_on(index.grid, d).epsg}"  # the ASI grids changed CRS in 2018
+            updates[d] = DayRecord(cs.PRESENT, rev, digest, crs, sources.get(d, Source()))
         self._commit(index.with_days(updates))
 
     def mark_not_published(self, days: list[date]) -> list[date]:
@@ -304,16 +306,17 @@ class GridCubeWriter:
                    info: dict[str, Any]) -> None:
         """Store the binary land mask, the NaN frequency map and their parameters."""
         index = self._require()
+        mapping = index.grid.grid_mapping_name
         if index.mask is not None:  # the old mask stops counting before it is overwritten
             index = replace(index, mask=None, commits=index.commits + 1)
             self._commit(index)
         spec: dict[str, tuple[np.ndarray, str, Any, dict[str, Any]]] = {
             "land_mask": (land.astype(np.uint8), "uint8", 0, {
                 "long_name": "land (1) from NaN frequency", "flag_values": [0, 1],
-                "flag_meanings": "not_land land", "grid_mapping": "polar_stereographic"}),
+                "flag_meanings": "not_land land", "grid_mapping": mapping}),
             "nan_frequency": (frequency.astype(np.float32), "float32", np.nan, {
                 "long_name": "share of days with no concentration", "units": "1",
-                "grid_mapping": "polar_stereographic"})}
+                "grid_mapping": mapping})}
         group = zarr.open_group(self._store, mode="a", zarr_format=3, use_consolidated=False)
         space = index.space_chunk
         existing = self._existing
@@ -337,12 +340,13 @@ class GridCubeWriter:
                 group.create_array("sic_filled", shape=shape, chunks=index.chunks,
                                    dtype="float32", fill_value=np.nan,
                                    dimension_names=("time", "y", "x"),
-                                   attributes=cs.sic_attrs("gap-filled sea-ice concentration"),
+                                   attributes=cs.sic_attrs("gap-filled sea-ice concentration",
+                                                           index.grid),
                                    **cs.data_codecs())
                 group.create_array("fill_flag", shape=shape, chunks=index.chunks,
                                    dtype="uint8", fill_value=cs.FLAG_NOT_COMPUTED,
                                    dimension_names=("time", "y", "x"),
-                                   attributes=cs.FLAG_ATTRS, **cs.data_codecs())
+                                   attributes=cs.flag_attrs(index.grid), **cs.data_codecs())
         self._commit(replace(index, fill=info, commits=index.commits + 1))
 
     def write_filled(self, start: int, filled: np.ndarray, flags: np.ndarray, *,
@@ -381,22 +385,18 @@ def _as_fields(fields: Mapping[date, np.ndarray] | xr.Dataset) -> dict[date, np.
     return {d: np.asarray(v) for d, v in fields.items()}
 
 
-def _crs_name(grid: AsiGrid, day: date) -> str:
-    try:
-        return f"EPSG:{grid.epsg(day)}"
-    except KeyError:
-        return ""
 
 
 @contextmanager
-def cube_writer(store: StoreLike, *, grid: AsiGrid | str | None = None,
+def cube_writer(store: StoreLike, *, grid: Grid | str | None = None,
                 time_chunk: int = cs.TIME_CHUNK, space_chunk: int = cs.SPACE_CHUNK,
                 storage_options: dict[str, Any] | None = None) -> Iterator[GridCubeWriter]:
     """Take the cube's writer lock, check or recover its state, and yield its writer.
 
     Args:
         store: Cube path or fsspec URL (created on the first write).
-        grid: The grid of a new cube (checked against an existing one).
+        grid: The grid of a new cube (checked against an existing one): a :class:`Grid`
+            or a registered name (``asi-n3125``, ``n3125``, ``ease2-n25`` …).
         time_chunk: Days per chunk of a new cube.
         space_chunk: Rows and columns per chunk of a new cube.
         storage_options: fsspec options for a remote cube.
@@ -404,9 +404,10 @@ def cube_writer(store: StoreLike, *, grid: AsiGrid | str | None = None,
     Raises:
         StoreLockedError: another writer holds the cube.
         StoreError: the cube holds another grid, or is not a grid cube.
+        InputError: an unknown grid name.
     """
     location = as_location(store, storage_options)
-    resolved = asi_grid(grid) if isinstance(grid, str) else grid
+    resolved = registered_grid(grid) if isinstance(grid, str) else grid
     with writer_lock(location):
         yield GridCubeWriter(location, grid=resolved, time_chunk=time_chunk,
                              space_chunk=space_chunk)

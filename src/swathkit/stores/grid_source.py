@@ -19,19 +19,18 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from swathkit.errors import FileNameError, StoreError
-from swathkit.products.asi.grids import AsiGrid, asi_grid
-from swathkit.products.asi.names import parse_asi_name
+from swathkit.errors import FileNameError, InputError, StoreError
+from swathkit.products.asi.grids import asi_grid, asi_grid_name
+from swathkit.products.asi.names import AsiName
+from swathkit.products.grids import Grid, grid_on
+from swathkit.products.registry import find_products, identify
+from swathkit.types import RegionLike, as_region
 
 log = logging.getLogger(__name__)
-
-Region = tuple[slice, slice]
-"""``(rows, cols)`` slices of the (y, x) grid; row 0 is the southern edge."""
 
 PRESENT = "present"
 NOT_PUBLISHED = "not_published"
 ABSENT = "absent"
-FULL: Region = (slice(None), slice(None))
 _BLOCK_BYTES = 256 * 2**20  # at most this much sic in memory per read
 
 
@@ -45,7 +44,7 @@ class CubeSource:
 
         self.name = target
         self.cube = GridCube.open(target)
-        self.grid: AsiGrid = self.cube.grid
+        self.grid: Grid = self.cube.grid
 
     def span(self) -> tuple[date, date] | None:
         """First and last day the cube knows of, present or not published (None if none)."""
@@ -56,9 +55,9 @@ class CubeSource:
         """``present``, ``not_published``, ``pending`` or ``absent``."""
         return self.cube.state(day)
 
-    def read(self, days: Sequence[date], region: Region = FULL,
+    def read(self, days: Sequence[date], region: RegionLike | None = None,
              variable: str = "sic") -> np.ndarray:
-        """``variable`` over ``region`` for present ``days``: (t, ry, rx)."""
+        """``variable`` over ``region`` (default: the whole grid) for present ``days``."""
         return self.cube.read_days(list(days), variable=variable, region=region)
 
     def land(self) -> np.ndarray | None:
@@ -67,7 +66,7 @@ class CubeSource:
 
     def day(self, day: date, variables: Sequence[str] = ("sic",)) -> xr.Dataset:
         """One day as a ``(time=1, y, x)`` dataset, with the land mask if stored."""
-        data = {v: (("time", "y", "x"), self.read([day], FULL, v)) for v in variables}
+        data = {v: (("time", "y", "x"), self.read([day], None, v)) for v in variables}
         land = self.land()
         extra = {} if land is None else {"land_mask": (("y", "x"), land.astype(np.uint8))}
         return _grid_dataset(self.grid, day, {**data, **extra})
@@ -101,7 +100,8 @@ class CubeSource:
 
 
 class FileSource:
-    """Days read from ASI daily files: one file or a folder of them (not recursive)."""
+    """Days read from ASI daily files: one file, or a folder of them (as
+    :func:`swathkit.products.registry.find_products` finds them: sub-folders too)."""
 
     kind = "files"
 
@@ -109,18 +109,18 @@ class FileSource:
         path = Path(target)
         self.name = str(target)
         named = _asi_files(path)
-        grids = sorted({n.grid for n in named})
+        grids = sorted({name.grid for name, _ in named})
         if grid is not None:
-            grids = [asi_grid(grid).name]
+            grids = [asi_grid_name(grid)]
         elif len(grids) > 1:
-            raise ValueError(f"{path} holds files of several grids ({', '.join(grids)}); "
+            raise InputError(f"{path} holds files of several grids ({', '.join(grids)}); "
                              "choose one with --grid")
         if not named or not grids:
             raise FileNameError(f"{path}: no ASI files (asi-AMSR2-<grid>-YYYYMMDD-v5.4.nc)")
         self.grid = asi_grid(grids[0])
-        self.files: dict[date, Path] = {n.day: n.path for n in named if n.grid == self.grid.name}
+        self.files: dict[date, Path] = {n.day: p for n, p in named if n.grid == grids[0]}
         if not self.files:
-            raise FileNameError(f"{path}: no ASI files of grid {self.grid.name}")
+            raise FileNameError(f"{path}: no ASI files of grid {grids[0]}")
 
     def span(self) -> tuple[date, date] | None:
         """First and last day with a file."""
@@ -130,14 +130,15 @@ class FileSource:
         """``present`` if there is a file for ``day``, else ``absent``."""
         return PRESENT if day in self.files else ABSENT
 
-    def read(self, days: Sequence[date], region: Region = FULL,
+    def read(self, days: Sequence[date], region: RegionLike | None = None,
              variable: str = "sic") -> np.ndarray:
-        """``sic`` over ``region`` for ``days``: (t, ry, rx); NaN for days without a file."""
+        """``sic`` over ``region`` (default: all) for ``days``; NaN for days without a file."""
         from swathkit.products.asi.reader import open_asi
 
         if variable != "sic":
-            raise ValueError(f"ASI files hold only 'sic', not {variable!r}: use a cube")
-        rows, cols = region
+            raise InputError(f"ASI files hold only 'sic', not {variable!r}: use a cube")
+        rows, cols = (slice(None), slice(None)) if region is None else as_region(
+            region, self.grid.shape, grid=self.grid.name).slices()
         out = []
         for day in days:
             if day in self.files:
@@ -158,7 +159,7 @@ class FileSource:
 
         if day not in self.files:
             have = f"{min(self.files)} … {max(self.files)}"
-            raise ValueError(f"no ASI file for {day} in {self.name} (files cover {have})")
+            raise InputError(f"no ASI file for {day} in {self.name} (files cover {have})")
         with open_asi(self.files[day]) as ds:
             return ds.load()
 
@@ -174,15 +175,17 @@ def open_source(target: str | os.PathLike[str], *, grid: str | None = None) -> S
         grid: Which grid to use when a folder holds files of several.
 
     Raises:
+        InputError: nothing at ``target``.
         StoreError: ``target`` looks like a cube but cannot be opened.
         FileNameError: a folder without ASI files, or a file not named as one.
+        FormatError: a file named as an ASI file that is not NetCDF-4.
     """
     text = str(target)
     path = Path(text)
     if "://" in text or (path.is_dir() and (path / "zarr.json").exists()):
         return CubeSource(text)
     if not path.exists():
-        raise StoreError(f"{text}: no such file, folder or grid cube")
+        raise InputError(f"{text}: no such file, folder or grid cube")
     return FileSource(path, grid=grid)
 
 
@@ -203,27 +206,20 @@ def blocks(days: Sequence[date], pixels: int) -> Iterator[list[date]]:
         yield list(days[i:i + step])
 
 
-class _Named:
-    def __init__(self, path: Path) -> None:
-        name = parse_asi_name(path.name)
-        self.path, self.grid, self.day = path, name.grid, name.day
+def _asi_files(path: Path) -> list[tuple[AsiName, Path]]:
+    if path.is_dir():
+        scan = find_products(path, "asi-amsr2")
+        for _, reason in scan.rejected:
+            log.warning("skipping %s", reason)
+        files = scan.files
+    else:
+        files = (identify(path, product="asi-amsr2"),)
+    return [(f.name, f.path) for f in files if isinstance(f.name, AsiName)]
 
 
-def _asi_files(path: Path) -> list[_Named]:
-    if path.is_file():
-        return [_Named(path)]
-    found = []
-    for child in sorted(path.glob("*.nc")):
-        try:
-            found.append(_Named(child))
-        except FileNameError:
-            log.debug("skipping %s: not an ASI file name", child)
-    return found
-
-
-def _grid_dataset(grid: AsiGrid, day: date, data: dict[str, tuple]) -> xr.Dataset:
+def _grid_dataset(grid: Grid, day: date, data: dict[str, tuple]) -> xr.Dataset:
     variables = dict(data)
-    variables["polar_stereographic"] = ((), np.int32(0), grid.grid_mapping_attrs(day, wkt=True))
+    variables[grid.grid_mapping_name] = ((), np.int32(0), grid_on(grid, day).grid_mapping_attrs())
     coords = {"time": [pd.Timestamp(day)], "y": grid.y(), "x": grid.x()}
     return xr.Dataset(variables, coords=coords, attrs={"product": "asi-amsr2",
                                                        "grid": grid.name})

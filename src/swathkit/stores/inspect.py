@@ -15,15 +15,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import h5py
 import numpy as np
 
-from swathkit.errors import FileNameError, StoreError
-from swathkit.products.asi.grids import AsiGrid, asi_grid
-from swathkit.products.asi.names import parse_asi_name
+from swathkit.errors import InputError, StoreError
+from swathkit.products.asi.grids import asi_grid
+from swathkit.products.asi.names import AsiName
+from swathkit.products.grids import Grid, grid_on
 from swathkit.products.hdf5 import attr_text, open_h5
+from swathkit.products.registry import FolderScan, find_products, identify, sniff, spec
 from swathkit.stores.schema import as_text
 from swathkit.stores.swath_store import SwathStore
 from swathkit.stores.swaths_dataset import open_swaths
@@ -74,15 +76,26 @@ def _keyed(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
 def inspect(target: str | Path) -> Summary:
     """Describe a product file, a folder of ASI files, a grid cube or a swath store.
 
-    What ``target`` is is decided by what is there: a file named as an ASI file, a
-    folder holding some, a Zarr group whose root says it is a grid cube, else a
-    swath store (whose error explains when there is none).
+    What ``target`` is is decided by what is there: a file (recognised by
+    :func:`swathkit.products.registry.identify`), a folder holding ASI files (as
+    :func:`~swathkit.products.registry.find_products` finds them), a Zarr group whose
+    root says it is a grid cube, else a swath store (whose error explains when there
+    is none).
+
+    Raises:
+        InputError: nothing at ``target``, or a file that is no product (the message
+            says what it is).
     """
-    path = Path(target)
+    text = str(target)
+    path = Path(text)
+    if "://" not in text and not path.exists():
+        raise InputError(f"{text}: no such file, folder or store")
     if path.is_file():
-        return inspect_asi_file(path) if _is_asi(path) else inspect_hdf5(path)
-    if path.is_dir() and not (path / "zarr.json").exists() and _asi_files(path):
-        return inspect_asi_folder(path)
+        return _inspect_file(path)
+    if path.is_dir() and not (path / "zarr.json").exists():
+        scan = find_products(path, "asi-amsr2")
+        if scan.files:
+            return inspect_asi_folder(path, scan)
     try:
         return inspect_cube(str(target))
     except StoreError:
@@ -137,6 +150,13 @@ def _attrs(attrs: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in attrs.items() if k != "coordinates")[:120]
 
 
+def _inspect_file(path: Path) -> Summary:
+    if sniff(path) == "hdf5" and not spec("asi-amsr2").names_it(path.name):
+        return inspect_hdf5(path)  # AMSR2 L1, or any HDF5 / NetCDF-4 file: what is inside
+    identify(path)  # an ASI file, or the error that says what the file is not
+    return inspect_asi_file(path)
+
+
 # --- sea-ice grids ---------------------------------------------------------------------------
 
 
@@ -144,11 +164,11 @@ def inspect_asi_file(path: Path) -> Summary:
     """The grid of one ASI file, its day, its NaN share and the file's variables."""
     from swathkit.products.asi.reader import open_asi
 
-    name = parse_asi_name(path.name)
+    name = _asi_name(identify(path, product="asi-amsr2").name)
     grid = asi_grid(name.grid)
     with open_asi(path) as ds:
         sic = np.asarray(ds["sic"][0].values)
-        mapping = dict(ds["polar_stereographic"].attrs)
+        mapping = dict(ds[grid.grid_mapping_name].attrs)
     summary = inspect_hdf5(path)
     summary.title = f"ASI sea-ice file {path.name} ({path.stat().st_size / 1e6:.1f} MB)"
     summary.kind = "asi_file"
@@ -168,11 +188,11 @@ def inspect_asi_file(path: Path) -> Summary:
     return summary
 
 
-def inspect_asi_folder(path: Path) -> Summary:
+def inspect_asi_folder(path: Path, scan: FolderScan | None = None) -> Summary:
     """Grid, time range and missing days of the ASI files in a folder, per grid."""
     by_grid: dict[str, list[date]] = {}
-    for child in _asi_files(path):
-        name = parse_asi_name(child.name)
+    for found in (scan or find_products(path, "asi-amsr2")).files:
+        name = _asi_name(found.name)
         by_grid.setdefault(name.grid, []).append(name.day)
     summary = Summary(f"folder of ASI sea-ice files {path}", kind="asi_folder")
     for grid_name, days in sorted(by_grid.items()):
@@ -226,44 +246,34 @@ def inspect_cube(store: str) -> Summary:
     return summary
 
 
-def grid_facts(grid: AsiGrid, days: Iterable[date], *,
+def grid_facts(grid: Grid, days: Iterable[date], *,
                time_length: int | None = None) -> list[tuple[str, str]]:
-    """The facts of a sea-ice grid as (label, text) rows, CRS by the days given."""
-    days = list(days)
-    epsgs = sorted({grid.epsg(d) for d in days}) or [grid.epsg(date.today())]
-    crs = ", ".join(f"EPSG:{e} ({grid.crs(d).name})" for e, d in
-                    ((e, next((d for d in days if grid.epsg(d) == e), date.today()))
-                     for e in epsgs))
+    """The facts of a grid as (label, text) rows, the CRS as in force on the days given."""
+    dated = {g.epsg: g for g in (grid_on(grid, d) for d in days)} or {grid.epsg: grid}
+    crs = ", ".join(f"EPSG:{e} ({dated[e].crs.name})" for e in sorted(dated))
     dims = f"y={grid.rows} × x={grid.cols}"
     if time_length is not None:
         dims = f"time={time_length} × {dims}"
-    half = grid.resolution / 2
+    dx, (x0, y0, x1, y1) = grid.cell_size[0], grid.bounds
     corners = (slice(0, None, grid.rows - 1), slice(0, None, grid.cols - 1))
     _, lat = grid.lonlat(rows=corners[0], cols=corners[1])
-    hemisphere = "north" if grid.hemisphere == "n" else "south"
+    pole = {"n": "north ", "s": "south "}.get(grid.hemisphere, "")
+    rows = "row 0 = northern edge, y descending" if grid.north_up else \
+        "row 0 = southern edge, y ascending"
     return [
-        ("grid", f"{grid.name} ({hemisphere} polar stereographic)"),
+        ("grid", f"{grid.name} ({pole}{grid.grid_mapping_name.replace('_', ' ')})"),
         ("dims (shape)", dims),
         ("resolution", f"{grid.resolution:,.0f} m"),
-        ("x extent", f"{grid.x_edges[0]:,.0f} … {grid.x_edges[1]:,.0f} m (cell centres "
-                     f"{grid.x_edges[0] + half:,.0f} … {grid.x_edges[1] - half:,.0f})"),
-        ("y extent", f"{grid.y_edges[0]:,.0f} … {grid.y_edges[1]:,.0f} m (row 0 = southern "
-                     "edge, y ascending)"),
+        ("x extent", f"{x0:,.0f} … {x1:,.0f} m (cell centres {x0 + dx / 2:,.0f} … "
+                     f"{x1 - dx / 2:,.0f})"),
+        ("y extent", f"{y0:,.0f} … {y1:,.0f} m ({rows})"),
         ("CRS", crs),
         ("corner latitudes", ", ".join(f"{v:.1f}°" for v in np.asarray(lat).ravel())),
     ]
 
 
-def _is_asi(path: Path) -> bool:
-    try:
-        parse_asi_name(path.name)
-    except FileNameError:
-        return False
-    return True
-
-
-def _asi_files(path: Path) -> list[Path]:
-    return [p for p in sorted(path.glob("*.nc")) if _is_asi(p)]
+def _asi_name(name: object) -> AsiName:
+    return cast(AsiName, name)  # the registry parsed it as an asi-amsr2 name
 
 
 def _gaps(days: list[date], first: date, last: date) -> list[date]:

@@ -81,7 +81,7 @@ def test_report_exit_codes(cube: str, capsys: pytest.CaptureFixture[str]) -> Non
                  "--end", "2024-04-03"]) == 1  # only a not-published day: nothing to count
     assert main(["seaice", "report", cube, "--roi", "0:5000,0:10"]) == 2
     err = capsys.readouterr().err
-    assert "no observed day" in err and "leaves grid n6250" in err
+    assert "no observed day" in err and "outside grid asi-n6250" in err
 
 
 def test_report_only_missing_lists_fewer_days(cube: str,

@@ -3,6 +3,7 @@
 import os
 import shutil
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -104,11 +105,20 @@ def test_missing_days_are_not_published_when_the_ledger_says_so(source, tmp_path
 
 
 def test_mixed_grids_need_a_choice(source, tmp_path):
-    (source / asi_file_name("s6250", D0)).write_bytes(b"not read")
+    other = source / asi_file_name("s6250", D0)  # NetCDF-4 bytes: its data are never read
+    other.write_bytes((source / asi_file_name(GRID, D0)).read_bytes())
     with pytest.raises(ValueError, match="several grids"):
         consolidate(source, tmp_path / "c.zarr")
     report = consolidate(source, tmp_path / "c.zarr", grid=GRID)
     assert report.ok and len(report.extras.added) == 6
+
+
+def test_a_broken_file_of_another_grid_does_not_fail_this_one(source, tmp_path):
+    (source / asi_file_name("s6250", D0)).write_bytes(b"<html>not a grid</html>")
+    (source / "asi-AMSR2-n6250-2024XXXX-v5.4.nc").write_bytes(b"")
+    report = consolidate(source, tmp_path / "c.zarr")
+    assert len(report.added) == 6
+    assert [Path(f).name for f, _ in report.failed] == ["asi-AMSR2-n6250-2024XXXX-v5.4.nc"]
 
 
 def test_a_range_before_the_cube_is_a_clear_error(source, tmp_path):

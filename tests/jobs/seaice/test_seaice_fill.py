@@ -7,11 +7,11 @@ import pytest
 
 from swathkit.jobs.seaice.fill import fill
 from swathkit.process.gapfill import FLAG_LAND, FillOptions, fill_array
-from swathkit.products.asi.grids import AsiGrid
+from swathkit.products.grids import Grid
 from swathkit.stores.grid_cube import GridCube
 from swathkit.stores.grid_cube_writer import cube_writer
 
-TINY = AsiGrid("t40", "n", 6250.0, 40, 30, (-93_750.0, 93_750.0), (-125_000.0, 125_000.0))
+TINY = Grid("t40", 3413, (40, 30), (-93_750.0, 6250.0, 0.0, -125_000.0, 0.0, 6250.0))
 D0 = date(2024, 3, 5)
 LAND = np.zeros(TINY.shape, bool)
 LAND[:6, :9] = True

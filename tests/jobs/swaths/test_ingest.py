@@ -104,3 +104,12 @@ def test_open_swaths_after_ingest(l1b_files, tmp_path):
     assert set(ds["orbit_direction"].values.tolist()) == {"A", "D"}
     tb = ds["tb_36_5h"].values
     assert np.nanmin(tb) > 50 and np.nanmax(tb) < 350 and np.isnan(tb[:, 80:]).all()
+
+
+def test_a_path_that_is_no_file_stops_ingest_before_anything_is_written(l1b_files, tmp_path):
+    from swathkit.errors import InputError
+
+    missing = tmp_path / "nowhere" / l1b_files[0].name
+    with pytest.raises(InputError, match=f"{missing}: no such file"):
+        ingest([*l1b_files, missing], tmp_path / "s.zarr")
+    assert not (tmp_path / "s.zarr").exists()

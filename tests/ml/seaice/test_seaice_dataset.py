@@ -18,6 +18,7 @@ import pytest
 import torch
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler
 
+from swathkit.errors import InputError
 from swathkit.ml.seaice.chunkread import ChunkReader
 from swathkit.ml.seaice.dataset import (
     NAMED_REGIONS,
@@ -27,12 +28,14 @@ from swathkit.ml.seaice.dataset import (
 )
 from swathkit.ml.seaice.splits import time_splits
 from swathkit.ml.seaice.windows import SampleWindow
-from swathkit.products.asi.grids import AsiGrid, asi_grid
+from swathkit.products.asi.grids import asi_grid
+from swathkit.products.grids import Grid, grid
 from swathkit.stores.grid_cube import GridCube
 from swathkit.stores.grid_cube_writer import cube_writer
 from swathkit.stores.location import as_location
+from swathkit.types import Region
 
-GRID = AsiGrid("t40", "n", 6250.0, 40, 30, (-93_750.0, 93_750.0), (-125_000.0, 125_000.0))
+GRID = Grid("t40", 3413, (40, 30), (-93_750.0, 6250.0, 0.0, -125_000.0, 0.0, 6250.0))
 D0 = date(2020, 1, 1)
 N_DAYS = 24
 NOT_PUBLISHED = date(2020, 1, 10)
@@ -216,13 +219,26 @@ def test_named_regions_resolve_inside_the_real_grids():
         grid = asi_grid(grid_name)
         for name in NAMED_REGIONS[grid.hemisphere]:
             r = resolve_region(grid, name)
-            assert 0 <= r.y0 < r.y1 <= grid.rows and 0 <= r.x0 < r.x1 <= grid.cols
+            (r0, r1), (c0, c1) = r.rows, r.cols
+            assert 0 <= r0 < r1 <= grid.rows and 0 <= c0 < c1 <= grid.cols
     beaufort = resolve_region(asi_grid("n6250"), "beaufort")
     assert beaufort.shape == (256, 176)  # 1600 km x 1100 km at 6.25 km
     with pytest.raises(ValueError, match="weddell"):
         resolve_region(asi_grid("s6250"), "beaufort")
     with pytest.raises(ValueError, match="outside"):
         resolve_region(GRID, (0, 50, 0, 10))
+
+
+def test_regions_are_the_one_region_type_in_every_form():
+    want = Region((3, 37), (1, 29))
+    for form in (want, (3, 37, 1, 29), "3:37,1:29", (slice(3, 37), slice(1, 29))):
+        assert resolve_region(GRID, form) == want
+    assert resolve_region(GRID, None) == Region((0, 40), (0, 30))
+
+
+def test_named_regions_need_a_grid_on_their_plane():
+    with pytest.raises(InputError, match="grid ease2-n25 is lambert_azimuthal_equal_area"):
+        resolve_region(grid("ease2-n25"), "beaufort")
 
 
 def test_preload_gives_the_same_items_as_lazy_reads(cube_path):

@@ -20,7 +20,7 @@ _ROI_N3125 = (1400, 2000, 900, 1500)
 
 
 def roi_for(grid: str) -> str:
-    """The demo's region of interest as ``Y0:Y1,X0:X1`` on ``grid``."""
+    """The demo's region of interest as ``R0:R1,C0:C1`` on ``grid``."""
     factor = 1 if grid.endswith("3125") else 2
     y0, y1, x0, x1 = (v // factor for v in _ROI_N3125)
     return f"{y0}:{y1},{x0}:{x1}"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from swathkit.cli import render
 from swathkit.cli.options import iso_day
 from swathkit.errors import InputError
+from swathkit.types import Region, as_region
 
 if TYPE_CHECKING:  # the jobs and stores are imported by the run functions (fast --help)
     from swathkit.jobs.seaice.report import RoiReport
@@ -17,8 +18,9 @@ if TYPE_CHECKING:  # the jobs and stores are imported by the run functions (fast
 
 _SOURCE = ("a grid cube (path or URL), a folder of ASI files "
            "(asi-AMSR2-<grid>-YYYYMMDD-v5.4.nc) or one file")
-_ROI = ("region as Y0:Y1,X0:X1: row and column indices of the grid, ends excluded; "
-        "row 0 is the southern edge (`swathkit inspect` shows the grid's size)")
+_ROI = ("region as R0:R1,C0:C1: row and column indices of the grid, ends excluded; "
+        "row 0 is the grid's first row, the southern edge on the ASI grids (`swathkit "
+        "inspect` shows the grid's size)")
 
 
 def _user_errors(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -74,11 +76,11 @@ def _add_report(verbs: argparse._SubParsersAction) -> None:
 
 @_user_errors
 def run_report(args: argparse.Namespace) -> int:
-    from swathkit.jobs.seaice.report import parse_roi, roi_map, roi_report
+    from swathkit.jobs.seaice.report import roi_map, roi_report
     from swathkit.stores.grid_source import open_source
 
     source = open_source(args.source, grid=args.grid)
-    region = parse_roi(args.roi, source.grid)
+    region = as_region(args.roi, source.grid.shape, grid=source.grid.name)
     with render.progress_bar("days") as progress:
         report = roi_report(source, region=region, start=args.start, end=args.end,
                             progress=progress)
@@ -225,7 +227,5 @@ def _cube(target: str, picture: str) -> CubeSource:
     return source
 
 
-def _region(args: argparse.Namespace, source: Source) -> tuple[slice, slice] | None:
-    from swathkit.jobs.seaice.report import parse_roi
-
-    return parse_roi(args.roi, source.grid) if args.roi else None
+def _region(args: argparse.Namespace, source: Source) -> Region | None:
+    return as_region(args.roi, source.grid.shape, grid=source.grid.name) if args.roi else None

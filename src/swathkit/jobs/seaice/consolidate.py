@@ -15,22 +15,22 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from swathkit.errors import FileNameError, FormatError, InputError, StoreError
 from swathkit.jobs.report import JobReport, days_text
-from swathkit.products.asi.grids import AsiGrid, asi_grid
-from swathkit.products.asi.names import parse_asi_name
+from swathkit.products.asi.grids import asi_grid, asi_grid_name
+from swathkit.products.asi.names import AsiName, parse_asi_name
+from swathkit.products.grids import Grid
+from swathkit.products.registry import find_products
 from swathkit.stores.cube_schema import NOT_PUBLISHED, PRESENT, Source
 from swathkit.stores.grid_cube import GridCube, StoreLike
 from swathkit.stores.grid_cube_writer import GridCubeWriter, cube_writer
 from swathkit.types import DayRange, Failure, FailureKind, Progress, failure_kind
 
 log = logging.getLogger(__name__)
-
-PATTERN = "asi-AMSR2-*.nc"
 
 
 @dataclass
@@ -54,24 +54,29 @@ ConsolidateReport = JobReport[ConsolidateDays]
 """The report of :func:`consolidate`; ``failures`` are files that could not be read."""
 
 
-def find_asi_files(source_dir: str | os.PathLike[str], *, grid: str | None = None,
-                   failures: list[Failure] | None = None) -> dict[str, dict[date, Path]]:
-    """ASI files under a directory, by grid and day (bad names go to ``failures``)."""
+def _asi_files(source_dir: Path, grid: str | None) -> tuple[dict[str, dict[date, Path]],
+                                                             tuple[tuple[Path, str], ...]]:
+    """ASI files under a directory (the registry's finder) by grid and day, and the files
+    named like ASI files that are not (a bad name, other bytes) with the reason."""
+    scan = find_products(source_dir, "asi-amsr2")
     found: dict[str, dict[date, Path]] = {}
-    for path in sorted(Path(source_dir).rglob(PATTERN)):
-        try:
-            name = parse_asi_name(path)
-        except FileNameError as exc:
-            if failures is not None:
-                failures.append(Failure.from_error(str(path), exc))
-            continue
+    for file in scan.files:
+        name = cast(AsiName, file.name)
         if grid is None or name.grid == grid:
-            found.setdefault(name.grid, {})[name.day] = path
-    return found
+            found.setdefault(name.grid, {})[name.day] = file.path
+    return found, scan.rejected
+
+
+def _of_grid(path: Path, short: str) -> bool:
+    """Whether a rejected file names a day of grid ``short`` (or no grid one can tell)."""
+    try:
+        return parse_asi_name(path).grid == short
+    except FileNameError:
+        return True
 
 
 def _choose_grid(found: dict[str, dict[date, Path]], grid: str | None,
-                 cube_grid: AsiGrid | None, source_dir: Path) -> AsiGrid:
+                 cube_grid: Grid | None, source_dir: Path) -> Grid:
     if grid is not None:
         return asi_grid(grid)
     if cube_grid is not None:
@@ -80,12 +85,12 @@ def _choose_grid(found: dict[str, dict[date, Path]], grid: str | None,
         raise InputError(f"{source_dir} holds files of several grids "
                          f"({', '.join(sorted(found))}); choose one with grid= (--grid)")
     if not found:
-        raise InputError(f"{source_dir}: no ASI files ({PATTERN}) and no grid given; "
+        raise InputError(f"{source_dir}: no ASI files (asi-AMSR2-*.nc) and no grid given; "
                          "download some with `swathkit seaice download` first")
     return asi_grid(next(iter(found)))
 
 
-def _existing_grid(cube: StoreLike, storage_options: dict[str, Any] | None) -> AsiGrid | None:
+def _existing_grid(cube: StoreLike, storage_options: dict[str, Any] | None) -> Grid | None:
     try:
         return GridCube.open(cube, storage_options).grid
     except StoreError:
@@ -99,8 +104,10 @@ def consolidate(source_dir: str | os.PathLike[str], cube: StoreLike, *,
     """Upsert the ASI daily files of a directory into a grid cube.
 
     Args:
-        source_dir: Directory holding ``asi-AMSR2-<grid>-YYYYMMDD-v5.4.nc`` files (searched
-            recursively) and possibly the download ledger ``.seaice-download.ledger.sqlite``.
+        source_dir: Directory holding ``asi-AMSR2-<grid>-YYYYMMDD-v5.4.nc`` files (found by
+            :func:`swathkit.products.registry.find_products`: sub-folders too, hidden files
+            and ``.part`` downloads not) and possibly the download ledger
+            ``.seaice-download.ledger.sqlite``.
         cube: Cube path or fsspec URL (created if absent).
         grid: The grid to take; inferred from the file names (or the cube) if None.
         start: First day (default: the first file's or ledger's day).
@@ -122,16 +129,19 @@ def consolidate(source_dir: str | os.PathLike[str], cube: StoreLike, *,
     if not source.is_dir():
         raise InputError(f"{source}: no such folder; give the folder `swathkit seaice "
                          "download --out` wrote")
-    failures: list[Failure] = []
-    found = find_asi_files(source, grid=grid, failures=failures)
-    chosen = _choose_grid(found, grid, _existing_grid(cube, storage_options), source)
-    files = found.get(chosen.name, {})
+    short = asi_grid_name(grid) if grid is not None else None
+    found, rejected = _asi_files(source, short)
+    chosen = _choose_grid(found, short, _existing_grid(cube, storage_options), source)
+    name = asi_grid_name(chosen)
+    failures = [Failure(FailureKind.BAD_PRODUCT, str(path), why) for path, why in rejected
+                if _of_grid(path, name)]
+    files = found.get(name, {})
     if not files and (start is None or end is None):
-        raise InputError(f"{source}: no {chosen.name} files to consolidate; give start and "
+        raise InputError(f"{source}: no {name} files to consolidate; give start and "
                          "end to record a range with none")
     days = DayRange(start or min(files), end or max(files))
     files = {d: p for d, p in files.items() if d in days}
-    report = ConsolidateDays(chosen.name)
+    report = ConsolidateDays(name)
     with cube_writer(cube, grid=chosen, storage_options=storage_options) as writer:
         writer.prepare(days.start)
         _upsert_files(writer, files, report, failures, progress)
@@ -221,12 +231,12 @@ def _source(path: Path) -> Source:
     return Source(path.name, st.st_size, st.st_mtime)
 
 
-def _ledger_not_published(source: Path, grid: AsiGrid, days: list[date]) -> list[date]:
+def _ledger_not_published(source: Path, grid: Grid, days: list[date]) -> list[date]:
     """Those of ``days`` the download ledger of ``source`` recorded as not published (404)."""
     from swathkit.jobs.seaice.download import day_states
 
-    states = day_states(source, grid.name) if days else {}
+    states = day_states(source, asi_grid_name(grid)) if days else {}
     return [d for d in days if states.get(d) == NOT_PUBLISHED]
 
 
-__all__ = ["ConsolidateDays", "ConsolidateReport", "consolidate", "find_asi_files"]
+__all__ = ["ConsolidateDays", "ConsolidateReport", "consolidate"]

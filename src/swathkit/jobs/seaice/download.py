@@ -34,7 +34,7 @@ from swathkit.errors import FetchError, NotPublishedError, VerificationError
 from swathkit.jobs._fetch import FetchOutcome, FetchTally, check_workers, fetch_into_ledger
 from swathkit.jobs.report import JobReport, days_text
 from swathkit.ledger import Ledger
-from swathkit.products.asi.grids import asi_grid
+from swathkit.products.asi.grids import asi_grid_name
 from swathkit.products.asi.verify import verify_asi_file
 from swathkit.transfer.engine import FetchTask, TransferEngine
 from swathkit.transfer.retry import RetryPolicy
@@ -208,7 +208,7 @@ def download_asi(grid: str, start: date, end: date, out_dir: str | os.PathLike[s
                                       on_outcome=_progress(progress, len(tasks)))
         run.outcome = "interrupted" if tally.interrupted else "finished"
     day_of = {g.id: date.fromisoformat(g.properties["day"]) for g in granules}
-    return _report(asi_grid(grid).name, out, tasks, day_of, tally, time.perf_counter() - t0)
+    return _report(asi_grid_name(grid), out, tasks, day_of, tally, time.perf_counter() - t0)
 
 
 def _progress(progress: Progress | None, total: int) -> Callable[[FetchOutcome], None] | None:
@@ -256,5 +256,5 @@ def day_states(out_dir: str | os.PathLike[str], grid: str) -> dict[date, str]:
     if not path.is_file():
         return {}
     with Ledger(path) as ledger:
-        states = ledger.states_by_start(id_prefix=f"asi-AMSR2-{asi_grid(grid).name}-")
+        states = ledger.states_by_start(id_prefix=f"asi-AMSR2-{asi_grid_name(grid)}-")
     return {start.date(): state for start, state in states.items()}

@@ -23,7 +23,7 @@ from swathkit.process.landmask import (
     land_mask_from_frequency,
     pole_disk,
 )
-from swathkit.products.asi.grids import AsiGrid
+from swathkit.products.grids import Grid
 from swathkit.stores.cube_schema import PRESENT
 from swathkit.stores.grid_cube import GridCube, StoreLike
 from swathkit.stores.grid_cube_writer import cube_writer
@@ -96,7 +96,7 @@ def build_mask(cube: StoreLike, *, start: date, end: date, threshold: float = 0.
     return report
 
 
-def _radius(grid: AsiGrid, pole_exclusion_m: float | None) -> float:
+def _radius(grid: Grid, pole_exclusion_m: float | None) -> float:
     if pole_exclusion_m is not None:
         return float(pole_exclusion_m)
     return POLE_EXCLUSION_M if grid.hemisphere == "n" else 0.0
@@ -130,7 +130,7 @@ def _frequency(cube: GridCube, days: list[date], block_days: int,
     return counter.frequency()
 
 
-def reference_land(grid: AsiGrid) -> np.ndarray:
+def reference_land(grid: Grid) -> np.ndarray:
     """Land of the land-mask package at the grid's cell centres (bool (y, x))."""
     from swathkit.geodata import land_fraction
 
@@ -138,7 +138,7 @@ def reference_land(grid: AsiGrid) -> np.ndarray:
     return np.asarray(land_fraction(lat, lon) >= REFERENCE_LAND)
 
 
-def _report(params: dict[str, Any], land: np.ndarray, grid: AsiGrid, start: date, end: date,
+def _report(params: dict[str, Any], land: np.ndarray, grid: Grid, start: date, end: date,
             *, rebuilt: bool) -> MaskReport:
     radius = float(params["pole_exclusion_m"])
     excluded = int(pole_disk(grid.x(), grid.y(), radius).sum()) if radius > 0 else 0

@@ -1,18 +1,18 @@
 """Missing pixels in a region of interest, day by day (replaces the seed's ROI script).
 
-The region is a rectangle of grid indices, ``rows`` and ``cols`` slices of the
-(y, x) grid with row 0 at the southern edge, written ``Y0:Y1,X0:X1`` on the
-command line (ends excluded, like Python slices). For every day of the period
-the report counts the NaN pixels in the region, and those not on land when a
-land mask is known (a cube after ``mask``); days without data are listed with
-their state (``not_published`` upstream, ``absent``) instead of counts.
+The region is a rectangle of grid indices (a :class:`swathkit.types.Region`: rows
+and columns of the (y, x) grid, row 0 at the southern edge of the ASI grids),
+written ``R0:R1,C0:C1`` on the command line (ends excluded, like Python slices).
+For every day of the period the report counts the NaN pixels in the region, and
+those not on land when a land mask is known (a cube after ``mask``); days without
+data are listed with their state (``not_published`` upstream, ``absent``) instead of
+counts.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,19 +20,16 @@ from pathlib import Path
 import numpy as np
 
 from swathkit.errors import InputError
-from swathkit.products.asi.grids import AsiGrid
+from swathkit.products.grids import Grid
 from swathkit.stores.grid_source import (
     PRESENT,
-    Region,
     Source,
     blocks,
     open_source,
 )
-from swathkit.types import DayRange, Progress
+from swathkit.types import DayRange, Progress, Region, RegionLike, as_region
 
 log = logging.getLogger(__name__)
-
-_ROI = re.compile(r"^\s*(\d+)\s*:\s*(\d+)\s*,\s*(\d+)\s*:\s*(\d+)\s*$")
 
 
 @dataclass(frozen=True)
@@ -77,7 +74,7 @@ class RoiReport:
 
     source: str
     kind: str  # "cube" | "files"
-    grid: AsiGrid
+    grid: Grid
     region: Region
     days: tuple[RoiDay, ...]
     land_known: bool
@@ -102,34 +99,14 @@ class RoiReport:
         return max(observed, key=self.counted).day if observed else None
 
     def region_text(self) -> str:
-        """The region as ``Y0:Y1,X0:X1``."""
-        rows, cols = self.region
-        return f"{rows.start}:{rows.stop},{cols.start}:{cols.stop}"
-
-
-def parse_roi(text: str, grid: AsiGrid | None = None) -> Region:
-    """``"Y0:Y1,X0:X1"`` to ``(rows, cols)`` slices, checked against ``grid``.
-
-    Raises:
-        InputError: Not of that form, empty, or outside the grid.
-    """
-    match = _ROI.match(text)
-    if not match:
-        raise InputError(f"region {text!r} is not Y0:Y1,X0:X1 (row and column indices, "
-                         "ends excluded), e.g. 100:200,300:400")
-    y0, y1, x0, x1 = (int(g) for g in match.groups())
-    if y1 <= y0 or x1 <= x0:
-        raise InputError(f"region {text!r} is empty: each end must exceed its start")
-    if grid is not None and (y1 > grid.rows or x1 > grid.cols):
-        raise InputError(f"region {text!r} leaves grid {grid.name} "
-                         f"({grid.rows} rows × {grid.cols} columns)")
-    return slice(y0, y1), slice(x0, x1)
+        """The region as ``R0:R1,C0:C1``."""
+        return str(self.region)
 
 
 def roi_report(
     source: str | os.PathLike[str] | Source,
     *,
-    region: Region | str,
+    region: RegionLike,
     start: date | None = None,
     end: date | None = None,
     grid: str | None = None,
@@ -139,7 +116,8 @@ def roi_report(
 
     Args:
         source: A grid cube, a folder of ASI files or one file (or an opened source).
-        region: ``(rows, cols)`` slices or ``"Y0:Y1,X0:X1"``.
+        region: A :class:`~swathkit.types.Region`, ``(rows, cols)`` slices or
+            ``"R0:R1,C0:C1"``.
         start: First day; the source's first day if None.
         end: Last day (included); the source's last day if None.
         grid: Grid to use when a folder holds several.
@@ -147,13 +125,15 @@ def roi_report(
 
     Returns:
         One :class:`RoiDay` per day of the period, in order.
+
+    Raises:
+        InputError: a region that is not one, or outside the grid.
     """
     src = source if not isinstance(source, str | os.PathLike) else open_source(source, grid=grid)
-    rows, cols = parse_roi(region, src.grid) if isinstance(region, str) else region
-    rows, cols = _clip(rows, src.grid.rows), _clip(cols, src.grid.cols)
+    box = as_region(region, src.grid.shape, grid=src.grid.name)
     land_full = src.land()
-    land = None if land_full is None else land_full[rows, cols]
-    pixels = (rows.stop - rows.start) * (cols.stop - cols.start)
+    land = None if land_full is None else land_full[box.slices()]
+    pixels = box.size
     sea = pixels if land is None else int((~land).sum())
     span = src.span()
     days = list(DayRange(start or span[0], end or span[1])) if span else []
@@ -161,7 +141,7 @@ def roi_report(
     present = [d for d in days if states[d] == PRESENT]
     counts: dict[date, tuple[int, int]] = {}
     for block in blocks(present, pixels):
-        values = np.isnan(src.read(block, (rows, cols)))
+        values = np.isnan(src.read(block, box))
         missing = values.sum(axis=(1, 2))
         sea_missing = missing if land is None else (values & ~land).sum(axis=(1, 2))
         counts.update(zip(block, zip(missing.tolist(), np.asarray(sea_missing).tolist(),
@@ -173,8 +153,7 @@ def roi_report(
         missing_d, sea_missing_d = counts.get(d, (0, 0))
         out.append(RoiDay(d, states[d], pixels, missing=missing_d, sea=sea,
                           sea_missing=sea_missing_d))
-    return RoiReport(str(src.name), src.kind, src.grid, (rows, cols), tuple(out),
-                     land is not None)
+    return RoiReport(str(src.name), src.kind, src.grid, box, tuple(out), land is not None)
 
 
 def roi_map(
@@ -203,7 +182,8 @@ def roi_map(
     src = source or open_source(report.source, grid=report.grid.name)
     shown = day or report.worst_day()
     if shown is None:
-        raise InputError(f"no observed day in the period to draw the region on ({report.source})")
+        raise InputError(f"no observed day in the period to draw the region on "
+                         f"({report.source}); choose another period")
     data = src.day(shown)
     if report.land_known:
         missing = [(d.day, d.sea_percent if d.sea else d.percent) for d in report.days]
@@ -214,7 +194,3 @@ def roi_map(
     return plot_roi(data, out_path, region=report.region, day=shown, missing=missing,
                     missing_label=label, dpi=dpi)
 
-
-def _clip(s: slice, size: int) -> slice:
-    start, stop, _ = s.indices(size)
-    return slice(start, stop)

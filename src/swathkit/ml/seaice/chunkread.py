@@ -26,7 +26,7 @@ import numcodecs.blosc
 import numpy as np
 
 from swathkit.errors import StoreError
-from swathkit.ml.seaice.regions import Region
+from swathkit.types import Region
 
 
 class ChunkReader:
@@ -65,12 +65,12 @@ class ChunkReader:
     def read_into(self, k: int, out: np.ndarray) -> None:
         """``out[:] = array[k*tc:(k+1)*tc, region]`` (full chunk rows; ``out`` float32)."""
         _, cy, cx = self.chunk_shape
-        r = self.region
-        for j in range(r.y0 // cy, (r.y1 - 1) // cy + 1):
-            y0, y1 = max(r.y0, j * cy), min(r.y1, (j + 1) * cy)
-            for i in range(r.x0 // cx, (r.x1 - 1) // cx + 1):
-                x0, x1 = max(r.x0, i * cx), min(r.x1, (i + 1) * cx)
-                dst = out[:, y0 - r.y0:y1 - r.y0, x0 - r.x0:x1 - r.x0]
+        (r0, r1), (c0, c1) = self.region.rows, self.region.cols
+        for j in range(r0 // cy, (r1 - 1) // cy + 1):
+            y0, y1 = max(r0, j * cy), min(r1, (j + 1) * cy)
+            for i in range(c0 // cx, (c1 - 1) // cx + 1):
+                x0, x1 = max(c0, i * cx), min(c1, (i + 1) * cx)
+                dst = out[:, y0 - r0:y1 - r0, x0 - c0:x1 - c0]
                 path = self.folder / "c" / str(k) / str(j) / str(i)
                 try:
                     data = path.read_bytes()

@@ -44,11 +44,11 @@ from swathkit.ml.seaice.batching import (
     emit_frames,
 )
 from swathkit.ml.seaice.chunkread import ChunkPool, ChunkReader
-from swathkit.ml.seaice.regions import NAMED_REGIONS, Region, RegionLike, resolve_region
+from swathkit.ml.seaice.regions import NAMED_REGIONS, resolve_region
 from swathkit.ml.seaice.windows import DateLike, SampleWindow, as_date
 from swathkit.stores.grid_cube import GridCube
 from swathkit.stores.location import StoreLocation, as_location
-from swathkit.types import DayRange
+from swathkit.types import DayRange, Region, RegionLike
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,8 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
             pixels (fill flag not land) was filled (flags 1, 2, 5), over all frames.
         mask: ``"apply"``: land pixels → 0; ``"channel"``: the land mask (1 = land)
             becomes a second input channel; ``"both"``; ``None``: the mask is not used.
-        region: ``(y0, y1, x0, x1)`` or a name from :data:`NAMED_REGIONS`.
+        region: A :class:`~swathkit.types.Region`, ``(r0, r1, c0, c1)``,
+            ``"R0:R1,C0:C1"`` or a name from :data:`NAMED_REGIONS`.
         preload: Read every day the samples need once, into memory.
         scale: Factor applied to the stored percent values (0.01 → fractions).
         cache_bytes: Decoded time chunks each reading process (or thread) keeps for the
@@ -123,7 +124,7 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
                  pred_shift: int = 1, pred_gap: int = 1, pred_length: int = 3,
                  samples_gap: int = 1, variable: str = "sic_filled",
                  max_filled_share: float | None = None, mask: str | None = "apply",
-                 region: RegionLike = None, preload: bool = False, scale: float = 0.01,
+                 region: RegionLike | None = None, preload: bool = False, scale: float = 0.01,
                  cache_bytes: int = CACHE_BYTES) -> None:
         if mask not in (*MASK_MODES, None):
             raise ValueError(f"mask must be one of {MASK_MODES} or None, not {mask!r}")
@@ -364,8 +365,7 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         if land is None:
             raise ValueError(f"{self._location}: the cube has no land mask; run "
                              "`swathkit seaice mask` first or pass mask=None")
-        r = self.region
-        return np.asarray(land)[r.y0:r.y1, r.x0:r.x1] != 0
+        return np.asarray(land)[self.region.slices()] != 0
 
     @staticmethod
     def _calendar(cube: GridCube, start: DateLike | None,

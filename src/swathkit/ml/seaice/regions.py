@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from swathkit.errors import InputError
+from swathkit.products.grids import Grid
+from swathkit.types import Region, RegionLike, as_region
 
-import numpy as np
-
-from swathkit.products.asi.grids import AsiGrid
-
-# Named boxes, (x_min, x_max, y_min, y_max) in metres of the grid's polar stereographic
-# projection (the NSIDC EPSG:3411/3413 and 3412/3976 planes agree to well under a cell).
+# Named boxes, (x_min, x_max, y_min, y_max) in metres of the NSIDC sea-ice polar
+# stereographic planes (EPSG:3411/3413 north, 3412/3976 south: they agree to well under
+# a cell), so they name windows of the grids on those planes (the ASI grids).
 NAMED_REGIONS: dict[str, dict[str, tuple[float, float, float, float]]] = {
     "n": {
         "central_arctic": (-900_000, 900_000, -900_000, 900_000),
@@ -27,56 +26,39 @@ NAMED_REGIONS: dict[str, dict[str, tuple[float, float, float, float]]] = {
 }
 
 
-@dataclass(frozen=True)
-class Region:
-    """Half-open row/column window ``[y0, y1) × [x0, x1)`` of the grid (row 0 = south)."""
+def named_region(grid: Grid, name: str) -> Region:
+    """The window of ``grid`` that the sea box ``name`` covers.
 
-    y0: int
-    y1: int
-    x0: int
-    x1: int
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return self.y1 - self.y0, self.x1 - self.x0
-
-    def as_tuple(self) -> tuple[int, int, int, int]:
-        return self.y0, self.y1, self.x0, self.x1
-
-    def slices(self) -> tuple[slice, slice]:
-        """``(rows, cols)`` as the cube's readers take them."""
-        return slice(self.y0, self.y1), slice(self.x0, self.x1)
+    Raises:
+        InputError: an unknown name for the grid's hemisphere, or a grid that is not on
+            the NSIDC polar stereographic plane the boxes are drawn in.
+    """
+    if grid.grid_mapping_name != "polar_stereographic" or grid.hemisphere not in NAMED_REGIONS:
+        raise InputError(f"named regions are boxes of the NSIDC polar stereographic planes; "
+                         f"grid {grid.name} is {grid.grid_mapping_name}: give a window "
+                         "(r0, r1, c0, c1) or 'R0:R1,C0:C1'")
+    boxes = NAMED_REGIONS[grid.hemisphere]
+    if name not in boxes:
+        raise InputError(f"unknown region {name!r} for grid {grid.name}; choose one of "
+                         f"{', '.join(sorted(boxes))}, (r0, r1, c0, c1) or 'R0:R1,C0:C1'")
+    x_min, x_max, y_min, y_max = boxes[name]
+    return grid.window((x_min, x_max), (y_min, y_max))
 
 
-RegionLike = Region | tuple[int, int, int, int] | str | None
-
-
-def resolve_region(grid: AsiGrid, region: RegionLike) -> Region:
+def resolve_region(grid: Grid, region: RegionLike | None) -> Region:
     """The window of ``grid`` that ``region`` names.
 
     Args:
         grid: The cube's grid.
-        region: ``None`` (the whole grid), ``(y0, y1, x0, x1)`` row/column indices
-            (half-open), or a name from :data:`NAMED_REGIONS` for the grid's hemisphere.
+        region: ``None`` (the whole grid), a :class:`~swathkit.types.Region`,
+            ``(r0, r1, c0, c1)`` row/column indices (half-open), ``"R0:R1,C0:C1"``, or a
+            name from :data:`NAMED_REGIONS` for the grid's hemisphere.
 
     Raises:
-        ValueError: Unknown name, or a window outside the grid or empty.
+        InputError: An unknown name, or a window outside the grid or empty.
     """
     if region is None:
-        return Region(0, grid.rows, 0, grid.cols)
-    if isinstance(region, str):
-        boxes = NAMED_REGIONS[grid.hemisphere]
-        if region not in boxes:
-            raise ValueError(f"unknown region {region!r} for grid {grid.name}; "
-                             f"choose one of {', '.join(sorted(boxes))} or (y0, y1, x0, x1)")
-        x_min, x_max, y_min, y_max = boxes[region]
-        x, y = grid.x(), grid.y()
-        return Region(int(np.searchsorted(y, y_min)), int(np.searchsorted(y, y_max)),
-                      int(np.searchsorted(x, x_min)), int(np.searchsorted(x, x_max)))
-    if isinstance(region, Region):
-        region = region.as_tuple()
-    y0, y1, x0, x1 = (int(v) for v in region)
-    if not (0 <= y0 < y1 <= grid.rows and 0 <= x0 < x1 <= grid.cols):
-        raise ValueError(f"region {region} is empty or outside the {grid.rows} x {grid.cols} "
-                         f"grid {grid.name}; give (y0, y1, x0, x1) with y0 < y1, x0 < x1")
-    return Region(y0, y1, x0, x1)
+        return Region.whole(grid.shape)
+    if isinstance(region, str) and ":" not in region:
+        return named_region(grid, region)
+    return as_region(region, grid.shape, grid=grid.name)

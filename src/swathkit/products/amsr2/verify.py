@@ -6,24 +6,27 @@ from pathlib import Path
 
 import h5py
 
-from swathkit.errors import FormatError, VerificationError
+from swathkit.errors import FormatError, InputError, ProductError, VerificationError
 from swathkit.products.hdf5 import open_h5
+from swathkit.products.registry import identify
 
+LEVEL_1 = ("amsr2-l1b", "amsr2-l1r")
 REQUIRED = ("Scan Time", "Latitude of Observation Point for 89A",
             "Longitude of Observation Point for 89A")
 
 
 def verify_l1b(path: Path) -> None:
-    """Check a fetched file is a whole AMSR2 L1 product: HDF5 signature, structure, scan times.
+    """Check a fetched file is a whole AMSR2 L1 product: name, HDF5 signature, structure.
 
     Cheap on purpose (the size was checked against the server's before): the
     extraction that follows decodes every dataset it keeps and checks its values.
-    The transfer engine calls this on the ``.part`` file, so the name is not checked.
+    The transfer engine calls this on ``<name>.part``: the name judged is ``<name>``.
 
     Raises:
         VerificationError: the file is not a complete, readable AMSR2 L1 product.
     """
     try:
+        identify(path, product=LEVEL_1, name=path.name.removesuffix(".part"))
         with open_h5(path) as f:
             missing = [name for name in REQUIRED if name not in f]
             if missing:
@@ -34,5 +37,5 @@ def verify_l1b(path: Path) -> None:
             for obj in f.values():  # every swath dataset has a scan axis first or second
                 if isinstance(obj, h5py.Dataset) and n_scans not in obj.shape[:2]:
                     raise FormatError(f"{obj.name} has shape {obj.shape}, not {n_scans} scans")
-    except (FormatError, OSError, ValueError, KeyError) as exc:
+    except (ProductError, InputError, OSError, ValueError, KeyError) as exc:
         raise VerificationError(f"{path.name}: not a sound AMSR2 L1 file ({exc})") from exc

@@ -9,7 +9,13 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from swathkit.products.asi.grids import GRIDS, RECORD_START, WGS84_FROM, AsiGrid, asi_grid
+from swathkit.products.asi.grids import (
+    ASI_GRIDS,
+    RECORD_START,
+    WGS84_FROM,
+    asi_grid,
+    asi_grid_name,
+)
 from swathkit.products.asi.names import (
     BREMEN_URL,
     AsiName,
@@ -22,14 +28,14 @@ from swathkit.products.asi.names import (
 _READER = {"open_asi", "check_asi_file"}
 
 __all__ = [
+    "ASI_GRIDS",
     "BREMEN_URL",
-    "GRIDS",
     "RECORD_START",
     "WGS84_FROM",
-    "AsiGrid",
     "AsiName",
     "asi_file_name",
     "asi_grid",
+    "asi_grid_name",
     "asi_remote_path",
     "asi_url",
     "check_asi_file",

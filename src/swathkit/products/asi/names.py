@@ -12,7 +12,8 @@ from datetime import date, datetime
 from pathlib import PurePath
 
 from swathkit.errors import FileNameError
-from swathkit.products.asi.grids import GRIDS, AsiGrid, asi_grid
+from swathkit.products.asi.grids import ASI_GRIDS, asi_grid_name
+from swathkit.products.grids import Grid
 
 BREMEN_URL = "https://data.seaice.uni-bremen.de/"
 VERSION = "5.4"
@@ -22,7 +23,7 @@ _GRAMMAR = re.compile(
 
 @dataclass(frozen=True)
 class AsiName:
-    """The parts of an ASI file name."""
+    """The parts of an ASI file name (``grid`` is the short name, e.g. ``n3125``)."""
 
     grid: str
     day: date
@@ -33,18 +34,18 @@ class AsiName:
         return f"asi-AMSR2-{self.grid}-{self.day:%Y%m%d}-v{self.version}.nc"
 
 
-def asi_file_name(grid: str | AsiGrid, day: date) -> str:
+def asi_file_name(grid: str | Grid, day: date) -> str:
     """``asi-AMSR2-<grid>-YYYYMMDD-v5.4.nc`` for one grid and day."""
-    return AsiName(asi_grid(grid).name, _as_date(day)).file_name
+    return AsiName(asi_grid_name(grid), _as_date(day)).file_name
 
 
-def asi_remote_path(grid: str | AsiGrid, day: date) -> str:
+def asi_remote_path(grid: str | Grid, day: date) -> str:
     """The file's path under :data:`BREMEN_URL` (no leading slash)."""
-    g = asi_grid(grid).name
+    g = asi_grid_name(grid)
     return f"amsr2/asi_daygrid_swath/{g}/netcdf/{day:%Y}/{asi_file_name(g, day)}"
 
 
-def asi_url(grid: str | AsiGrid, day: date, *, base: str = BREMEN_URL) -> str:
+def asi_url(grid: str | Grid, day: date, *, base: str = BREMEN_URL) -> str:
     """The file's URL under ``base`` (the real archive by default)."""
     return base.rstrip("/") + "/" + asi_remote_path(grid, day)
 
@@ -61,9 +62,9 @@ def parse_asi_name(name: str | PurePath) -> AsiName:
     if not m:
         raise FileNameError(
             f"{base!r} is not an ASI file name: expected asi-AMSR2-<grid>-YYYYMMDD-v5.4.nc")
-    if m["grid"] not in GRIDS:
+    if m["grid"] not in ASI_GRIDS:
         raise FileNameError(f"{base!r}: unknown grid {m['grid']!r}; "
-                            f"expected one of {', '.join(GRIDS)}")
+                            f"expected one of {', '.join(ASI_GRIDS)}")
     try:
         day = datetime.strptime(m["day"], "%Y%m%d").date()
     except ValueError as exc:

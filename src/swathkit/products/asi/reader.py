@@ -19,8 +19,9 @@ import numpy as np
 import xarray as xr
 
 from swathkit.errors import FormatError
-from swathkit.products.asi.grids import AsiGrid, asi_grid
+from swathkit.products.asi.grids import asi_grid, asi_grid_name
 from swathkit.products.asi.names import AsiName, parse_asi_name
+from swathkit.products.grids import Grid
 from swathkit.products.hdf5 import attr_number, lazy, open_h5
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ def open_asi(
     data_vars = {
         "sic": xr.Variable(("time", "y", "x"), sic, dict(SIC_ATTRS)),
         "polar_stereographic": xr.Variable((), np.int32(0),
-                                           grid.grid_mapping_attrs(days[-1], wkt=True)),
+                                           asi_grid(grid, days[-1]).grid_mapping_attrs()),
     }
     attrs = {"product": PRODUCT, "grid": grid.name, "version": version,
              "source": ", ".join(path.name for _, path in named)}
@@ -116,7 +117,7 @@ def _as_paths(path_or_paths: str | Path | Iterable[str | Path]) -> list[Path]:
     return paths
 
 
-def _common_grid(named: list[tuple[AsiName, Path]]) -> tuple[AsiGrid, str]:
+def _common_grid(named: list[tuple[AsiName, Path]]) -> tuple[Grid, str]:
     grids = {name.grid for name, _ in named}
     versions = {name.version for name, _ in named}
     if len(grids) > 1 or len(versions) > 1:
@@ -129,14 +130,14 @@ def _common_grid(named: list[tuple[AsiName, Path]]) -> tuple[AsiGrid, str]:
     return asi_grid(grids.pop()), versions.pop()
 
 
-def _day_array(path: Path, grid: AsiGrid) -> da.Array:
+def _day_array(path: Path, grid: Grid) -> da.Array:
     with open_h5(path) as f:
         for var in ("x", "y", "z"):
             if var not in f or not isinstance(f[var], h5py.Dataset):
                 raise FormatError(f"{path}: variable {var!r} is missing; {_HINT}")
         z = f["z"]
         if z.shape != grid.shape:
-            raise FormatError(f"{path}: 'z' has shape {z.shape}, grid {grid.name} needs "
+            raise FormatError(f"{path}: 'z' has shape {z.shape}, grid {asi_grid_name(grid)} needs "
                               f"{grid.shape} (y, x); {_HINT}")
         _check_axis(path, f["x"], grid.x(), "x")
         _check_axis(path, f["y"], grid.y(), "y")

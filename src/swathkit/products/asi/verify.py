@@ -19,10 +19,12 @@ from pathlib import Path
 
 import h5py
 
-from swathkit.errors import FileNameError, FormatError, VerificationError
+from swathkit.errors import InputError, ProductError, VerificationError
 from swathkit.products.asi.reader import check_asi_file
+from swathkit.products.registry import identify
 
 __all__ = ["verify_asi_file"]
+
 
 def verify_asi_file(path: str | Path, *, decode: bool = True) -> None:
     """Check a file is a whole ASI grid: ``x``, ``y``, ``z`` of its grid's shape and cells.
@@ -37,9 +39,11 @@ def verify_asi_file(path: str | Path, *, decode: bool = True) -> None:
         VerificationError: the name is not an ASI name, or the content is not a whole grid.
     """
     path = Path(path)
+    name = path.name.removesuffix(".part")  # a download before its rename
     try:
-        check_asi_file(path, name=path.name.removesuffix(".part"))  # a download before its rename
-    except (FileNameError, FormatError) as exc:  # their messages name the file
+        identify(path, product="asi-amsr2", name=name)  # NetCDF-4 bytes, an ASI name
+        check_asi_file(path, name=name)
+    except (ProductError, InputError) as exc:  # their messages name the file
         raise VerificationError(str(exc)) from exc
     if not decode:
         return

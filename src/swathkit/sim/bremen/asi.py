@@ -19,8 +19,9 @@ from pathlib import Path
 import netCDF4
 import numpy as np
 
-from swathkit.products.asi.grids import AsiGrid, asi_grid
+from swathkit.products.asi.grids import asi_grid, asi_grid_name
 from swathkit.products.asi.names import VERSION, asi_file_name
+from swathkit.products.grids import Grid
 from swathkit.sim.bremen import asi_earth
 from swathkit.sim.bremen.asi_earth import POLE_HOLE_RADIUS_M
 from swathkit.types import Progress
@@ -42,12 +43,12 @@ __all__ = [
 ]
 
 
-def pole_hole_radius_m(grid: str | AsiGrid) -> float:
+def pole_hole_radius_m(grid: str | Grid) -> float:
     """Radius (m) of the simulated pole hole on ``grid``: 70 km north, none south."""
-    return POLE_HOLE_RADIUS_M[asi_grid(grid).name]
+    return POLE_HOLE_RADIUS_M[asi_grid_name(grid)]
 
 
-def asi_truth(grid: str | AsiGrid, day: date, *, seed: int = 0) -> dict[str, np.ndarray]:
+def asi_truth(grid: str | Grid, day: date, *, seed: int = 0) -> dict[str, np.ndarray]:
     """What the synthetic day is made of, for checking gap filling against the truth.
 
     Returns:
@@ -64,11 +65,11 @@ def asi_truth(grid: str | AsiGrid, day: date, *, seed: int = 0) -> dict[str, np.
             "gap": asi_earth.swath_gaps(g, day, seed=seed), "ice": ice}
 
 
-def synthetic_asi_day(grid: str | AsiGrid, day: date, *, seed: int = 0) -> np.ndarray:
+def synthetic_asi_day(grid: str | Grid, day: date, *, seed: int = 0) -> np.ndarray:
     """One day's ``z``: float32 (rows, cols) percent, NaN for land, pole hole and gaps.
 
     Args:
-        grid: ``n3125``, ``n6250``, ``s3125``, ``s6250`` or an :class:`AsiGrid`.
+        grid: ``n3125``, ``n6250``, ``s3125``, ``s6250`` or an ASI :class:`Grid`.
         day: The calendar day.
         seed: Non-negative seed of the texture and the gaps.
     """
@@ -83,7 +84,7 @@ def synthetic_asi_day(grid: str | AsiGrid, day: date, *, seed: int = 0) -> np.nd
 
 
 def write_asi_day(
-    directory: str | os.PathLike[str], grid: str | AsiGrid, day: date, *, seed: int = 0
+    directory: str | os.PathLike[str], grid: str | Grid, day: date, *, seed: int = 0
 ) -> Path:
     """Write one synthetic day as ``directory/asi-AMSR2-<grid>-YYYYMMDD-v5.4.nc``.
 
@@ -108,7 +109,7 @@ def write_asi_day(
 
 def write_asi_days(
     directory: str | os.PathLike[str],
-    grid: str | AsiGrid,
+    grid: str | Grid,
     start: date,
     days: int,
     *,
@@ -119,7 +120,7 @@ def write_asi_days(
 
     Args:
         directory: Where the files go (created if missing).
-        grid: The grid name or :class:`AsiGrid`.
+        grid: The grid name or :class:`Grid`.
         start: The first day.
         days: How many days.
         seed: Non-negative seed.
@@ -133,7 +134,7 @@ def write_asi_days(
     return paths
 
 
-def _write_netcdf(path: Path, grid: AsiGrid, day: date, z: np.ndarray) -> None:
+def _write_netcdf(path: Path, grid: Grid, day: date, z: np.ndarray) -> None:
     with netCDF4.Dataset(path, "w", format="NETCDF4") as nc:
         nc.setncatts(_global_attrs(grid, day))
         nc.createDimension("x", grid.cols)
@@ -145,7 +146,7 @@ def _write_netcdf(path: Path, grid: AsiGrid, day: date, z: np.ndarray) -> None:
                            "axis": axis.upper()})
             var[:] = values
         crs = nc.createVariable("polar_stereographic", "i4", ())
-        crs.setncatts(grid.grid_mapping_attrs(day))
+        crs.setncatts(asi_grid(grid, day).grid_mapping_attrs(wkt=False))
         var = nc.createVariable("z", "f4", ("y", "x"), zlib=True, complevel=4,
                                 shuffle=True, fill_value=np.float32(np.nan),
                                 chunksizes=grid.shape)
@@ -156,14 +157,14 @@ def _write_netcdf(path: Path, grid: AsiGrid, day: date, z: np.ndarray) -> None:
         var[:] = z
 
 
-def _global_attrs(grid: AsiGrid, day: date) -> dict[str, str]:
+def _global_attrs(grid: Grid, day: date) -> dict[str, str]:
     return {
         "Conventions": "CF-1.6",
         "title": "Sea ice concentration from AMSR2 (ASI algorithm), daily swath composite",
         "institution": "University of Bremen, Institute of Environmental Physics",
         "source": "GCOM-W1 AMSR2 L1R brightness temperatures, 89 GHz (ASI)",
         "product_version": VERSION,
-        "grid": grid.name,
+        "grid": asi_grid_name(grid),
         "date": f"{day:%Y-%m-%d}",
         "comment": "SYNTHETIC: written by swathkit.sim.bremen.asi, not real data",
     }

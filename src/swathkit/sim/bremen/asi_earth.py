@@ -26,7 +26,7 @@ from datetime import date
 import numpy as np
 
 from swathkit.geodata import land_fraction
-from swathkit.products.asi.grids import AsiGrid
+from swathkit.products.grids import Grid
 from swathkit.sim.earth import sea_ice_concentration
 
 POLE_HOLE_RADIUS_M = {"n3125": 70_000.0, "n6250": 70_000.0, "s3125": 0.0, "s6250": 0.0}
@@ -57,11 +57,12 @@ class Static:
 
 
 @functools.cache
-def static(grid: AsiGrid) -> Static:
+def static(grid: Grid) -> Static:
     """The static fields of ``grid``, cached for the process (read-only arrays)."""
     lon, lat = grid.lonlat()
     land = land_fraction(lat, lon) > 0.5
-    radius = POLE_HOLE_RADIUS_M.get(grid.name, 0.0) if grid.hemisphere == "n" else 0.0
+    short = grid.name.removeprefix("asi-")  # the ASI grids' own names key the table
+    radius = POLE_HOLE_RADIUS_M.get(short, 0.0) if grid.hemisphere == "n" else 0.0
     x, y = grid.x(), grid.y()
     pole_hole = (x[None, :] ** 2 + y[:, None] ** 2) < radius**2
     low = np.flatnonzero(np.abs(lat) < _GAP_LAT_MAX)
@@ -75,7 +76,7 @@ def static(grid: AsiGrid) -> Static:
 
 
 @functools.cache
-def texture(grid: AsiGrid, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def texture(grid: Grid, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Two independent periodic smooth random fields (unit variance, float32) for ``grid``.
 
     Periodic in both axes, so shifting them by any offset (drift) is seamless.
@@ -106,7 +107,7 @@ def day_number(day: date) -> int:
     return day.toordinal() - _EPOCH
 
 
-def ice_percent(grid: AsiGrid, day: date, *, seed: int = 0) -> np.ndarray:
+def ice_percent(grid: Grid, day: date, *, seed: int = 0) -> np.ndarray:
     """Gap-free sea-ice concentration (float32 percent, 0–100) everywhere, land included."""
     st = static(grid)
     t = day_number(day)
@@ -127,7 +128,7 @@ def ice_percent(grid: AsiGrid, day: date, *, seed: int = 0) -> np.ndarray:
     return tex
 
 
-def swath_gaps(grid: AsiGrid, day: date, *, seed: int = 0) -> np.ndarray:
+def swath_gaps(grid: Grid, day: date, *, seed: int = 0) -> np.ndarray:
     """Where the day has no retrieval between swaths (bool (rows, cols))."""
     st = static(grid)
     rng = np.random.default_rng([seed, 0x6A9, day.toordinal(), ord(grid.hemisphere)])
@@ -148,7 +149,7 @@ def swath_gaps(grid: AsiGrid, day: date, *, seed: int = 0) -> np.ndarray:
     return gap
 
 
-def _missing_block(grid: AsiGrid, rng: np.random.Generator) -> np.ndarray:
+def _missing_block(grid: Grid, rng: np.random.Generator) -> np.ndarray:
     """A lost stretch of orbit: a straight swath segment passing near the pole."""
     angle = rng.uniform(0.0, 2 * np.pi)
     distance = rng.uniform(600e3, 1800e3)  # of the swath centre line from the pole, m
@@ -163,7 +164,7 @@ def _missing_block(grid: AsiGrid, rng: np.random.Generator) -> np.ndarray:
     return (across < half_width) & (along >= 0) & (along < length)
 
 
-def _drifted_texture(grid: AsiGrid, t: int, seed: int) -> np.ndarray:
+def _drifted_texture(grid: Grid, t: int, seed: int) -> np.ndarray:
     """The texture of day ``t``: blended between its two fields and shifted by the drift."""
     a, b = texture(grid, seed)
     phase = 2 * math.pi * t / _TEXTURE_PERIOD_DAYS
