@@ -9,7 +9,8 @@ import pytest
 from swathkit.errors import FileNameError, FormatError, InputError
 from swathkit.products.amsr2.names import GranuleName
 from swathkit.products.asi.names import AsiName
-from swathkit.products.registry import PRODUCTS, find_products, identify, sniff, spec
+from swathkit.products.formats import sniff
+from swathkit.products.registry import PRODUCTS, find_products, identify, spec
 
 ASI = "asi-AMSR2-n6250-20240417-v5.4.nc"
 L1B = "GW1AM2_202202160037_181D_L1SGBTBR_2220220.h5"

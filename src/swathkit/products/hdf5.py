@@ -15,7 +15,7 @@ import h5py
 import numpy as np
 
 from swathkit.errors import FormatError
-from swathkit.products.registry import sniff
+from swathkit.products.formats import sniff
 
 
 def check_hdf5(path: Path) -> None:

@@ -27,14 +27,9 @@ from pathlib import Path
 from swathkit.errors import FileNameError, FormatError, InputError, ProductError
 from swathkit.products.amsr2.names import GranuleName, parse_name
 from swathkit.products.asi.names import AsiName, parse_asi_name
+from swathkit.products.formats import container, read_head
 
 log = logging.getLogger(__name__)
-
-HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
-MAGIC: tuple[tuple[bytes, str], ...] = (
-    (HDF5_MAGIC, "hdf5"), (b"CDF\x01", "netcdf3"), (b"CDF\x02", "netcdf3"),
-    (b"CDF\x05", "netcdf3"))
-"""First bytes → container: ``hdf5`` (HDF5 and NetCDF-4) or ``netcdf3`` (NetCDF classic)."""
 
 CONTAINER = {"hdf5": "hdf5", "netcdf4": "hdf5", "netcdf3": "netcdf3"}
 """Each file format → the container its first bytes show."""
@@ -121,25 +116,6 @@ def spec(product: str) -> ProductSpec:
                      f"{', '.join(r.product for r in PRODUCTS)}")
 
 
-def require_file(path: str | os.PathLike[str]) -> Path:
-    """``path``, after checking it is a file this process can read.
-
-    Raises:
-        InputError: no such file, a folder, or a file that cannot be read.
-    """
-    _head(Path(path))
-    return Path(path)
-
-
-def sniff(path: str | os.PathLike[str]) -> str | None:
-    """The container its first bytes show (``"hdf5"``, ``"netcdf3"``), or None.
-
-    Raises:
-        InputError: no such file, a folder, or a file that cannot be read.
-    """
-    return _container(_head(Path(path)))
-
-
 def identify(path: str | os.PathLike[str], *, product: str | tuple[str, ...] | None = None,
              name: str | None = None) -> ProductFile:
     """Recognise a file: its magic bytes first, then its name.
@@ -157,9 +133,9 @@ def identify(path: str | os.PathLike[str], *, product: str | tuple[str, ...] | N
     """
     p = Path(path)
     base = Path(name).name if name is not None else p.name
-    head = _head(p)
+    head = read_head(p)
     wanted = _wanted(product)
-    fitting = [row for row in wanted if CONTAINER[row.format] == _container(head)]
+    fitting = [row for row in wanted if CONTAINER[row.format] == container(head)]
     if not fitting:  # the message speaks of the product the name announces, if one does
         raise FormatError(_format_message(p, head, [r for r in wanted if r.names_it(base)]
                                           or wanted))
@@ -219,24 +195,6 @@ def _walk(root: Path) -> list[Path]:
     return found
 
 
-def _head(path: Path) -> bytes:
-    try:
-        with path.open("rb") as f:
-            return f.read(8)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: a folder, not a file; give one of its files") from None
-    except OSError as exc:
-        if path.is_dir():  # (Windows says "permission denied" for a folder)
-            raise InputError(f"{path}: a folder, not a file; give one of its files") from None
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
-
-
-def _container(head: bytes) -> str | None:
-    return next((container for magic, container in MAGIC if head.startswith(magic)), None)
-
-
 def _wanted(product: str | tuple[str, ...] | None) -> list[ProductSpec]:
     if product is None:
         return list(PRODUCTS)
@@ -249,8 +207,8 @@ def _titles(rows: list[ProductSpec]) -> str:
 
 def _format_message(path: Path, head: bytes, wanted: list[ProductSpec]) -> str:
     expected = " or ".join(dict.fromkeys(FORMAT_TITLES[r.format] for r in wanted))
-    container = _container(head)
-    if container is None:
+    kind = container(head)
+    if kind is None:
         return f"{path}: not {expected} file (first bytes {head!r})"
-    return (f"{path}: {_CONTAINER_TITLES[container]} file, where {_titles(wanted)} needs "
+    return (f"{path}: {_CONTAINER_TITLES[kind]} file, where {_titles(wanted)} needs "
             f"{expected} file")

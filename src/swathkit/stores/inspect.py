@@ -23,9 +23,10 @@ import numpy as np
 from swathkit.errors import InputError, StoreError
 from swathkit.products.asi.grids import asi_grid
 from swathkit.products.asi.names import AsiName
+from swathkit.products.formats import sniff
 from swathkit.products.grids import Grid, grid_on
 from swathkit.products.hdf5 import attr_text, open_h5
-from swathkit.products.registry import FolderScan, find_products, identify, sniff, spec
+from swathkit.products.registry import FolderScan, find_products, identify, spec
 from swathkit.stores.schema import as_text
 from swathkit.stores.swath_store import SwathStore
 from swathkit.stores.swaths_dataset import open_swaths

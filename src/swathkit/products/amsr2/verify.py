@@ -7,10 +7,10 @@ from pathlib import Path
 import h5py
 
 from swathkit.errors import FormatError, InputError, ProductError, VerificationError
+from swathkit.products.amsr2.names import parse_name
+from swathkit.products.formats import sniff
 from swathkit.products.hdf5 import open_h5
-from swathkit.products.registry import identify
 
-LEVEL_1 = ("amsr2-l1b", "amsr2-l1r")
 REQUIRED = ("Scan Time", "Latitude of Observation Point for 89A",
             "Longitude of Observation Point for 89A")
 
@@ -26,7 +26,9 @@ def verify_l1b(path: Path) -> None:
         VerificationError: the file is not a complete, readable AMSR2 L1 product.
     """
     try:
-        identify(path, product=LEVEL_1, name=path.name.removesuffix(".part"))
+        if sniff(path) != "hdf5":
+            raise FormatError(f"{path}: not an HDF5 file (its first bytes say otherwise)")
+        parse_name(path.name.removesuffix(".part"))
         with open_h5(path) as f:
             missing = [name for name in REQUIRED if name not in f]
             if missing:

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import h5py
 
-from swathkit.errors import InputError, ProductError, VerificationError
+from swathkit.errors import FormatError, InputError, ProductError, VerificationError
+from swathkit.products.asi.names import parse_asi_name
 from swathkit.products.asi.reader import check_asi_file
-from swathkit.products.registry import identify
+from swathkit.products.formats import sniff
 
 __all__ = ["verify_asi_file"]
 
@@ -41,7 +42,9 @@ def verify_asi_file(path: str | Path, *, decode: bool = True) -> None:
     path = Path(path)
     name = path.name.removesuffix(".part")  # a download before its rename
     try:
-        identify(path, product="asi-amsr2", name=name)  # NetCDF-4 bytes, an ASI name
+        if sniff(path) != "hdf5":
+            raise FormatError(f"{path}: not a NetCDF-4 file (its first bytes say otherwise)")
+        parse_asi_name(name)
         check_asi_file(path, name=name)
     except (ProductError, InputError) as exc:  # their messages name the file
         raise VerificationError(str(exc)) from exc
