@@ -224,7 +224,8 @@ def test_unknown_path_is_404(portal):
     url = portal.catalog_url.replace("/csw/csw", "/nothing")
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(url, timeout=30)
-    assert err.value.code == 404
+    with err.value:  # the error holds the open answer
+        assert err.value.code == 404
 
 
 @pytest.mark.parametrize("status", [503, 429])

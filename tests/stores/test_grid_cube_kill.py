@@ -47,7 +47,7 @@ def _kill_while_rewriting(store: Path, day) -> None:
         assert proc.stdout.readline().strip() == "pending"
     finally:
         os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
+        proc.communicate()  # reaps it and closes the pipe
 
 
 @pytest.fixture

@@ -54,7 +54,7 @@ def test_sigkill_mid_batch_keeps_the_committed_store(tmp_path, record):
         assert proc.poll() is None, "writer finished before it could be killed"
         time.sleep(0.005)
     os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    proc.communicate()  # reaps it and closes the pipe
     assert _rows_on_disk(store) - {0, 1, 2}, "the kill did not land mid-batch"
 
     assert (store / "zarr.json").read_bytes() == root_before

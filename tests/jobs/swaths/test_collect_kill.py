@@ -48,11 +48,11 @@ def _kill_after_progress(store, rng, faults):
     while proc.poll() is None and _fetched(ledger) < target and time.monotonic() < deadline:
         time.sleep(0.02)
     time.sleep(rng.uniform(0.0, 0.5))  # land anywhere: mid-transfer, extraction or commit
-    if proc.poll() is not None:
-        return False
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    return True
+    killed = proc.poll() is None
+    if killed:
+        proc.send_signal(signal.SIGKILL)
+    proc.communicate()  # reaps it and closes the pipe
+    return killed
 
 
 @pytest.mark.slow
@@ -74,10 +74,9 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_resumes(tmp_path, uninterrupted):
     store = tmp_path / "s.zarr"
     proc = _run(store)
     ledger = tmp_path / "s.zarr.ledger.sqlite"
-    deadline = time.monotonic() + 60
-    while not ledger.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(1.0)  # into the transfers
+    deadline = time.monotonic() + 180
+    while proc.poll() is None and _fetched(ledger) == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)  # until the ledger shows the transfers under way
     proc.send_signal(signal.SIGINT)
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0 and out.startswith("NOT OK"), out  # stopped, reported
