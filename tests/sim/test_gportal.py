@@ -141,6 +141,7 @@ def test_a_day_holds_about_thirty_granules(portal):
     assert begins == sorted(begins)
 
 
+@pytest.mark.slow
 def test_full_size_catalogue_covers_whole_half_orbits():
     with SimulatedGPortal() as full:
         _, _, body = _get(full, count="1000")
@@ -179,6 +180,7 @@ def test_other_datasets_have_no_records(portal):
     assert body["properties"]["numberOfRecordsMatched"] == 0
 
 
+@pytest.mark.slow
 def test_bbox_keeps_the_granules_that_cover_it_and_few_others():
     bbox = (0.0, 60.0, 20.0, 70.0)
     with SimulatedGPortal() as full:  # full half orbits: every granule crosses the latitude band

@@ -18,6 +18,7 @@ def files(tmp_path_factory):
     return src
 
 
+@pytest.mark.slow
 def test_consolidate_mask_fill(files, tmp_path, capsys):
     cube = str(tmp_path / "c.zarr")
     assert main(["seaice", "consolidate", str(files), "--cube", cube]) == 0
@@ -33,6 +34,7 @@ def test_consolidate_mask_fill(files, tmp_path, capsys):
     assert "filled in time" in out and "filled in space-time" in out and "unfilled" in out
 
 
+@pytest.mark.slow
 def test_a_bad_file_gives_exit_code_1(files, tmp_path, capsys):
     src = tmp_path / "src"
     src.mkdir()

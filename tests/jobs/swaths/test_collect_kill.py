@@ -1,5 +1,6 @@
 """SIGKILL the collector at random points, re-run: the store ends as an uninterrupted run's."""
 
+import os
 import random
 import signal
 import sqlite3
@@ -13,10 +14,16 @@ from .collect_helpers import RUNNER, store_content
 
 START, END = "2022-02-16T00:00", "2022-02-16T12:00"
 
+# Up to five collector runs per test (each with a spawned extraction pool), and the
+# module's uninterrupted reference run in the first one's setup.
+pytestmark = pytest.mark.timeout(400)
 
-def _run(store, faults="none", timeout=240):
+
+def _run(store, faults="none"):
+    # a session of its own: a kill takes the extraction workers too, not the collector alone
     return subprocess.Popen([sys.executable, "-c", RUNNER, str(store), START, END, faults],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            start_new_session=True)
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +57,7 @@ def _kill_after_progress(store, rng, faults):
     time.sleep(rng.uniform(0.0, 0.5))  # land anywhere: mid-transfer, extraction or commit
     killed = proc.poll() is None
     if killed:
-        proc.send_signal(signal.SIGKILL)
+        os.killpg(proc.pid, signal.SIGKILL)
     proc.communicate()  # reaps it and closes the pipe
     return killed
 
