@@ -16,6 +16,7 @@ def test_every_verb_has_help_with_a_description(capsys):
     assert len(VERBS) >= 6 and build_parser().prog == "swathkit"
 
 
+@pytest.mark.slow
 def test_ingest_verify_inspect_export(l1b_files, tmp_path, capsys):
     store = str(tmp_path / "s.zarr")
     files = [str(p) for p in l1b_files]

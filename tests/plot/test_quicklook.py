@@ -137,6 +137,7 @@ def test_draw_coastlines_projected_breaks_lines_at_unmapped_points() -> None:
     assert max(np.hypot(*s.T).max() for s in segments) <= 1.0  # northern hemisphere only
 
 
+@pytest.mark.slow
 def test_quicklook_writes_png_of_expected_size(swath, tmp_path) -> None:
     out = quicklook_swath(*swath, tmp_path / "q.png", title="band", units="K")
     assert out == tmp_path / "q.png"

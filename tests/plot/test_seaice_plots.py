@@ -125,6 +125,7 @@ def test_frame_without_a_crs_asks_for_one(ds: xr.Dataset) -> None:
     assert MapFrame.from_xarray(bare, crs="EPSG:3411").crs == pyproj.CRS.from_epsg(3411)
 
 
+@pytest.mark.slow
 def test_plot_day_draws_ice_water_land_and_gaps(ds: xr.Dataset, tmp_path: Path) -> None:
     out = plot_day(ds, tmp_path / "day.png", day="2024-04-18", region=CROP, dpi=60)
     image = _pixels(out)
@@ -158,6 +159,7 @@ def test_plot_mask_shows_binary_mask_and_frequency(ds: xr.Dataset, tmp_path: Pat
     assert _has_colour(image, _hex("#cfe3f3"))  # sea in the binary panel
 
 
+@pytest.mark.slow
 def test_plot_fill_comparison_marks_how_pixels_were_filled(ds: xr.Dataset,
                                                            tmp_path: Path) -> None:
     out = plot_fill_comparison(ds, tmp_path / "cmp.png", day=date(2024, 4, 18), region=CROP,
@@ -170,6 +172,7 @@ def test_plot_fill_comparison_marks_how_pixels_were_filled(ds: xr.Dataset,
     assert not _has_colour(image, _hex(colours["constant"]), tol=0.01)  # no such flag here
 
 
+@pytest.mark.slow
 def test_plot_roi_draws_a_red_box_and_the_chart(ds: xr.Dataset, tmp_path: Path) -> None:
     missing = [(date(2024, 4, 17), 0.0), (date(2024, 4, 18), 12.5), (date(2024, 4, 19), None)]
     out = plot_roi(ds, tmp_path / "roi.png", region=(slice(880, 960), slice(580, 700)),

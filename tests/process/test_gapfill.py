@@ -35,7 +35,7 @@ def random_stack(shape=(8, 16, 20), *, seed=0, missing=0.35, with_land=True):
 
 
 OPTIONS = [
-    FillOptions(),
+    pytest.param(FillOptions(), marks=pytest.mark.slow),  # the widest windows: over a second
     FillOptions(max_gap=2, time_window=1, space_window=3),
     FillOptions(max_gap=0, time_window=2, space_window=2, alpha=1.0, sigma=1.5),
     FillOptions(max_gap=3, time_window=0, space_window=4, alpha=0.0, sigma=2.0),

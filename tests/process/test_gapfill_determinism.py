@@ -59,6 +59,7 @@ def test_same_bytes_for_tile_sizes_and_strategies(options):
         assert digest(*_fill(sic, land, options, tile=tile, strategy=strategy)) == expected
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("options", OPTIONS, ids=repr)
 def test_dask_chunkings_equal_the_in_memory_fill(options):
     sic, land = stack()

@@ -32,6 +32,7 @@ def _path(directory, grid, day):
     return directory / asi_file_name(grid, day)
 
 
+@pytest.mark.slow
 def test_sic_is_the_files_z_bit_for_bit(asi_dir):
     ds = open_asi(_path(asi_dir, "n6250", DAYS[1]))
     expected = synthetic_asi_day("n6250", DAYS[1], seed=5)

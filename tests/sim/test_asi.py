@@ -22,6 +22,7 @@ def _sha(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 def test_same_inputs_give_the_same_bytes(tmp_path):
     a = write_asi_day(tmp_path / "a", "n6250", MARCH, seed=1)
     b = write_asi_day(tmp_path / "b", "n6250", MARCH, seed=1)
@@ -99,6 +100,7 @@ def _blocks(gap):
     return gap & (lat >= 60.0)
 
 
+@pytest.mark.slow
 def test_some_days_lose_a_larger_block_near_the_pole():
     lat = asi_grid("n6250").lonlat()[1]
     high = [asi_truth("n6250", date(2020, 1, d))["gap"][lat > 70].sum() for d in range(1, 31)]
@@ -125,6 +127,7 @@ def test_seasonal_cycle_of_extent():
     assert extent("s6250", date(2019, 9, 20)) > 1.5 * extent("s6250", date(2019, 2, 20))
 
 
+@pytest.mark.slow
 def test_write_days_reports_progress_and_reads_back(tmp_path):
     calls = []
     paths = write_asi_days(tmp_path, "n6250", date(2013, 5, 10), 4, seed=3,
@@ -137,6 +140,7 @@ def test_write_days_reports_progress_and_reads_back(tmp_path):
     assert missing_upstream_default == (date(2013, 5, 11), date(2013, 5, 12), date(2013, 5, 13))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("grid", ["n3125"])
 def test_a_full_resolution_day_reads_back_losslessly(tmp_path, grid):
     path = write_asi_day(tmp_path, grid, date(2021, 1, 5))

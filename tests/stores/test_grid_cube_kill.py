@@ -47,7 +47,7 @@ def _kill_while_rewriting(store: Path, day) -> None:
         assert proc.stdout.readline().strip() == "pending"
     finally:
         os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
+        proc.communicate()  # reaps it and closes the pipe
 
 
 @pytest.fixture
@@ -58,6 +58,7 @@ def cube(tmp_path):
     return path
 
 
+@pytest.mark.slow
 def test_killed_writer_leaves_committed_days_pending_then_restored(cube):
     _kill_while_rewriting(cube, D0 + timedelta(days=5))
     c = GridCube.open(cube)
@@ -75,6 +76,7 @@ def test_killed_writer_leaves_committed_days_pending_then_restored(cube):
         assert c.read_days([day])[0].tobytes() == field(day).tobytes()
 
 
+@pytest.mark.slow
 def test_a_chunk_torn_by_the_kill_is_left_pending_for_the_source(cube):
     _kill_while_rewriting(cube, D0 + timedelta(days=5))
     for chunk in (cube / "sic" / "c" / str(GridCube.open(cube).index.index_of(D0) // 8)).rglob(

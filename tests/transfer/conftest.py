@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import faulthandler
 from pathlib import Path
 
 import pytest
@@ -11,14 +10,6 @@ from fake_archive import HOST, FakeArchive, FakeFactory, FakeSleep, payload, tas
 from swathkit.transfer.engine import FetchTask, TransferEngine
 from swathkit.transfer.limits import CircuitBreaker
 from swathkit.transfer.retry import RetryPolicy
-
-
-@pytest.fixture(autouse=True)
-def hang_guard():
-    """A deadlocked test dumps every thread's stack and ends the run instead of hanging."""
-    faulthandler.dump_traceback_later(60, exit=True)
-    yield
-    faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture

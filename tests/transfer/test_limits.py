@@ -1,7 +1,6 @@
 """AdaptiveLimit (AIMD concurrency cap) and CircuitBreaker (pause, then give up)."""
 
 import threading
-import time
 
 import pytest
 
@@ -29,13 +28,14 @@ def test_limit_is_a_context_manager_that_releases_on_error():
 def test_limit_holds_threads_to_the_cap():
     limit, lock = AdaptiveLimit(3), threading.Lock()
     inside, peak = [0], [0]
+    three_in = threading.Barrier(3, timeout=10)  # a holder leaves once three are in together
 
     def work():
         with limit:
             with lock:
                 inside[0] += 1
                 peak[0] = max(peak[0], inside[0])
-            time.sleep(0.005)
+            three_in.wait()
             with lock:
                 inside[0] -= 1
 
@@ -44,7 +44,7 @@ def test_limit_holds_threads_to_the_cap():
         t.start()
     for t in threads:
         t.join()
-    assert peak[0] == 3
+    assert peak[0] == 3 and not three_in.broken
 
 
 def test_throttling_halves_the_cap_down_to_one():
@@ -156,31 +156,38 @@ def test_a_success_between_pauses_restarts_the_pause_count():
     assert not breaker.tripped
 
 
+def _pausing_breaker(**options):
+    """A breaker whose pause lasts until ``release`` is set; ``pausing`` is set as it starts."""
+    pausing, release = threading.Event(), threading.Event()
+    breaker = CircuitBreaker(threshold=1, **options,
+                             sleep=lambda s: (pausing.set(), release.wait(10)))
+    return breaker, pausing, release
+
+
 def test_a_pause_holds_every_other_waiting_worker():
-    release = threading.Event()
-    breaker = CircuitBreaker(threshold=1, cooldown=5, sleep=lambda s: release.wait(5))
+    breaker, pausing, release = _pausing_breaker(cooldown=5)
     pauser = threading.Thread(target=fail, args=(breaker, 1))
     pauser.start()
-    while not breaker.paused:
-        time.sleep(0.001)
+    assert pausing.wait(10) and breaker.paused
     waited = threading.Event()
     waiter = threading.Thread(target=lambda: (breaker.wait(), waited.set()))
     waiter.start()
     assert not waited.wait(0.1)  # held while the pause lasts
     release.set()
-    assert waited.wait(2)
+    assert waited.wait(10)
     pauser.join()
     waiter.join()
 
 
 def test_waiting_out_a_pause_ends_when_stop_is_set():
-    release, stop = threading.Event(), threading.Event()
-    breaker = CircuitBreaker(threshold=1, sleep=lambda s: release.wait(5))
+    breaker, pausing, release = _pausing_breaker()
+    stop = threading.Event()
     pauser = threading.Thread(target=fail, args=(breaker, 1))
     pauser.start()
-    while not breaker.paused:
-        time.sleep(0.001)
+    assert pausing.wait(10)
     stop.set()
     breaker.wait(stop)  # returns although the pause goes on
+    assert breaker.paused and pauser.is_alive()  # only release ends the pause
     release.set()
     pauser.join()
+    assert not breaker.paused

@@ -19,6 +19,7 @@ def files(tmp_path_factory):
     return src
 
 
+@pytest.mark.slow
 def test_consolidate_mask_fill(files, tmp_path, capsys):
     cube = str(tmp_path / "c.zarr")
     assert main(["seaice", "consolidate", str(files), "--cube", cube]) == 0
@@ -49,6 +50,7 @@ def test_consolidate_and_fill_print_json_reports(files, tmp_path, capsys):
                            "constant"} and pixels["observed"] > 0
 
 
+@pytest.mark.slow
 def test_a_bad_file_gives_exit_code_1(files, tmp_path, capsys):
     src = tmp_path / "src"
     src.mkdir()

@@ -61,6 +61,7 @@ def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.count("example") >= 2 and "--roi" in out and "--out" in out
 
 
+@pytest.mark.slow
 def test_report_prints_the_table_and_writes_the_map(cube: str, tmp_path: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     png = tmp_path / "roi.png"
@@ -92,6 +93,7 @@ def test_report_only_missing_lists_fewer_days(cube: str,
     assert "2024-04-01" not in table and "2024-04-04" not in table  # only land missing
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("argv", [
     ["day", "--date", "2024-04-02", "--roi", "580:700,300:500"],
     ["day", "--variable", "sic_filled", "--roi", "580:700,300:500"],

@@ -27,6 +27,7 @@ def trust_the_portal(portal, monkeypatch):
     monkeypatch.setenv("SWATHKIT_CA_BUNDLE", str(portal.ca_file))
 
 
+@pytest.mark.slow
 def test_collect_then_status_then_rerun(portal, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("GPORTAL_PASSWORD", portal.password)
     store = tmp_path / "s.zarr"
@@ -41,6 +42,7 @@ def test_collect_then_status_then_rerun(portal, tmp_path, capsys, monkeypatch):
     assert portal.password.encode() not in ledger
 
 
+@pytest.mark.slow
 def test_wrong_password_exits_2_with_a_clear_message(portal, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("GPORTAL_PASSWORD", "not-the-password")
     assert main(_args(portal, tmp_path / "s.zarr")) == 2

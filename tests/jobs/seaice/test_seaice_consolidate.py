@@ -40,6 +40,7 @@ def _values(path):
         return ds["sic"].values[0]
 
 
+@pytest.mark.slow
 def test_days_are_stored_bit_for_bit(source, tmp_path):
     report = consolidate(source, tmp_path / "c.zarr")
     assert report.ok and report.extras.grid == GRID
@@ -62,6 +63,7 @@ def test_a_rerun_reads_nothing_and_commits_nothing(source, tmp_path):
     assert seen[-1] == (6, 6)
 
 
+@pytest.mark.slow
 def test_a_changed_file_replaces_its_day_and_a_touched_one_does_not(source, tmp_path):
     cube = tmp_path / "c.zarr"
     consolidate(source, cube)
@@ -76,6 +78,7 @@ def test_a_changed_file_replaces_its_day_and_a_touched_one_does_not(source, tmp_
     assert len(consolidate(source, cube).extras.skipped) == 6  # the new mtime was recorded
 
 
+@pytest.mark.slow
 def test_a_bad_file_fails_alone_with_its_reason(source, tmp_path):
     bad = source / asi_file_name(GRID, D0 + timedelta(days=2))
     bad.write_bytes(bad.read_bytes()[:1000])
@@ -104,6 +107,7 @@ def test_missing_days_are_not_published_when_the_ledger_says_so(source, tmp_path
     assert cube.state(D0 + timedelta(days=2)) == "absent"
 
 
+@pytest.mark.slow
 def test_mixed_grids_need_a_choice(source, tmp_path):
     other = source / asi_file_name("s6250", D0)  # NetCDF-4 bytes: its data are never read
     other.write_bytes((source / asi_file_name(GRID, D0)).read_bytes())

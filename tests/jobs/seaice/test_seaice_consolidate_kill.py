@@ -8,6 +8,8 @@ import sys
 import time
 from datetime import date, timedelta
 
+import pytest
+
 from swathkit.jobs.seaice.consolidate import consolidate
 from swathkit.products.asi.names import asi_file_name
 from swathkit.products.asi.reader import open_asi
@@ -27,6 +29,7 @@ def _present(cube) -> int:
     return sum(rec["state"] == "present" for rec in days)
 
 
+@pytest.mark.slow
 def test_sigkill_mid_consolidation_then_resume(tmp_path):
     src, cube = tmp_path / "src", tmp_path / "c.zarr"
     write_asi_days(src, "n6250", D0, N)

@@ -121,6 +121,7 @@ def test_files_the_ledger_does_not_know_are_checked_against_the_archive_size(sim
     assert _content(tmp_path) == truth
 
 
+@pytest.mark.slow
 def test_a_flaky_archive_gives_the_bytes_of_a_fault_free_one(cache, truth, tmp_path):
     plan = fault_plan("flaky")
     with SimulatedBremen(faults=plan, cache_dir=cache) as s:

@@ -77,11 +77,11 @@ def _kill_mid_file(out, cache, faults, after):
     while proc.poll() is None and time.monotonic() < deadline:
         if _fetched(out) >= after and _mid_file(out):
             proc.send_signal(signal.SIGKILL)
-            proc.wait()
+            proc.communicate()  # reaps it and closes the pipe
             return True
         time.sleep(0.01)
     proc.kill()
-    proc.wait()
+    proc.communicate()
     return False
 
 

@@ -57,6 +57,7 @@ CASES = [(OPTIONS[0], 8, 1 << 30), (OPTIONS[0], 16, 30_000), (OPTIONS[1], 24, 1 
          (OPTIONS[1], 16, 30_000), (OPTIONS[2], 8, 1 << 30)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("options", "block_days", "memory"), CASES,
                          ids=["nan-8d", "nan-16d-bands", "repeat-24d", "repeat-16d-bands",
                               "constant-8d"])
@@ -71,6 +72,7 @@ def test_blocks_equal_one_in_memory_fill(cube, options, block_days, memory):
     assert report.extras.pixels["unfilled"] == int((ref_flag == 3).sum())
 
 
+@pytest.mark.slow
 def test_a_rerun_does_nothing(cube):
     fill(cube)
     root = (cube / "zarr.json").read_bytes()
@@ -79,6 +81,7 @@ def test_a_rerun_does_nothing(cube):
     assert sum(report.extras.pixels.values()) == GridCube.open(cube).index.length * 40 * 30
 
 
+@pytest.mark.slow
 def test_an_interrupted_fill_resumes_where_it_stopped(cube):
     seen = []
 
@@ -99,6 +102,7 @@ def test_an_interrupted_fill_resumes_where_it_stopped(cube):
     assert sum(report.extras.pixels.values()) == ref.size  # counts cover every day once
 
 
+@pytest.mark.slow
 def test_a_replaced_day_refills_from_the_block_it_influences(cube):
     fill(cube, block_days=8)
     changed = D0 + timedelta(days=40)
@@ -114,6 +118,7 @@ def test_a_replaced_day_refills_from_the_block_it_influences(cube):
     assert sum(report.extras.pixels.values()) == ref.size  # counts cover every day once
 
 
+@pytest.mark.slow
 def test_new_options_refill_everything(cube):
     fill(cube)
     report = fill(cube, options=FillOptions(max_gap=1))
@@ -132,6 +137,7 @@ def test_without_a_mask_it_warns_and_fills_land(tmp_path, caplog):
     assert not (_stored(path)[1] == FLAG_LAND).any()
 
 
+@pytest.mark.slow
 def test_the_dataset_shows_filled_days(cube):
     fill(cube)
     ds = GridCube.open(cube).dataset()

@@ -24,6 +24,7 @@ def cube(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_the_mask_finds_the_land_and_not_the_pole_hole(cube):
     report = build_mask(cube, start=D0, end=D0 + timedelta(days=9))
     truth = asi_truth(GRID, D0)
@@ -47,6 +48,7 @@ def test_parameters_and_frequency_are_stored(cube):
     assert c.dataset()["land_mask"].dims == ("y", "x")
 
 
+@pytest.mark.slow
 def test_the_same_mask_is_not_rebuilt(cube):
     build_mask(cube, start=D0, end=D0 + timedelta(days=4))
     again = build_mask(cube, start=D0, end=D0 + timedelta(days=4))

@@ -65,6 +65,7 @@ def test_a_region_off_the_grid_is_refused_before_counting(cube: str) -> None:
         roi_report(cube, region="0:1793,0:10")
 
 
+@pytest.mark.slow
 def test_cube_report_counts_equal_numpy_counts(cube: str) -> None:
     report = roi_report(cube, region=REGION)
     assert report.kind == "cube" and report.land_known and report.grid == GRID
@@ -93,6 +94,7 @@ def test_cube_report_honours_the_period(cube: str) -> None:
         roi_report(cube, region=REGION, start=DAYS[2], end=DAYS[1])
 
 
+@pytest.mark.slow
 def test_file_report_counts_equal_numpy_counts_and_lists_absent_days(asi_dir: Path) -> None:
     report = roi_report(asi_dir, region=REGION)
     assert report.kind == "files" and not report.land_known
@@ -105,6 +107,7 @@ def test_file_report_counts_equal_numpy_counts_and_lists_absent_days(asi_dir: Pa
         assert (row.missing, row.sea_missing, row.sea) == (nan.sum(), nan.sum(), nan.size)
 
 
+@pytest.mark.slow
 def test_roi_map_draws_the_worst_day(cube: str, tmp_path: Path) -> None:
     report = roi_report(cube, region=REGION)
     out = roi_map(report, tmp_path / "roi.png", dpi=40)

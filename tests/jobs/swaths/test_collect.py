@@ -35,6 +35,8 @@ def reference(tmp_path_factory):
     return store_content(tmp / "ref.zarr")
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(300)  # with its reference fixture: two full collect runs
 def test_two_days_with_faults_commit_every_granule_bit_identical(tmp_path, reference):
     report = _collect(tmp_path, TWO_DAYS, FAULTS, "s.zarr")
     assert report.ok and report.failures == () and report.exit_code == 0
@@ -42,6 +44,7 @@ def test_two_days_with_faults_commit_every_granule_bit_identical(tmp_path, refer
     assert store_content(tmp_path / "s.zarr") == reference
 
 
+@pytest.mark.slow
 def test_rerun_is_a_no_op(tmp_path):
     first = _collect(tmp_path, HALF_DAY, "none", "s.zarr")
     again = _collect(tmp_path, HALF_DAY, "none", "s.zarr")
@@ -51,6 +54,7 @@ def test_rerun_is_a_no_op(tmp_path):
     assert SwathStore.open(tmp_path / "s.zarr").index.commits == (found + 15) // 16
 
 
+@pytest.mark.slow
 def test_server_corruption_is_refetched_then_failed_with_its_reason(tmp_path):
     from swathkit.products.amsr2.names import parse_name
     from swathkit.sim.faults import fault_plan
@@ -73,12 +77,14 @@ def test_server_corruption_is_refetched_then_failed_with_its_reason(tmp_path):
     assert report.exit_code == 1
 
 
+@pytest.mark.slow
 def test_wrong_password_fails_fast_without_hammering(tmp_path):
     with simulated_gportal(scans=SCANS, retry=FAST_RETRY, password="wrong") as archive, \
             pytest.raises(AuthError, match="refused the password"):
         collect(HALF_DAY, tmp_path / "s.zarr", archive, workers=4)
 
 
+@pytest.mark.slow
 def test_session_cap_respected_with_16_workers(tmp_path):
     from swathkit.sim.gportal.server import SimulatedGPortal
 
@@ -91,6 +97,7 @@ def test_session_cap_respected_with_16_workers(tmp_path):
     assert stats.max_concurrent_sessions <= 4
 
 
+@pytest.mark.slow
 def test_new_catalogue_version_is_reported_then_refetched_on_update(tmp_path):
     from swathkit.ledger import Ledger
 

@@ -1,5 +1,6 @@
 """SIGKILL the collector at random points, re-run: the store ends as an uninterrupted run's."""
 
+import os
 import random
 import signal
 import sqlite3
@@ -13,10 +14,16 @@ from .collect_helpers import RUNNER, store_content
 
 START, END = "2022-02-16T00:00", "2022-02-16T12:00"
 
+# Up to five collector runs per test (each with a spawned extraction pool), and the
+# module's uninterrupted reference run in the first one's setup.
+pytestmark = pytest.mark.timeout(400)
 
-def _run(store, faults="none", timeout=240):
+
+def _run(store, faults="none"):
+    # a session of its own: a kill takes the extraction workers too, not the collector alone
     return subprocess.Popen([sys.executable, "-c", RUNNER, str(store), START, END, faults],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            start_new_session=True)
 
 
 @pytest.fixture(scope="module")
@@ -48,11 +55,11 @@ def _kill_after_progress(store, rng, faults):
     while proc.poll() is None and _fetched(ledger) < target and time.monotonic() < deadline:
         time.sleep(0.02)
     time.sleep(rng.uniform(0.0, 0.5))  # land anywhere: mid-transfer, extraction or commit
-    if proc.poll() is not None:
-        return False
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    return True
+    killed = proc.poll() is None
+    if killed:
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate()  # reaps it and closes the pipe
+    return killed
 
 
 @pytest.mark.slow
@@ -74,10 +81,9 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_resumes(tmp_path, uninterrupted):
     store = tmp_path / "s.zarr"
     proc = _run(store)
     ledger = tmp_path / "s.zarr.ledger.sqlite"
-    deadline = time.monotonic() + 60
-    while not ledger.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(1.0)  # into the transfers
+    deadline = time.monotonic() + 180
+    while proc.poll() is None and _fetched(ledger) == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)  # until the ledger shows the transfers under way
     proc.send_signal(signal.SIGINT)
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0 and out.startswith("NOT OK"), out  # stopped, reported

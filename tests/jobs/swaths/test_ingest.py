@@ -49,6 +49,7 @@ def test_rerun_is_idempotent(l1b_files, tmp_path):
     assert _store_bytes(tmp_path / "s.zarr") == before
 
 
+@pytest.mark.slow
 def test_same_bytes_whatever_the_worker_count(l1b_files, tmp_path):
     ingest(l1b_files, tmp_path / "one.zarr", workers=1, batch_size=3, scan_length=128)
     ingest(list(reversed(l1b_files)), tmp_path / "two.zarr", workers=2, batch_size=3,
@@ -72,6 +73,7 @@ def _damage(kind, path):
                 lat[5, 5] = 123.0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("kind", "reason"), [
     ("truncated", "truncated"),
     ("not hdf5", "not an HDF5 file"),

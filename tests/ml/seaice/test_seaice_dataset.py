@@ -290,7 +290,7 @@ def test_the_dataset_carries_no_open_store_into_workers(cube_path):
     assert ds.__getstate__()["_cube"] is None
 
 
-@pytest.mark.parametrize("context", [None, "spawn"])
+@pytest.mark.parametrize("context", [None, pytest.param("spawn", marks=pytest.mark.slow)])
 def test_dataloader_workers_give_the_same_batches(cube_path, context):
     ds = SeaIceSequenceDataset(cube_path, start=day(15), end=day(23), input_length=2,
                                pred_length=2, mask="both", variable="sic")
@@ -352,7 +352,9 @@ def torch_shm() -> set[str]:
     return {name for name in os.listdir("/dev/shm") if "torch" in name}
 
 
-@pytest.mark.parametrize("context", [None, "spawn"])
+# spawned workers import torch and the stack afresh: minutes on a loaded 2-core machine
+@pytest.mark.slow
+@pytest.mark.parametrize("context", [None, pytest.param("spawn", marks=pytest.mark.timeout(300))])
 def test_ring_batches_equal_the_batches_without_workers(cube_path, context):
     ds = ring_dataset(cube_path)
     assert len(ds) == 19
