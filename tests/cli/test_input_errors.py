@@ -48,10 +48,15 @@ def test_status_of_a_store_that_was_never_collected(tmp_path, capsys):
     assert "no ledger at" in line and "check the store path" in line
 
 
-@pytest.mark.parametrize("verb", ["verify", "export", "inspect"])
+@pytest.mark.parametrize("verb", ["verify", "export"])
 def test_a_store_that_does_not_exist(tmp_path, capsys, verb):
     line = _one_line_error([verb, str(tmp_path / "nothing.zarr")], capsys)
     assert "no swath store here" in line and "create one with" in line
+
+
+def test_inspecting_a_path_that_does_not_exist(tmp_path, capsys):
+    line = _one_line_error(["inspect", str(tmp_path / "nothing.zarr")], capsys)
+    assert "no such file, folder or store" in line and "check the path" in line
 
 
 def test_ingest_of_a_file_that_does_not_exist(tmp_path, capsys):
@@ -118,7 +123,7 @@ def test_fill_with_a_negative_gap(tmp_path, capsys):
 
 @pytest.mark.parametrize(("extra", "words"), [
     (["--roi", "10:5,0:4"], "is empty"),
-    (["--roi", "0:4000,0:4"], "leaves grid n6250"),
+    (["--roi", "0:4000,0:4"], "outside grid asi-n6250"),
     (["--roi", "0:4,0:4", "--grid", "n1000"], "unknown ASI grid 'n1000'; choose one of"),
     (["--roi", "0:4,0:4", "--start", "2024-03-05", "--end", "2024-03-04"], "is before start"),
 ])

@@ -50,7 +50,7 @@ def test_a_folder_of_asi_files_names_its_grid_and_missing_days(tmp_path, capsys)
     summary = _inspect_json(tmp_path, capsys)
     assert summary["kind"] == "asi_folder" and summary["tables"] == {}
     facts = summary["facts"]
-    assert facts["grid"].startswith("n6250") and facts["files"] == "2"
+    assert facts["grid"].startswith("asi-n6250") and facts["files"] == "2"
     assert facts["missing_days"].startswith("2: 2024-03-03 … 2024-03-04")
 
 

@@ -60,11 +60,11 @@ def test_the_probe_sees_what_was_imported():
 
 def test_the_parsers_constants_equal_their_sources():
     from swathkit.jobs.swaths.ingest import DEFAULT_BATCH
-    from swathkit.products.asi.grids import GRIDS
+    from swathkit.products.asi.grids import ASI_GRIDS
     from swathkit.sim.faults import PRESETS
     from swathkit.stores.export import FORMATS
 
-    assert tuple(GRIDS) == options.ASI_GRIDS
+    assert tuple(ASI_GRIDS) == options.ASI_GRIDS
     assert tuple(PRESETS) == options.FAULT_PRESETS
     assert options.EXPORT_FORMATS == FORMATS
     assert options.DEFAULT_BATCH == DEFAULT_BATCH

@@ -90,7 +90,7 @@ def inspect(target: str | Path) -> Summary:
     text = str(target)
     path = Path(text)
     if "://" not in text and not path.exists():
-        raise InputError(f"{text}: no such file, folder or store")
+        raise InputError(f"{text}: no such file, folder or store; check the path")
     if path.is_file():
         return _inspect_file(path)
     if path.is_dir() and not (path / "zarr.json").exists():

@@ -121,8 +121,8 @@ def test_a_broken_file_of_another_grid_does_not_fail_this_one(source, tmp_path):
     (source / asi_file_name("s6250", D0)).write_bytes(b"<html>not a grid</html>")
     (source / "asi-AMSR2-n6250-2024XXXX-v5.4.nc").write_bytes(b"")
     report = consolidate(source, tmp_path / "c.zarr")
-    assert len(report.added) == 6
-    assert [Path(f).name for f, _ in report.failed] == ["asi-AMSR2-n6250-2024XXXX-v5.4.nc"]
+    assert len(report.extras.added) == 6
+    assert [Path(f.item).name for f in report.failures] == ["asi-AMSR2-n6250-2024XXXX-v5.4.nc"]
 
 
 def test_a_range_before_the_cube_is_a_clear_error(source, tmp_path):

@@ -37,6 +37,9 @@ def reference(tmp_path_factory):
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)  # with its reference fixture: two full collect runs
+# paramiko's read-ahead thread dies with an exception when the simulator drops a link on
+# purpose; the session reports that drop to the engine as a transient error and it is retried
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 def test_two_days_with_faults_commit_every_granule_bit_identical(tmp_path, reference):
     report = _collect(tmp_path, TWO_DAYS, FAULTS, "s.zarr")
     assert report.ok and report.failures == () and report.exit_code == 0
