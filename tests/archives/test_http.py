@@ -7,6 +7,7 @@ localhost, are two different hosts to the client.
 
 import base64
 import json
+import threading
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
@@ -235,3 +236,28 @@ def test_requests_share_one_kept_alive_connection():
         for _ in range(3):
             http.get_json(server.base_url + "echo")
         assert server.connections.opened == 1
+
+
+class _Watched(Recording):
+    """Sets ``ended`` when it has finished with a connection (the client closed it)."""
+
+    def __init__(self):
+        super().__init__()
+        self.ended = threading.Event()
+
+    def shutdown_request(self, request):
+        super().shutdown_request(request)
+        self.ended.set()
+
+
+def test_closing_closes_the_connection_even_while_an_error_of_it_is_kept():
+    # A kept error (a log record's argument, a report) holds its traceback, whose frames hold
+    # the answer and through it urllib3's pool: close() must not wait for garbage collection,
+    # or a server capping connections still counts this one.
+    with _Watched() as server:
+        http = HttpClient(ca_bundle=server.ca_file)
+        with pytest.raises(NotPublishedError) as raised:
+            http.get_json(server.base_url + "missing")
+        http.close()
+        assert server.ended.wait(10), "the server still holds the client's connection"
+        assert raised.value.__traceback__ is not None  # the error was kept all along

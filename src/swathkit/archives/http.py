@@ -36,7 +36,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
+from urllib3 import PoolManager
 
 from swathkit.config import settings
 from swathkit.errors import (
@@ -176,7 +178,16 @@ class HttpClient:
         return self._session.cookies
 
     def close(self) -> None:
-        """Close the pooled connections (idempotent)."""
+        """Close the pooled connections now (idempotent).
+
+        ``requests.Session.close`` only drops urllib3's pools, whose connections urllib3 2
+        closes when a pool is garbage-collected; anything still referring to a pool (a
+        response in a logged error's traceback) would keep its connection open, and a
+        server capping connections would count it. So each pool is closed here.
+        """
+        for adapter in self._session.adapters.values():
+            if isinstance(adapter, HTTPAdapter):
+                _close_pools(adapter.poolmanager)
         self._session.close()
 
     def __enter__(self) -> HttpClient:
@@ -203,6 +214,14 @@ class _Session(requests.Session):
         after = urlsplit(prepared_request.url or "").scheme
         if self.auth is not None and not (before == "https" and after != "https"):
             prepared_request.prepare_auth(self.auth)
+
+
+def _close_pools(manager: PoolManager) -> None:
+    """Close every connection pool of ``manager`` (a connection in use closes when released)."""
+    for key in manager.pools.keys():  # noqa: SIM118 (a locked copy; it has no __iter__)
+        pool = manager.pools.get(key)
+        if pool is not None:
+            pool.close()
 
 
 def _refusal(answer: requests.Response, url: str) -> FetchError:

@@ -35,6 +35,9 @@ from swathkit.transfer.tasks import FetchFailure, FetchResult, FetchTask
 __all__ = ["Emit", "Job", "Worker"]
 
 log = logging.getLogger(__name__)
+# Errors are logged as text, never as objects: a handler keeping records (pytest's, a
+# queue's) would keep each error's traceback alive, and with it the frames holding a
+# session's response and connection pool.
 
 Emit = Callable[[str, FetchTask, dict[str, Any]], object]
 Outcome = FetchResult | FetchFailure
@@ -196,7 +199,7 @@ class Worker:
     def _throttled(self, task: FetchTask, exc: ThrottledError, generation: int) -> None:
         limit = self.job.limit.throttled(generation)
         log.info("%s throttled %s (%s); concurrency cap %d", self.job.pool.factory.host,
-                 task.remote, exc, limit)
+                 task.remote, str(exc), limit)
         self.job.emit("throttled", task, {"limit": limit, "retry_after": exc.retry_after})
 
     def _may_retry(self, state: _Attempts, exc: Exception) -> bool:
@@ -209,7 +212,7 @@ class Worker:
             return False
         delay = self.job.retry.delay(state.count, exc)
         log.info("retrying %s in %.2f s after attempt %d: %s: %s", state.task.remote, delay,
-                 state.count, type(exc).__name__, exc)
+                 state.count, type(exc).__name__, str(exc))
         self.job.emit("retry", state.task, {"attempt": state.count, "delay": delay,
                                             "error_class": type(exc).__name__,
                                             "message": str(exc)})
@@ -224,7 +227,7 @@ class Worker:
     def _failure(self, state: _Attempts, exc: Exception) -> FetchFailure:
         outcome = FetchFailure.of(state.task, exc, state.count)
         log.warning("failed %s after %d attempt(s): %s: %s", state.task.remote, state.count,
-                    type(exc).__name__, exc)
+                    type(exc).__name__, outcome.failure.reason)
         self.job.emit("failed", state.task, {"kind": outcome.kind.value, "message": str(exc),
                                              "attempts": outcome.attempts})
         return outcome
