@@ -148,11 +148,8 @@ def test_every_fault_kind_at_once_still_gives_the_same_bytes(cache, truth, tmp_p
 
 
 def test_a_connection_cap_below_the_workers_is_respected(cache, truth, tmp_path):
-    # Over the cap the server answers 503 until a transfer in flight ends: the retry budget
-    # must outlast one transfer (FAST's eight tries of at most 0.2 s may not, on a busy machine)
-    patient = dataclasses.replace(FAST, max_attempts=40)
     with SimulatedBremen(faults=FaultPlan(max_sessions=2, retry_after=0), cache_dir=cache) as s:
-        report = _download(s, tmp_path, retry=patient)
+        report = _download(s, tmp_path)
         stats = s.stats()
     assert report.ok and _content(tmp_path) == truth, report.failures
     assert stats.max_concurrent_connections <= 2
