@@ -12,7 +12,7 @@ from swathkit.sim import cli_serve as sim_serve
 PRODUCTS = ("amsr2-l1b", "asi")
 
 
-def add(sub: argparse._SubParsersAction) -> None:
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("sim", help="synthetic product files in the real layout",
                        description="The simulated archive: deterministic synthetic files with "
                        "real names and byte layout, for demos and tests.")

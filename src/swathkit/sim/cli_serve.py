@@ -15,7 +15,7 @@ from swathkit.cli import render
 from swathkit.cli.options import FAULT_PRESETS
 
 
-def add_serve(verbs: argparse._SubParsersAction) -> None:
+def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``serve`` on the ``sim`` verbs."""
     s = verbs.add_parser("serve", help="run a simulated archive (G-Portal, Bremen) on 127.0.0.1",
                          description="Serve a simulated archive on loopback, with optional "

@@ -21,7 +21,7 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
     return west, south, east, north
 
 
-def add(sub: argparse._SubParsersAction) -> None:
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "collect", help="search and fetch AMSR2 L1B from G-Portal into a swath store",
         description="Search the G-Portal catalogue, fetch every granule over SFTP (persistent "

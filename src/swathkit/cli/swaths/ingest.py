@@ -8,7 +8,7 @@ from swathkit.cli import render
 from swathkit.cli.options import DEFAULT_BATCH, add_swath_options
 
 
-def add(sub: argparse._SubParsersAction) -> None:
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "ingest", help="store AMSR2 L1B files in a swath store",
         description="Extract channels (and optionally lat/lon) from AMSR2 L1B HDF5 files into "

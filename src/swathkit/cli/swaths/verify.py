@@ -8,7 +8,7 @@ from pathlib import Path
 from swathkit.cli import render
 
 
-def add(sub: argparse._SubParsersAction) -> None:
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("verify", help="check a store's granules and checksums",
                        description="Read every granule; check shapes, value ranges, n_scans, "
                        "chunk CRC32C and the sha256 recorded at commit. Lists damaged granules; "
