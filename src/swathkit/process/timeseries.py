@@ -120,6 +120,8 @@ class SeriesRepair:
     rejected: Rejection | None = None
     detail: str = ""
     counts: dict[str, int] = field(default_factory=dict)
+    stages: tuple[tuple[str, Ints], ...] = ()
+    """With ``keep_stages``: the values after each stage, by stage name, in order."""
 
     @property
     def slope_mismatch(self) -> bool:
@@ -144,7 +146,7 @@ def estimate_slope(values: Ints, *, lag: int = 1000) -> float:
 
 
 def repair_series(values: npt.ArrayLike, *, expected_slope: float | None = None,
-                  params: TrendParams | None = None) -> SeriesRepair:
+                  params: TrendParams | None = None, keep_stages: bool = False) -> SeriesRepair:
     """Repair a counter that should rise linearly (see the module's docstring).
 
     Args:
@@ -153,6 +155,7 @@ def repair_series(values: npt.ArrayLike, *, expected_slope: float | None = None,
             compared with it and used instead when they differ by more than
             ``params.slope_tolerance`` (relative).
         params: Windows and thresholds (default: ASF's for Seasat MSEC).
+        keep_stages: Keep a copy of the values after each stage (for plots).
 
     Returns:
         A :class:`SeriesRepair`; a rejected series keeps its values, ``rejected`` says why.
@@ -167,13 +170,18 @@ def repair_series(values: npt.ArrayLike, *, expected_slope: float | None = None,
     per_window = max(1, p.window // p.step)
     levels = k.window_levels(k.block_medians(v, slope0, p.step), per_window)
     k.stage1(v, reasons, levels, slope0, p.step, per_window, p.threshold, p.bits)
+    stages = [("stage 1: trend", v.copy())] if keep_stages else []
     k.stage2(v, reasons, slope0)
+    if keep_stages:
+        stages.append(("stage 2: stairs", v.copy()))
     slope = _refined_slope(v, reasons, slope0)
     used = slope
     if expected_slope is not None and abs(slope - expected_slope) <= (
             p.slope_tolerance * abs(expected_slope)):
         used = expected_slope
     _fix_start(v, reasons, used, p)
+    if keep_stages:
+        stages.append(("start of take", v.copy()))
     found, flagged = _stage3(v, reasons, used, p)
     gap = next((d for d in found if abs(d.offset) > p.max_gap), None)
     if gap is not None:
@@ -183,9 +191,11 @@ def repair_series(values: npt.ArrayLike, *, expected_slope: float | None = None,
     bounds = np.array([0, *(d.index for d in found), v.size], np.int64)
     k.settle(v, reasons, flagged, used, bounds, p.fine_window)
     reasons[(v == original) & (reasons != k.OK)] = k.OK  # fixes that changed nothing
+    if keep_stages:
+        stages.append(("stage 3: fine fit", v.copy()))
     return SeriesRepair(original=original, values=v, reasons=reasons, slope=slope,
                         expected_slope=expected_slope, slope_used=used, discontinuities=found,
-                        counts=_counts(reasons))
+                        counts=_counts(reasons), stages=tuple(stages))
 
 
 def _rejected(original: Ints, expected: float | None, slope: float, why: Rejection,

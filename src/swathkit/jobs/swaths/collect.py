@@ -25,7 +25,7 @@ from typing import Any
 from swathkit.archives.base import Archive
 from swathkit.errors import InputError
 from swathkit.jobs._fetch import FetchOutcome, FetchTally, check_workers, fetch_into_ledger
-from swathkit.jobs.report import JobReport
+from swathkit.jobs.report import Funnel, FunnelStage, JobReport
 from swathkit.jobs.swaths.extract import Extraction, extract
 from swathkit.ledger import Ledger, version_of
 from swathkit.products.amsr2.verify import verify_l1b
@@ -79,6 +79,15 @@ def ledger_report(ledger: Ledger, *, job: str, target: str, seconds: float = 0.0
                      interrupted=interrupted,
                      unfinished=f.found - f.committed - f.failed - f.not_published,
                      extras=CollectExtras(changed, f.bytes_committed))
+
+
+def ledger_funnel(ledger: Ledger) -> Funnel:
+    """The ledger's granules as a processing funnel (found → committed), failures with it."""
+    f = ledger.funnel()
+    stages = (FunnelStage("found", f.found), FunnelStage("fetched", f.fetched, f.bytes_fetched),
+              FunnelStage("verified", f.verified), FunnelStage("extracted", f.extracted),
+              FunnelStage("committed", f.committed, f.bytes_committed))
+    return Funnel(unit="granules", stages=stages, failures=tuple(ledger.failures()))
 
 
 def default_ledger(store: StoreLocation) -> Path:

@@ -19,14 +19,10 @@ from enum import IntEnum, StrEnum
 import numpy as np
 import numpy.typing as npt
 
-from swathkit.products.seasat.hdr import HDR_COLUMNS, column
+from swathkit.products.seasat.hdr import CONSTANT_FIELDS, HDR_COLUMNS, column
 from swathkit.products.seasat.layout import FRAME_BITS, MS_PER_LINE, STATIONS
 
 __all__ = ["CONSTANT_FIELDS", "Corruption", "SyntheticTake", "TakeKind", "synthetic_take"]
-
-CONSTANT_FIELDS = ("station", "year_digit", "day_of_year", "bits_per_sample", "prf_code",
-                   "delay")
-"""The fields that should be constant over a take (the delay changes a handful of times)."""
 
 _MSEC = column("msec")
 
