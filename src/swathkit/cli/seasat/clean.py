@@ -50,15 +50,16 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from swathkit.jobs.seasat.clean import clean
+    from swathkit.jobs.seasat.clean import clean, hdr_inputs
     from swathkit.process.timeseries import TrendParams
 
     if args.min_lines < 200:
         raise InputError(f"--min-lines {args.min_lines}: a take needs at least 200 lines")
+    files = hdr_inputs(args.hdr)  # before the progress bar: a bad path is one line
     if args.plot is not None:
         args.plot.mkdir(parents=True, exist_ok=True)
     with render.progress_bar("seasat clean") as progress:
-        report = clean(args.hdr, expected_slope=args.expected_slope,
+        report = clean(files, expected_slope=args.expected_slope,
                        params=TrendParams(min_length=args.min_lines), out_dir=args.out,
                        plot_dir=args.plot, progress=progress)
     if args.json:

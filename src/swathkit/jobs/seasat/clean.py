@@ -44,7 +44,7 @@ from swathkit.products.seasat.hdr import CONSTANT_FIELDS, column, read_hdr, writ
 from swathkit.products.seasat.layout import MS_PER_LINE
 from swathkit.types import Failure, FailureKind, Progress
 
-__all__ = ["CleanExtras", "CleanReport", "TakeOutcome", "clean", "outputs_of"]
+__all__ = ["CleanExtras", "CleanReport", "TakeOutcome", "clean", "hdr_inputs", "outputs_of"]
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def clean(paths: Iterable[str | os.PathLike[str]], *, expected_slope: float | No
         InputError: no such file, or a path that is not a ``.hdr`` file.
     """
     started = time.monotonic()
-    files = _inputs(paths)
+    files = hdr_inputs(paths)
     folder = Path(out_dir) if out_dir is not None else None
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -140,7 +140,12 @@ def clean(paths: Iterable[str | os.PathLike[str]], *, expected_slope: float | No
     return _report(files, takes, failures, time.monotonic() - started)
 
 
-def _inputs(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+def hdr_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """The ``.hdr`` files to clean, sorted, without duplicates or ``*.clean.hdr`` outputs.
+
+    Raises:
+        InputError: no such file, or not a ``.hdr`` file.
+    """
     files = []
     for raw in paths:
         path = Path(raw)
