@@ -100,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
                          geolocation=args.geolocation, workers=args.workers,
                          extract_workers=args.extract_workers,
                          keep_files=args.keep_files, retry_failed=args.retry_failed,
-                         update=args.update, workdir=args.workdir, progress=progress)
+                         update=args.update, workdir=args.workdir,
+                         repair_scan_times=args.repair_scan_times, progress=progress)
     changed = report.extras.changed_versions
     hints = [f"{len(changed)} granules have a newer catalogue version than stored; run again "
              "with --update to re-fetch them"] if changed and not args.update else []
