@@ -96,8 +96,8 @@ class Layout:
         specs = [ArraySpec("scan_time", ("granule", "scan"), np.int64, TIME_FILL,
                            {"units": TIME_UNITS, "calendar": "proleptic_gregorian",
                             "standard_name": "time"})]
-        if self.scan_flags:
-            specs.append(ArraySpec("scan_time_flag", ("granule", "scan"), np.uint16, 0, {  # pcodec: 16 bits or more
+        if self.scan_flags:  # uint16: pcodec refuses 8-bit types
+            specs.append(ArraySpec("scan_time_flag", ("granule", "scan"), np.uint16, 0, {
                 "long_name": "scan time checks (swathkit.process.qc.scan_time_flags)",
                 "flag_masks": [1, 2, 4], "flag_meanings": SCAN_FLAG_MEANINGS}))
         for ch in parse_channels(self.channels):
