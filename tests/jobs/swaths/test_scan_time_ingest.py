@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import h5py
@@ -10,7 +11,8 @@ import pytest
 
 from swathkit.jobs.swaths.ingest import ingest
 from swathkit.process.qc import SCAN_JUMP, SCAN_OFF_LINE, SCAN_REPAIRED
-from swathkit.stores.swath_store import SwathStore
+from swathkit.stores.schema import Layout
+from swathkit.stores.swath_store import SwathStore, swath_writer
 from swathkit.stores.verify import verify
 
 
@@ -58,3 +60,15 @@ def test_ingest_repairs_scan_times_when_asked(tmp_path: Path, bad_times) -> None
     diffs = np.diff(times)
     assert (diffs > 0).all() and set(diffs.tolist()) == {1_500_000, 7_500_000}
     assert diffs[19] == 1_500_000 and diffs[49] == 7_500_000  # the jump is kept
+
+
+@pytest.mark.slow
+def test_a_store_made_before_scan_flags_keeps_its_layout(tmp_path: Path, bad_times) -> None:
+    store = tmp_path / "old.zarr"
+    with swath_writer(store, dataclasses.replace(Layout.of("36.5H"), scan_flags=False)):
+        pass
+    assert ingest([bad_times], store, workers=1).ok
+    sw = SwathStore.open(store)
+    assert not sw.layout.scan_flags and "scan_time_flag" not in sw.read_raw(sw.granule_ids[0])
+    # verify checks the stored times themselves
+    assert "1 jumps in scan time" in verify(store, workers=1).scan_times[sw.granule_ids[0]]
