@@ -78,46 +78,63 @@ def window_levels(blocks: Floats, per_window: int) -> Floats:
 
 
 @_jit
+def _level(values: Ints, levels: Floats, slope: float, step: int, per_window: int,
+           i: int) -> tuple[float, float]:
+    """The trend level nearest sample ``i`` (the window before its block, or after) and
+    the sample's distance to it."""
+    nb = levels.size
+    b = i // step
+    left, right = b - per_window, b + 1
+    r = values[i] - slope * i
+    if left < 0 and right >= nb:
+        return levels[b], abs(r - levels[b])
+    best, level = np.inf, levels[b]
+    if left >= 0 and abs(r - levels[left]) < best:
+        best, level = abs(r - levels[left]), levels[left]
+    if right < nb and abs(r - levels[right]) < best:
+        best, level = abs(r - levels[right]), levels[right]
+    return level, best
+
+
+@_jit
 def stage1(values: Ints, reasons: Codes, levels: Floats, slope: float, step: int,
            per_window: int, threshold: float, bits: int) -> None:
-    """Fix samples more than ``threshold`` from both the trend before and after them."""
+    """Fix samples more than ``threshold`` from both the trend before and after them.
+
+    Only bad samples change, and a glitch needs good neighbours, so the decisions read
+    the observed values without a copy."""
     n = values.size
-    orig = values.copy()
-    nb = levels.size
     bad = np.zeros(n, np.bool_)
-    lev = np.empty(n, np.float64)
-    for b in range(nb):
-        left = b - per_window
-        right = b + 1
-        for i in range(b * step, min(n, (b + 1) * step)):
-            r = orig[i] - slope * i
-            best = np.inf
-            level = levels[b]
-            if left >= 0 and abs(r - levels[left]) < best:
-                best, level = abs(r - levels[left]), levels[left]
-            if right < nb and abs(r - levels[right]) < best:
-                best, level = abs(r - levels[right]), levels[right]
-            if left < 0 and right >= nb:
-                best = abs(r - level)
-            bad[i] = best > threshold
-            lev[i] = level
+    for i in range(n):
+        bad[i] = _level(values, levels, slope, step, per_window, i)[1] > threshold
     for i in range(n):
         if not bad[i]:
             continue
-        p = np.int64(np.floor(lev[i] + slope * i + 0.5))
-        x = orig[i] ^ p
+        level = _level(values, levels, slope, step, per_window, i)[0]
+        p = np.int64(np.floor(level + slope * i + 0.5))
+        x = values[i] ^ p
         hb = np.int64(0)
         while (x >> (hb + 1)) > 0:
             hb += 1
-        flipped = orig[i] ^ (np.int64(1) << hb)
+        flipped = values[i] ^ (np.int64(1) << hb)
         isolated = 0 < i < n - 1 and not bad[i - 1] and not bad[i + 1]
         if x > 0 and hb < bits and abs(flipped - p) <= threshold:
             values[i], reasons[i] = flipped, BIT_FLIP
         elif isolated:
-            step_up = p - np.int64(np.floor(lev[i] + slope * (i - 1) + 0.5))
-            values[i], reasons[i] = orig[i - 1] + step_up, GLITCH
+            step_up = p - np.int64(np.floor(level + slope * (i - 1) + 0.5))
+            values[i], reasons[i] = values[i - 1] + step_up, GLITCH
         else:
             values[i], reasons[i] = p, TREND
+
+
+@_jit
+def sane_steps(values: Ints, lo: float, hi: float) -> int:
+    """How many steps ``values[i+1] − values[i]`` lie in ``[lo, hi]``."""
+    count = 0
+    for i in range(values.size - 1):
+        d = values[i + 1] - values[i]
+        count += lo <= d <= hi
+    return count
 
 
 @_jit
