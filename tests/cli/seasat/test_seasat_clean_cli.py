@@ -62,3 +62,8 @@ def test_bad_slope_is_an_argparse_error(capsys) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["seasat", "clean", "x.hdr", "--expected-slope", "fast"])
     assert exit_info.value.code == 2 and "ms per line" in capsys.readouterr().err
+
+
+def test_sim_generate_still_needs_start_for_granules(tmp_path: Path, capsys) -> None:
+    assert main(["sim", "generate", "amsr2-l1b", "--out", str(tmp_path)]) == 2
+    assert "needs --start" in capsys.readouterr().err
