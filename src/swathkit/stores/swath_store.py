@@ -11,6 +11,7 @@ index, so committed chunks are never overwritten.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -216,6 +217,8 @@ class SwathWriter:
         index = _load_index(self._store, location)
         if index is None:
             index = self._create()
+        elif dataclasses.replace(layout, scan_flags=index.layout.scan_flags) == index.layout:
+            self.layout = index.layout  # a store made before scan flags keeps its layout
         elif index.layout != layout:
             raise StoreError(
                 f"{location} keeps {_describe(index.layout)}; this job asks for "

@@ -32,5 +32,6 @@ def run(args: argparse.Namespace) -> int:
     with render.progress_bar("ingest") as progress:
         report = ingest(args.files, args.store, channels=args.channels, coords=args.coords,
                         geolocation=args.geolocation, workers=args.workers,
-                        batch_size=args.batch, progress=progress)
+                        batch_size=args.batch, repair_scan_times=args.repair_scan_times,
+                        progress=progress)
     return render.job_report(report, as_json=args.json, title=f"ingest into {args.store}")

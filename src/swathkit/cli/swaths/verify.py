@@ -30,6 +30,10 @@ def run(args: argparse.Namespace) -> int:
         ("success rate", f"{100 * report.success_rate:.2f} %")])
     if report.damaged:
         render.table("damaged granules", ("granule", "problem"), sorted(report.damaged.items()))
+    if report.scan_times:
+        render.table("scan times flagged (not damage; ingest --repair-scan-times replaces "
+                     "those off the line)", ("granule", "scan times"),
+                     sorted(report.scan_times.items()))
     if args.quicklook:
         from swathkit.plot.store_quicklook import store_quicklook
 
