@@ -17,6 +17,9 @@ from swathkit.products.seasat.hdr import column
 from swathkit.products.seasat.layout import MS_PER_LINE
 from swathkit.sim.seasat.headers import Corruption, TakeKind, synthetic_take
 
+# the first test compiles the numba kernels (~15 s of CPU; minutes on a loaded machine)
+pytestmark = pytest.mark.timeout(300)
+
 MSEC = column("msec")
 EXPECTED = {Corruption.BIT_FLIP: Reason.BIT_FLIP, Corruption.GLITCH: Reason.GLITCH,
             Corruption.RANDOM: Reason.TREND, Corruption.STAIR: Reason.STAIR,
