@@ -30,6 +30,8 @@ VERBS: dict[str, tuple[str, str]] = {
     "export": ("swathkit.cli.swaths.export", "write a store as NPZ or NetCDF files"),
     "seaice": ("swathkit.cli.seaice.verb",
                "Bremen ASI sea ice: download, consolidate, mask, fill, report, plot"),
+    "pairs": ("swathkit.cli.pairs.verb",
+              "ALOS PALSAR RTC × USGS DSWE pairs: search, score, download, export"),
     "sim": ("swathkit.sim.cli", "the built-in simulated archives: synthetic files and servers"),
 }
 """Verb → (module with ``add(subparsers)``, one-line help for ``swathkit --help``)."""

@@ -1,12 +1,15 @@
 """The pair table: one GeoParquet row per SAR scene × DSWE date, upserted by that key.
 
-Columns (``COLUMNS``): ``sar_id``, ``sar_name`` (the scene's product name), ``dswe_date``
-(date), ``sar_time`` (UTC), ``dswe_times`` (list, UTC), ``dt_seconds`` (Δt DSWE − SAR of
-the nearest tile), ``geometry`` (the SAR footprint, lon/lat, EPSG:4326), ``dswe_ids``
-(list), ``dswe_hv`` (list of ``hhhvvv``), ``grid_region`` (CU/AK/HI), ``n_0`` … ``n_255``
-and ``n_other`` (pixels per class), ``n``, ``valid_fraction`` and ``water_fraction`` (NaN
-until scored), ``within`` (footprint/bbox), ``decision`` (keep/reject, empty until scored), ``reasons``
-(``"; "``-joined), ``state`` (candidate/scored/failed) and ``failure`` (its reason).
+Columns (``COLUMNS``):
+
+* ``sar_id``, ``sar_name`` (the scene's product name), ``sar_time`` (UTC), ``geometry``
+  (the SAR footprint, lon/lat, EPSG:4326);
+* ``dswe_date`` (date), ``dswe_times`` (list, UTC), ``dt_seconds`` (Δt DSWE − SAR of the
+  nearest tile), ``dswe_ids`` (list), ``dswe_hv`` (list of ``hhhvvv``), ``grid_region``;
+* ``n_0`` … ``n_255`` and ``n_other`` (pixels per class), ``n``, ``valid_fraction`` and
+  ``water_fraction`` (NaN until scored), ``within`` (footprint/bbox), ``decision``
+  (keep/reject, empty until scored), ``reasons`` (``"; "``-joined);
+* ``state`` (candidate/scored/failed) and ``failure`` (its reason).
 
 Every write rewrites the table sorted by (``sar_id``, ``dswe_date``) into a sibling temp
 file renamed into place, without a pandas index: the same rows give the same bytes, and a

@@ -50,15 +50,17 @@ class Merged:
     bytes_read: int | None  # None when a source was an already-open dataset
     file_bytes: int | None  # total size of the files opened, when known
     sources: tuple[str, ...]
+    extents: tuple[Bounds, ...]  # (left, bottom, right, top) of each tile, in sources order
 
 
-def read_merged(sources: Sequence[Source], bounds: Bounds, *, opener: Any = None,
-                progress: Progress | None = None) -> Merged:
+def read_merged(sources: Sequence[Source], bounds: Bounds | Callable[[str], Bounds], *,
+                opener: Any = None, progress: Progress | None = None) -> Merged:
     """Read the window meeting ``bounds`` (tile CRS) of every source and merge them.
 
     Args:
         sources: Paths/URLs or open rasterio datasets, all of one grid (CRS, 30 m lattice).
-        bounds: ``(left, bottom, right, top)`` in the tiles' CRS.
+        bounds: ``(left, bottom, right, top)`` in the tiles' CRS, or a function of the
+            tiles' CRS (WKT) giving them, called once the first tile is open.
         opener: Given to rasterio for the path sources (default: local files via ``io.open``).
         progress: ``progress(done, total, source)`` after each tile.
 
@@ -74,16 +76,19 @@ def read_merged(sources: Sequence[Source], bounds: Bounds, *, opener: Any = None
         first = datasets[0]
         for ds in datasets[1:]:
             _check_same_grid(first, ds)
-        transform, shape = _box_grid(first.transform, bounds)
+        crs_wkt = first.crs.to_wkt()
+        box = bounds(crs_wkt) if callable(bounds) else bounds
+        transform, shape = _box_grid(first.transform, box)
         out = np.full(shape, FILL, np.uint8)
         for done, ds in enumerate(datasets, 1):
             _place(ds, out, transform)
             if progress:
                 progress(done, len(datasets), ds.name)
-        crs_wkt = first.crs.to_wkt()
+        extents = tuple(_bounds(ds) for ds in datasets)
     opened_all = all(not isinstance(s, DatasetReader) for s in sources)
     return Merged(out, transform, crs_wkt, counter.read if opened_all else None,
-                  counter.size if opened_all else None, tuple(ds.name for ds in datasets))
+                  counter.size if opened_all else None, tuple(ds.name for ds in datasets),
+                  extents)
 
 
 def _open(stack: ExitStack, source: Source, opener: Any, counter: _Counter) -> DatasetReader:
@@ -147,6 +152,11 @@ def _place(ds: DatasetReader, out: npt.NDArray[np.uint8], transform: Affine) -> 
     view = out[r0 - row:r1 - row, c0 - col:c1 - col]
     empty = view == FILL
     view[empty] = part[empty]
+
+
+def _bounds(ds: DatasetReader) -> Bounds:
+    b = ds.bounds
+    return float(b.left), float(b.bottom), float(b.right), float(b.top)
 
 
 def _first_line(exc: Exception) -> str:
