@@ -182,6 +182,8 @@ def _nearest(scenes: _Scenes, tiles: _Tiles, pairs: tuple[IntArray, IntArray]
              ) -> list[Candidate]:
     """Keep, per scene, the pairs of the nearest (date, region); one candidate each."""
     s, t = pairs
+    if len(s) == 0:
+        return []
     gap = np.abs(tiles.days[t] - scenes.days[s])
     sar_rank = _rank([x.id for x in scenes.items])
     # sort by scene, then nearest date, earlier date, region, tile id

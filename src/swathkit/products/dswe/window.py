@@ -132,7 +132,9 @@ def _box_grid(lattice: Affine, bounds: Bounds) -> tuple[Affine, tuple[int, int]]
     c1 = math.ceil((right - lattice.c) / res_x - _EPS)
     r0 = math.floor((lattice.f - top) / res_y + _EPS)
     r1 = math.ceil((lattice.f - bottom) / res_y - _EPS)
-    return lattice * Affine.translation(c0, r0), (r1 - r0, c1 - c0)
+    origin = Affine(lattice.a, 0.0, lattice.c + c0 * lattice.a,
+                    0.0, lattice.e, lattice.f + r0 * lattice.e)
+    return origin, (r1 - r0, c1 - c0)
 
 
 def _place(ds: DatasetReader, out: npt.NDArray[np.uint8], transform: Affine) -> None:
