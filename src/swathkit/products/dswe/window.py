@@ -72,53 +72,61 @@ def read_merged(sources: Sequence[Source], bounds: Bounds | Callable[[str], Boun
         raise InputError("no DSWE tile given; name at least one INWAM GeoTIFF")
     counter = _Counter()
     with ExitStack() as stack:
-        datasets = [_open(stack, s, opener, counter) for s in sources]
+        names = tuple(_name(s) for s in sources)
+        datasets = [_open(stack, s, n, opener, counter) for s, n in zip(sources, names,
+                                                                         strict=True)]
         first = datasets[0]
-        for ds in datasets[1:]:
-            _check_same_grid(first, ds)
+        for ds, name in zip(datasets[1:], names[1:], strict=True):
+            _check_same_grid(first, ds, names[0], name)
         crs_wkt = first.crs.to_wkt()
         box = bounds(crs_wkt) if callable(bounds) else bounds
         transform, shape = _box_grid(first.transform, box)
         out = np.full(shape, FILL, np.uint8)
-        for done, ds in enumerate(datasets, 1):
-            _place(ds, out, transform)
+        for done, (ds, name) in enumerate(zip(datasets, names, strict=True), 1):
+            _place(ds, name, out, transform)
             if progress:
-                progress(done, len(datasets), ds.name)
+                progress(done, len(datasets), name)
         extents = tuple(_bounds(ds) for ds in datasets)
     opened_all = all(not isinstance(s, DatasetReader) for s in sources)
     return Merged(out, transform, crs_wkt, counter.read if opened_all else None,
-                  counter.size if opened_all else None, tuple(ds.name for ds in datasets),
+                  counter.size if opened_all else None, names,
                   extents)
 
 
-def _open(stack: ExitStack, source: Source, opener: Any, counter: _Counter) -> DatasetReader:
+def _name(source: Source) -> str:
+    return str(source.name) if isinstance(source, DatasetReader) else str(source)
+
+
+def _open(stack: ExitStack, source: Source, name: str, opener: Any,
+          counter: _Counter) -> DatasetReader:
     if isinstance(source, DatasetReader):
         ds = source
     else:
         try:
             ds = stack.enter_context(rasterio.open(source, opener=counter.wrap(opener)))
         except RasterioIOError as exc:
-            raise InputError(f"{source}: not a readable GeoTIFF ({_first_line(exc)}); give "
+            raise InputError(f"{name}: not a readable GeoTIFF ({_first_line(exc)}); give "
                              "DSWE INWAM tiles (*_INWAM.TIF)") from None
     if ds.driver != "GTiff" or ds.count != 1 or ds.crs is None:
-        raise InputError(f"{ds.name}: not a DSWE INWAM tile (driver {ds.driver}, {ds.count} "
-                         "bands, CRS {ds.crs}); give single-band GeoTIFFs with a CRS")
+        raise InputError(f"{name}: not a DSWE INWAM tile (driver {ds.driver}, {ds.count} "
+                         f"bands, CRS {ds.crs}); give single-band GeoTIFFs with a CRS")
     if ds.dtypes[0] != "uint8":
-        raise InputError(f"{ds.name}: data type {ds.dtypes[0]}, not uint8 DSWE classes")
+        raise InputError(f"{name}: data type {ds.dtypes[0]}, not uint8 DSWE classes")
     return ds
 
 
-def _check_same_grid(first: DatasetReader, ds: DatasetReader) -> None:
+def _check_same_grid(first: DatasetReader, ds: DatasetReader, first_name: str,
+                     name: str) -> None:
     a, b = first.transform, ds.transform
     if ds.crs != first.crs:
-        raise InputError(f"{ds.name}: its CRS differs from {first.name}'s; give tiles of one "
+        raise InputError(f"{name}: its CRS differs from {first_name}'s; give tiles of one "
                          "grid region (CONUS, Alaska and Hawaii tiles cannot be merged)")
     if (a.a, a.b, a.d, a.e) != (b.a, b.b, b.d, b.e) or a.b or a.d:
-        raise InputError(f"{ds.name}: pixel size or rotation differs from {first.name}'s; "
+        raise InputError(f"{name}: pixel size or rotation differs from {first_name}'s; "
                          "give tiles of one DSWE grid")
     cols, rows = (b.c - a.c) / a.a, (b.f - a.f) / a.e
     if abs(cols - round(cols)) > 1e-3 or abs(rows - round(rows)) > 1e-3:
-        raise InputError(f"{ds.name}: not on {first.name}'s pixel lattice; give tiles of one "
+        raise InputError(f"{name}: not on {first_name}'s pixel lattice; give tiles of one "
                          "DSWE grid")
 
 
@@ -137,7 +145,8 @@ def _box_grid(lattice: Affine, bounds: Bounds) -> tuple[Affine, tuple[int, int]]
     return origin, (r1 - r0, c1 - c0)
 
 
-def _place(ds: DatasetReader, out: npt.NDArray[np.uint8], transform: Affine) -> None:
+def _place(ds: DatasetReader, name: str, out: npt.NDArray[np.uint8],
+           transform: Affine) -> None:
     """Read the part of ``ds`` under ``out`` and fill ``out``'s still-fill pixels from it."""
     col = round((transform.c - ds.transform.c) / transform.a)
     row = round((transform.f - ds.transform.f) / transform.e)
@@ -148,7 +157,7 @@ def _place(ds: DatasetReader, out: npt.NDArray[np.uint8], transform: Affine) -> 
     try:
         part = ds.read(1, window=Window(c0, r0, c1 - c0, r1 - r0))
     except RasterioIOError as exc:
-        raise FormatError(f"{ds.name}: unreadable ({_first_line(exc)})") from None
+        raise FormatError(f"{name}: unreadable ({_first_line(exc)})") from None
     nodata = ds.nodata if ds.nodata is not None else FILL
     part = np.where(part == nodata, FILL, part).astype(np.uint8)
     view = out[r0 - row:r1 - row, c0 - col:c1 - col]
