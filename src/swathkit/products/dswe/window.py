@@ -158,8 +158,8 @@ def _place(ds: DatasetReader, name: str, out: npt.NDArray[np.uint8],
         part = ds.read(1, window=Window(c0, r0, c1 - c0, r1 - r0))
     except RasterioIOError as exc:
         raise FormatError(f"{name}: unreadable ({_first_line(exc)})") from None
-    nodata = ds.nodata if ds.nodata is not None else FILL
-    part = np.where(part == nodata, FILL, part).astype(np.uint8)
+    if ds.nodata is not None and ds.nodata != FILL:
+        part = np.where(part == ds.nodata, FILL, part).astype(np.uint8)
     view = out[r0 - row:r1 - row, c0 - col:c1 - col]
     empty = view == FILL
     view[empty] = part[empty]
