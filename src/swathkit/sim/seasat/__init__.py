@@ -1,0 +1,1 @@
+"""Simulated Seasat SAR: raw telemetry streams with the archive's damage, and their truth."""
