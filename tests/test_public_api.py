@@ -17,7 +17,7 @@ import swathkit.transfer
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
-FACADES = ("swathkit", "swathkit.swaths", "swathkit.seaice")
+FACADES = ("swathkit", "swathkit.swaths", "swathkit.seaice", "swathkit.seasat")
 HEAVY = ("torch", "matplotlib", "zarr", "h5py", "numba", "dask", "xarray", "netCDF4")
 EXPECTED = {
     "swathkit": {"Granule", "GridCube", "InputError", "Query", "SwathStore", "SwathkitError",
@@ -30,6 +30,8 @@ EXPECTED = {
                         "SeaIceSequenceDataset", "asi_grid", "build_mask", "consolidate",
                         "download_asi", "fill", "fill_gaps", "grid", "open_asi", "open_cube",
                         "roi_map", "roi_report", "time_splits"},
+    "swathkit.seasat": {"DecodeCounts", "HDR_COLUMNS", "TelemetryDecoder", "decode",
+                        "read_hdr"},
 }
 
 

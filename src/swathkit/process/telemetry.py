@@ -3,7 +3,8 @@
 :class:`TelemetryDecoder` takes a raw stream in chunks of any size (``feed``) and gives
 back the finished range lines of each chunk: their samples (lines × 13,680 uint8, one
 byte per 5-bit sample, missing frames zero-filled) and their ``.hdr`` rows
-(:data:`swathkit.products.seasat.hdr.HDR_COLUMNS`, the segment in column ``segment``).
+(the 20 columns of ``swathkit.products.seasat.hdr.HDR_COLUMNS``; the segment in
+column ``segment``).
 The result is the same bytes whatever the chunking. :func:`decode` does a whole buffer.
 
 How (the facts of ``docs/formats/seasat.md``):
@@ -30,7 +31,6 @@ import numpy.typing as npt
 
 from swathkit.process import telemetry_lines as tl
 from swathkit.process import telemetry_sync as ts
-from swathkit.products.seasat.hdr import HDR_COLUMNS
 from swathkit.products.seasat.layout import (
     FRAME_BITS,
     HEADER_FIELDS,
@@ -137,7 +137,7 @@ class TelemetryDecoder:
         self._errors += int(frames[:, ts.COL_ERR].sum())
         self._slips += int(np.count_nonzero(frames[:, ts.COL_FLAGS] & ts.FLAG_SLIP))
         if final:
-            self._truncated = left if self._locked and left >= ts.SLIP else 0
+            self._truncated = left if self._locked and left >= 8 else 0  # < 8: byte padding
 
     def _assemble(self, frames: npt.NDArray[np.int64], samples: npt.NDArray[np.uint8],
                   final: bool) -> DecodedLines:
@@ -149,13 +149,13 @@ class TelemetryDecoder:
         while True:
             cap = max(16, table.shape[0] // 50 + 8)
             lines = np.empty((cap, LINE_BYTES), dtype=np.uint8)
-            rows = np.empty((cap, len(HDR_COLUMNS)), dtype=np.int64)
+            rows = np.empty((cap, tl.ROW), dtype=np.int64)
             k, used = tl.assemble(table, smp, final, self._state, self._line, self._hdr,
                                   _WIDTHS, lines, rows, self._lines)
             out_s.append(lines[:k])
             out_r.append(rows[:k])
             table, smp = table[used:], smp[used:]
-            if table.shape[0] <= (0 if final else 1) or used == 0:
+            if table.shape[0] <= (0 if final else 2) or used == 0:
                 break
         self._carry, self._carry_samples = table.copy(), smp.copy()
         return DecodedLines(np.concatenate(out_s), np.concatenate(out_r),

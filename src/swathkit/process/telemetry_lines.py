@@ -1,6 +1,6 @@
 """Numba kernels that turn minor frames into range lines (see ``swathkit.process.telemetry``).
 
-Frame by frame, with one frame of look-ahead and the state of the previous call kept in
+Frame by frame, with two frames of look-ahead and the state of the previous call kept in
 small arrays, so a stream is assembled the same whatever its chunking:
 
 1. a frame after a new acquisition (lost lock), a 127 sentinel (two frames numbered 127)
@@ -61,10 +61,13 @@ def new_state() -> tuple[I64, U8, I64]:
 
 
 @numba.njit(cache=True)
-def repair(raw: int, h1: int, h2: int, h3: int, prev_len: int, nxt: int) -> int:
-    """The frame number of a frame read as ``raw`` after ``h1, h2, h3``, before ``nxt``.
+def repair(raw: int, h1: int, h2: int, h3: int, prev_len: int, nxt: int,
+           nxt2: int = -1) -> int:
+    """The frame number of a frame read as ``raw`` after ``h1, h2, h3``, before ``nxt, nxt2``.
 
-    ``nxt`` is −1 when unknown. Returns ``raw`` when it fits or nothing better is known.
+    ``nxt``, ``nxt2`` (the raw numbers of the next two frames) are −1 when unknown. A jump
+    in the numbers is believed when the next frames continue it. Returns ``raw`` when it
+    fits or nothing better is known.
     """
     if h1 < 0:
         return raw
@@ -72,8 +75,9 @@ def repair(raw: int, h1: int, h2: int, h3: int, prev_len: int, nxt: int) -> int:
         return raw
     if raw == 0 and (h1 >= MAXNUM - 1 or nxt == 1):
         return raw
-    if raw <= MAXNUM and (nxt == raw + 1 or (nxt == 0 and raw >= MAXNUM - 1)):
-        return raw  # the next frame agrees: frames were dropped (or this one repeated)
+    if raw <= MAXNUM and (nxt == raw + 1 or (nxt == 0 and raw >= MAXNUM - 1)) \
+            and (nxt2 < 0 or nxt2 == nxt + 1 or nxt2 == 0 or nxt == 0):
+        return raw  # the next frames agree: frames were dropped (or this one repeated)
     if nxt == 1 and h1 >= MAXNUM - 1:
         return 0
     if nxt >= 0 and nxt - h1 == 2:
@@ -167,6 +171,14 @@ def _place(st: I64, line: U8, hdr: I64, fr: I64,
 
 
 @numba.njit(cache=True)
+def _ahead(frames: I64, j: int) -> int:
+    """The raw number of frame ``j`` if it follows without a new acquisition, else −1."""
+    if j >= frames.shape[0] or frames[j, COL_FLAGS] & FLAG_LOCK:
+        return -1
+    return int(frames[j, COL_NUM])
+
+
+@numba.njit(cache=True)
 def _boundary(st: I64, fr: I64, nxt: int, counts: I64) -> tuple[bool, bool]:
     """Whether this frame closes the segment (sentinel, fill run) and is skipped."""
     raw = fr[COL_NUM]
@@ -196,16 +208,16 @@ def assemble(frames: I64, samples: U8, final: bool,
              counts: I64) -> tuple[int, int]:
     """Assemble frames into lines until ``out_lines`` is nearly full; returns (rows, frames used).
 
-    The last frame waits for its successor (the look-ahead) unless ``final``; with
+    The last two frames wait for their successors (the look-ahead) unless ``final``; with
     ``final`` the open line and segment are closed after the last frame.
     """
     n, k, i = frames.shape[0], 0, 0
-    stop = n if final else n - 1
+    stop = n if final else n - 2
     while i < stop and k + 2 < out_lines.shape[0]:
         fr = frames[i]
         raw = fr[COL_NUM]
-        has_next = i + 1 < n and frames[i + 1, COL_FLAGS] & FLAG_LOCK == 0
-        nxt = frames[i + 1, COL_NUM] if has_next else -1
+        nxt, nxt2 = _ahead(frames, i + 1), _ahead(frames, i + 2)
+        nxt2 = nxt2 if nxt >= 0 else -1
         if fr[COL_FLAGS] & FLAG_LOCK and (st[LAST] >= 0 or st[SEG_LINES]):
             counts[C_LOCK_CLOSES] += 1
             k += _close(st, line, hdr, widths, out_lines, out_rows, k, counts)
@@ -215,7 +227,7 @@ def assemble(frames: I64, samples: U8, final: bool,
             k += _close(st, line, hdr, widths, out_lines, out_rows, k, counts)
         if skip:
             continue
-        num = repair(raw, st[H1], st[H2], st[H3], st[PREV_LEN], nxt)
+        num = repair(raw, st[H1], st[H2], st[H3], st[PREV_LEN], nxt, nxt2)
         if num > MAXNUM:
             counts[C_UNREPAIRED] += 1
             continue

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from swathkit.cli import render
 from swathkit.cli.options import ASI_GRIDS, positive_int, utc_time
+from swathkit.errors import InputError
 from swathkit.sim import cli_serve as sim_serve
 
-PRODUCTS = ("amsr2-l1b", "asi")
+PRODUCTS = ("amsr2-l1b", "asi", "seasat")
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -24,10 +25,12 @@ def add(sub: argparse._SubParsersAction) -> None:
                          epilog="examples: swathkit sim generate amsr2-l1b "
                          "--start 2022-02-16T00:00 --granules 30 --out granules/ | "
                          "swathkit sim generate asi --grid n3125 --start 2020-03-01 "
-                         "--days 31 --out asi/")
+                         "--days 31 --out asi/ | swathkit sim generate seasat --lines 2000 "
+                         "--ber 1e-3 --takes 2 --out take.raw")
     g.add_argument("product", choices=PRODUCTS)
-    g.add_argument("--start", type=utc_time, required=True,
-                   help="UTC ISO time inside the first granule, or the first day (asi)")
+    g.add_argument("--start", type=utc_time,
+                   help="UTC ISO time inside the first granule, or the first day (asi); "
+                   "required for amsr2-l1b and asi")
     g.add_argument("--granules", type=int, default=1,
                    help="amsr2-l1b: how many consecutive granules")
     g.add_argument("--scans", type=int, default=None,
@@ -37,12 +40,23 @@ def add(sub: argparse._SubParsersAction) -> None:
                    help="asi: the grid (default: n3125)")
     g.add_argument("--days", type=positive_int, default=1, help="asi: how many consecutive days")
     g.add_argument("--seed", type=int, default=0, help="noise seed (same seed, same bytes)")
-    g.add_argument("--out", type=Path, required=True, help="output folder")
+    g.add_argument("--lines", type=positive_int, default=2000,
+                   help="seasat: range lines in the raw file (default 2000, ~18 MB)")
+    g.add_argument("--ber", type=float, default=1e-3,
+                   help="seasat: bit-error rate over the whole stream (default 1e-3)")
+    g.add_argument("--takes", type=positive_int, default=1, help="seasat: data takes in the file")
+    g.add_argument("--out", type=Path, required=True,
+                   help="output folder (seasat: the raw file; its truth goes beside it)")
     g.set_defaults(run=run_generate)
     sim_serve.add_serve(verbs)
 
 
 def run_generate(args: argparse.Namespace) -> int:
+    if args.product == "seasat":
+        return _generate_seasat(args)
+    if args.start is None:
+        raise InputError(f"sim generate {args.product} needs --start (a UTC ISO time, e.g. "
+                         "2022-02-16T00:00)")
     args.out.mkdir(parents=True, exist_ok=True)
     if args.product == "asi":
         return _generate_asi(args)
@@ -64,4 +78,26 @@ def _generate_asi(args: argparse.Namespace) -> int:
                                seed=args.seed, progress=progress)
     render.table(f"wrote {len(paths)} days of {args.grid} to {args.out}", ("file", "MB"),
                  [(p.name, f"{p.stat().st_size / 1e6:.1f}") for p in paths])
+    return 0
+
+
+def _generate_seasat(args: argparse.Namespace) -> int:
+    from swathkit.sim.seasat.telemetry import TelemetryOptions, clean_headers, write_telemetry
+    from swathkit.sim.seasat.truth import truth_path
+
+    if not 0.0 <= args.ber < 0.5:
+        raise InputError(f"--ber {args.ber}: give a bit-error rate in [0, 0.5), e.g. 1e-3")
+    if args.takes > args.lines:
+        raise InputError(f"--takes {args.takes} is more than --lines {args.lines}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    options = TelemetryOptions(ber=args.ber, takes=args.takes, seed=args.seed,
+                               keep_samples=args.lines <= 20_000)
+    with render.progress_bar("generate seasat") as progress:
+        truth = write_telemetry(args.out, clean_headers(args.lines), options, progress=progress)
+    render.facts(f"wrote {args.out}", [
+        ("MB", f"{args.out.stat().st_size / 1e6:.1f}"), ("lines", f"{truth.lines:,}"),
+        ("takes", args.takes), ("bits flipped", f"{truth.bit_errors:,}"),
+        ("frames dropped / repeated", f"{int(truth.missing.sum()):,} / "
+                                      f"{int(truth.repeated.sum()):,}"),
+        ("cadence slips", truth.slips), ("truth", truth_path(args.out).name)])
     return 0

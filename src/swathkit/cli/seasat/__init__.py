@@ -1,0 +1,1 @@
+"""``swathkit seasat``: the Seasat SAR raw-telemetry verbs."""
