@@ -111,19 +111,23 @@ class TelemetryDecoder:
         self._bits += data.size * 8
         buf = np.concatenate([self._tail, data, np.zeros(_PAD, dtype=np.uint8)])
         limit = (buf.size - _PAD) * 8
-        cap = limit // (FRAME_BITS - ts.SLIP) + 2
+        n0 = self._carry.shape[0]
+        cap = n0 + limit // (FRAME_BITS - ts.SLIP) + 2
         frames = np.empty((cap, ts.COLS), dtype=np.int64)
         samples = np.empty((cap, SAMPLES_PER_FRAME), dtype=np.uint8)
+        frames[:n0], samples[:n0] = self._carry, self._carry_samples  # a few frames
         n, resume, self._locked = ts.track(buf, limit, self._start, self._locked,
-                                           self._tolerance, final, frames, samples, self._sync)
-        frames[:n, ts.COL_POS] += self._base
-        self._flag_slips(frames[:n])
-        self._count_frames(frames[:n], final, limit - resume)
+                                           self._tolerance, final, frames, samples, self._sync,
+                                           n0)
+        new = frames[n0:n]
+        new[:, ts.COL_POS] += self._base
+        self._flag_slips(new)
+        self._count_frames(new, final, limit - resume)
         keep = resume >> 3
         self._tail = buf[keep:buf.size - _PAD].copy()
         self._base, self._start = self._base + keep * 8, resume - keep * 8
         self._done = final
-        return self._assemble(frames[:n], samples[:n], final)
+        return self._assemble(frames[:n], samples[:n], final, new[:, ts.COL_POS].copy())
 
     def _flag_slips(self, frames: npt.NDArray[np.int64]) -> None:
         spacing = np.diff(np.r_[self._last_pos, frames[:, ts.COL_POS]])
@@ -139,10 +143,9 @@ class TelemetryDecoder:
         if final:
             self._truncated = left if self._locked and left >= 8 else 0  # < 8: byte padding
 
-    def _assemble(self, frames: npt.NDArray[np.int64], samples: npt.NDArray[np.uint8],
-                  final: bool) -> DecodedLines:
-        table = np.concatenate([self._carry, frames])
-        smp = np.concatenate([self._carry_samples, samples])
+    def _assemble(self, table: npt.NDArray[np.int64], smp: npt.NDArray[np.uint8],
+                  final: bool, positions: npt.NDArray[np.int64]) -> DecodedLines:
+        """Lines from the carried and new frames ``table``; the unused ones are carried."""
         short = np.flatnonzero(np.diff(table[:, ts.COL_POS]) == FRAME_BITS - ts.SLIP)
         smp[short, -1] = 0  # its last 4 bits were not sent: the last sample is lost
         out_s, out_r = [], []
@@ -158,8 +161,7 @@ class TelemetryDecoder:
             if table.shape[0] <= (0 if final else 2) or used == 0:
                 break
         self._carry, self._carry_samples = table.copy(), smp.copy()
-        return DecodedLines(np.concatenate(out_s), np.concatenate(out_r),
-                            frames[:, ts.COL_POS].copy())
+        return DecodedLines(np.concatenate(out_s), np.concatenate(out_r), positions)
 
     def counts(self) -> DecodeCounts:
         """The figures so far (final once the last chunk was fed)."""
@@ -191,4 +193,5 @@ def decode(data: bytes | npt.NDArray[np.uint8], *, strict: bool = False,
     decoder = TelemetryDecoder(tolerance=0)
     decoder._bits, decoder._syncs = limit, n
     decoder._done = True
-    return decoder._assemble(frames[:n], samples[:n], True), decoder.counts()
+    return (decoder._assemble(frames[:n], samples[:n], True, frames[:n, ts.COL_POS].copy()),
+            decoder.counts())

@@ -102,14 +102,17 @@ def _best(buf: U8, q: int, limit: int) -> tuple[int, int]:
 @numba.njit(cache=True)
 def track(buf: U8, limit: int, start: int, locked: bool,
           tolerance: int, final: bool, frames: I64,
-          samples: U8, stats: I64) -> tuple[int, int, bool]:
-    """Find frames in ``buf[:limit bits]`` from ``start``; returns (frames, resume bit, locked).
+          samples: U8, stats: I64, n0: int) -> tuple[int, int, bool]:
+    """Find frames in ``buf[:limit bits]`` from ``start``, writing rows from ``n0``.
+
+    Returns (rows filled, resume bit, locked). Rows before ``n0`` (frames of earlier calls)
+    are kept as they are.
 
     ``stats`` accumulates ``[acquisitions, losses of lock, frames taken back]``. Frames not
     whole before ``limit`` are left for the next call (from the resume bit) unless ``final``.
     Only ``FLAG_LOCK`` is set: slips need the previous frame, which may be in another call.
     """
-    n, p, flags = 0, start, 0
+    n, p, flags = n0, start, 0
     need = (ACQ_FRAMES - 1) * (FRAME + SLIP) + FRAME
     while True:
         if locked:
@@ -125,11 +128,11 @@ def track(buf: U8, limit: int, start: int, locked: bool,
             locked = False
             stats[1] += 1
             back = 0
-            while n > 0 and back < 2 and frames[n - 1, COL_ERR] >= DOUBTFUL \
+            while n > n0 and back < 2 and frames[n - 1, COL_ERR] >= DOUBTFUL \
                     and frames[n - 1, COL_FLAGS] & FLAG_LOCK == 0:
                 n, back = n - 1, back + 1
             stats[2] += back
-            p = frames[n - 1, COL_POS] + 24 if n > 0 else p - FRAME + 24
+            p = frames[n - 1, COL_POS] + 24 if n > n0 else p - FRAME + 24
             p = max(p, start)
         else:
             end = limit - need
