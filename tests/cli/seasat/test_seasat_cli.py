@@ -32,3 +32,14 @@ def test_seasat_help_shows_an_example(capsys) -> None:
     except SystemExit as done:
         assert done.code == 0
     assert "example: swathkit seasat decode" in capsys.readouterr().out
+
+
+def test_generate_with_an_impossible_bit_error_rate_is_exit_2(tmp_path, capsys) -> None:
+    assert main(["sim", "generate", "seasat", "--ber", "0.7", "--out", str(tmp_path / "x")]) == 2
+    assert "give a bit-error rate in [0, 0.5)" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def test_generate_amsr2_still_needs_a_start(tmp_path, capsys) -> None:
+    assert main(["sim", "generate", "amsr2-l1b", "--out", str(tmp_path)]) == 2
+    assert "needs --start" in capsys.readouterr().err
