@@ -111,3 +111,14 @@ def test_frame_numbers_are_repaired_from_context(raw, history, nxt, expected) ->
     h1, h2, h3 = history
     prev_len = 60 if history == (58, 57, 56) else 59
     assert repair(raw, h1, h2, h3, prev_len, nxt) == expected
+
+
+def test_a_fill_frame_whose_flag_took_a_bit_error_makes_no_line() -> None:
+    raw, truth = generate_telemetry(clean_headers(20), TelemetryOptions(
+        ber=0.0, drop_rate=0.0, repeat_rate=0.0, slip_rate=0.0, takes=2, seed=4))
+    last_fill = int(np.argmax(np.diff(truth.frame_bit)))  # take 0's last frame: then noise
+    bit = int(truth.frame_bit[last_fill]) + 24  # its fill flag
+    damaged = bytearray(raw)
+    damaged[bit // 8] ^= 0x80 >> (bit % 8)
+    lines, counts = decode(bytes(damaged))
+    assert counts.segments == 2 and lines.rows.shape[0] == truth.lines

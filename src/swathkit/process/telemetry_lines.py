@@ -179,8 +179,13 @@ def _ahead(frames: I64, j: int) -> int:
 
 
 @numba.njit(cache=True)
-def _boundary(st: I64, fr: I64, nxt: int, counts: I64) -> tuple[bool, bool]:
-    """Whether this frame closes the segment (sentinel, fill run) and is skipped."""
+def _boundary(st: I64, fr: I64, nxt: int, nxt_clear: bool,
+              counts: I64) -> tuple[bool, bool]:
+    """Whether this frame closes the segment (sentinel, fill run) and is skipped.
+
+    After a fill run, a frame whose flag reads clear is data only when the next frame in
+    lock is clear too: otherwise it is a fill frame whose flag took a bit error.
+    """
     raw = fr[COL_NUM]
     prev_raw = st[PREV_RAW]
     st[PREV_RAW] = raw
@@ -198,7 +203,7 @@ def _boundary(st: I64, fr: I64, nxt: int, counts: I64) -> tuple[bool, bool]:
             st[FILL] = 0
     close = st[FILL] == FILL_RUN
     counts[C_FILL_RUNS] += 1 if close else 0
-    return close, st[FILL] >= FILL_RUN and fr[COL_FILL] == 1
+    return close, st[FILL] >= FILL_RUN and (fr[COL_FILL] == 1 or not nxt_clear)
 
 
 @numba.njit(cache=True)
@@ -222,7 +227,8 @@ def assemble(frames: I64, samples: U8, final: bool,
             counts[C_LOCK_CLOSES] += 1
             k += _close(st, line, hdr, widths, out_lines, out_rows, k, counts)
         i += 1
-        close, skip = _boundary(st, fr, nxt, counts)
+        nxt_clear = nxt >= 0 and frames[i, COL_FILL] == 0
+        close, skip = _boundary(st, fr, nxt, nxt_clear, counts)
         if close:
             k += _close(st, line, hdr, widths, out_lines, out_rows, k, counts)
         if skip:
