@@ -1,1 +1,1 @@
-"""``swathkit seasat``: Seasat telemetry verbs."""
+"""``swathkit seasat``: Seasat SAR telemetry verbs (decode raw frames, clean time tags)."""

@@ -1,1 +1,1 @@
-"""Seasat jobs: clean decoded header tables (and, with the decoder, decode raw telemetry)."""
+"""Seasat SAR jobs: decode raw telemetry into range-line segments; clean their header tables."""

@@ -1,1 +1,2 @@
-"""Simulated Seasat: header truth and corruptions of decoded takes."""
+"""Simulated Seasat SAR: raw telemetry streams with the archive's damage, header truth and its
+corruptions, and the truth of both."""

@@ -22,7 +22,8 @@ import numpy.typing as npt
 from swathkit.products.seasat.hdr import CONSTANT_FIELDS, HDR_COLUMNS, column
 from swathkit.products.seasat.layout import FRAME_BITS, MS_PER_LINE, STATIONS
 
-__all__ = ["CONSTANT_FIELDS", "Corruption", "SyntheticTake", "TakeKind", "synthetic_take"]
+__all__ = ["CONSTANT_FIELDS", "MIN_TAKE_LINES", "Corruption", "SyntheticTake", "TakeKind",
+           "header_fields", "synthetic_take"]
 
 _MSEC = column("msec")
 
@@ -68,6 +69,10 @@ class SyntheticTake:
     kind: TakeKind
 
 
+MIN_TAKE_LINES = 100
+"""The shortest take :func:`synthetic_take` makes."""
+
+
 def synthetic_take(lines: int, *, seed: int = 0, slope: float = MS_PER_LINE,
                    kind: TakeKind | str = TakeKind.GOOD, rate: float = 1e-3,
                    bad_start: bool = True, discontinuities: int = 2) -> SyntheticTake:
@@ -83,8 +88,8 @@ def synthetic_take(lines: int, *, seed: int = 0, slope: float = MS_PER_LINE,
         bad_start: The first lines (up to a tenth of the take, at most 4000) are garbage.
         discontinuities: Lost-line gaps to place in the take's last two fifths.
     """
-    if lines < 100:
-        raise ValueError(f"a take needs at least 100 lines, not {lines}")
+    if lines < MIN_TAKE_LINES:
+        raise ValueError(f"a take needs at least {MIN_TAKE_LINES} lines, not {lines}")
     rng = np.random.default_rng(seed)
     kind = TakeKind(kind)
     lost = _lost_lines(rng, lines, discontinuities)
@@ -216,3 +221,15 @@ def _corrupt_fields(rng: np.random.Generator, table: npt.NDArray[np.int64],
         rows = rng.permutation(n)[: int(n * rate)]
         table[rows, col] ^= np.int64(1) << rng.integers(0, 8, size=rows.size)
         errors[rows, col] = True
+
+
+def header_fields(table: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The subcommutated fields of a ``.hdr`` table (lines × 9, ``HEADER_FIELDS`` order),
+    as the raw-telemetry generator transmits them; each kept within its bit width."""
+    from swathkit.products.seasat.hdr import column
+    from swathkit.products.seasat.layout import HEADER_FIELDS
+
+    out = np.empty((len(table), len(HEADER_FIELDS)), dtype=np.int64)
+    for i, (name, bits) in enumerate(HEADER_FIELDS):
+        out[:, i] = table[:, column(name)] & ((1 << bits) - 1)
+    return out
