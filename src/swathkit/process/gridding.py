@@ -1,0 +1,211 @@
+"""Daily swath → grid composites: one day of swaths onto a :class:`Grid`, through pyresample.
+
+:func:`grid_day` takes the swaths of one day (:class:`Swath`: lat/lon, one or more
+channels sharing that geolocation, scan times, orbit direction) and returns, per
+channel and orbit direction (``asc``/``des``), three (rows, cols) fields named
+:func:`variable_names` gives:
+
+- ``tb_<channel>_<dir>``: the composite brightness temperature (K, float64, NaN
+  where no observation) by ``bucket`` (mean of the observations whose centre falls
+  in the cell: pyresample's ``BucketResampler`` indices), ``nearest`` (pyresample's
+  kd-tree, the observation nearest each cell centre within one cell) or ``ewa``
+  (pyresample's elliptical weighted averaging, per orbit direction);
+- ``count_<channel>_<dir>``: observations whose centre falls in the cell (int32);
+- ``time_<channel>_<dir>``: their mean time, seconds since 1970-01-01 (float64).
+
+Count and mean time are bucket statistics whatever the method, so they mean the
+same thing on every cube.
+
+Determinism: the projection (pyproj inside pyresample, per dask chunk) is
+elementwise, so the cell index of an observation does not depend on the chunking;
+the sums are then taken with ``numpy.bincount`` in float64, one swath at a time in
+the order given (the caller's time order). Same swaths in the same order → same
+bytes, whatever the dask chunks or thread count. ``BucketResampler.get_average``
+itself sums per dask chunk and then across chunks, so its last bits follow the
+chunking; it is the benchmark's baseline, not our code path.
+
+Memory: one swath's points and the grid's accumulators (a few float64 fields) at a
+time for ``bucket``; ``nearest`` and ``ewa`` hold one direction's points of a channel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from swathkit.products.grids import Grid
+
+METHODS = ("bucket", "nearest", "ewa")
+DIRECTIONS = {"A": "asc", "D": "des"}
+DEFAULT_CHUNK = 1 << 20  # points per dask chunk of the projection
+
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+Fields = dict[str, npt.NDArray[Any]]
+
+
+@dataclass(frozen=True)
+class Swath:
+    """One granule's observations on one geolocation (a band), ready to grid.
+
+    Attributes:
+        lat, lon: (scan, pixel) degrees, NaN where not located.
+        values: Channel key (e.g. ``"36_5h"``) → (scan, pixel) K, NaN where missing.
+        seconds: (scan,) observation time of each scan, seconds since 1970-01-01.
+        direction: ``"A"`` ascending or ``"D"`` descending.
+    """
+
+    lat: F64
+    lon: F64
+    values: Mapping[str, F64]
+    seconds: F64
+    direction: str
+    label: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if self.direction not in DIRECTIONS:
+            raise ValueError(f"{self.label}: orbit direction {self.direction!r} is not A or D")
+        for name, v in self.values.items():
+            if v.shape != self.lat.shape or self.lon.shape != self.lat.shape:
+                raise ValueError(f"{self.label}: {name} {v.shape} and lat/lon "
+                                 f"{self.lat.shape}/{self.lon.shape} differ")
+        if self.seconds.shape != self.lat.shape[:1]:
+            raise ValueError(f"{self.label}: {self.seconds.size} scan times for "
+                             f"{self.lat.shape[0]} scans")
+
+
+def variable_names(channels: Iterable[str]) -> list[str]:
+    """The fields :func:`grid_day` returns for these channel keys, in a fixed order."""
+    return [f"{kind}_{ch}_{d}" for ch in channels for d in DIRECTIONS.values()
+            for kind in ("tb", "count", "time")]
+
+
+def grid_day(swaths: Sequence[Swath], grid: Grid, *, channels: Sequence[str],
+             method: str = "bucket", chunk: int = DEFAULT_CHUNK) -> Fields:
+    """Grid one day of swaths: per channel and direction, the composite, count and mean time.
+
+    Args:
+        swaths: The day's swaths, in the order their sums are taken (time order).
+        grid: Target grid (row order as the grid's: south-up grids stay south-up).
+        channels: Channel keys to grid (each must be in the ``values`` of some swaths).
+        method: ``bucket``, ``nearest`` or ``ewa``.
+        chunk: Points per dask chunk when projecting (does not change the result).
+
+    Returns:
+        ``{name: (rows, cols) array}`` for every name of :func:`variable_names`.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
+    area = grid.area_definition()
+    out: Fields = {}
+    for ch in channels:
+        for code, suffix in DIRECTIONS.items():
+            mine = [s for s in swaths if s.direction == code and ch in s.values]
+            tb, count, mean_time = _bucket(mine, ch, area, chunk)
+            if method == "nearest":
+                tb = _nearest(mine, ch, area, grid.resolution)
+            elif method == "ewa":
+                tb = _ewa(mine, ch, area)
+            flip = slice(None) if grid.north_up else slice(None, None, -1)
+            out[f"tb_{ch}_{suffix}"] = tb[flip]
+            out[f"count_{ch}_{suffix}"] = count[flip]
+            out[f"time_{ch}_{suffix}"] = mean_time[flip]
+    return out
+
+
+def bucket_indices(lat: F64, lon: F64, area: Any, chunk: int = DEFAULT_CHUNK) -> I64:
+    """Flat cell index (row-major, pyresample's top-row-first) of each point; -1 outside.
+
+    pyresample's ``BucketResampler`` projects the points (dask, ``chunk`` per block)
+    and floors them onto the area's cells; its indices are the bucket of each point.
+    """
+    import dask.array as da
+    from pyresample.bucket import BucketResampler
+
+    lons = da.from_array(np.ascontiguousarray(lon, np.float64).ravel(), chunks=chunk)
+    lats = da.from_array(np.ascontiguousarray(lat, np.float64).ravel(), chunks=chunk)
+    resampler: Any = BucketResampler(area, lons, lats)
+    idx = np.asarray(resampler.idxs.compute(), dtype=np.int64)
+    idx[(idx < 0) | (idx >= area.size)] = -1  # a y index of -1 alone leaves x - cols
+    return idx
+
+
+def _bucket(swaths: Sequence[Swath], ch: str, area: Any,
+            chunk: int) -> tuple[F64, npt.NDArray[np.int32], F64]:
+    size = int(area.size)
+    sums = np.zeros(size, np.float64)
+    times = np.zeros(size, np.float64)
+    counts = np.zeros(size, np.int64)
+    for s in swaths:
+        idx = bucket_indices(s.lat, s.lon, area, chunk)
+        values = np.asarray(s.values[ch], np.float64).ravel()
+        ok = (idx >= 0) & np.isfinite(values)
+        cells = idx[ok]
+        seconds = np.broadcast_to(s.seconds[:, None], s.lat.shape).ravel()[ok]
+        # per-swath partial sums, added in swath order: the order never depends on chunks
+        sums += np.bincount(cells, weights=values[ok], minlength=size)
+        times += np.bincount(cells, weights=seconds, minlength=size)
+        counts += np.bincount(cells, minlength=size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tb = np.where(counts > 0, sums / counts, np.nan)
+        mean_time = np.where(counts > 0, times / counts, np.nan)
+    shape = area.shape
+    return tb.reshape(shape), counts.astype(np.int32).reshape(shape), mean_time.reshape(shape)
+
+
+def _points(swaths: Sequence[Swath], ch: str) -> tuple[F64, F64, F64]:
+    """The located, valid points of one channel, concatenated in swath order."""
+    lats, lons, vals = [], [], []
+    for s in swaths:
+        v = np.asarray(s.values[ch], np.float64)
+        ok = np.isfinite(v) & np.isfinite(s.lat) & np.isfinite(s.lon)
+        lats.append(s.lat[ok])
+        lons.append(s.lon[ok])
+        vals.append(v[ok])
+    if not vals:
+        return np.empty(0), np.empty(0), np.empty(0)
+    return np.concatenate(lats), np.concatenate(lons), np.concatenate(vals)
+
+
+def _nearest(swaths: Sequence[Swath], ch: str, area: Any, radius: float) -> F64:
+    from pyresample.geometry import SwathDefinition
+    from pyresample.kd_tree import resample_nearest
+
+    lat, lon, values = _points(swaths, ch)
+    if values.size == 0:
+        return np.full(area.shape, np.nan)
+    source = SwathDefinition(lons=lon, lats=lat)
+    out = resample_nearest(source, values, area, radius_of_influence=radius,
+                           fill_value=np.nan, nprocs=1)
+    return np.asarray(out, np.float64)
+
+
+def _ewa(swaths: Sequence[Swath], ch: str, area: Any) -> F64:
+    """EWA over the direction's swaths stacked along scans (pairs of scans: rows_per_scan 2).
+
+    Each swath is padded to an even scan count with invalid rows, so no scan pair
+    spans two swaths; fornav accumulates every observation's weights once.
+    """
+    from pyresample.ewa.ewa import fornav, ll2cr  # what pyresample.ewa re-exports
+    from pyresample.geometry import SwathDefinition
+
+    if not swaths:
+        return np.full(area.shape, np.nan)
+    parts = [_even_rows(np.stack([s.lon, s.lat, np.asarray(s.values[ch], np.float64)]))
+             for s in swaths]
+    lon, lat, values = np.concatenate(parts, axis=1)
+    swath = SwathDefinition(lons=np.ascontiguousarray(lon), lats=np.ascontiguousarray(lat))
+    _, cols, rows = ll2cr(swath, area)
+    _, out = fornav(cols, rows, area, np.ascontiguousarray(values), rows_per_scan=2,
+                    fill=np.nan)
+    return np.asarray(out, np.float64)
+
+
+def _even_rows(stack: F64) -> F64:
+    if stack.shape[1] % 2 == 0:
+        return stack
+    return np.concatenate([stack, np.full((3, 1, stack.shape[2]), np.nan)], axis=1)
