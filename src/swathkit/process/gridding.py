@@ -126,11 +126,18 @@ def bucket_indices(lat: F64, lon: F64, area: Any, chunk: int = DEFAULT_CHUNK) ->
     import dask.array as da
     from pyresample.bucket import BucketResampler
 
-    lons = da.from_array(np.ascontiguousarray(lon, np.float64).ravel(), chunks=chunk)
-    lats = da.from_array(np.ascontiguousarray(lat, np.float64).ravel(), chunks=chunk)
+    lat = np.asarray(lat, np.float64).ravel()
+    lon = np.asarray(lon, np.float64).ravel()
+    located = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))  # NaN cannot be floored
+    idx = np.full(lat.size, -1, np.int64)
+    if located.size == 0:
+        return idx
+    lons = da.from_array(lon[located], chunks=chunk)
+    lats = da.from_array(lat[located], chunks=chunk)
     resampler: Any = BucketResampler(area, lons, lats)
-    idx = np.asarray(resampler.idxs.compute(), dtype=np.int64)
-    idx[(idx < 0) | (idx >= area.size)] = -1  # a y index of -1 alone leaves x - cols
+    found = np.asarray(resampler.idxs.compute(), dtype=np.int64)
+    found[(found < 0) | (found >= area.size)] = -1
+    idx[located] = found
     return idx
 
 

@@ -9,7 +9,9 @@ record).
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
@@ -91,6 +93,15 @@ class CubeVariable:
     dtype: str
     fill: float | int
     attrs: Mapping[str, Any] = field(default_factory=dict)
+
+
+def float_fill_attr(value: float) -> str:
+    """A float ``_FillValue`` attribute as xarray writes it in Zarr (base64 of a ``<d``).
+
+    JSON has no NaN, so xarray's Zarr backend keeps float fill values this way and
+    decodes them on open: the variable's ``encoding["_FillValue"]`` is then ``value``.
+    """
+    return base64.standard_b64encode(struct.pack("<d", value)).decode()
 
 
 def grid_to_json(g: Grid) -> dict[str, Any]:
