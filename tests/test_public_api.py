@@ -24,7 +24,7 @@ EXPECTED = {
                  "__version__", "export", "ingest", "inspect", "open_asi", "open_cube",
                  "open_l1b", "open_swaths", "verify"},
     "swathkit.swaths": {"Archive", "Granule", "Query", "SwathStore", "collect", "export",
-                        "footprint_latlon", "gportal_archive", "ingest", "open_l1b",
+                        "footprint_latlon", "gportal_archive", "grid", "ingest", "open_l1b",
                         "open_swaths", "parse_channels", "verify"},
     "swathkit.seaice": {"ASI_GRIDS", "FillOptions", "Grid", "GridCube", "Region",
                         "SeaIceSequenceDataset", "asi_grid", "build_mask", "consolidate",

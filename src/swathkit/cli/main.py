@@ -31,6 +31,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "seaice": ("swathkit.cli.seaice.verb",
                "Bremen ASI sea ice: download, consolidate, mask, fill, report, plot"),
     "sim": ("swathkit.sim.cli", "the built-in simulated archives: synthetic files and servers"),
+    "grid": ("swathkit.cli.swaths.grid", "daily gridded brightness temperatures from a store"),
 }
 """Verb → (module with ``add(subparsers)``, one-line help for ``swathkit --help``)."""
 

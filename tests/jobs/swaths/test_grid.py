@@ -7,13 +7,12 @@ import pyproj
 import pytest
 import xarray as xr
 
+from swath_grid_helpers import SMALL, day_records, make_store, numpy_bucket, polar_record
 from swathkit.errors import InputError
 from swathkit.jobs.swaths.grid import grid
 from swathkit.products.grids import Grid
 from swathkit.stores.location import LOCK_NAME
 from swathkit.stores.schema import Layout
-
-from .grid_helpers import SMALL, day_records, make_store, numpy_bucket, polar_record
 
 DAY = datetime(2022, 2, 16)
 pytestmark = pytest.mark.slow  # each grids a small store and writes a cube: 1-5 s
