@@ -25,6 +25,7 @@ the client upserts the results in day order.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -47,6 +48,7 @@ from swathkit.stores.swaths_dataset import open_swaths
 from swathkit.types import DayRange, Failure, Progress, as_day
 
 log = logging.getLogger(__name__)
+PathLike = str | os.PathLike[str] | StoreLocation
 PRODUCT = "amsr2-l1b-daily-grid"
 EPOCH = np.datetime64("1970-01-01T00:00:00", "ns")
 
@@ -160,7 +162,7 @@ def grid_one_day(store: str | StoreLocation, day: date, grid: Grid, channels: st
     return fields, len(swaths)
 
 
-def grid(store: str | StoreLocation, cube: str | StoreLocation, *, grid_name: str | Grid,
+def grid(store: PathLike, cube: PathLike, *, grid_name: str | Grid,
          channels: str = "36.5H", start: date | str, end: date | str,
          method: str = "bucket", progress: Progress | None = None) -> GridReport:
     """Grid the store's swaths day by day into a cube of daily brightness temperatures.
@@ -187,7 +189,7 @@ def grid(store: str | StoreLocation, cube: str | StoreLocation, *, grid_name: st
     except ProductError as exc:
         raise InputError(f"--channels {channels!r}: {exc}") from None
     days = DayRange(as_day(start), as_day(end))
-    swaths = SwathStore.open(store)
+    swaths = SwathStore.open(as_location(store))
     _check_store(swaths, chosen)
     extras = GridExtras()
     failures: list[Failure] = []
