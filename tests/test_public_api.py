@@ -27,7 +27,8 @@ EXPECTED = {
                         "footprint_latlon", "gportal_archive", "grid", "ingest", "open_l1b",
                         "open_swaths", "parse_channels", "verify"},
     "swathkit.seaice": {"ASI_GRIDS", "FillOptions", "Grid", "GridCube", "Region",
-                        "SeaIceSequenceDataset", "asi_grid", "build_mask", "consolidate",
+                        "SeaIceSequenceDataset", "TBCube", "asi_grid", "build_mask",
+                        "consolidate",
                         "download_asi", "fill", "fill_gaps", "grid", "open_asi", "open_cube",
                         "roi_map", "roi_report", "time_splits"},
 }
