@@ -36,7 +36,14 @@ import numpy.typing as npt
 
 from swathkit.errors import InputError, ProductError, StoreError
 from swathkit.jobs.report import JobReport, days_text
-from swathkit.process.gridding import METHODS, Fields, Swath, grid_day, variable_names
+from swathkit.process.gridding import (
+    DIRECTIONS,
+    METHODS,
+    Fields,
+    Swath,
+    grid_day,
+    variable_names,
+)
 from swathkit.products.amsr2.channels import Channel, parse_channels
 from swathkit.products.grids import Grid
 from swathkit.products.grids import grid as registered_grid
@@ -74,31 +81,28 @@ def channel_key(ch: Channel) -> str:
 
 
 def cube_variables(channels: tuple[Channel, ...], method: str) -> list[CubeVariable]:
-    """The declared day variables of a TB cube, with their CF attributes."""
+    """The declared day variables of a TB cube (order of ``variable_names``), CF attributes."""
     out = []
-    names = {channel_key(ch): ch for ch in channels}
-    for name in variable_names(names):
-        kind, key, direction = name.split("_", 1)[0], name[name.index("_") + 1:-4], name[-3:]
-        ch = names[key]
-        passes = {"asc": "ascending (A)", "des": "descending (D)"}[direction]
-        common: dict[str, Any] = {"channel": ch.name, "orbit_direction": direction[0].upper()}
-        nan = {"_FillValue": float_fill_attr(np.nan)}
-        if kind == "tb":
-            out.append(CubeVariable(name, "float32", np.nan, {
+    for ch in channels:
+        key = channel_key(ch)
+        for code, suffix in DIRECTIONS.items():
+            passes = f"{'ascending' if code == 'A' else 'descending'} ({code}) passes"
+            common: dict[str, Any] = {"channel": ch.name, "orbit_direction": code}
+            nan = {"_FillValue": float_fill_attr(np.nan)}
+            out.append(CubeVariable(f"tb_{key}_{suffix}", "float32", np.nan, {
                 **common, **nan, "units": "K", "standard_name": "brightness_temperature",
                 "long_name": f"AMSR2 {ch.name} brightness temperature, daily {method} "
-                             f"composite of {passes} passes",
+                             f"composite of {passes}",
                 "cell_methods": "time: mean area: mean" if method == "bucket" else "time: mean",
                 "resampling": method}))
-        elif kind == "count":
-            out.append(CubeVariable(name, "int32", 0, {
-                **common, "units": "1", "long_name": f"{ch.name} observations of {passes} "
-                                                    "passes whose centre is in the cell"}))
-        else:
-            out.append(CubeVariable(name, "float64", np.nan, {
+            out.append(CubeVariable(f"count_{key}_{suffix}", "int32", 0, {
+                **common, "units": "1",
+                "long_name": f"{ch.name} observations of {passes} whose centre is in the cell"}))
+            out.append(CubeVariable(f"time_{key}_{suffix}", "float64", np.nan, {
                 **common, **nan, "units": "seconds since 1970-01-01 00:00:00",
                 "calendar": "proleptic_gregorian", "standard_name": "time",
-                "long_name": f"mean time of the {ch.name} observations of {passes} passes"}))
+                "long_name": f"mean time of the {ch.name} observations of {passes}"}))
+    assert [v.name for v in out] == variable_names(channel_key(ch) for ch in channels)
     return out
 
 
