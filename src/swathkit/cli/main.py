@@ -35,6 +35,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "pairs": ("swathkit.cli.pairs.verb",
               "ALOS PALSAR RTC × USGS DSWE pairs: search, score, download, export"),
     "sim": ("swathkit.sim.cli", "the built-in simulated archives: synthetic files and servers"),
+    "grid": ("swathkit.cli.swaths.grid", "daily gridded brightness temperatures from a store"),
 }
 """Verb → (module with ``add(subparsers)``, one-line help for ``swathkit --help``)."""
 

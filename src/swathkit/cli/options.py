@@ -13,6 +13,8 @@ FAULT_PRESETS = ("none", "flaky", "hostile")
 """The fault presets of the simulated archives (``swathkit.sim.faults.PRESETS``)."""
 EXPORT_FORMATS = ("npz", "netcdf")
 """What ``export`` writes (``swathkit.stores.export.FORMATS``)."""
+GRID_METHODS = ("bucket", "nearest", "ewa")
+"""The resampling methods of ``grid`` (``swathkit.process.gridding.METHODS``)."""
 DEFAULT_BATCH = 16
 """Granules per atomic commit of ``ingest`` (``swathkit.jobs.swaths.ingest.DEFAULT_BATCH``)."""
 
