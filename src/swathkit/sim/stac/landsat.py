@@ -39,10 +39,9 @@ import numpy.typing as npt
 
 from swathkit.products.dswe.grid import REGIONS, TILE_METRES, ArdTile
 from swathkit.products.dswe.names import TileId
-from swathkit.sim.surface_water import _hash
 
 __all__ = ["BLOCKS", "PLATFORMS", "Acquisition", "Platform", "TileTrack", "acquisitions",
-           "land_tiles", "path_tracks"]
+           "land_tiles", "path_tracks", "unit_hash"]
 
 REPEAT = timedelta(days=16)
 ORBIT = REPEAT / 233
@@ -119,24 +118,24 @@ class Acquisition:
     def tile(self) -> ArdTile:
         return self.track.tile
 
-    @property
+    @functools.cached_property
     def tile_id(self) -> TileId:
         acquired = self.datetime.date()
-        shift = int(_hash(self.tile.h, self.tile.v, acquired.toordinal(), 11) * 300)
+        shift = int(unit_hash(self.tile.h, self.tile.v, acquired.toordinal(), 11) * 300)
         return TileId("LT05" if self.platform.name == "LANDSAT_5" else "LE07", self.tile,
                       acquired, date(2021, 1, 1) + timedelta(days=shift))
 
-    @property
+    @functools.cached_property
     def cloud_blocks(self) -> int:
         """Cloudy blocks: ``round(f·M)`` of the tile's ``M`` imaged blocks."""
         return round(self.cloud_fraction * self.track.blocks)
 
-    @property
+    @functools.cached_property
     def cloud_cover(self) -> float:
         """``eo:cloud_cover``: per cent of the imaged blocks that are cloudy (2 decimals)."""
         return round(100.0 * self.cloud_blocks / self.track.blocks, 2)
 
-    @property
+    @functools.cached_property
     def cloud_fraction(self) -> float:
         return _cloud_fraction(self.tile, self.datetime.date())
 
@@ -267,6 +266,20 @@ def _tile_track(tile: ArdTile, x: npt.NDArray[np.float64], y: npt.NDArray[np.flo
     return TileTrack(tile, probe.origin, along, probe.s0, dt, blocks)
 
 
+def unit_hash(*keys: int) -> float:
+    """A uniform [0, 1) value per integer key tuple (splitmix64, as surface_water's, on ints)."""
+    h = 0x9E3779B97F4A7C15
+    for key in keys:
+        h ^= (key + 0x9E3779B97F4A7C15) & _MASK
+        h = ((h ^ (h >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        h = ((h ^ (h >> 27)) * 0x94D049BB133111EB) & _MASK
+        h ^= h >> 31
+    return (h >> 11) / float(1 << 53)
+
+
+_MASK = (1 << 64) - 1
+
+
 @functools.cache
 def _block_centres(tile: ArdTile) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     x0, _, _, y1 = tile.bounds
@@ -283,10 +296,10 @@ def _cloud_fraction(tile: ArdTile, day: date) -> float:
     ix, iy = math.floor(fx), math.floor(fy)
     wx, wy = fx - ix, fy - iy
     d = day.toordinal()
-    corners = [float(_hash(ix + i, iy + j, d, 21)) for j in (0, 1) for i in (0, 1)]
+    corners = [unit_hash(ix + i, iy + j, d, 21) for j in (0, 1) for i in (0, 1)]
     smooth = (corners[0] * (1 - wx) * (1 - wy) + corners[1] * wx * (1 - wy)
               + corners[2] * (1 - wx) * wy + corners[3] * wx * wy)
-    own = float(_hash(tile.h, tile.v, d, 22)) - 0.5
+    own = unit_hash(tile.h, tile.v, d, 22) - 0.5
     return min(max(1.6 * smooth - 0.45 + 0.3 * own, 0.0), 1.0)
 
 
