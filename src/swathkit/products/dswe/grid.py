@@ -170,12 +170,12 @@ def tiles_covering(geometry: BaseGeometry | dict[str, Any], code: str = "CU") ->
     Raises:
         InputError: an unknown region code.
     """
+    import shapely
     from shapely.geometry import box, shape
-    from shapely.ops import transform
 
     grid = region(code)
     geom = shape(geometry) if isinstance(geometry, dict) else geometry
-    projected = transform(_to_tile_crs(grid.wkt), geom)
+    projected = shapely.transform(geom, lambda x, y: grid.project(x, y), interleaved=False)
     if projected.is_empty:
         return []
     x_min, y_min, x_max, y_max = projected.bounds
@@ -210,10 +210,6 @@ def _transformer(wkt: str, inverse: bool) -> pyproj.Transformer:
     src, dst = (_crs(wkt), pyproj.CRS.from_epsg(4326))
     return pyproj.Transformer.from_crs(dst if not inverse else src, src if not inverse else dst,
                                        always_xy=True)
-
-
-def _to_tile_crs(wkt: str) -> Any:
-    return _transformer(wkt, False).transform
 
 
 @functools.cache

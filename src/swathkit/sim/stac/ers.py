@@ -58,7 +58,7 @@ class Accounts:
         jar: SimpleCookie = SimpleCookie()
         try:
             jar.load(cookie_header or "")
-        except Exception:  # noqa: BLE001 (a malformed header is simply no session)
+        except Exception:
             return None
         morsel = jar.get(COOKIE)
         with self._lock:
