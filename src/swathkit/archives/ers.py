@@ -113,7 +113,7 @@ class ErsAuth(AuthBase):
         return urlsplit(url).netloc in self.hosts
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.register_hook("response", check_not_login_page)
+        request.register_hook("response", check_not_login_page)  # type: ignore[no-untyped-call]
         if self.credentials is not None and request.url and self.applies_to(request.url):
             cookie = self.session_cookie()
             present = request.headers.get("Cookie")

@@ -134,8 +134,8 @@ def _adapter(policy: RetryPolicy, ca_file: str | None) -> Any:
     class _Adapter(HTTPAdapter):
         def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
             # pystac-client passes verify=True: verify against our bundle when there is one
-            super().cert_verify(conn, url, ca_file if verify is True and ca_file else verify,
-                                cert)
+            super().cert_verify(  # type: ignore[no-untyped-call]
+                conn, url, ca_file if verify is True and ca_file else verify, cert)
 
     return _Adapter(max_retries=retries)
 
@@ -150,8 +150,8 @@ def item_granule(feature: dict[str, Any], *, asset: str = "inwam") -> Granule:
     href = str((assets.get(asset) or {}).get("href", ""))
     tile = None
     if "landsat:grid_horizontal" in props:
-        tile = (f"{props.get('landsat:grid_region', '')}_{int(props['landsat:grid_horizontal']):03d}"
-                f"{int(props['landsat:grid_vertical']):03d}")
+        h, v = int(props["landsat:grid_horizontal"]), int(props["landsat:grid_vertical"])
+        tile = f"{props.get('landsat:grid_region', '')}_{h:03d}{v:03d}"
     props.pop("proj:wkt2", None)  # long, and the same for every tile of a region
     props |= {"tile": tile, "hrefs": {k: v.get("href") for k, v in assets.items()},
               "collection": feature.get("collection")}

@@ -73,7 +73,8 @@ def test_paging_past_10000_results_is_refused_as_the_real_server_does(landsatloo
 def test_query_numbers_sent_as_strings_compare_numerically(landsatlook):
     body = {"intersects": AOI, "datetime": "2008-01-01/2008-12-31", "limit": 200,
             "query": {"eo:cloud_cover": {"lt": "9.5"}}}
-    covers = [f["properties"]["eo:cloud_cover"] for f in _post(landsatlook, body).json()["features"]]
+    features = _post(landsatlook, body).json()["features"]
+    covers = [f["properties"]["eo:cloud_cover"] for f in features]
     assert covers and all(c < 9.5 for c in covers)
     assert any(c >= 1 for c in covers)  # "10" < "9.5" as text: a text comparison would fail
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from urllib.parse import urlsplit
 
 from swathkit.errors import FileNameError, InputError
 from swathkit.products.dswe.grid import ArdTile
@@ -97,7 +96,10 @@ def parse_href(url: str) -> tuple[TileId, str]:
     Raises:
         FileNameError: the path is not one :func:`asset_href` writes.
     """
-    path = urlsplit(url).path.strip("/")
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    if "://" in path:
+        path = path.split("://", 1)[1].partition("/")[2]
+    path = path.strip("/")
     parts = path.split("/")
     if len(parts) < 9 or "/".join(parts[-9:-6]) != ASSET_ROOT:
         raise FileNameError(f"{url!r} is not a LandsatLook DSWE asset path ({ASSET_ROOT}/…)")
