@@ -92,7 +92,7 @@ def cog_times(sizes: list[int]) -> list[list[object]]:
 
     acq = next(a for a in acquisitions(datetime(2008, 6, 1, tzinfo=UTC),
                                        datetime(2008, 6, 17, tzinfo=UTC))
-               if a.track.blocks > 9000)
+               if a.track.blocks > 9000 and 10 < a.cloud_cover < 50)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for pixels in sizes:
