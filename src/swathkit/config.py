@@ -26,6 +26,8 @@ ENDPOINTS: dict[str, str] = {
     "gportal_csw": "https://gportal.jaxa.jp/csw/csw",
     "gportal_sftp": "sftp://ftp.gportal.jaxa.jp:2051",
     "bremen": "https://data.seaice.uni-bremen.de/",
+    "landsatlook_stac": "https://landsatlook.usgs.gov/stac-server",
+    "ers": "https://ers.cr.usgs.gov",
 }
 """The real archives: the defaults of every client (overridden by ``SWATHKIT_<NAME>_URL``)."""
 

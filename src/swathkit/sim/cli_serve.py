@@ -1,7 +1,8 @@
 """``swathkit sim serve``: run a simulated archive until Ctrl-C.
 
 ``--archive gportal`` (default): the JAXA G-Portal, catalogue over HTTPS + SFTP;
-``--archive bremen``: the University of Bremen sea-ice archive over HTTPS.
+``--archive bremen``: the University of Bremen sea-ice archive over HTTPS;
+``--archive landsatlook``: USGS LandsatLook (stac-server, ERS login, DSWE COGs) over HTTPS.
 Both HTTPS servers present a certificate of a CA made at start-up; its PEM file
 is printed, to be trusted with ``SWATHKIT_CA_BUNDLE=<file>``.
 """
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from swathkit.cli import render
 from swathkit.cli.options import FAULT_PRESETS
+from swathkit.errors import InputError
 
 
 def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,17 +28,22 @@ def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
                          "download --base-url`). The HTTPS certificates come from a CA made at "
                          "start-up: trust it with SWATHKIT_CA_BUNDLE=<the printed CA file>.",
                          epilog="examples:\n  swathkit sim serve --faults flaky --seed 1 --scans 40"
-                         "\n  swathkit sim serve --archive bremen --faults flaky",
+                         "\n  swathkit sim serve --archive bremen --faults flaky"
+                         "\n  swathkit sim serve --archive landsatlook --pixels 500 "
+                         "--password secret",
                          formatter_class=argparse.RawDescriptionHelpFormatter)
-    s.add_argument("--archive", choices=("gportal", "bremen"), default="gportal",
+    s.add_argument("--archive", choices=("gportal", "bremen", "landsatlook"), default="gportal",
                    help="which archive (default: gportal)")
     s.add_argument("--faults", choices=FAULT_PRESETS, default="none",
                    help="fault preset (default: none)")
     s.add_argument("--seed", type=int, default=0, help="seed of the files and the faults")
     s.add_argument("--scans", type=int, default=None,
                    help="scans per granule (default: full size); fewer for fast tests")
-    s.add_argument("--username", default="sim", help="SFTP user name (default: sim)")
-    s.add_argument("--password", default=None, help="SFTP password (default: random)")
+    s.add_argument("--username", default="sim",
+                   help="SFTP or ERS user name (default: sim)")
+    s.add_argument("--password", default=None, help="SFTP or ERS password (default: random)")
+    s.add_argument("--pixels", type=int, default=5000,
+                   help="landsatlook: DSWE tile size, a multiple of 100 (default 5000: 30 m)")
     s.add_argument("--cache", type=Path, default=None,
                    help="folder keeping generated files (default: a temporary folder)")
     s.set_defaults(run=run_serve)
@@ -45,6 +52,8 @@ def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 def run_serve(args: argparse.Namespace) -> int:
     if args.archive == "bremen":
         return _serve_bremen(args)
+    if args.archive == "landsatlook":
+        return _serve_landsatlook(args)
     from swathkit.sim.gportal.server import Endpoints, serve_forever
 
     def ready(e: Endpoints) -> None:
@@ -74,6 +83,34 @@ def _serve_bremen(args: argparse.Namespace) -> int:
 
     try:
         stats = serve_forever(on_ready=ready, faults=args.faults, seed=args.seed,
+                              cache_dir=args.cache)
+    except KeyboardInterrupt:
+        render.console.print("stopped")
+        return 0
+    render.console.print(f"served {stats.requests_served} requests")
+    return 0
+
+
+def _serve_landsatlook(args: argparse.Namespace) -> int:
+    import secrets
+
+    from swathkit.sim.stac.server import SimulatedLandsatLook, serve_forever
+
+    if args.pixels <= 0 or args.pixels % 100:
+        raise InputError(f"--pixels {args.pixels}: give a positive multiple of 100 "
+                         "(5000 for full-size 30 m tiles, 500 for 300 m)")
+    password = args.password or secrets.token_urlsafe(9)
+
+    def ready(sim: SimulatedLandsatLook) -> None:
+        render.facts("simulated USGS LandsatLook (Ctrl-C to stop)", [
+            ("STAC", sim.stac_url), ("ERS login", sim.base_url + "login"),
+            ("username", args.username), ("password", password),
+            ("tile size", f"{args.pixels} px"), ("faults", args.faults),
+            *_ca_facts(sim.ca_file)])
+
+    try:
+        stats = serve_forever(on_ready=ready, users={args.username: password},
+                              pixels=args.pixels, faults=args.faults, seed=args.seed,
                               cache_dir=args.cache)
     except KeyboardInterrupt:
         render.console.print("stopped")
