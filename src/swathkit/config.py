@@ -26,6 +26,9 @@ ENDPOINTS: dict[str, str] = {
     "gportal_csw": "https://gportal.jaxa.jp/csw/csw",
     "gportal_sftp": "sftp://ftp.gportal.jaxa.jp:2051",
     "bremen": "https://data.seaice.uni-bremen.de/amsr2/asi_daygrid_swath",
+    "cmr": "https://cmr.earthdata.nasa.gov",
+    "urs": "https://urs.earthdata.nasa.gov",
+    "asf_datapool": "https://datapool.asf.alaska.edu",
 }
 """The real archives: the defaults of every client."""
 
