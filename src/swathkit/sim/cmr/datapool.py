@@ -225,13 +225,16 @@ class _DatapoolHandler(SimHandler):
 
     def _login(self, params: dict[str, list[str]]) -> None:
         code, state = params.get("code", [""])[0], params.get("state", [""])[0]
-        scene = self.server.scene_of(state)
-        if self.server.urs.redeem(code) is None or scene is None:
+        if self.server.urs.redeem(code) is None:
             self.send_bytes(HTTPStatus.UNAUTHORIZED, b"Could not log in: bad or used code\n",
                             "text/plain")
             return
         cookie = (f"{COOKIE}={self.server.new_cookie()}; Path=/; Secure; HttpOnly; "
                   f"Max-Age={int(self.server.cookie_ttl)}")
+        scene = self.server.scene_of(state)
+        if scene is None:  # a login without a file to go to (asf_search's cookie step)
+            self.send_bytes(HTTPStatus.OK, b"Logged in.\n", "text/plain", {"Set-Cookie": cookie})
+            return
         self._to_s3(scene, HTTPStatus.FOUND, {"Set-Cookie": cookie})
 
     def _to_s3(self, scene: Scene, status: HTTPStatus,
