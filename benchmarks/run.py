@@ -14,13 +14,14 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 SCRIPTS = ("bench_store.py", "bench_ingest.py", "bench_collect.py", "bench_gapfill.py",
-           "bench_dataloader.py", "bench_fill_memory.py")
+           "bench_dataloader.py", "bench_fill_memory.py", "bench_cmr.py")
 QUICK = {"bench_store.py": ["--n", "10", "--skip-large"],
          "bench_ingest.py": ["--n", "6"],
          "bench_collect.py": ["--n", "6", "--rss-n", "3", "--lost-n", "6"],
          "bench_gapfill.py": ["--quick"],
          "bench_dataloader.py": ["--quick"],
-         "bench_fill_memory.py": ["--days", "30"]}
+         "bench_fill_memory.py": ["--days", "30"],
+         "bench_cmr.py": ["--windows", "6"]}
 
 
 def main() -> int:

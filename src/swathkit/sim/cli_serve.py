@@ -1,7 +1,8 @@
 """``swathkit sim serve``: run a simulated archive until Ctrl-C.
 
 ``--archive gportal`` (default): the JAXA G-Portal, catalogue over HTTPS + SFTP;
-``--archive bremen``: the University of Bremen sea-ice archive over HTTPS.
+``--archive bremen``: the University of Bremen sea-ice archive over HTTPS;
+``--archive asf``: NASA CMR, Earthdata Login, the ASF datapool and its S3 (ALOS RTC).
 Both HTTPS servers present a certificate of a CA made at start-up; its PEM file
 is printed, to be trusted with ``SWATHKIT_CA_BUNDLE=<file>``.
 """
@@ -15,9 +16,10 @@ from swathkit.cli import render
 from swathkit.cli.options import FAULT_PRESETS
 
 
-def add_serve(verbs: argparse._SubParsersAction) -> None:
+def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``serve`` on the ``sim`` verbs."""
-    s = verbs.add_parser("serve", help="run a simulated archive (G-Portal, Bremen) on 127.0.0.1",
+    s = verbs.add_parser("serve",
+                         help="run a simulated archive (G-Portal, Bremen, ASF) on 127.0.0.1",
                          description="Serve a simulated archive on loopback, with optional "
                          "injected faults, until Ctrl-C. gportal: the JAXA G-Portal's CSW "
                          "catalogue over HTTPS and AMSR2 L1B files over SFTP (password login). "
@@ -26,9 +28,10 @@ def add_serve(verbs: argparse._SubParsersAction) -> None:
                          "download --base-url`). The HTTPS certificates come from a CA made at "
                          "start-up: trust it with SWATHKIT_CA_BUNDLE=<the printed CA file>.",
                          epilog="examples:\n  swathkit sim serve --faults flaky --seed 1 --scans 40"
-                         "\n  swathkit sim serve --archive bremen --faults flaky",
+                         "\n  swathkit sim serve --archive bremen --faults flaky"
+                         "\n  swathkit sim serve --archive asf --pixels 256",
                          formatter_class=argparse.RawDescriptionHelpFormatter)
-    s.add_argument("--archive", choices=("gportal", "bremen"), default="gportal",
+    s.add_argument("--archive", choices=("gportal", "bremen", "asf"), default="gportal",
                    help="which archive (default: gportal)")
     s.add_argument("--faults", choices=FAULT_PRESETS, default="none",
                    help="fault preset (default: none)")
@@ -37,6 +40,8 @@ def add_serve(verbs: argparse._SubParsersAction) -> None:
                    help="scans per granule (default: full size); fewer for fast tests")
     s.add_argument("--username", default="sim", help="SFTP user name (default: sim)")
     s.add_argument("--password", default=None, help="SFTP password (default: random)")
+    s.add_argument("--pixels", type=int, default=None,
+                   help="asf: columns of each RTC raster (default: full size, ~6000)")
     s.add_argument("--cache", type=Path, default=None,
                    help="folder keeping generated files (default: a temporary folder)")
     s.set_defaults(run=run_serve)
@@ -45,6 +50,8 @@ def add_serve(verbs: argparse._SubParsersAction) -> None:
 def run_serve(args: argparse.Namespace) -> int:
     if args.archive == "bremen":
         return _serve_bremen(args)
+    if args.archive == "asf":
+        return _serve_asf(args)
     from swathkit.sim.gportal.server import Endpoints, serve_forever
 
     def ready(e: Endpoints) -> None:
@@ -79,6 +86,30 @@ def _serve_bremen(args: argparse.Namespace) -> int:
         render.console.print("stopped")
         return 0
     render.console.print(f"served {stats.requests_served} requests")
+    return 0
+
+
+def _serve_asf(args: argparse.Namespace) -> int:
+    from swathkit.sim.cmr.asf import SimulatedAsf, serve_forever
+
+    user, password = args.username, args.password or "sim"
+
+    def ready(asf: SimulatedAsf) -> None:
+        render.facts("simulated ASF (Ctrl-C to stop)", [
+            ("CMR", asf.cmr_url), ("Earthdata Login", asf.urs_url),
+            ("datapool", asf.datapool_url), ("username", user), ("password", password),
+            ("faults", args.faults), ("seed", args.seed),
+            ("endpoints", f"SWATHKIT_CMR_URL={asf.cmr_url} SWATHKIT_URS_URL={asf.urs_url} "
+                          f"SWATHKIT_ASF_DATAPOOL_URL={asf.datapool_url}"),
+            *_ca_facts(asf.ca_file)])
+
+    try:
+        stats = serve_forever(on_ready=ready, faults=args.faults, seed=args.seed,
+                              pixels=args.pixels, users={user: password}, cache_dir=args.cache)
+    except KeyboardInterrupt:
+        render.console.print("stopped")
+        return 0
+    render.console.print(f"served {stats.cmr_requests} CMR requests")
     return 0
 
 
