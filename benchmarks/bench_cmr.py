@@ -16,7 +16,6 @@ import warnings
 from datetime import datetime, timedelta
 
 from common import median_time, print_table
-
 from swathkit.archives.cmr import CmrCatalog
 from swathkit.sim.cmr.alos import Catalogue, _us_slots, catalogue
 from swathkit.sim.cmr.asf import SimulatedAsf
