@@ -88,7 +88,7 @@ def test_a_record_has_what_asf_publishes(asf_sim):
 
 @pytest.mark.slow  # a zip per record
 def test_a_polygon_keeps_only_scenes_that_meet_it(asf_sim):
-    ring = [(-100, 40), (-95, 40), (-97, 45), (-100, 40)]
+    ring = [(-104, 36), (-92, 36), (-97, 45), (-104, 36)]
     form = [*SEED_FORM[:4], ("temporal", "2008-06-01T00:00:00Z,2008-06-08T00:00:00Z,"),
             ("polygon", ",".join(f"{x},{y}" for x, y in ring))]
     items = _post(asf_sim, form, page_size=100).json()["items"]
