@@ -16,7 +16,7 @@ HERE = Path(__file__).parent
 SCRIPTS = ("bench_store.py", "bench_ingest.py", "bench_collect.py", "bench_gapfill.py",
            "bench_dataloader.py", "bench_fill_memory.py", "bench_seasat_repair.py",
            "bench_pairs_join.py", "bench_seasat_framing.py", "bench_grid.py",
-           "bench_landsatlook.py")
+           "bench_landsatlook.py", "bench_cmr.py")
 QUICK = {"bench_store.py": ["--n", "10", "--skip-large"],
          "bench_ingest.py": ["--n", "6"],
          "bench_collect.py": ["--n", "6", "--rss-n", "3", "--lost-n", "6"],
@@ -28,7 +28,8 @@ QUICK = {"bench_store.py": ["--n", "10", "--skip-large"],
                                  "--pairs", "10"],
          "bench_seasat_framing.py": ["--lines", "300", "--size", "20"],
          "bench_grid.py": ["--quick"],
-         "bench_landsatlook.py": ["--quick"]}
+         "bench_landsatlook.py": ["--quick"],
+         "bench_cmr.py": ["--windows", "6"]}
 
 
 def main() -> int:

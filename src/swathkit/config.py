@@ -28,6 +28,9 @@ ENDPOINTS: dict[str, str] = {
     "bremen": "https://data.seaice.uni-bremen.de/",
     "landsatlook_stac": "https://landsatlook.usgs.gov/stac-server",
     "ers": "https://ers.cr.usgs.gov",
+    "cmr": "https://cmr.earthdata.nasa.gov",
+    "urs": "https://urs.earthdata.nasa.gov",
+    "asf_datapool": "https://datapool.asf.alaska.edu",
 }
 """The real archives: the defaults of every client (overridden by ``SWATHKIT_<NAME>_URL``)."""
 

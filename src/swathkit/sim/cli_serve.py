@@ -3,7 +3,8 @@
 ``--archive gportal`` (default): the JAXA G-Portal, catalogue over HTTPS + SFTP;
 ``--archive bremen``: the University of Bremen sea-ice archive over HTTPS;
 ``--archive landsatlook``: USGS LandsatLook (stac-server, ERS login, DSWE COGs) over HTTPS.
-Both HTTPS servers present a certificate of a CA made at start-up; its PEM file
+``--archive asf``: NASA CMR, Earthdata Login, the ASF datapool and its S3 (ALOS RTC).
+The HTTPS servers present a certificate of a CA made at start-up; its PEM file
 is printed, to be trusted with ``SWATHKIT_CA_BUNDLE=<file>``.
 """
 
@@ -19,7 +20,8 @@ from swathkit.errors import InputError
 
 def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``serve`` on the ``sim`` verbs."""
-    s = verbs.add_parser("serve", help="run a simulated archive (G-Portal, Bremen) on 127.0.0.1",
+    s = verbs.add_parser("serve",
+                         help="run a simulated archive (G-Portal, Bremen, ASF) on 127.0.0.1",
                          description="Serve a simulated archive on loopback, with optional "
                          "injected faults, until Ctrl-C. gportal: the JAXA G-Portal's CSW "
                          "catalogue over HTTPS and AMSR2 L1B files over SFTP (password login). "
@@ -30,20 +32,23 @@ def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
                          epilog="examples:\n  swathkit sim serve --faults flaky --seed 1 --scans 40"
                          "\n  swathkit sim serve --archive bremen --faults flaky"
                          "\n  swathkit sim serve --archive landsatlook --pixels 500 "
-                         "--password secret",
+                         "--password secret"
+                         "\n  swathkit sim serve --archive asf --pixels 256",
                          formatter_class=argparse.RawDescriptionHelpFormatter)
-    s.add_argument("--archive", choices=("gportal", "bremen", "landsatlook"), default="gportal",
-                   help="which archive (default: gportal)")
+    s.add_argument("--archive", choices=("gportal", "bremen", "landsatlook", "asf"),
+                   default="gportal", help="which archive (default: gportal)")
     s.add_argument("--faults", choices=FAULT_PRESETS, default="none",
                    help="fault preset (default: none)")
     s.add_argument("--seed", type=int, default=0, help="seed of the files and the faults")
     s.add_argument("--scans", type=int, default=None,
                    help="scans per granule (default: full size); fewer for fast tests")
     s.add_argument("--username", default="sim",
-                   help="SFTP or ERS user name (default: sim)")
-    s.add_argument("--password", default=None, help="SFTP or ERS password (default: random)")
-    s.add_argument("--pixels", type=int, default=5000,
-                   help="landsatlook: DSWE tile size, a multiple of 100 (default 5000: 30 m)")
+                   help="SFTP, ERS or Earthdata user name (default: sim)")
+    s.add_argument("--password", default=None,
+                   help="SFTP, ERS or Earthdata password (default: random)")
+    s.add_argument("--pixels", type=int, default=None,
+                   help="landsatlook: DSWE tile size, a multiple of 100 (default 5000: 30 m); "
+                   "asf: columns of each RTC raster (default: full size, ~6000)")
     s.add_argument("--cache", type=Path, default=None,
                    help="folder keeping generated files (default: a temporary folder)")
     s.set_defaults(run=run_serve)
@@ -54,6 +59,8 @@ def run_serve(args: argparse.Namespace) -> int:
         return _serve_bremen(args)
     if args.archive == "landsatlook":
         return _serve_landsatlook(args)
+    if args.archive == "asf":
+        return _serve_asf(args)
     from swathkit.sim.gportal.server import Endpoints, serve_forever
 
     def ready(e: Endpoints) -> None:
@@ -96,8 +103,9 @@ def _serve_landsatlook(args: argparse.Namespace) -> int:
 
     from swathkit.sim.stac.server import SimulatedLandsatLook, serve_forever
 
-    if args.pixels <= 0 or args.pixels % 100:
-        raise InputError(f"--pixels {args.pixels}: give a positive multiple of 100 "
+    pixels = 5000 if args.pixels is None else args.pixels
+    if pixels <= 0 or pixels % 100:
+        raise InputError(f"--pixels {pixels}: give a positive multiple of 100 "
                          "(5000 for full-size 30 m tiles, 500 for 300 m)")
     password = args.password or secrets.token_urlsafe(9)
 
@@ -105,17 +113,43 @@ def _serve_landsatlook(args: argparse.Namespace) -> int:
         render.facts("simulated USGS LandsatLook (Ctrl-C to stop)", [
             ("STAC", sim.stac_url), ("ERS login", sim.base_url + "login"),
             ("username", args.username), ("password", password),
-            ("tile size", f"{args.pixels} px"), ("faults", args.faults),
+            ("tile size", f"{pixels} px"), ("faults", args.faults),
             *_ca_facts(sim.ca_file)])
 
     try:
         stats = serve_forever(on_ready=ready, users={args.username: password},
-                              pixels=args.pixels, faults=args.faults, seed=args.seed,
+                              pixels=pixels, faults=args.faults, seed=args.seed,
                               cache_dir=args.cache)
     except KeyboardInterrupt:
         render.console.print("stopped")
         return 0
     render.console.print(f"served {stats.requests_served} requests")
+    return 0
+
+
+def _serve_asf(args: argparse.Namespace) -> int:
+    import secrets
+
+    from swathkit.sim.cmr.asf import SimulatedAsf, serve_forever
+
+    user, password = args.username, args.password or secrets.token_urlsafe(9)
+
+    def ready(asf: SimulatedAsf) -> None:
+        render.facts("simulated ASF (Ctrl-C to stop)", [
+            ("CMR", asf.cmr_url), ("Earthdata Login", asf.urs_url),
+            ("datapool", asf.datapool_url), ("username", user), ("password", password),
+            ("faults", args.faults), ("seed", args.seed),
+            ("endpoints", f"SWATHKIT_CMR_URL={asf.cmr_url} SWATHKIT_URS_URL={asf.urs_url} "
+                          f"SWATHKIT_ASF_DATAPOOL_URL={asf.datapool_url}"),
+            *_ca_facts(asf.ca_file)])
+
+    try:
+        stats = serve_forever(on_ready=ready, faults=args.faults, seed=args.seed,
+                              pixels=args.pixels, users={user: password}, cache_dir=args.cache)
+    except KeyboardInterrupt:
+        render.console.print("stopped")
+        return 0
+    render.console.print(f"served {stats.cmr_requests} CMR requests")
     return 0
 
 
