@@ -35,7 +35,9 @@ EXPECTED = {
     "swathkit.seasat": {"DecodeCounts", "HDR_COLUMNS", "MS_PER_LINE", "Reason", "SeriesRepair",
                         "TelemetryDecoder", "TrendParams", "clean", "decode", "plot_repair",
                         "read_hdr", "repair_series", "rolling_mode", "write_hdr"},
-    "swathkit.pairs": {"Candidate", "DsweFootprint", "FileScore", "Merged", "OverlapScore",
+    "swathkit.pairs": {"CmrCatalog", "ErsAuth", "HttpClient", "Query", "StacCatalog",
+                       "datapool_files", "Candidate", "DsweFootprint", "FileScore", "Merged",
+                       "OverlapScore",
                        "PairRow", "PairTable", "SarFootprint", "ScoreRules", "join",
                        "parse_footprint", "read_merged", "score", "score_files"},
 }

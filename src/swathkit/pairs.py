@@ -20,14 +20,20 @@ from typing import TYPE_CHECKING
 
 __all__ = [
     "Candidate",
+    "CmrCatalog",
     "DsweFootprint",
+    "ErsAuth",
     "FileScore",
+    "HttpClient",
     "Merged",
     "OverlapScore",
     "PairRow",
     "PairTable",
+    "Query",
     "SarFootprint",
     "ScoreRules",
+    "StacCatalog",
+    "datapool_files",
     "join",
     "parse_footprint",
     "read_merged",
@@ -36,24 +42,36 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from swathkit.archives.cmr import CmrCatalog
+    from swathkit.archives.earthdata import datapool_files
+    from swathkit.archives.ers import ErsAuth
+    from swathkit.archives.http import HttpClient
+    from swathkit.archives.stac import StacCatalog
     from swathkit.jobs.pairs.score_files import FileScore, parse_footprint, score_files
     from swathkit.process.coincidence import Candidate, DsweFootprint, SarFootprint, join
     from swathkit.process.overlap import OverlapScore, ScoreRules, score
     from swathkit.products.dswe.window import Merged, read_merged
     from swathkit.stores.pair_table import PairRow, PairTable
+    from swathkit.types import Query
 else:
     from swathkit._lazy import lazy_exports
 
     __getattr__, __dir__ = lazy_exports(__name__, {
         "Candidate": "swathkit.process.coincidence",
+        "CmrCatalog": "swathkit.archives.cmr",
         "DsweFootprint": "swathkit.process.coincidence",
+        "ErsAuth": "swathkit.archives.ers",
         "FileScore": "swathkit.jobs.pairs.score_files",
+        "HttpClient": "swathkit.archives.http",
         "Merged": "swathkit.products.dswe.window",
         "OverlapScore": "swathkit.process.overlap",
         "PairRow": "swathkit.stores.pair_table",
         "PairTable": "swathkit.stores.pair_table",
+        "Query": "swathkit.types",
         "SarFootprint": "swathkit.process.coincidence",
         "ScoreRules": "swathkit.process.overlap",
+        "StacCatalog": "swathkit.archives.stac",
+        "datapool_files": "swathkit.archives.earthdata",
         "join": "swathkit.process.coincidence",
         "parse_footprint": "swathkit.jobs.pairs.score_files",
         "read_merged": "swathkit.products.dswe.window",
