@@ -28,7 +28,7 @@ from swathkit.errors import AuthError, NotPublishedError, ThrottledError, Transi
 
 log = logging.getLogger(__name__)
 
-BLOCK = 1 << 20
+BLOCK = 32768  # paramiko's read request; asking its file for more joins bytes quadratically
 WINDOW = 16 << 20  # bytes a session may have in flight: a long fat path's bandwidth × delay
 _SIZES_KEPT = 64  # sizes remembered per session, for the read-ahead
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
