@@ -14,13 +14,14 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 SCRIPTS = ("bench_store.py", "bench_ingest.py", "bench_collect.py", "bench_gapfill.py",
-           "bench_dataloader.py", "bench_fill_memory.py")
+           "bench_dataloader.py", "bench_fill_memory.py", "bench_collect.py --distant")
 QUICK = {"bench_store.py": ["--n", "10", "--skip-large"],
          "bench_ingest.py": ["--n", "6"],
          "bench_collect.py": ["--n", "6", "--rss-n", "3", "--lost-n", "6"],
          "bench_gapfill.py": ["--quick"],
          "bench_dataloader.py": ["--quick"],
-         "bench_fill_memory.py": ["--days", "30"]}
+         "bench_fill_memory.py": ["--days", "30"],
+         "bench_collect.py --distant": ["--n", "4"]}
 
 
 def main() -> int:
@@ -28,7 +29,8 @@ def main() -> int:
     only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else ""
     failed = 0
     for script in (s for s in SCRIPTS if only in s):
-        args = [sys.executable, str(HERE / script)]
+        name, *options = script.split()
+        args = [sys.executable, str(HERE / name), *options]
         if quick:
             args += QUICK[script]
         print(f"\n=== {script} ===", flush=True)

@@ -7,16 +7,20 @@ file (like OpenSSH's ``accept-new``); a changed key is refused. Loopback hosts
 
 Far servers: a file costs ``stat`` + ``open`` + ``close`` (three round trips; the
 size ``stat`` found is reused by the read-ahead, which would otherwise ask again)
-and its bytes flow as pipelined reads. The SFTP channel advertises a receive
-window of ``WINDOW`` bytes rather than OpenSSH's 2 MiB: the server may only have
-a window of bytes in flight, so 2 MiB across a 200 ms round trip (plus the
-queues on the way) caps a session near 3–6 MB/s whatever the line's speed.
+and its bytes flow as pipelined reads. The SFTP channel's receive window is
+sized to the path (:func:`window_for`, from one timed round trip at login): the
+server may only have a window of bytes in flight, so OpenSSH's fixed 2 MiB caps
+a session near 5–8 MB/s across 200 ms; but paramiko drops what its reader takes
+from the front of its receive buffer (a copy of everything buffered, per read),
+so a window far larger than the path needs costs CPU whenever the reader lags,
+as it does on loopback.
 """
 
 from __future__ import annotations
 
 import errno
 import logging
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +33,8 @@ from swathkit.errors import AuthError, NotPublishedError, ThrottledError, Transi
 log = logging.getLogger(__name__)
 
 BLOCK = 32768  # paramiko's read request; asking its file for more joins bytes quadratically
-WINDOW = 16 << 20  # bytes a session may have in flight: a long fat path's bandwidth × delay
+WINDOW_MIN, WINDOW_MAX = 1 << 20, 16 << 20
+TARGET_RATE = 40e6  # bytes/s one session should be able to reach, however far the server
 _SIZES_KEPT = 64  # sizes remembered per session, for the read-ahead
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _THROTTLE_WORDS = ("too many", "session limit", "max sessions", "maxsessions")
@@ -50,6 +55,19 @@ class _AcceptNew(paramiko.MissingHostKeyPolicy):
         client.save_host_keys(str(path))
         log.warning("new SFTP host key for %s (%s) remembered in %s", hostname,
                     key.get_name(), path)
+
+
+def window_for(rtt: float) -> int:
+    """Receive window for a round trip of ``rtt`` s: ``TARGET_RATE`` × 2 ``rtt`` (queues
+    on the way delay the window's return too), within ``WINDOW_MIN``..``WINDOW_MAX``."""
+    return int(min(WINDOW_MAX, max(WINDOW_MIN, 2 * rtt * TARGET_RATE)))
+
+
+def _round_trip(transport: paramiko.Transport) -> float:
+    """Seconds of one SSH round trip (a keep-alive request; servers answer, even if no)."""
+    t0 = time.monotonic()
+    transport.global_request("keepalive@openssh.com", wait=True)
+    return time.monotonic() - t0
 
 
 def _transient(exc: BaseException, where: str) -> TransientFetchError:
@@ -129,7 +147,7 @@ class SftpFactory:
                            look_for_keys=False, allow_agent=False)
             transport = client.get_transport()
             sftp = None if transport is None else paramiko.SFTPClient.from_transport(
-                transport, window_size=WINDOW)
+                transport, window_size=window_for(_round_trip(transport)))
             if sftp is None:
                 raise paramiko.SSHException("the server closed the connection before SFTP began")
             return SftpSession(client, sftp, self.host)
