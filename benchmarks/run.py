@@ -14,13 +14,17 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 SCRIPTS = ("bench_store.py", "bench_ingest.py", "bench_collect.py", "bench_gapfill.py",
-           "bench_dataloader.py", "bench_fill_memory.py", "bench_collect.py --distant")
+           "bench_dataloader.py", "bench_fill_memory.py", "bench_seasat_repair.py",
+           "bench_pairs_join.py", "bench_collect.py --distant")
 QUICK = {"bench_store.py": ["--n", "10", "--skip-large"],
          "bench_ingest.py": ["--n", "6"],
          "bench_collect.py": ["--n", "6", "--rss-n", "3", "--lost-n", "6"],
          "bench_gapfill.py": ["--quick"],
          "bench_dataloader.py": ["--quick"],
          "bench_fill_memory.py": ["--days", "30"],
+         "bench_seasat_repair.py": ["--lines", "1000000", "--takes", "4", "--take-lines", "20000"],
+         "bench_pairs_join.py": ["--sar", "3000", "--dswe", "10000", "--tile-size", "1000",
+                                 "--pairs", "10"],
          "bench_collect.py --distant": ["--n", "4"]}
 
 

@@ -17,7 +17,8 @@ import swathkit.transfer
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
-FACADES = ("swathkit", "swathkit.swaths", "swathkit.seaice")
+FACADES = ("swathkit", "swathkit.swaths", "swathkit.seaice", "swathkit.seasat",
+           "swathkit.pairs")
 HEAVY = ("torch", "matplotlib", "zarr", "h5py", "numba", "dask", "xarray", "netCDF4")
 EXPECTED = {
     "swathkit": {"Granule", "GridCube", "InputError", "Query", "SwathStore", "SwathkitError",
@@ -30,6 +31,11 @@ EXPECTED = {
                         "SeaIceSequenceDataset", "asi_grid", "build_mask", "consolidate",
                         "download_asi", "fill", "fill_gaps", "grid", "open_asi", "open_cube",
                         "roi_map", "roi_report", "time_splits"},
+    "swathkit.seasat": {"MS_PER_LINE", "Reason", "SeriesRepair", "TrendParams", "clean",
+                        "plot_repair", "read_hdr", "repair_series", "rolling_mode", "write_hdr"},
+    "swathkit.pairs": {"Candidate", "DsweFootprint", "FileScore", "Merged", "OverlapScore",
+                       "PairRow", "PairTable", "SarFootprint", "ScoreRules", "join",
+                       "parse_footprint", "read_merged", "score", "score_files"},
 }
 
 

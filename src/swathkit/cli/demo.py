@@ -11,7 +11,7 @@ from swathkit.cli import render
 from swathkit.cli.options import ASI_GRIDS, FAULT_PRESETS, iso_day
 
 
-def add(sub: argparse._SubParsersAction) -> None:
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("demo", help="AMSR2 swaths and a month of sea ice from simulated archives",
                        description="Two jobs end to end against the built-in simulated "
                        "archives on 127.0.0.1. (1) AMSR2: collect one day of L1B 36.5H with "

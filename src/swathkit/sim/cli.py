@@ -7,12 +7,13 @@ from pathlib import Path
 
 from swathkit.cli import render
 from swathkit.cli.options import ASI_GRIDS, positive_int, utc_time
+from swathkit.errors import InputError
 from swathkit.sim import cli_serve as sim_serve
 
-PRODUCTS = ("amsr2-l1b", "asi")
+PRODUCTS = ("amsr2-l1b", "asi", "seasat-hdr")
 
 
-def add(sub: argparse._SubParsersAction) -> None:
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("sim", help="synthetic product files in the real layout",
                        description="The simulated archive: deterministic synthetic files with "
                        "real names and byte layout, for demos and tests.")
@@ -24,10 +25,12 @@ def add(sub: argparse._SubParsersAction) -> None:
                          epilog="examples: swathkit sim generate amsr2-l1b "
                          "--start 2022-02-16T00:00 --granules 30 --out granules/ | "
                          "swathkit sim generate asi --grid n3125 --start 2020-03-01 "
-                         "--days 31 --out asi/")
+                         "--days 31 --out asi/ | swathkit sim generate seasat-hdr --lines 20000 "
+                         "--out take.hdr")
     g.add_argument("product", choices=PRODUCTS)
-    g.add_argument("--start", type=utc_time, required=True,
-                   help="UTC ISO time inside the first granule, or the first day (asi)")
+    g.add_argument("--start", type=utc_time,
+                   help="UTC ISO time inside the first granule, or the first day (asi); "
+                   "required for amsr2-l1b and asi")
     g.add_argument("--granules", type=int, default=1,
                    help="amsr2-l1b: how many consecutive granules")
     g.add_argument("--scans", type=int, default=None,
@@ -37,12 +40,25 @@ def add(sub: argparse._SubParsersAction) -> None:
                    help="asi: the grid (default: n3125)")
     g.add_argument("--days", type=positive_int, default=1, help="asi: how many consecutive days")
     g.add_argument("--seed", type=int, default=0, help="noise seed (same seed, same bytes)")
-    g.add_argument("--out", type=Path, required=True, help="output folder")
+    g.add_argument("--lines", type=positive_int, default=20_000,
+                   help="seasat-hdr: range lines in the take (default 20000)")
+    g.add_argument("--slope", type=float, default=None,
+                   help="seasat-hdr: the true MSEC slope in ms per line (default 1/PRF = "
+                   "0.607164541590771; some takes truly ran at 0.486)")
+    g.add_argument("--kind", default="good",
+                   choices=("good", "constant-2^24", "constant-2^27-1", "random"),
+                   help="seasat-hdr: a repairable take, or one ASF rejected whole")
+    g.add_argument("--out", type=Path, required=True,
+                   help="output folder (seasat-hdr: the .hdr file to write)")
     g.set_defaults(run=run_generate)
     sim_serve.add_serve(verbs)
 
 
 def run_generate(args: argparse.Namespace) -> int:
+    if args.product == "seasat-hdr":
+        return _generate_seasat_hdr(args)
+    if args.start is None:
+        raise InputError(f"{args.product} needs --start (a UTC ISO time, e.g. 2022-02-16T00:00)")
     args.out.mkdir(parents=True, exist_ok=True)
     if args.product == "asi":
         return _generate_asi(args)
@@ -64,4 +80,31 @@ def _generate_asi(args: argparse.Namespace) -> int:
                                seed=args.seed, progress=progress)
     render.table(f"wrote {len(paths)} days of {args.grid} to {args.out}", ("file", "MB"),
                  [(p.name, f"{p.stat().st_size / 1e6:.1f}") for p in paths])
+    return 0
+
+
+def _generate_seasat_hdr(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from swathkit.products.seasat.hdr import column, write_hdr
+    from swathkit.products.seasat.layout import MS_PER_LINE
+    from swathkit.sim.seasat.headers import synthetic_take
+
+    if args.out.suffix != ".hdr":
+        raise InputError(f"--out {args.out}: seasat-hdr writes one .hdr file; name it *.hdr")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    take = synthetic_take(args.lines, seed=args.seed, kind=args.kind,
+                          slope=MS_PER_LINE if args.slope is None else args.slope)
+    write_hdr(args.out, take.observed)
+    truth = args.out.with_name(args.out.name.removesuffix(".hdr") + ".truth.txt")
+    np.savetxt(truth, np.column_stack([np.arange(args.lines), take.true[:, column("msec")],
+                                       take.reason]), fmt="%d",
+               header="line msec_true corruption (0 none, 1 bit flip, 2 glitch, 3 random, "
+               "4 stair, 5 bad start, 6 discontinuity)")
+    corrupted = int(np.count_nonzero(take.observed != take.true))
+    render.table(f"wrote {args.out}", ("", ""),
+                 [("lines", f"{args.lines:,}"), ("true slope", f"{take.slope} ms/line"),
+                  ("kind", take.kind.value), ("values corrupted", f"{corrupted:,}"),
+                  ("discontinuities (line, lines lost)", str(list(take.lost))),
+                  ("truth", str(truth))])
     return 0

@@ -33,7 +33,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import xarray as xr
@@ -81,7 +81,7 @@ class GridCube:
     def __init__(self, location: StoreLocation, index: CubeIndex, store: Store,
                  members: dict[str, Any]) -> None:
         self.location, self.index, self._store, self._members = location, index, store, members
-        self._arrays: dict[str, zarr.Array] = {}
+        self._arrays: dict[str, zarr.Array[Any]] = {}
         self._by_state: dict[str, tuple[date, ...]] = {}
         self._valid: dict[str, np.ndarray] = {}
 
@@ -169,7 +169,7 @@ class GridCube:
         return out
 
     # --- arrays ------------------------------------------------------------------------
-    def array(self, name: str) -> zarr.Array:
+    def array(self, name: str) -> zarr.Array[Any]:
         """One array with its committed shape (from the root document)."""
         if name not in self._members:
             raise KeyError(f"{self.location} has no array {name!r} "
@@ -177,7 +177,7 @@ class GridCube:
         if name not in self._arrays:
             with quiet_zarr():
                 meta = ArrayV3Metadata.from_dict(self._members[name])
-                self._arrays[name] = zarr.Array(AsyncArray(meta, StorePath(self._store, name)))
+                self._arrays[name] = zarr.Array[Any](AsyncArray(meta, StorePath(self._store, name)))
         return self._arrays[name]
 
     def read_days(self, days: Iterable[date], *, variable: str = "sic",
@@ -272,7 +272,7 @@ class GridCube:
         ds.attrs.pop("swathkit", None)
         ds.attrs.update(product="asi-amsr2", grid=self.grid.name,
                         source_store=str(self.location))
-        return ds
+        return cast(xr.Dataset, ds)
 
 
 def open_cube(store: StoreLike, *, variables: Iterable[str] | None = None,

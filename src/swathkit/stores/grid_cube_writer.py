@@ -76,7 +76,7 @@ class GridCubeWriter:
             raise StoreError(f"{self.location}: the cube is empty; write days first")
         return self.index
 
-    def _array(self, name: str) -> zarr.Array:
+    def _array(self, name: str) -> zarr.Array[Any]:
         with quiet_zarr():
             return zarr.open_array(self._store, path=name, mode="r+")
 
@@ -370,7 +370,7 @@ class GridCubeWriter:
         self._commit(replace(index, fill=info, commits=index.commits + 1))
 
 
-def _digest_or_none(sic: zarr.Array, i: int) -> str | None:
+def _digest_or_none(sic: zarr.Array[Any], i: int) -> str | None:
     try:
         return cs.day_digest(np.asarray(sic[i]))
     except CHUNK_ERRORS:  # checksum or decompression failure: a torn chunk

@@ -11,6 +11,7 @@ index, so committed chunks are never overwritten.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -102,7 +103,7 @@ class SwathStore:
     def __init__(self, location: StoreLocation, index: Index, store: Store,
                  members: dict[str, Any]) -> None:
         self.location, self.index, self._store, self._members = location, index, store, members
-        self._arrays: dict[str, zarr.Array] = {}
+        self._arrays: dict[str, zarr.Array[Any]] = {}
 
     @classmethod
     def open(cls, store: str | StoreLocation,
@@ -143,12 +144,12 @@ class SwathStore:
     def __contains__(self, granule_id: object) -> bool:
         return granule_id in self.index.granules
 
-    def array(self, name: str) -> zarr.Array:
+    def array(self, name: str) -> zarr.Array[Any]:
         """One array with its committed shape (from the root document, no extra read)."""
         if name not in self._arrays:
             with quiet_zarr():
                 meta = ArrayV3Metadata.from_dict(self._members[name])
-                self._arrays[name] = zarr.Array(AsyncArray(meta, StorePath(self._store, name)))
+                self._arrays[name] = zarr.Array[Any](AsyncArray(meta, StorePath(self._store, name)))
         return self._arrays[name]
 
     def row_of(self, granule_id: str) -> int:
@@ -216,6 +217,8 @@ class SwathWriter:
         index = _load_index(self._store, location)
         if index is None:
             index = self._create()
+        elif dataclasses.replace(layout, scan_flags=index.layout.scan_flags) == index.layout:
+            self.layout = index.layout  # a store made before scan flags keeps its layout
         elif index.layout != layout:
             raise StoreError(
                 f"{location} keeps {_describe(index.layout)}; this job asks for "
@@ -278,7 +281,7 @@ class SwathWriter:
         write_root(self._store, index.to_attrs(), self._names())
         self.index = index
 
-    def _column(self, spec: ArraySpec, plan: list) -> np.ndarray:
+    def _column(self, spec: ArraySpec, plan: list[Any]) -> np.ndarray:
         if spec.per_granule_chunk:
             return np.stack([rows[spec.name] for _, rows, _ in plan])
         values = [_meta_value(spec, rec, digest) for rec, _, digest in plan]

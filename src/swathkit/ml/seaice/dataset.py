@@ -365,7 +365,7 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         if land is None:
             raise ValueError(f"{self._location}: the cube has no land mask; run "
                              "`swathkit seaice mask` first or pass mask=None")
-        return np.asarray(land)[self.region.slices()] != 0
+        return np.asarray(np.asarray(land)[self.region.slices()] != 0)
 
     @staticmethod
     def _calendar(cube: GridCube, start: DateLike | None,

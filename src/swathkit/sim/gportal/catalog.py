@@ -273,8 +273,7 @@ def _near_bbox(
     outside = np.abs((lon - centre + 180.0) % 360.0 - 180.0) - width / 2.0
     lon_margin = _BBOX_MARGIN_DEG / np.maximum(np.cos(np.deg2rad(lat)), 1e-3)
     near_lat = (lat >= south - _BBOX_MARGIN_DEG) & (lat <= north + _BBOX_MARGIN_DEG)
-    near: NDArray[np.bool_] = near_lat & (outside <= lon_margin)
-    return near
+    return np.asarray(near_lat & (outside <= lon_margin), dtype=bool)
 
 
 def _ring(lon: FloatArray, lat: FloatArray) -> list[list[float]]:

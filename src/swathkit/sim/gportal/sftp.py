@@ -292,7 +292,7 @@ class _SftpInterface(paramiko.SFTPServerInterface):
         return _GranuleHandle(local, fault=fault, flips=flips, shared=self._shared,
                               transport=self._server.transport)
 
-    # Read-only: every call that would change the tree is refused.
+    # the archive is read-only, as G-Portal is
     def remove(self, path: str) -> int:
         return SFTP_PERMISSION_DENIED
 

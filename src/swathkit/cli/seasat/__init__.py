@@ -1,0 +1,1 @@
+"""``swathkit seasat``: Seasat telemetry verbs."""

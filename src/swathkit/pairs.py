@@ -1,0 +1,62 @@
+"""ALOS PALSAR RTC × USGS DSWE pairs: join footprints, score overlaps, keep a pair table.
+
+The public face of the pairs domain; ``from swathkit.pairs import join`` stays valid
+however the modules behind it move. Importing it is cheap: each name loads its home
+module on first use (geopandas and pyarrow, the ``[pairs]`` extra, only for
+``PairTable``).
+
+Example:
+    >>> from swathkit.pairs import score_files
+    >>> result = score_files(["LT05_CU_019013_20080224_20200101_02_INWAM.TIF"],
+    ...                      "POLYGON((-90.6 30.1, -89.9 30, -89.8 30.6, -90.5 30.7, "
+    ...                      "-90.6 30.1))")  # doctest: +SKIP
+    >>> result.score.decision  # doctest: +SKIP
+    'keep'
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+__all__ = [
+    "Candidate",
+    "DsweFootprint",
+    "FileScore",
+    "Merged",
+    "OverlapScore",
+    "PairRow",
+    "PairTable",
+    "SarFootprint",
+    "ScoreRules",
+    "join",
+    "parse_footprint",
+    "read_merged",
+    "score",
+    "score_files",
+]
+
+if TYPE_CHECKING:
+    from swathkit.jobs.pairs.score_files import FileScore, parse_footprint, score_files
+    from swathkit.process.coincidence import Candidate, DsweFootprint, SarFootprint, join
+    from swathkit.process.overlap import OverlapScore, ScoreRules, score
+    from swathkit.products.dswe.window import Merged, read_merged
+    from swathkit.stores.pair_table import PairRow, PairTable
+else:
+    from swathkit._lazy import lazy_exports
+
+    __getattr__, __dir__ = lazy_exports(__name__, {
+        "Candidate": "swathkit.process.coincidence",
+        "DsweFootprint": "swathkit.process.coincidence",
+        "FileScore": "swathkit.jobs.pairs.score_files",
+        "Merged": "swathkit.products.dswe.window",
+        "OverlapScore": "swathkit.process.overlap",
+        "PairRow": "swathkit.stores.pair_table",
+        "PairTable": "swathkit.stores.pair_table",
+        "SarFootprint": "swathkit.process.coincidence",
+        "ScoreRules": "swathkit.process.overlap",
+        "join": "swathkit.process.coincidence",
+        "parse_footprint": "swathkit.jobs.pairs.score_files",
+        "read_merged": "swathkit.products.dswe.window",
+        "score": "swathkit.process.overlap",
+        "score_files": "swathkit.jobs.pairs.score_files",
+    })

@@ -1,0 +1,1 @@
+"""Simulated Seasat: header truth and corruptions of decoded takes."""
