@@ -16,7 +16,7 @@ HERE = Path(__file__).parent
 SCRIPTS = ("bench_store.py", "bench_ingest.py", "bench_collect.py", "bench_gapfill.py",
            "bench_dataloader.py", "bench_fill_memory.py", "bench_seasat_repair.py",
            "bench_pairs_join.py", "bench_seasat_framing.py", "bench_grid.py",
-           "bench_landsatlook.py", "bench_cmr.py")
+           "bench_landsatlook.py", "bench_cmr.py", "bench_collect.py --distant")
 QUICK = {"bench_store.py": ["--n", "10", "--skip-large"],
          "bench_ingest.py": ["--n", "6"],
          "bench_collect.py": ["--n", "6", "--rss-n", "3", "--lost-n", "6"],
@@ -29,7 +29,8 @@ QUICK = {"bench_store.py": ["--n", "10", "--skip-large"],
          "bench_seasat_framing.py": ["--lines", "300", "--size", "20"],
          "bench_grid.py": ["--quick"],
          "bench_landsatlook.py": ["--quick"],
-         "bench_cmr.py": ["--windows", "6"]}
+         "bench_cmr.py": ["--windows", "6"],
+         "bench_collect.py --distant": ["--n", "4"]}
 
 
 def main() -> int:
@@ -37,7 +38,8 @@ def main() -> int:
     only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else ""
     failed = 0
     for script in (s for s in SCRIPTS if only in s):
-        args = [sys.executable, str(HERE / script)]
+        name, *options = script.split()
+        args = [sys.executable, str(HERE / name), *options]
         if quick:
             args += QUICK[script]
         print(f"\n=== {script} ===", flush=True)

@@ -2,20 +2,27 @@
 
 ``--archive gportal`` (default): the JAXA G-Portal, catalogue over HTTPS + SFTP;
 ``--archive bremen``: the University of Bremen sea-ice archive over HTTPS;
-``--archive landsatlook``: USGS LandsatLook (stac-server, ERS login, DSWE COGs) over HTTPS.
+``--archive landsatlook``: USGS LandsatLook (stac-server, ERS login, DSWE COGs) over HTTPS;
 ``--archive asf``: NASA CMR, Earthdata Login, the ASF datapool and its S3 (ALOS RTC).
 The HTTPS servers present a certificate of a CA made at start-up; its PEM file
-is printed, to be trusted with ``SWATHKIT_CA_BUNDLE=<file>``.
+is printed, to be trusted with ``SWATHKIT_CA_BUNDLE=<file>``. ``--latency`` and
+``--bandwidth`` put the archive far away (:mod:`swathkit.sim.wan`); ``--max-sessions``
+caps a user's parallel sessions (connections for Bremen).
 """
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from swathkit.cli import render
 from swathkit.cli.options import FAULT_PRESETS
 from swathkit.errors import InputError
+
+if TYPE_CHECKING:
+    from swathkit.sim.faults import FaultPlan
 
 
 def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,6 +37,7 @@ def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
                          "download --base-url`). The HTTPS certificates come from a CA made at "
                          "start-up: trust it with SWATHKIT_CA_BUNDLE=<the printed CA file>.",
                          epilog="examples:\n  swathkit sim serve --faults flaky --seed 1 --scans 40"
+                         "\n  swathkit sim serve --latency 200ms --bandwidth 4MB/s --max-sessions 4"
                          "\n  swathkit sim serve --archive bremen --faults flaky"
                          "\n  swathkit sim serve --archive landsatlook --pixels 500 "
                          "--password secret"
@@ -51,12 +59,53 @@ def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
                    "asf: columns of each RTC raster (default: full size, ~6000)")
     s.add_argument("--cache", type=Path, default=None,
                    help="folder keeping generated files (default: a temporary folder)")
+    s.add_argument("--latency", default="0ms",
+                   help="round trip added to every exchange, e.g. 200ms (default: 0, loopback)")
+    s.add_argument("--bandwidth", default=None,
+                   help="cap per connection (SFTP session), e.g. 4MB/s, 500kB/s, 32Mbit/s "
+                   "(default: none)")
+    s.add_argument("--max-sessions", type=int, default=None,
+                   help="parallel sessions per user (default: the fault preset's)")
     s.set_defaults(run=run_serve)
 
 
+@dataclass(frozen=True)
+class _Distance:
+    """What ``--faults``, ``--max-sessions``, ``--latency`` and ``--bandwidth`` ask of a server."""
+
+    faults: FaultPlan
+    latency: float
+    bandwidth: float | None
+
+    def facts(self) -> list[tuple[str, object]]:
+        if not self.latency and self.bandwidth is None:
+            return []
+        rate = "no cap" if self.bandwidth is None else f"{self.bandwidth / 1e6:.3g} MB/s"
+        return [("round trip", f"{1e3 * self.latency:.0f} ms"), ("bandwidth per connection", rate)]
+
+
+def _distance(args: argparse.Namespace) -> _Distance:
+    """Parse the options of the link and the session cap (bad values: InputError)."""
+    from swathkit.sim.faults import fault_plan
+    from swathkit.sim.wan import parse_bandwidth, parse_latency
+
+    plan = fault_plan(args.faults, seed=args.seed)
+    if args.max_sessions is not None:
+        if args.max_sessions < 1:
+            raise InputError(f"--max-sessions {args.max_sessions}: give 1 or more, or leave it "
+                             "out for the preset's cap")
+        plan = replace(plan, max_sessions=args.max_sessions)
+    bandwidth = None if args.bandwidth is None else parse_bandwidth(args.bandwidth)
+    return _Distance(plan, parse_latency(args.latency), bandwidth)
+
+
 def run_serve(args: argparse.Namespace) -> int:
+    far = _distance(args)
     if args.archive == "bremen":
-        return _serve_bremen(args)
+        return _serve_bremen(args, far)
+    if args.archive in ("landsatlook", "asf") and (far.latency or far.bandwidth is not None):
+        raise InputError(f"--latency and --bandwidth are for gportal and bremen; "
+                         f"--archive {args.archive} serves on plain loopback")
     if args.archive == "landsatlook":
         return _serve_landsatlook(args)
     if args.archive == "asf":
@@ -67,12 +116,12 @@ def run_serve(args: argparse.Namespace) -> int:
         render.facts("simulated G-Portal (Ctrl-C to stop)", [
             ("catalogue", e.catalog_url), ("SFTP", f"{e.sftp_host}:{e.sftp_port}"),
             ("username", e.username), ("password", e.password), ("faults", args.faults),
-            *_ca_facts(e.ca_file)])
+            *far.facts(), *_ca_facts(e.ca_file)])
 
     try:
-        stats = serve_forever(on_ready=ready, faults=args.faults, seed=args.seed,
-                              username=args.username, password=args.password, scans=args.scans,
-                              cache_dir=args.cache)
+        stats = serve_forever(on_ready=ready, seed=args.seed, username=args.username,
+                              password=args.password, scans=args.scans, cache_dir=args.cache,
+                              faults=far.faults, latency=far.latency, bandwidth=far.bandwidth)
     except KeyboardInterrupt:
         render.console.print("stopped")
         return 0
@@ -80,17 +129,18 @@ def run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve_bremen(args: argparse.Namespace) -> int:
+def _serve_bremen(args: argparse.Namespace, far: _Distance) -> int:
     from swathkit.sim.bremen.server import serve_forever
 
     def ready(url: str, ca_file: Path | None) -> None:
         render.facts("simulated Bremen sea-ice archive (Ctrl-C to stop)", [
             ("base URL", url), ("files", url + "amsr2/asi_daygrid_swath/"),
-            ("faults", args.faults), ("seed", args.seed), *_ca_facts(ca_file)])
+            ("faults", args.faults), ("seed", args.seed), *far.facts(),
+            *_ca_facts(ca_file)])
 
     try:
-        stats = serve_forever(on_ready=ready, faults=args.faults, seed=args.seed,
-                              cache_dir=args.cache)
+        stats = serve_forever(on_ready=ready, seed=args.seed, cache_dir=args.cache,
+                              faults=far.faults, latency=far.latency, bandwidth=far.bandwidth)
     except KeyboardInterrupt:
         render.console.print("stopped")
         return 0

@@ -41,6 +41,7 @@ from swathkit.sim.orbit import (
     half_orbit_at,
     to_datetime64,
 )
+from swathkit.sim.wan import LOOPBACK, Link
 
 log = logging.getLogger(__name__)
 
@@ -340,10 +341,13 @@ class CatalogServer(SimServer):
         catalog: The records to serve.
         plan: Faults to inject (503/429 with ``Retry-After``, slow answers).
         tls: Serve HTTPS with a CA made at start-up (``ca_file``); plain HTTP if False.
+        link: How far away it is (latency, bandwidth); loopback by default.
     """
 
-    def __init__(self, catalog: GranuleCatalog, plan: FaultPlan, *, tls: bool = True) -> None:
-        super().__init__(_Handler, plan=plan, tls=tls, name="sim-gportal-csw")
+    def __init__(self, catalog: GranuleCatalog, plan: FaultPlan, *, tls: bool = True,
+                 link: Link = LOOPBACK) -> None:
+        super().__init__(_Handler, plan=plan, tls=tls, bandwidth=link.bandwidth,
+                         latency=link.latency, name="sim-gportal-csw")
         self.catalog = catalog
 
     @property

@@ -28,7 +28,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import numpy as np
 import paramiko
@@ -270,7 +270,8 @@ class _SftpInterface(paramiko.SFTPServerInterface):
             return SFTP_NO_SUCH_FILE
         return [_attributes(name, directory=is_dir) for name, is_dir in entries]
 
-    def open(self, path: str, flags: int, attr: Any) -> paramiko.SFTPHandle | int:
+    def open(self, path: str, flags: int,
+             attr: paramiko.SFTPAttributes) -> paramiko.SFTPHandle | int:
         if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND):
             return SFTP_PERMISSION_DENIED
         slot = self._shared.files.resolve(path)
@@ -324,7 +325,7 @@ class _GranuleHandle(paramiko.SFTPHandle):
         self._file: BinaryIO = local.open("rb")
         self._fault, self._flips = fault, flips
         self._shared, self._transport = shared, transport
-        self._told_truncated = False
+        self._told_truncated = self._dropped = False
 
     def read(self, offset: int, length: int) -> bytes | int:
         end = offset + length
@@ -347,9 +348,11 @@ class _GranuleHandle(paramiko.SFTPHandle):
         super().close()
 
     def _drop(self) -> int:
-        self._shared.faults.add("drop")
-        log.info("dropping the connection mid-file (%s)", Path(self.filename).name)
-        self._transport.close()
+        if not self._dropped:  # pipelined reads already queued each meet the cut: one drop
+            self._dropped = True
+            self._shared.faults.add("drop")
+            log.info("dropping the connection mid-file (%s)", Path(self.filename).name)
+            self._transport.close()
         return SFTP_CONNECTION_LOST
 
     def _truncate(self, end: int) -> int:
@@ -357,7 +360,6 @@ class _GranuleHandle(paramiko.SFTPHandle):
             self._told_truncated = True
             self._shared.faults.add("truncate")
         return min(end, self._fault.cut if self._fault else end)
-
 
 
 def _attributes(name: str, *, size: int | None = None,
