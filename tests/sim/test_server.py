@@ -5,7 +5,7 @@ import ssl
 
 import pytest
 
-from swathkit.sim._server import SimHandler, SimServer, range_start
+from swathkit.sim._server import SimHandler, SimServer, byte_range
 from swathkit.sim.faults import FaultPlan
 
 
@@ -81,10 +81,34 @@ def test_a_connection_over_the_cap_gets_one_503_and_is_closed():
         assert server.faults.snapshot() == {"connection_refused": 1}
 
 
-@pytest.mark.parametrize(("header", "start"), [
-    ("bytes=100-", 100), ("bytes=0-", 0), ("bytes=5-9", 5), (" bytes = 7-", 7),
-    (None, None), ("", None), ("bytes=-500", None), ("bytes=1-2,5-6", None),
-    ("items=1-", None), ("bytes=x-", None),
+@pytest.mark.parametrize(("header", "wanted"), [
+    ("bytes=100-", (100, 1000)), ("bytes=0-", (0, 1000)), ("bytes=5-9", (5, 10)),
+    (" bytes = 7-", (7, 1000)), ("bytes=990-5000", (990, 1000)), ("bytes=-500", (500, 1000)),
+    ("bytes=-5000", (0, 1000)), ("bytes=1000-", (1000, 1000)), (None, None), ("", None),
+    ("bytes=1-2,5-6", None), ("items=1-", None), ("bytes=x-", None), ("bytes=9-5", None),
+    ("bytes=-0", None),
 ])
-def test_range_start_reads_the_forms_served(header, start):
-    assert range_start(header) == start
+def test_byte_range_reads_the_forms_served(header, wanted):
+    assert byte_range(header, 1000) == wanted
+
+
+def test_a_closed_range_gets_exactly_its_bytes(tmp_path):
+    from swathkit.sim._server import send_file
+
+    data = bytes(range(256)) * 40
+    (tmp_path / "f.bin").write_bytes(data)
+
+    class Files(SimHandler):
+        def do_GET(self) -> None:
+            if self.begin(self.path):
+                send_file(self, tmp_path / "f.bin", "f.bin",
+                          content_type="application/octet-stream")
+
+    with SimServer(Files, tls=False) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        conn.request("GET", "/f.bin", headers={"Range": "bytes=100-199"})
+        answer = conn.getresponse()
+        body = answer.read()
+        conn.close()
+    assert answer.status == 206 and body == data[100:200]
+    assert answer.getheader("Content-Range") == f"bytes 100-199/{len(data)}"

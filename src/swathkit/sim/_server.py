@@ -48,8 +48,8 @@ import trustme
 from swathkit.sim.faults import AttemptCounter, FaultPlan, Tally, flip_bytes, http_fault_now
 from swathkit.sim.wan import Link, WanProxy
 
-__all__ = ["HOST", "TLS_NAMES", "Connections", "SimHandler", "SimServer", "hang_up",
-           "range_start", "send_file"]
+__all__ = ["HOST", "TLS_NAMES", "Connections", "SimHandler", "SimServer", "byte_range", "hang_up",
+           "send_file"]
 
 log = logging.getLogger(__name__)
 
@@ -301,17 +301,29 @@ class SimHandler(BaseHTTPRequestHandler):
         log.debug("%s " + format, self.address_string(), *args)
 
 
-def range_start(header: str | None) -> int | None:
-    """The first byte of a ``Range: bytes=N-`` (or ``N-M``) header; None to send it all.
+def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The ``[start, end)`` bytes a ``Range`` header asks of a ``size``-byte file.
 
-    Forms not served here (suffix ranges, several ranges) give None: the whole
-    file, as RFC 9110 allows.
+    ``bytes=N-``, ``bytes=N-M`` (M inclusive, clipped to the file) and the suffix form
+    ``bytes=-K`` (the last K bytes); None to send it all, also for forms not served here
+    (several ranges, other units), as RFC 9110 allows. A start at or past the end gives
+    ``(start, start)``: the caller answers 416.
     """
     unit, _, spec = (header or "").partition("=")
-    first, dash, _ = spec.partition("-")
-    if unit.strip() != "bytes" or not dash or not first.strip().isdigit() or "," in spec:
+    first, dash, last = (part.strip() for part in spec.partition("-"))
+    if unit.strip() != "bytes" or not dash or "," in spec:
         return None
-    return int(first)
+    if not first:  # suffix: the last K bytes
+        if not last.isdigit() or int(last) == 0:
+            return None
+        return max(size - int(last), 0), size
+    if not first.isdigit() or (last and not last.isdigit()):
+        return None
+    start = int(first)
+    end = min(int(last) + 1, size) if last else size
+    if last and end <= start < size:
+        return None  # N-M with M < N: not a valid range, the whole file
+    return start, max(end, start)
 
 
 def send_file(handler: SimHandler, local: Path, key: str, *, content_type: str,
@@ -340,8 +352,8 @@ class _FileAnswer:
 
     def send(self) -> None:
         head = self.handler.command == "HEAD"
-        begin = None if head else range_start(self.handler.headers.get("Range"))
-        if begin is not None and begin >= self.size:
+        wanted = None if head else byte_range(self.handler.headers.get("Range"), self.size)
+        if wanted is not None and wanted[0] >= self.size:
             self.handler.send_bytes(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE, b"",
                                     self.content_type, {"Content-Range": f"bytes */{self.size}"})
             return
@@ -353,15 +365,16 @@ class _FileAnswer:
         if plan.is_corrupt(self.key, attempt):
             flips = plan.corrupt_offsets(self.key, self.size)
             self.server.faults.add("corrupt")
-        start, end, drop_at = begin or 0, self.size, None
+        start, end = wanted or (0, self.size)
+        drop_at = None
         fault = plan.stream_fault(self.key, attempt, self.size)
-        if fault is not None and fault.cut > start:
+        if fault is not None and start < fault.cut < end:
             if fault.kind == "truncate":
                 end = fault.cut
                 self.server.faults.add("truncate")
             else:
                 drop_at = fault.cut
-        self._headers(HTTPStatus.PARTIAL_CONTENT if begin is not None else HTTPStatus.OK,
+        self._headers(HTTPStatus.PARTIAL_CONTENT if wanted is not None else HTTPStatus.OK,
                       start, end)
         self._copy(start, end, drop_at, flips)
 
