@@ -12,8 +12,8 @@ from swathkit.cli.options import ASI_GRIDS, FAULT_PRESETS, iso_day
 
 
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("demo", help="AMSR2 swaths and a month of sea ice from simulated archives",
-                       description="Two jobs end to end against the built-in simulated "
+    p = sub.add_parser("demo", help="AMSR2 swaths, a month of sea ice and a Seasat take from simulated archives",
+                       description="Three jobs end to end against the built-in simulated "
                        "archives on 127.0.0.1. (1) AMSR2: collect one day of L1B 36.5H with "
                        "coordinates from the simulated G-Portal into a swath store (the same "
                        "code path as a real collection), verify it, draw a quicklook, grid the day "
@@ -21,8 +21,10 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        "(2) Sea ice: download a month of Bremen ASI grids from the simulated "
                        "Bremen archive, consolidate them into a grid cube, build the land "
                        "mask, fill the gaps, report on a region, draw the maps and open the "
-                       "PyTorch dataset. Outputs stay in the folder given by --out; run it "
-                       "again and it resumes (nothing to do).",
+                       "PyTorch dataset. (3) Seasat: generate a raw telemetry take with bit "
+                       "errors and clock damage, decode it into range lines, repair its time "
+                       "tags, print the funnel and draw the before/after plots. Outputs stay "
+                       "in the folder given by --out; run it again and it resumes.",
                        epilog="example: swathkit demo --only seaice --seaice-grid n6250")
     p.add_argument("--out", type=Path, default=Path("demo-data"), help="output folder")
     p.add_argument("--start", default="2022-02-16T00:00", help="UTC day start (ISO)")
@@ -37,8 +39,8 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="first day of the sea-ice month (default 2013-05-01: the archive "
                    "has no files for 2013-05-11..13, which the demo shows)")
     s.add_argument("--seaice-days", type=int, default=31, help="days of sea ice (default 31)")
-    s.add_argument("--only", choices=("amsr2", "seaice"),
-                   help="run only one half of the demo")
+    s.add_argument("--only", choices=("amsr2", "seaice", "seasat"),
+                   help="run only one part of the demo")
     p.set_defaults(run=run)
 
 
@@ -50,10 +52,20 @@ def _relative(path: Path) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    amsr2 = 0 if args.only == "seaice" else run_amsr2(args)
-    seaice = 0 if args.only == "amsr2" else run_seaice(args)
+    codes = [part(args) for name, part in (("amsr2", run_amsr2), ("seaice", run_seaice),
+                                           ("seasat", run_seasat))
+             if args.only in (None, name)]
     render.console.print(f"\nAll outputs are in [bold]{args.out.resolve()}[/].")
-    return max(amsr2, seaice)
+    return max(codes)
+
+
+def run_seasat(args: argparse.Namespace) -> int:
+    from swathkit.cli.seasat import demo as demo_seasat
+
+    code, plots = demo_seasat.run(args.out)
+    render.console.print(f"\nSeasat outputs (raw take, decoded segments, repaired .hdr, "
+                         f"before/after plots) are in [bold]{plots.parent.resolve()}[/].")
+    return code
 
 
 def seaice_parser() -> argparse.ArgumentParser:
