@@ -12,7 +12,8 @@ from swathkit.cli.options import ASI_GRIDS, FAULT_PRESETS, iso_day
 
 
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("demo", help="AMSR2 swaths, a month of sea ice and a Seasat take from simulated archives",
+    p = sub.add_parser("demo", help="AMSR2 swaths, a month of sea ice and a Seasat take from "
+                       "simulated archives",
                        description="Three jobs end to end against the built-in simulated "
                        "archives on 127.0.0.1. (1) AMSR2: collect one day of L1B 36.5H with "
                        "coordinates from the simulated G-Portal into a swath store (the same "
