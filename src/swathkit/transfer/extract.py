@@ -92,7 +92,8 @@ def extract_zip(zip_path: Path, dest_dir: Path, *, expected: Expected,
         if _complete(target, plan, dest_dir):
             log.info("%s: already extracted in %s", label, target)
             return ExtractResult(target, files, plan.total, extracted=False)
-        dest_dir.mkdir(parents=True, exist_ok=True)
+        if not dest_dir.is_dir():
+            dest_dir.mkdir(parents=True, exist_ok=True)
         staging = _staging(dest_dir, staging_dir, plan.top)
         try:
             _write_all(archive, plan, staging, label, progress)
@@ -112,7 +113,8 @@ def _open(zip_path: Path) -> zipfile.ZipFile:
 
 def _staging(dest_dir: Path, staging_dir: Path | None, top: str) -> Path:
     parent = dest_dir if staging_dir is None else Path(staging_dir)
-    parent.mkdir(parents=True, exist_ok=True)
+    if not parent.is_dir():
+        parent.mkdir(parents=True, exist_ok=True)
     if parent.stat().st_dev != dest_dir.stat().st_dev:
         raise InputError(f"{parent}: the staging folder must be on the filesystem of "
                          f"{dest_dir} so that the final rename is atomic; pick one there")

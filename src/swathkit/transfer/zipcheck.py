@@ -179,8 +179,10 @@ def _check_overlaps(infos: list[zipfile.ZipInfo], raw: BinaryIO, label: str,
 
 
 def _end(info: zipfile.ZipInfo, raw: BinaryIO, label: str) -> int:
-    raw.seek(info.header_offset)
-    header = raw.read(LOCAL_HEADER)
+    header = b""
+    if info.header_offset >= 0:
+        raw.seek(info.header_offset)
+        header = raw.read(LOCAL_HEADER)
     if len(header) < LOCAL_HEADER or header[:4] != LOCAL_SIGNATURE:
         raise CorruptArchiveError(f"{label}: member {info.filename!r} has no local header")
     lengths: tuple[int, int] = struct.unpack_from("<HH", header, 26)
