@@ -9,8 +9,10 @@
     │   │   └── ThrottledError      the server said "slow down" (429, 503, session cap)
     │   ├── PermanentFetchError     retrying cannot help (404, bad request)
     │   │   ├── AuthError           credentials refused
-    │   │   └── NotPublishedError   the archive has no such file (404): not a job failure
+    │   │   ├── NotPublishedError   the archive has no such file (404): not a job failure
+    │   │   └── UnsafeArchiveError  a zip refused before extraction (layout, paths, bombs)
     │   ├── VerificationError       fetched bytes are not the product (size, checksum, format)
+    │   │   └── CorruptArchiveError a zip's bytes are damaged (not a zip, bad CRC, truncated)
     │   └── ArchiveUnavailableError the circuit breaker gave up: the server is down
     ├── ProductError                a file is not the product it claims to be
     │   ├── FileNameError           a file name breaks the product's grammar
@@ -71,11 +73,20 @@ class NotPublishedError(PermanentFetchError):
     """The archive does not publish this file (HTTP 404)."""
 
 
+class UnsafeArchiveError(PermanentFetchError):
+    """A zip was refused before anything was extracted: unexpected or unsafe member names,
+    links, sizes over the caps, impossible compression, overlapping entries (zip bombs)."""
+
+
 class VerificationError(FetchError):
     """Fetched bytes failed verification (size, checksum, or opening as the product).
 
     Re-fetching once may help (corruption in transit); the transfer engine decides.
     """
+
+
+class CorruptArchiveError(VerificationError):
+    """A zip's bytes are damaged: not a zip, a member failing its CRC, or truncated data."""
 
 
 class ArchiveUnavailableError(FetchError):
