@@ -31,6 +31,8 @@ VERBS: dict[str, tuple[str, str]] = {
     "seaice": ("swathkit.cli.seaice.verb",
                "Bremen ASI sea ice: download, consolidate, mask, fill, report, plot"),
     "sim": ("swathkit.sim.cli", "the built-in simulated archives: synthetic files and servers"),
+    "compact": ("swathkit.cli.swaths.compact",
+                "rewrite a swath store without retired rows, in time order"),
 }
 """Verb → (module with ``add(subparsers)``, one-line help for ``swathkit --help``)."""
 

@@ -52,3 +52,13 @@ def write_root(store: Store, attributes: dict[str, Any], arrays: list[str]) -> N
     }
     payload = json.dumps(root, indent=1, sort_keys=True, allow_nan=True).encode()
     sync(store.set(ROOT_KEY, Buffer.from_bytes(payload)))
+
+
+def read_root(store: Store, location: object) -> dict[str, Any] | None:
+    """The root document, or None when there is no store (or no folder) at ``location``."""
+    try:
+        return read_json(store, ROOT_KEY)
+    except FileNotFoundError:
+        return None
+    except StoreError as exc:
+        raise StoreError(f"{location}: root document is damaged ({exc})") from exc

@@ -24,6 +24,7 @@ META_CHUNK = 4096
 COVERAGE_BYTES = 2025  # 90 × 180 cells of 2°, one bit each
 TIME_UNITS = "microseconds since 1970-01-01T00:00:00"
 TIME_FILL = np.iinfo(np.int64).min
+EMPTY, LIVE, RETIRED = 0, 1, 2  # values of the per-row ``state`` array
 
 
 def data_codecs() -> dict[str, Any]:
@@ -145,6 +146,10 @@ META_SPECS: list[ArraySpec] = [
     _meta("swathkit_version", str, ""),
     _meta("bbox", np.float32, np.nan, long_name="west, south, east, north of the footprint",
           units="degrees"),
+    _meta("state", np.uint8, EMPTY, long_name="row state",
+          flag_values=[EMPTY, LIVE, RETIRED], flag_meanings="empty live retired",
+          comment="only live rows are current granules; `swathkit compact` drops the "
+          "others"),
     _meta("coverage", np.uint8, 0, long_name="footprint on a 2° lat/lon grid, bit-packed "
           "rows from 90°N, columns from 180°W (swathkit.process.footprint)"),
 ]

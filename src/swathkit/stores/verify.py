@@ -39,7 +39,7 @@ def _problems(store: SwathStore, granule_id: str) -> list[str]:
     except Exception as exc:
         return [f"unreadable: {type(exc).__name__}: {exc}"]
     problems = []
-    if rows_digest(rows) != store.index.granules[granule_id][1]:
+    if rows_digest(rows) != store.digest_of(granule_id):
         problems.append("content differs from its recorded sha256")
     length = store.layout.scan_length
     if not 0 < n_scans <= length:
