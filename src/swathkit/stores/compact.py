@@ -82,7 +82,7 @@ def compact_store(store: str | StoreLocation, *, storage_options: dict[str, Any]
         _write_buckets(zstore, new, order)
         write_root(zstore, new.to_attrs(), [s.name for s in old.layout.specs()])  # the flip
         log.info("compacted %s: %d rows → %d", location, old.manifest.rows, len(order))
-        _clear_epoch(zstore, old.layout, old.manifest.epoch, index=True)
+        _clear_epoch(zstore, old.layout, old.manifest.epoch)
         schema = 1 if old.legacy is not None else 2
         return CompactResult(old.manifest.rows, len(order), old.manifest.retired,
                              old.manifest.rows - old.manifest.retired - len(order), schema,
@@ -202,21 +202,15 @@ def _write_buckets(zstore: Store, new: Manifest, order: list[bk.Entry]) -> None:
     buckets.write(contents)
 
 
-def _clear_epoch(zstore: Store, layout: Layout, epoch: int, *, index: bool = True) -> None:
+def _clear_epoch(zstore: Store, layout: Layout, epoch: int) -> None:
     """Delete the chunks and buckets of one epoch (debris before, garbage after a flip)."""
-    keys: list[str] = []
     for spec in layout.specs():
-        keys += _chunk_keys(zstore, spec.name, separator(epoch))
-    if index:
-        keys += sync(_listed(zstore.list_prefix(f"{bk.INDEX_PREFIX}/e{epoch}/")))
-    sync(_delete(zstore, keys))
-
-
-def _chunk_keys(zstore: Store, name: str, sep: str) -> list[str]:
-    if sep == "/":
-        return sync(_listed(zstore.list_prefix(f"{name}/c/")))
-    names = sync(_listed(zstore.list_dir(name)))
-    return [f"{name}/{n}" for n in names if n.startswith("c.")]
+        if separator(epoch) == "/":
+            sync(zstore.delete_dir(f"{spec.name}/c"))
+        else:
+            names = sync(_listed(zstore.list_dir(spec.name)))
+            sync(_delete(zstore, [f"{spec.name}/{n}" for n in names if n.startswith("c.")]))
+    sync(zstore.delete_dir(f"{bk.INDEX_PREFIX}/e{epoch}"))
 
 
 async def _listed(keys: Any) -> list[str]:
