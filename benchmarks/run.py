@@ -13,9 +13,11 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-SCRIPTS = ("bench_store.py", "bench_ingest.py", "bench_collect.py", "bench_gapfill.py",
+SCRIPTS = ("bench_store.py", "bench_store_scaling.py", "bench_ingest.py", "bench_collect.py",
+           "bench_gapfill.py",
            "bench_dataloader.py", "bench_fill_memory.py")
 QUICK = {"bench_store.py": ["--n", "10", "--skip-large"],
+         "bench_store_scaling.py": ["--sizes", "1000,10000", "--repeat", "3"],
          "bench_ingest.py": ["--n", "6"],
          "bench_collect.py": ["--n", "6", "--rss-n", "3", "--lost-n", "6"],
          "bench_gapfill.py": ["--quick"],
