@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zarr.abc.store import Store
+from zarr.core.buffer import Buffer as BufferLike
 from zarr.core.buffer import default_buffer_prototype
 from zarr.core.buffer.cpu import Buffer
 from zarr.core.sync import sync
@@ -88,7 +89,7 @@ class Buckets:
         """Several buckets, read concurrently (an absent bucket is empty)."""
         wanted = sorted(set(bucket_ids))
 
-        async def gather() -> list[Buffer | None]:
+        async def gather() -> list[BufferLike | None]:
             proto = default_buffer_prototype()
             return list(await asyncio.gather(
                 *(self._store.get(self.key(b), prototype=proto) for b in wanted)))
@@ -119,7 +120,7 @@ def _encode(entries: list[Entry]) -> Buffer:
     return Buffer.from_bytes(json.dumps({"entries": rows}, separators=(",", ":")).encode())
 
 
-def _decode(key: str, buf: Buffer | None) -> list[Entry]:
+def _decode(key: str, buf: BufferLike | None) -> list[Entry]:
     if buf is None:
         return []
     try:

@@ -155,7 +155,7 @@ def _write_rows(sw: SwathStore, zstore: Store, new: Manifest, order: list[bk.Ent
     return copied
 
 
-def _copy_chunks(sw: SwathStore, zstore: Store, spec: ArraySpec, target: zarr.Array,
+def _copy_chunks(sw: SwathStore, zstore: Store, spec: ArraySpec, target: zarr.Array[Any],
                  rows: npt.NDArray[np.int64]) -> int:
     """One chunk per row, copied as stored bytes (same codecs: nothing to re-encode)."""
     source = sw.array(spec.name).metadata
@@ -180,7 +180,7 @@ async def _copy_some(zstore: Store, pairs: list[tuple[str, str]]) -> int:
     return sum(len(buf) for buf in values if buf is not None)
 
 
-def _copy_meta(sw: SwathStore, spec: ArraySpec, target: zarr.Array,
+def _copy_meta(sw: SwathStore, spec: ArraySpec, target: zarr.Array[Any],
                rows: npt.NDArray[np.int64]) -> None:
     for first in range(0, len(rows), META_CHUNK):
         part = rows[first:first + META_CHUNK]

@@ -99,7 +99,7 @@ def separator(epoch: int) -> str:
     return "/" if epoch % 2 == 0 else "."
 
 
-def row_states(manifest: Manifest, state: zarr.Array, rows: Iterable[int]) -> dict[int, int]:
+def row_states(manifest: Manifest, state: zarr.Array[Any], rows: Iterable[int]) -> dict[int, int]:
     """The state of each of ``rows``: the ``state`` array with the last commit's changes.
 
     Reads the state chunks of those rows only (one chunk for a batch's rows, as a rule).
@@ -108,13 +108,13 @@ def row_states(manifest: Manifest, state: zarr.Array, rows: Iterable[int]) -> di
     inside = [r for r in wanted if r < manifest.rows]
     out = dict.fromkeys(wanted, EMPTY)
     if inside:
-        stored = np.asarray(state.get_orthogonal_selection((inside,)))
+        stored = np.asarray(state.get_orthogonal_selection((np.array(inside, np.int64),)))
         out.update(zip(inside, (int(s) for s in stored), strict=True))
     for changed, value in ((manifest.changed_live, LIVE), (manifest.changed_retired, RETIRED)):
         out.update((r, value) for r in changed if r in out)
     return out
 
 
-def live_rows_among(manifest: Manifest, state: zarr.Array, rows: Iterable[int]) -> set[int]:
+def live_rows_among(manifest: Manifest, state: zarr.Array[Any], rows: Iterable[int]) -> set[int]:
     """Those of ``rows`` that hold a live granule."""
     return {r for r, s in row_states(manifest, state, rows).items() if s == LIVE}

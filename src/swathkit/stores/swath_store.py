@@ -53,7 +53,7 @@ class SwathStore:
         self.location, self.manifest, self._store = location, manifest, store
         self._members, self.legacy = members, legacy
         self._buckets = Buckets(store, manifest.epoch, manifest.buckets)
-        self._arrays: dict[str, zarr.Array] = {}
+        self._arrays: dict[str, zarr.Array[Any]] = {}
 
     @classmethod
     def open(cls, store: str | StoreLocation,
@@ -141,9 +141,10 @@ class SwathStore:
         rows = self.live_rows()
         if rows.size == 0:
             return []
-        return list(as_text(self.array("granule_id").get_orthogonal_selection((rows,))))
+        ids = np.asarray(self.array("granule_id").get_orthogonal_selection((rows,)))
+        return [str(g) for g in as_text(ids)]
 
-    def array(self, name: str) -> zarr.Array:
+    def array(self, name: str) -> zarr.Array[Any]:
         """One array with its committed shape (from the root document, no extra read)."""
         if name not in self._arrays:
             with quiet_zarr():

@@ -42,6 +42,7 @@ import numpy.typing as npt
 import zarr
 from zarr.abc.store import Store
 from zarr.core.buffer.cpu import Buffer
+from zarr.core.common import JSON
 from zarr.core.sync import sync
 
 from swathkit._version import __version__
@@ -95,7 +96,7 @@ class _Planned:
 def create_arrays(store: Store, layout: Layout, epoch: int) -> None:
     """Every array of the layout, empty, with the chunk keys of ``epoch``."""
     group = zarr.open_group(store, mode="a", zarr_format=3)  # "w" would drop the lock
-    keys = {"name": "default", "separator": separator(epoch)}
+    keys: dict[str, JSON] = {"name": "default", "separator": separator(epoch)}
     for spec in layout.specs():
         row = layout.row_shape(spec)
         chunks = (1, *row) if spec.per_granule_chunk else (META_CHUNK, *row)
@@ -146,7 +147,7 @@ class SwathWriter:
     def _names(self) -> list[str]:
         return [spec.name for spec in self.layout.specs()]
 
-    def _array(self, name: str) -> zarr.Array:
+    def _array(self, name: str) -> zarr.Array[Any]:
         with quiet_zarr():
             return zarr.open_array(self._store, path=name, mode="r+")
 

@@ -7,7 +7,7 @@ import argparse
 from swathkit.cli import render
 
 
-def add(sub: argparse._SubParsersAction) -> None:
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "compact", help="rewrite a swath store without retired rows, in time order",
         description="Rewrite a swath store with only its live granules, in start-time order, "
