@@ -1,7 +1,8 @@
 """The commit point of a store: its root ``zarr.json``, written in one atomic put.
 
-The root holds the store's index in its attributes and the metadata of every
-array inline (``consolidated_metadata``). Readers take array shapes from there,
+The root holds the store's state in its attributes (for a swath store a
+constant-size manifest, :mod:`swathkit.stores.manifest`; for the grid cube its
+day index) and the metadata of every array inline (``consolidated_metadata``). Readers take array shapes from there,
 so chunks a writer puts beyond the committed shapes stay invisible until the
 root is replaced; a writer that dies before that leaves the store as it was.
 """

@@ -10,9 +10,12 @@ A commit (every step an ordinary store put, so it maps onto any fsspec store):
 3. the touched bucket documents get the new entries (readers ignore an entry
    whose row the committed state does not call live);
 4. **the root ``zarr.json`` is replaced** — the commit point, a constant-size
-   document (manifest + array metadata, no index). On S3 this is one PUT made
-   conditional on the ETag the writer read (``If-Match``), which is also how a
-   second writer is refused;
+   document (manifest + array metadata, no index), one atomic put (a local
+   store writes a temporary file and renames it; an S3 PUT is atomic). For S3
+   the plan is to make this PUT conditional on the ETag the writer read at open
+   (``If-Match``), so a second writer that slipped past the lock fails instead
+   of overwriting; nothing else in the commit needs a conditional write, since
+   every other key is invisible until the root names it;
 5. the per-row ``state`` array is brought up to date (the root lists the rows it
    changed, so readers never depend on this step) and the intent is deleted.
    When the writer closes, the root is written once more without that list.
@@ -30,6 +33,7 @@ Committed chunks are never overwritten.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Iterator, Mapping
@@ -40,6 +44,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import zarr
+import zarr.api.asynchronous
 from zarr.abc.store import Store
 from zarr.core.buffer.cpu import Buffer
 from zarr.core.common import JSON
@@ -225,12 +230,12 @@ class SwathWriter:
         bk.write_intent(self._store, epoch=m.epoch, buckets=touched)
         rows = np.array([p.row for p in plan], dtype=np.int64)
         length = max(m.rows, int(rows.max()) + 1)
-        for spec in self.layout.specs():
-            array = self._array(spec.name)
-            if array.shape[0] < length:
-                array.resize((length, *self.layout.row_shape(spec)))
-            if spec.name != "state":  # the state follows the root (step 5)
-                array.set_orthogonal_selection((rows,), _column(spec, plan))
+        async def write_all() -> None:
+            await asyncio.gather(*(self._write_column(spec, plan, length)
+                                   for spec in self.layout.specs()))
+
+        with quiet_zarr():
+            sync(write_all())
         self._stage_entries(plan)
         replaced = sorted(p.old.row for p in plan if p.old is not None)
         self._flip(m.advanced(
@@ -238,6 +243,19 @@ class SwathWriter:
             retired=m.retired + len(replaced), commits=m.commits + 1,
             changed_live=tuple(int(r) for r in rows), changed_retired=tuple(replaced)))
         bk.clear_intent(self._store)
+
+    async def _write_column(self, spec: ArraySpec, plan: list[_Planned], length: int) -> None:
+        """One array: grown to ``length`` rows, the plan's rows written (runs of rows at once)."""
+        array = await zarr.api.asynchronous.open_array(store=self._store, path=spec.name,
+                                                       mode="r+")
+        if array.shape[0] < length:
+            await array.resize((length, *self.layout.row_shape(spec)))
+        if spec.name == "state":  # the state follows the root (step 5)
+            return
+        column = _column(spec, plan)
+        for first, stop in _runs([p.row for p in plan]):
+            start = plan[first].row
+            await array.setitem(slice(start, start + stop - first), column[first:stop])
 
     def _stage_entries(self, plan: list[_Planned]) -> None:
         by_bucket: dict[int, list[bk.Entry]] = {}
@@ -308,6 +326,16 @@ def _drop_uncommitted(store: Store, manifest: Manifest, bucket_ids: list[int]) -
 
 def _json_buffer(doc: dict[str, Any]) -> Buffer:
     return Buffer.from_bytes(json.dumps(doc, indent=2).encode())
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Positions ``[first, stop)`` of the runs of consecutive values in ascending ``rows``."""
+    runs, first = [], 0
+    for i in range(1, len(rows) + 1):
+        if i == len(rows) or rows[i] != rows[i - 1] + 1:
+            runs.append((first, i))
+            first = i
+    return runs
 
 
 def _with_row(p: _Planned, row: int) -> _Planned:
