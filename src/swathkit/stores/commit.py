@@ -2,9 +2,10 @@
 
 The root holds the store's state in its attributes (for a swath store a
 constant-size manifest, :mod:`swathkit.stores.manifest`; for the grid cube its
-day index) and the metadata of every array inline (``consolidated_metadata``). Readers take array shapes from there,
-so chunks a writer puts beyond the committed shapes stay invisible until the
-root is replaced; a writer that dies before that leaves the store as it was.
+day index) and the metadata of every array inline (``consolidated_metadata``).
+Readers take array shapes from there, so chunks a writer puts beyond the
+committed shapes stay invisible until the root is replaced; a writer that dies
+before that leaves the store as it was.
 """
 
 from __future__ import annotations

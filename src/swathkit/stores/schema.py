@@ -21,6 +21,7 @@ from swathkit.products.amsr2.channels import (
 SCHEMA = 1
 DEFAULT_SCAN_LENGTH = 2200  # longest AMSR2 half orbit is ~2060 scans
 META_CHUNK = 4096
+COVERAGE_CHUNK = 512  # 2 kB bitmaps: a commit rewrites at most 1 MB of them, not 8 MB
 COVERAGE_BYTES = 2025  # 90 × 180 cells of 2°, one bit each
 TIME_UNITS = "microseconds since 1970-01-01T00:00:00"
 TIME_FILL = np.iinfo(np.int64).min
@@ -110,6 +111,13 @@ class Layout:
 
     def specs(self) -> list[ArraySpec]:
         return self.data_specs() + META_SPECS
+
+    def chunk_shape(self, spec: ArraySpec) -> tuple[int, ...]:
+        """One granule per chunk for the data; blocks of rows for the metadata."""
+        if spec.per_granule_chunk:
+            return (1, *self.row_shape(spec))
+        rows = COVERAGE_CHUNK if spec.name == "coverage" else META_CHUNK
+        return (rows, *self.row_shape(spec))
 
     def row_shape(self, spec: ArraySpec) -> tuple[int, ...]:
         if not spec.per_granule_chunk:

@@ -68,7 +68,6 @@ from swathkit.stores.records import SwathRecord, rows_digest
 from swathkit.stores.schema import (
     EMPTY,
     LIVE,
-    META_CHUNK,
     RETIRED,
     TIME_FILL,
     ArraySpec,
@@ -104,7 +103,7 @@ def create_arrays(store: Store, layout: Layout, epoch: int) -> None:
     keys: dict[str, JSON] = {"name": "default", "separator": separator(epoch)}
     for spec in layout.specs():
         row = layout.row_shape(spec)
-        chunks = (1, *row) if spec.per_granule_chunk else (META_CHUNK, *row)
+        chunks = layout.chunk_shape(spec)
         codecs = data_codecs() if spec.per_granule_chunk else {}
         with quiet_zarr():
             group.create_array(spec.name, shape=(0, *row), chunks=chunks, dtype=spec.dtype,
