@@ -54,6 +54,7 @@ class SwathStore:
         self._members, self.legacy = members, legacy
         self._buckets = Buckets(store, manifest.epoch, manifest.buckets)
         self._arrays: dict[str, zarr.Array[Any]] = {}
+        self._found: dict[str, Entry] = {}  # this snapshot's lookups (it never changes)
 
     @classmethod
     def open(cls, store: str | StoreLocation,
@@ -104,12 +105,13 @@ class SwathStore:
         """The committed entries of those ids that are stored (one bucket read per id)."""
         ids = list(dict.fromkeys(granule_ids))
         if self.legacy is not None:
-            found = {e.granule_id: e for e in self.legacy.entries() if e.granule_id in ids}
-            return found
-        if not ids or self.manifest.rows == 0:
-            return {}
-        return resolve(self._buckets, ids, lambda rows: live_rows_among(
-            self.manifest, self.array("state"), rows))
+            granules = self.legacy.granules
+            return {g: Entry(g, *granules[g]) for g in ids if g in granules}
+        todo = [g for g in ids if g not in self._found]
+        if todo and self.manifest.rows:
+            self._found |= resolve(self._buckets, todo, lambda rows: live_rows_among(
+                self.manifest, self.array("state"), rows))
+        return {g: self._found[g] for g in ids if g in self._found}
 
     def entry(self, granule_id: str) -> Entry:
         found = self.lookup([granule_id])
