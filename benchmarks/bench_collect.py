@@ -8,6 +8,12 @@
 3. Peak RSS collecting M against 4M granules.
 4. Granules lost at 4 and 16 workers with the "flaky" faults, swathkit and seed-style.
 
+``--distant``: instead, (a) the same collect against a portal far away (200 ms round
+trip, 4 MB/s per SFTP session, a 4-session cap; swathkit.sim.wan), N full-size granules,
+4 workers: wall time against the seed-style collector on the same server and against
+the bound cap × per-session bandwidth; (b) table 1 on plain loopback.
+
+Every collect keeps what the seed keeps: 36.5H and its lat/lon as every 2nd 89A pixel.
 The simulated server runs in this process with its files generated beforehand; each
 scenario runs in a child process whose tree's RSS is sampled.
 """
@@ -74,9 +80,18 @@ class PeakRSS:
         self._thread.join()
 
 
+GEOLOCATION = "subsample"  # the seed's: every 2nd 89A pixel (JAXA co-registration costs more)
+DISTANT = {"latency": 0.2, "bandwidth": 4e6, "max_sessions": 4}
+
+
 def _portal(faults: str, cache: Path):
+    from swathkit.sim.faults import FaultPlan
     from swathkit.sim.gportal.server import SimulatedGPortal
 
+    if faults == "distant":  # far away and capped, otherwise no faults
+        plan = FaultPlan(max_sessions=DISTANT["max_sessions"])
+        return SimulatedGPortal(faults=plan, cache_dir=cache, seed=0,
+                                latency=DISTANT["latency"], bandwidth=DISTANT["bandwidth"])
     return SimulatedGPortal(faults=faults, cache_dir=cache, seed=0)
 
 
@@ -119,23 +134,23 @@ def scenario(name: str, n: int, workers: int, sim: Endpoint) -> dict:
     work = Path(tempfile.mkdtemp(prefix="swathkit-bench-collect-"))
     with PeakRSS() as rss:
         t0 = time.perf_counter()
-        result = RUNS[name](sim, remotes, work, workers)
+        result = RUNS[name](sim, remotes, work, workers, n)
         wall = time.perf_counter() - t0
     return {"n": len(remotes), "wall": wall, "peak_rss": rss.peak, **result}
 
 
-def run_swathkit(sim, remotes, work, workers) -> dict:
+def run_swathkit(sim, remotes, work, workers, n) -> dict:
     from swathkit.jobs.swaths.collect import collect
     from swathkit.sim.gportal import gportal_client
 
     archive = gportal_client(sim, name="sim")
-    report = collect(_query(len(remotes)), work / "s.zarr", archive, channels="36.5H",
-                     coords=True, workers=workers)
+    report = collect(_query(n), work / "s.zarr", archive, channels="36.5H",
+                     coords=True, geolocation=GEOLOCATION, workers=workers)
     return {"committed": report.counts["committed"], "lost": report.counts["found"] -
             report.counts["committed"]}
 
 
-def run_seed(sim, remotes, work, workers) -> dict:
+def run_seed(sim, remotes, work, workers, n) -> dict:
     from seed_collector import collect_seed_style
 
     archived, lost = collect_seed_style(sim.sftp_host, sim.sftp_port, sim.username,
@@ -144,7 +159,7 @@ def run_seed(sim, remotes, work, workers) -> dict:
     return {"committed": archived, "lost": lost}
 
 
-def run_bound(sim, remotes, work, workers) -> dict:
+def run_bound(sim, remotes, work, workers, n) -> dict:
     """Bare SFTP transfer with the same sessions and reads, then the HDF5 decode alone."""
     import h5py
 
@@ -182,6 +197,9 @@ RUNS = {"swathkit": run_swathkit, "seed": run_seed, "bound": run_bound}
 
 def _sub(name: str, n: int, workers: int, faults: str, cache: Path) -> dict:
     """Start the portal here, warm its files, run the scenario in a child process."""
+    if faults == "distant":  # generate the files over loopback: the link would only slow it
+        with _portal("none", cache) as sim:
+            _warm(sim, _remotes(sim, n))
     with _portal(faults, cache) as sim:
         total = _warm(sim, _remotes(sim, n))
         endpoint = Endpoint(sim.catalog_url, sim.sftp_host, sim.sftp_port, sim.username,
@@ -203,16 +221,46 @@ def main() -> None:
     ap.add_argument("--scenario", choices=sorted(RUNS))
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--endpoint", help=argparse.SUPPRESS)
+    ap.add_argument("--distant", action="store_true",
+                    help="collect from a portal far away (200 ms, 4 MB/s a session, 4 sessions), "
+                    "then the loopback throughput table")
     args = ap.parse_args()
     if args.scenario:
         endpoint = Endpoint(**json.loads(args.endpoint))
         print(json.dumps(scenario(args.scenario, args.n, args.workers, endpoint)))
         return
     cache = Path(tempfile.mkdtemp(prefix="swathkit-bench-cache-"))
+    if args.distant:
+        _report_distant(args, cache)
+        _throughput(args, cache)
+        return
     _report(args, cache)
 
 
+def _report_distant(args: argparse.Namespace, cache: Path) -> None:
+    ours = _sub("swathkit", args.n, 4, "distant", cache)
+    seed = _sub("seed", args.n, 4, "distant", cache)
+    mb = ours["bytes"] / 1e6
+    cap, rate, rtt = DISTANT["max_sessions"], DISTANT["bandwidth"], DISTANT["latency"]
+    t_bound = ours["bytes"] / (cap * rate)
+    rows = [("bound: cap × per-session bandwidth", f"{t_bound:.1f}", f"{mb / t_bound:.1f}",
+             "", "1.00", "")]
+    for label, run in (("swathkit collect", ours), ("seed-style collector", seed)):
+        rows.append((label, f"{run['wall']:.1f}", f"{mb / run['wall']:.1f}",
+                     f"{run['committed']}/{run['n']}", f"{t_bound / run['wall']:.2f}",
+                     f"{seed['wall'] / run['wall']:.2f}"))
+    print_table(f"Collect {ours['n']} full-size granules ({mb:.0f} MB) from a distant simulated "
+                f"G-Portal ({1e3 * rtt:.0f} ms round trip, {rate / 1e6:.0f} MB/s per session, "
+                f"{cap}-session cap), 4 workers",
+                ("collector", "wall s", "MB/s", "committed", "vs bound", "vs seed-style"), rows)
+
+
 def _report(args: argparse.Namespace, cache: Path) -> None:
+    _throughput(args, cache)
+    _rest(args, cache)
+
+
+def _throughput(args: argparse.Namespace, cache: Path) -> None:
     bound = _sub("bound", args.n, 4, "none", cache)
     ours = _sub("swathkit", args.n, 4, "none", cache)
     seed = _sub("seed", args.n, 4, "none", cache)
@@ -232,6 +280,9 @@ def _report(args: argparse.Namespace, cache: Path) -> None:
     print(f"swathkit against seed-style: wall time {ours['wall'] / seed['wall']:.2f}×, "
           f"peak memory {ours['peak_rss'] / seed['peak_rss']:.2f}×  (bound: SFTP "
           f"{bound['t_sftp']:.1f} s + decode {bound['t_decode']:.1f} s)")
+
+
+def _rest(args: argparse.Namespace, cache: Path) -> None:
     small = _sub("swathkit", args.rss_n, 4, "none", cache)
     large = _sub("swathkit", 4 * args.rss_n, 4, "none", cache)
     print_table("Peak RSS of swathkit collect against the number of granules",

@@ -14,15 +14,24 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 SCRIPTS = ("bench_store.py", "bench_store_scaling.py", "bench_ingest.py", "bench_collect.py",
-           "bench_gapfill.py",
-           "bench_dataloader.py", "bench_fill_memory.py")
+           "bench_gapfill.py", "bench_dataloader.py", "bench_fill_memory.py",
+           "bench_seasat_repair.py", "bench_pairs_join.py", "bench_seasat_framing.py",
+           "bench_grid.py", "bench_landsatlook.py", "bench_cmr.py", "bench_collect.py --distant")
 QUICK = {"bench_store.py": ["--n", "10", "--skip-large"],
          "bench_store_scaling.py": ["--sizes", "1000,10000", "--repeat", "3"],
          "bench_ingest.py": ["--n", "6"],
          "bench_collect.py": ["--n", "6", "--rss-n", "3", "--lost-n", "6"],
          "bench_gapfill.py": ["--quick"],
          "bench_dataloader.py": ["--quick"],
-         "bench_fill_memory.py": ["--days", "30"]}
+         "bench_fill_memory.py": ["--days", "30"],
+         "bench_seasat_repair.py": ["--lines", "1000000", "--takes", "4", "--take-lines", "20000"],
+         "bench_pairs_join.py": ["--sar", "3000", "--dswe", "10000", "--tile-size", "1000",
+                                 "--pairs", "10"],
+         "bench_seasat_framing.py": ["--lines", "300", "--size", "20"],
+         "bench_grid.py": ["--quick"],
+         "bench_landsatlook.py": ["--quick"],
+         "bench_cmr.py": ["--windows", "6"],
+         "bench_collect.py --distant": ["--n", "4"]}
 
 
 def main() -> int:
@@ -30,7 +39,8 @@ def main() -> int:
     only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else ""
     failed = 0
     for script in (s for s in SCRIPTS if only in s):
-        args = [sys.executable, str(HERE / script)]
+        name, *options = script.split()
+        args = [sys.executable, str(HERE / name), *options]
         if quick:
             args += QUICK[script]
         print(f"\n=== {script} ===", flush=True)

@@ -17,20 +17,30 @@ import swathkit.transfer
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
-FACADES = ("swathkit", "swathkit.swaths", "swathkit.seaice")
+FACADES = ("swathkit", "swathkit.swaths", "swathkit.seaice", "swathkit.seasat",
+           "swathkit.pairs")
 HEAVY = ("torch", "matplotlib", "zarr", "h5py", "numba", "dask", "xarray", "netCDF4")
 EXPECTED = {
     "swathkit": {"Granule", "GridCube", "InputError", "Query", "SwathStore", "SwathkitError",
                  "__version__", "export", "ingest", "inspect", "open_asi", "open_cube",
                  "open_l1b", "open_swaths", "verify"},
     "swathkit.swaths": {"Archive", "Granule", "Query", "SwathStore", "collect", "compact",
-                        "export",
-                        "footprint_latlon", "gportal_archive", "ingest", "open_l1b",
+                        "export", "footprint_latlon", "gportal_archive", "grid", "ingest",
+                        "open_l1b",
                         "open_swaths", "parse_channels", "verify"},
     "swathkit.seaice": {"ASI_GRIDS", "FillOptions", "Grid", "GridCube", "Region",
-                        "SeaIceSequenceDataset", "asi_grid", "build_mask", "consolidate",
+                        "SeaIceSequenceDataset", "TBCube", "asi_grid", "build_mask",
+                        "consolidate",
                         "download_asi", "fill", "fill_gaps", "grid", "open_asi", "open_cube",
                         "roi_map", "roi_report", "time_splits"},
+    "swathkit.seasat": {"DecodeCounts", "HDR_COLUMNS", "MS_PER_LINE", "Reason", "SeriesRepair",
+                        "TelemetryDecoder", "TrendParams", "clean", "decode", "plot_repair",
+                        "read_hdr", "repair_series", "rolling_mode", "write_hdr"},
+    "swathkit.pairs": {"CmrCatalog", "ErsAuth", "HttpClient", "Query", "StacCatalog",
+                       "datapool_files", "Candidate", "DsweFootprint", "FileScore", "Merged",
+                       "OverlapScore",
+                       "PairRow", "PairTable", "SarFootprint", "ScoreRules", "join",
+                       "parse_footprint", "read_merged", "score", "score_files"},
 }
 
 

@@ -6,7 +6,7 @@ environment variable, else from its default::
     SWATHKIT_CACHE          cache root: the cache is its swathkit/ folder (default:
                             $XDG_CACHE_HOME/swathkit, else ~/.cache/swathkit)
     SWATHKIT_CA_BUNDLE      PEM file of trusted certificate authorities for HTTPS
-                            (default: the system's trust store; also REQUESTS_CA_BUNDLE)
+                            (default: REQUESTS_CA_BUNDLE, else certifi's bundle, as requests)
     SWATHKIT_HTTP_TIMEOUT   seconds to wait for a connection or the next bytes (default 60)
     SWATHKIT_<NAME>_URL     an endpoint by name, e.g. SWATHKIT_BREMEN_URL, SWATHKIT_GPORTAL_CSW_URL
 
@@ -25,9 +25,14 @@ __all__ = ["ENDPOINTS", "Settings", "settings"]
 ENDPOINTS: dict[str, str] = {
     "gportal_csw": "https://gportal.jaxa.jp/csw/csw",
     "gportal_sftp": "sftp://ftp.gportal.jaxa.jp:2051",
-    "bremen": "https://data.seaice.uni-bremen.de/amsr2/asi_daygrid_swath",
+    "bremen": "https://data.seaice.uni-bremen.de/",
+    "landsatlook_stac": "https://landsatlook.usgs.gov/stac-server",
+    "ers": "https://ers.cr.usgs.gov",
+    "cmr": "https://cmr.earthdata.nasa.gov",
+    "urs": "https://urs.earthdata.nasa.gov",
+    "asf_datapool": "https://datapool.asf.alaska.edu",
 }
-"""The real archives: the defaults of every client."""
+"""The real archives: the defaults of every client (overridden by ``SWATHKIT_<NAME>_URL``)."""
 
 
 @dataclass(frozen=True)

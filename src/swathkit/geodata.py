@@ -36,7 +36,7 @@ def land_count_grid() -> np.ndarray:
     if path.exists():
         grid = np.load(path, allow_pickle=False)
         if grid.shape == (_ROWS, _COLS) and grid.dtype == np.uint8:
-            return grid
+            return np.asarray(grid, dtype=np.uint8)
         log.warning("ignoring malformed land cache %s", path)
     grid = _derive_from_package()
     path.parent.mkdir(parents=True, exist_ok=True)

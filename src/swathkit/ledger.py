@@ -328,8 +328,9 @@ class Ledger:
         return out
 
     def row(self, granule_id: str) -> sqlite3.Row | None:
-        return self._db.execute("SELECT * FROM granules WHERE granule_id=?",
-                                (granule_id,)).fetchone()
+        row: sqlite3.Row | None = self._db.execute(
+            "SELECT * FROM granules WHERE granule_id=?", (granule_id,)).fetchone()
+        return row
 
     def properties(self, granule_id: str) -> dict[str, Any]:
         """The catalogue's product-specific fields of an item (empty if unknown)."""

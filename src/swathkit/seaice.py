@@ -26,6 +26,7 @@ __all__ = [
     "GridCube",
     "Region",
     "SeaIceSequenceDataset",
+    "TBCube",
     "asi_grid",
     "build_mask",
     "consolidate",
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from swathkit.jobs.seaice.mask import build_mask
     from swathkit.jobs.seaice.report import roi_map, roi_report
     from swathkit.ml.seaice.dataset import SeaIceSequenceDataset
+    from swathkit.ml.seaice.extra import TBCube
     from swathkit.ml.seaice.splits import time_splits
     from swathkit.process.gapfill import FillOptions, fill_gaps
     from swathkit.products.asi.grids import ASI_GRIDS, asi_grid
@@ -64,6 +66,7 @@ else:
         "FillOptions": "swathkit.process.gapfill",
         "GridCube": "swathkit.stores.grid_cube",
         "SeaIceSequenceDataset": "swathkit.ml.seaice.dataset",
+        "TBCube": "swathkit.ml.seaice.extra",
         "asi_grid": "swathkit.products.asi.grids",
         "build_mask": "swathkit.jobs.seaice.mask",
         "consolidate": "swathkit.jobs.seaice.consolidate",

@@ -25,6 +25,7 @@ __all__ = [
     "export",
     "footprint_latlon",
     "gportal_archive",
+    "grid",
     "ingest",
     "open_l1b",
     "open_swaths",
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from swathkit.archives.gportal import gportal_archive
     from swathkit.jobs.swaths.collect import collect
     from swathkit.jobs.swaths.compact import compact
+    from swathkit.jobs.swaths.grid import grid
     from swathkit.jobs.swaths.ingest import ingest
     from swathkit.products.amsr2.channels import parse_channels
     from swathkit.products.amsr2.reader import footprint_latlon, open_l1b
@@ -58,6 +60,7 @@ else:
         "export": "swathkit.stores.export",
         "footprint_latlon": "swathkit.products.amsr2.reader",
         "gportal_archive": "swathkit.archives.gportal",
+        "grid": "swathkit.jobs.swaths.grid",
         "ingest": "swathkit.jobs.swaths.ingest",
         "open_l1b": "swathkit.products.amsr2.reader",
         "open_swaths": "swathkit.stores.swaths_dataset",

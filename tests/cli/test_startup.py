@@ -21,7 +21,7 @@ HELP = [[], ["demo"], ["collect"], ["status"], ["ingest"], ["inspect"], ["verify
         ["export"], ["seaice"], ["seaice", "download"], ["seaice", "consolidate"],
         ["seaice", "mask"], ["seaice", "fill"], ["seaice", "report"], ["seaice", "plot"],
         ["seaice", "plot", "day"], ["seaice", "plot", "mask"], ["seaice", "plot", "compare"],
-        ["sim"], ["sim", "generate"], ["sim", "serve"]]
+        ["sim"], ["sim", "generate"], ["sim", "serve"], ["seasat"], ["seasat", "clean"]]
 
 PROBE = """
 import contextlib, io, json, sys
@@ -60,6 +60,7 @@ def test_the_probe_sees_what_was_imported():
 
 def test_the_parsers_constants_equal_their_sources():
     from swathkit.jobs.swaths.ingest import DEFAULT_BATCH
+    from swathkit.process.gridding import METHODS
     from swathkit.products.asi.grids import ASI_GRIDS
     from swathkit.sim.faults import PRESETS
     from swathkit.stores.export import FORMATS
@@ -68,3 +69,4 @@ def test_the_parsers_constants_equal_their_sources():
     assert tuple(PRESETS) == options.FAULT_PRESETS
     assert options.EXPORT_FORMATS == FORMATS
     assert options.DEFAULT_BATCH == DEFAULT_BATCH
+    assert options.GRID_METHODS == METHODS

@@ -47,3 +47,15 @@ def test_long_day_lists_are_cut_with_their_count():
     days = [date(2013, 5, d) for d in range(1, 11)]
     assert days_text(days[:2]) == "2013-05-01, 2013-05-02"
     assert days_text(days).endswith(", 2013-05-06, … (10 days)")
+
+
+def test_funnel_shares_follow_the_stages():
+    from swathkit.jobs.report import Funnel, FunnelStage, jsonable
+
+    funnel = Funnel(stages=(FunnelStage("read", 40, 4000), FunnelStage("fixed", 30, 3000),
+                            FunnelStage("good", 0)))
+    assert funnel.share(0) is None and funnel.share(1) == 0.75 and funnel.share(2) == 0.0
+    assert funnel.overall == 0.0
+    assert Funnel().overall is None
+    assert json.loads(json.dumps(jsonable(funnel)))["stages"][1] == {
+        "name": "fixed", "items": 30, "bytes": 3000}

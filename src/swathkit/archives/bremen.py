@@ -28,6 +28,7 @@ from pathlib import Path
 
 from swathkit.archives.base import Archive
 from swathkit.archives.http_files import HttpFiles
+from swathkit.config import settings
 from swathkit.errors import InputError
 from swathkit.products.asi.grids import RECORD_START, asi_grid_name
 from swathkit.products.asi.names import BREMEN_URL, asi_file_name, asi_remote_path
@@ -72,7 +73,7 @@ def fetch_tasks(granules: Iterable[Granule], directory: Path) -> list[FetchTask]
     return [FetchTask.for_granule(g, Path(directory)) for g in granules]
 
 
-def bremen_sessions(base_url: str = BREMEN_URL, *, timeout: float | None = None,
+def bremen_sessions(base_url: str | None = None, *, timeout: float | None = None,
                     ca_bundle: str | os.PathLike[str] | None = None) -> HttpFiles:
     """A session factory for the archive at ``base_url`` (the real one by default).
 
@@ -84,7 +85,8 @@ def bremen_sessions(base_url: str = BREMEN_URL, *, timeout: float | None = None,
     Raises:
         InputError: the CA bundle does not exist.
     """
-    return HttpFiles(base_url, timeout=timeout, ca_bundle=ca_bundle)
+    return HttpFiles(base_url or settings().endpoint("bremen"), timeout=timeout,
+                     ca_bundle=ca_bundle)
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ class BremenCatalog:
         return asi_granules(grid, query.start.date(), last)
 
 
-def bremen_archive(*, base_url: str = BREMEN_URL, grid: str | None = None,
+def bremen_archive(*, base_url: str | None = None, grid: str | None = None,
                    retry: RetryPolicy | None = None, name: str | None = None,
                    ca_bundle: str | os.PathLike[str] | None = None) -> Archive:
     """The University of Bremen archive at ``base_url`` (the real one by default).
@@ -141,6 +143,7 @@ def bremen_archive(*, base_url: str = BREMEN_URL, grid: str | None = None,
     """
     if grid is not None:
         asi_grid_name(grid)  # an unknown grid is refused now, not at the first search
+    base_url = base_url or settings().endpoint("bremen")
     return Archive(BremenCatalog(grid), bremen_sessions(base_url, ca_bundle=ca_bundle),
                    name or f"Bremen {base_url}",
                    retry or RetryPolicy())

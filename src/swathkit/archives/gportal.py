@@ -13,20 +13,22 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from swathkit.archives.base import Archive
 from swathkit.archives.credentials import Credentials, resolve
 from swathkit.archives.http import HttpClient
 from swathkit.archives.sftp import SftpFactory
+from swathkit.config import ENDPOINTS, settings
 from swathkit.errors import InputError, PermanentFetchError, TransientFetchError
 from swathkit.transfer.retry import RetryPolicy
 from swathkit.types import Granule, Query, utc
 
 log = logging.getLogger(__name__)
 
-CATALOG_URL = "https://gportal.jaxa.jp/csw/csw"
-SFTP_HOST = "ftp.gportal.jaxa.jp"
-SFTP_PORT = 2051
+CATALOG_URL = ENDPOINTS["gportal_csw"]
+SFTP_HOST = urlsplit(ENDPOINTS["gportal_sftp"]).hostname or ""
+SFTP_PORT = urlsplit(ENDPOINTS["gportal_sftp"]).port or 22
 DOWNLOAD_PREFIX = "https://gportal.jaxa.jp/download/"
 DATASETS = {"amsr2-l1b": "11001001", "amsr2-l1r": "11001002"}
 PAGE_SIZE = 100
@@ -73,7 +75,7 @@ class GPortalCatalog:
         InputError: the CA bundle does not exist.
     """
 
-    url: str = CATALOG_URL
+    url: str = field(default_factory=lambda: settings().endpoint("gportal_csw"))
     retry: RetryPolicy | None = None
     ca_bundle: str | os.PathLike[str] | None = None
     timeout: float | None = None
@@ -140,8 +142,8 @@ def _in_orbit(granule: Granule, orbit: str | None) -> bool:
     return orbit is None or direction is None or direction == orbit.upper()
 
 
-def gportal_archive(*, catalog_url: str = CATALOG_URL, sftp_host: str = SFTP_HOST,
-                    sftp_port: int = SFTP_PORT, username: str | None = None,
+def gportal_archive(*, catalog_url: str | None = None, sftp_host: str | None = None,
+                    sftp_port: int | None = None, username: str | None = None,
                     password: str | None = None, retry: RetryPolicy | None = None,
                     name: str = "G-Portal",
                     ca_bundle: str | os.PathLike[str] | None = None) -> Archive:
@@ -150,6 +152,11 @@ def gportal_archive(*, catalog_url: str = CATALOG_URL, sftp_host: str = SFTP_HOS
     Credentials: arguments, then ``GPORTAL_USERNAME``/``GPORTAL_PASSWORD``, then ``~/.netrc``.
     The catalogue's TLS is verified against ``ca_bundle`` (default: the settings').
     """
+    endpoints = settings()
+    catalog_url = catalog_url or endpoints.endpoint("gportal_csw")
+    sftp = urlsplit(endpoints.endpoint("gportal_sftp"))
+    sftp_host = sftp_host or sftp.hostname or SFTP_HOST
+    sftp_port = sftp_port or sftp.port or SFTP_PORT
     credentials = resolve(username=username, password=password, env_prefix="GPORTAL",
                           host=sftp_host)
     return gportal_at(catalog_url, sftp_host, sftp_port, credentials, retry, name,

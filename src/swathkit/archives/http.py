@@ -140,17 +140,19 @@ class HttpClient:
         self._session.headers.update({"User-Agent": USER_AGENT, **(headers or {})})
 
     def request(self, method: str, url: str, *, params: dict[str, Any] | None = None,
-                headers: dict[str, str] | None = None, stream: bool = False) -> requests.Response:
+                headers: dict[str, str] | None = None, stream: bool = False,
+                data: list[tuple[str, str]] | None = None) -> requests.Response:
         """Send a request (following redirects); its successful (2xx) answer.
 
         With ``stream=True`` the body is left to read (close the answer, or use ``with``).
+        ``data`` is sent form-encoded, keys repeated as given (CMR's ``attribute[]``).
 
         Raises:
             FetchError: as the module's docstring sorts statuses and network failures.
         """
         try:
             answer = self._session.request(method, url, params=params, headers=headers,
-                                           stream=stream, timeout=self.timeout)
+                                           stream=stream, timeout=self.timeout, data=data)
         except requests.RequestException as exc:
             raise network_error(exc, url) from exc
         except OSError as exc:  # requests checks the CA bundle only now: it may have gone

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from swathkit.cli import render
 from swathkit.cli.options import ASI_GRIDS, FAULT_PRESETS, iso_day
 
 
-def add(sub: argparse._SubParsersAction) -> None:
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("demo", help="AMSR2 swaths and a month of sea ice from simulated archives",
                        description="Two jobs end to end against the built-in simulated "
                        "archives on 127.0.0.1. (1) AMSR2: collect one day of L1B 36.5H with "
                        "coordinates from the simulated G-Portal into a swath store (the same "
-                       "code path as a real collection), verify it and draw a quicklook. "
+                       "code path as a real collection), verify it, draw a quicklook, grid the day "
+                       "onto EASE2 N25 (swathkit grid) and map it. "
                        "(2) Sea ice: download a month of Bremen ASI grids from the simulated "
                        "Bremen archive, consolidate them into a grid cube, build the land "
                        "mask, fill the gaps, report on a region, draw the maps and open the "
@@ -78,8 +79,6 @@ def run_seaice(args: argparse.Namespace) -> int:
 
 
 def run_amsr2(args: argparse.Namespace) -> int:
-    from datetime import timedelta
-
     from swathkit.archives.registry import open_archive
     from swathkit.jobs.swaths.collect import collect
     from swathkit.plot.store_quicklook import store_quicklook
@@ -98,15 +97,39 @@ def run_amsr2(args: argparse.Namespace) -> int:
     with render.progress_bar("verify") as progress:
         checked = verify(store, progress=progress)
     png = store_quicklook(str(store), args.out / "quicklook_36.5H.png")
+    gridded, cube, tb_png = run_grid(args, store, start, start + timedelta(hours=args.hours))
     render.facts("swathkit demo: outputs", [
         ("swath store", store.resolve()), ("ledger", store.with_name(store.name +
                                                                       ".ledger.sqlite").resolve()),
         ("verified", f"{checked.checked} granules, {100 * checked.success_rate:.1f} % sound"),
-        ("quicklook", png.resolve())])
+        ("quicklook", png.resolve()), ("daily TB cube (ease2-n25)", cube.resolve()),
+        ("TB map", tb_png.resolve() if tb_png else "no day gridded")])
     exe = _relative(Path(sys.executable).parent)
     render.console.print(f"\nOutputs are in [bold]{args.out.resolve()}[/]. Try:\n"
                          f"  {exe / 'swathkit'} status {store}\n"
                          f"  {exe / 'swathkit'} inspect {store}\n"
                          f"  {exe / 'python'} -c \"import swathkit; "
                          f"print(swathkit.open_swaths('{store}'))\"")
-    return 0 if report.ok and checked.ok else 1
+    return 0 if report.ok and checked.ok and gridded else 1
+
+
+def run_grid(args: argparse.Namespace, store: Path, start: datetime,
+             end: datetime) -> tuple[bool, Path, Path | None]:
+    """Grid the demo's swaths day by day onto EASE2 N25 and map the first day's 36.5H A."""
+    import xarray as xr
+
+    from swathkit.jobs.swaths.grid import grid
+    from swathkit.plot.tb_map import plot_tb_day
+
+    cube = args.out / "tb_ease2-n25.zarr"
+    first, last = start.date(), (end - timedelta(microseconds=1)).date()
+    with render.progress_bar("grid") as progress:
+        report = grid(store, cube, grid_name="ease2-n25", channels="36.5H", start=first,
+                      end=last, progress=progress)
+    render.job_report(report, title=f"grid onto ease2-n25, {first}..{last}")
+    days = report.extras.added + report.extras.present
+    if not days:
+        return False, cube, None
+    with xr.open_zarr(cube) as ds:  # plain xarray: the cube is CF
+        png = plot_tb_day(ds, "tb_36_5h_asc", min(days), args.out / "tb_36.5H_asc_ease2-n25.png")
+    return report.ok, cube, png

@@ -9,7 +9,7 @@ import sys
 from swathkit.cli import render
 
 
-def add(sub: argparse._SubParsersAction) -> None:
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("inspect", help="summarise a product file or a store",
                        description="Print variables, shapes, dtypes and attributes of an HDF5 "
                        "product file, or of a swath store with its time range and counts by "

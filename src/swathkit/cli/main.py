@@ -30,9 +30,14 @@ VERBS: dict[str, tuple[str, str]] = {
     "export": ("swathkit.cli.swaths.export", "write a store as NPZ or NetCDF files"),
     "seaice": ("swathkit.cli.seaice.verb",
                "Bremen ASI sea ice: download, consolidate, mask, fill, report, plot"),
+    "seasat": ("swathkit.cli.seasat.verb",
+               "Seasat telemetry: decode raw frames, repair time tags, the funnel"),
+    "pairs": ("swathkit.cli.pairs.verb",
+              "ALOS PALSAR RTC × USGS DSWE pairs: search, score, download, export"),
     "sim": ("swathkit.sim.cli", "the built-in simulated archives: synthetic files and servers"),
     "compact": ("swathkit.cli.swaths.compact",
                 "rewrite a swath store without retired rows, in time order"),
+    "grid": ("swathkit.cli.swaths.grid", "daily gridded brightness temperatures from a store"),
 }
 """Verb → (module with ``add(subparsers)``, one-line help for ``swathkit --help``)."""
 

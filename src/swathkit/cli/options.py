@@ -13,6 +13,8 @@ FAULT_PRESETS = ("none", "flaky", "hostile")
 """The fault presets of the simulated archives (``swathkit.sim.faults.PRESETS``)."""
 EXPORT_FORMATS = ("npz", "netcdf")
 """What ``export`` writes (``swathkit.stores.export.FORMATS``)."""
+GRID_METHODS = ("bucket", "nearest", "ewa")
+"""The resampling methods of ``grid`` (``swathkit.process.gridding.METHODS``)."""
 DEFAULT_BATCH = 16
 """Granules per atomic commit of ``ingest`` (``swathkit.jobs.swaths.ingest.DEFAULT_BATCH``)."""
 
@@ -26,7 +28,7 @@ def iso_day(text: str) -> date:
 
 
 def add_swath_options(p: argparse.ArgumentParser) -> None:
-    """``--store``, ``--channels``, ``--coords``, ``--geolocation``."""
+    """``--store``, ``--channels``, ``--coords``, ``--geolocation``, ``--repair-scan-times``."""
     p.add_argument("--store", required=True, help="store path or fsspec URL (created if absent)")
     p.add_argument("--channels", default="36.5H",
                    help="comma-separated channels: 6.9H, 7.3V, …, 36.5H, 89.0AH, 89.0BV")
@@ -34,6 +36,9 @@ def add_swath_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--geolocation", choices=("auto", "coregister", "subsample"), default="auto",
                    help="low-frequency geolocation: JAXA co-registration (default when the file "
                    "has its parameters) or every 2nd 89A pixel")
+    p.add_argument("--repair-scan-times", action="store_true",
+                   help="replace scan times off the line of their neighbours (non-monotonic, "
+                   "glitches); they are flagged per scan in scan_time_flag either way")
 
 
 def utc_time(text: str) -> datetime:

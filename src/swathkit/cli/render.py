@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from swathkit.jobs.report import JobReport
+    from swathkit.jobs.report import Funnel, JobReport
     from swathkit.types import Failure
 
 console: Console  # standard output, made on first use
@@ -142,6 +142,30 @@ def job_report(report: JobReport[Any], *, as_json: bool = False, title: str | No
     for line in notes:
         _console(False).print(line, highlight=False)
     return report.exit_code
+
+
+def funnel(stages: Funnel, *, title: str = "processing funnel") -> None:
+    """A funnel as a table (stage, items, bytes, share of the stage before), then its
+    failures by kind with their reasons."""
+    rows = []
+    for index, stage in enumerate(stages.stages):
+        share = stages.share(index)
+        rows.append((stage.name, f"{stage.items:,}", _size(stage.bytes),
+                     "" if share is None else f"{share:.0%}"))
+    overall = stages.overall
+    if overall is not None and len(stages.stages) > 2:
+        rows.append(("overall", "", "", f"{overall:.0%}"))
+    rows.append(("failed", f"{len(stages.failures):,}", "", "reasons below" if stages.failures
+                 else ""))
+    table(title, ("stage", stages.unit, "bytes", "of previous"), rows)
+    failures(stages.failures)
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:,.1f} {unit}"
+    return f"{n} B"
 
 
 def failures(items: Sequence[Failure]) -> None:

@@ -20,7 +20,8 @@ from typing import Any, Generic, TypeVar
 
 from swathkit.types import Failure
 
-__all__ = ["EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "JobReport", "days_text", "jsonable"]
+__all__ = ["EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "Funnel", "FunnelStage", "JobReport",
+           "days_text", "jsonable"]
 
 E = TypeVar("E")
 
@@ -81,6 +82,44 @@ class JobReport(Generic[E]):
     def to_json(self) -> str:
         """The report as one JSON document (keys sorted, so runs compare line by line)."""
         return json.dumps(self.to_dict(), indent=2, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class FunnelStage:
+    """One stage of a processing funnel: the items (and their bytes) that reached it."""
+
+    name: str
+    items: int
+    bytes: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Funnel:
+    """A processing funnel like ASF's Seasat table: stages in order, each with the items
+    and bytes that reached it, and the failures (with their reasons) lost on the way.
+
+    Attributes:
+        unit: What the stages count (``"files"``, ``"granules"``).
+        stages: In processing order; a stage holds the items that reached it.
+        failures: The items that did not go on, with the reason.
+    """
+
+    unit: str = "files"
+    stages: tuple[FunnelStage, ...] = ()
+    failures: tuple[Failure, ...] = ()
+
+    def share(self, index: int) -> float | None:
+        """Items of stage ``index`` as a share of the stage before (None for the first)."""
+        if index == 0 or not self.stages[index - 1].items:
+            return None
+        return self.stages[index].items / self.stages[index - 1].items
+
+    @property
+    def overall(self) -> float | None:
+        """Items of the last stage as a share of the first."""
+        if not self.stages or not self.stages[0].items:
+            return None
+        return self.stages[-1].items / self.stages[0].items
 
 
 def jsonable(value: Any) -> Any:

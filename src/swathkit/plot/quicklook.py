@@ -205,14 +205,14 @@ def _unwrap_lon(lon: np.ndarray) -> np.ndarray:
     lon = np.unwrap(lon, period=360.0, axis=1)
     centre = lon.shape[1] // 2
     track = np.unwrap(lon[:, centre], period=360.0)
-    return lon + (track - lon[:, centre])[:, None]
+    return np.asarray(lon + (track - lon[:, centre])[:, None])
 
 
 def _corners(a: np.ndarray) -> np.ndarray:
     """(n, m) cell centres to (n + 1, m + 1) corners, extrapolating at the edges."""
     a = np.concatenate([2 * a[:1] - a[1:2], a, 2 * a[-1:] - a[-2:-1]], axis=0)
     a = np.concatenate([2 * a[:, :1] - a[:, 1:2], a, 2 * a[:, -1:] - a[:, -2:-1]], axis=1)
-    return 0.25 * (a[:-1, :-1] + a[1:, :-1] + a[:-1, 1:] + a[1:, 1:])
+    return np.asarray(0.25 * (a[:-1, :-1] + a[1:, :-1] + a[:-1, 1:] + a[1:, 1:]))
 
 
 def _look(

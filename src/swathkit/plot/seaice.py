@@ -316,11 +316,13 @@ def _day_values(
 
 
 def _first(ds: xr.Dataset) -> date:
-    return pd.Timestamp(ds["time"].values[0]).date()
+    first: date = pd.Timestamp(ds["time"].values[0]).date()
+    return first
 
 
 def _last(ds: xr.Dataset) -> date:
-    return pd.Timestamp(ds["time"].values[-1]).date()
+    last: date = pd.Timestamp(ds["time"].values[-1]).date()
+    return last
 
 
 def _day_text(day: date | None) -> str:

@@ -50,9 +50,9 @@ def bbox_coverage(west: float, south: float, east: float, north: float) -> np.nd
         in_lon = (lons + half > west) & (lons - half < east)
     else:
         in_lon = (lons + half > west) | (lons - half < east)
-    return np.packbits(np.outer(in_lat, in_lon).ravel())
+    return np.asarray(np.packbits(np.outer(in_lat, in_lon).ravel()))
 
 
 def intersects(packed_rows: np.ndarray, packed_query: np.ndarray) -> np.ndarray:
     """Which rows of bit-packed coverage share a cell with the query."""
-    return np.any(np.bitwise_and(packed_rows, packed_query[None, :]) != 0, axis=-1)
+    return np.asarray(np.any(np.bitwise_and(packed_rows, packed_query[None, :]) != 0, axis=-1))

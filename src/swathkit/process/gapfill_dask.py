@@ -61,7 +61,7 @@ def _kernel_guard() -> contextlib.AbstractContextManager[Any]:
     import numba
 
     try:
-        layer = numba.threading_layer()
+        layer = numba.threading_layer()  # type: ignore[attr-defined]  # numba does not re-export it
     except ValueError:  # no parallel kernel has run yet: the layer is not chosen
         return _WORKQUEUE_LOCK
     return _WORKQUEUE_LOCK if layer == "workqueue" else contextlib.nullcontext()

@@ -31,8 +31,11 @@ function called from another module changes.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numba
 import numpy as np
+import numpy.typing as npt
 from numba import prange
 
 from swathkit.process.gapfill import (
@@ -43,11 +46,15 @@ from swathkit.process.gapfill import (
     FLAG_UNFILLED,
 )
 
+Array = npt.NDArray[Any]
+"""numba compiles each kernel for the dtypes it is called with."""
 TILE = 96  # spatial tile side (pixels): larger tiles share more, smaller ones skip more
 
 
 @numba.njit(parallel=True, cache=True)
-def fill_time(sic, land, max_gap, out, flag, tile, counts):  # pragma: no cover - compiled
+def fill_time(  # pragma: no cover - compiled
+    sic: Array, land: Array, max_gap: int, out: Array, flag: Array, tile: int, counts: Array
+) -> None:
     """Stage 1 into ``out``/``flag`` (preallocated): copy, mask land, interpolate in time;
     count the pixels left missing per day, row and tile column into ``counts`` (zeros)."""
     nt, ny, nx = sic.shape
@@ -87,7 +94,9 @@ def fill_time(sic, land, max_gap, out, flag, tile, counts):  # pragma: no cover 
 
 
 @numba.njit(parallel=True, cache=True)
-def count_targets(state, land, tile, counts):  # pragma: no cover - compiled
+def count_targets(  # pragma: no cover - compiled
+    state: Array, land: Array, tile: int, counts: Array
+) -> None:
     """Missing ocean pixels per day, row and tile column into ``counts`` (zeros)."""
     nt, ny, nx = state.shape
     for ty in prange(nt * ny):
@@ -98,7 +107,9 @@ def count_targets(state, land, tile, counts):  # pragma: no cover - compiled
 
 
 @numba.njit(parallel=True, cache=True)
-def _list_targets(state, land, tile, start, idx):  # pragma: no cover - compiled
+def _list_targets(  # pragma: no cover - compiled
+    state: Array, land: Array, tile: int, start: Array, idx: Array
+) -> None:
     nt, ny, nx = state.shape
     nty = start.shape[1]
     for ti in prange(nt * nty):
@@ -112,7 +123,9 @@ def _list_targets(state, land, tile, start, idx):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True)
-def plan_tasks(state, land, tile, row_counts):  # pragma: no cover - compiled
+def plan_tasks(  # pragma: no cover - compiled
+    state: Array, land: Array, tile: int, row_counts: Array
+) -> tuple[Array, Array]:
     """The targets (missing ocean pixels) grouped in tasks, one per tile-day.
 
     Args:
@@ -152,7 +165,10 @@ DIRECT, SHARED, FULL = 1, 2, 3
 
 
 @numba.njit(cache=True)
-def ht_region(state, t, ry0, ry1, rx0, rx1, gt, tw, out_n, out_d):  # pragma: no cover
+def ht_region(  # pragma: no cover - compiled
+    state: Array, t: int, ry0: int, ry1: int, rx0: int, rx1: int, gt: Array, tw: int,
+    out_n: Array, out_d: Array
+) -> None:
     """``Ht`` on rows ``ry0:ry1`` × cols ``rx0:rx1`` into ``out_n``/``out_d[:h, :w]``."""
     nt = state.shape[0]
     h, w = ry1 - ry0, rx1 - rx0
@@ -175,8 +191,10 @@ def ht_region(state, t, ry0, ry1, rx0, rx1, gt, tw, out_n, out_d):  # pragma: no
 
 
 @numba.njit(cache=True)
-def target_from_ht(ht_n, ht_d, oy, ox, y, x, ny, nx, gs, sw, acc_n, acc_d):
-    # pragma: no cover - compiled
+def target_from_ht(  # pragma: no cover - compiled
+    ht_n: Array, ht_d: Array, oy: int, ox: int, y: int, x: int, ny: int, nx: int, gs: Array,
+    sw: int, acc_n: Array, acc_d: Array
+) -> tuple[float, float]:
     """``(N, D)`` of target ``(y, x)`` from ``Ht`` whose entry ``[0, 0]`` is ``(oy, ox)``."""
     lo_y = max(y - sw, 0)
     n_y = min(y + sw + 1, ny) - lo_y
@@ -200,8 +218,10 @@ def target_from_ht(ht_n, ht_d, oy, ox, y, x, ny, nx, gs, sw, acc_n, acc_d):
 
 
 @numba.njit(cache=True)
-def target_from_ht_t(ht_tn, ht_td, oy, ox, y, x, ny, nx, gs, sw, acc_n, acc_d):
-    # pragma: no cover - compiled
+def target_from_ht_t(  # pragma: no cover - compiled
+    ht_tn: Array, ht_td: Array, oy: int, ox: int, y: int, x: int, ny: int, nx: int, gs: Array,
+    sw: int, acc_n: Array, acc_d: Array
+) -> tuple[float, float]:
     """``target_from_ht`` on ``Ht`` stored transposed (``ht_t[c - ox, r - oy]``): the same
     operations in the same order, reading contiguous columns."""
     lo_y = max(y - sw, 0)
@@ -227,8 +247,10 @@ def target_from_ht_t(ht_tn, ht_td, oy, ox, y, x, ny, nx, gs, sw, acc_n, acc_d):
 
 
 @numba.njit(cache=True)
-def direct_target(state, t, y, x, gt, gs, tw, sw, ht_n, ht_d, acc_n, acc_d):
-    # pragma: no cover - compiled
+def direct_target(  # pragma: no cover - compiled
+    state: Array, t: int, y: int, x: int, gt: Array, gs: Array, tw: int, sw: int, ht_n: Array,
+    ht_d: Array, acc_n: Array, acc_d: Array
+) -> tuple[float, float]:
     """``(N, D)`` of one target from its own window (scratch ``ht_*``: (2sw+1)²)."""
     nt, ny, nx = state.shape
     wy0, wy1 = max(y - sw, 0), min(y + sw + 1, ny)
@@ -251,7 +273,10 @@ def direct_target(state, t, y, x, gt, gs, tw, sw, ht_n, ht_d, acc_n, acc_d):
 
 
 @numba.njit(cache=True)
-def hx_region(ht_n, ht_d, h, ex0, x0, x1, nx, gs, sw, hx_n, hx_d):  # pragma: no cover
+def hx_region(  # pragma: no cover - compiled
+    ht_n: Array, ht_d: Array, h: int, ex0: int, x0: int, x1: int, nx: int, gs: Array, sw: int,
+    hx_n: Array, hx_d: Array
+) -> None:
     """``Hx`` on all ``h`` rows of ``Ht`` (origin col ``ex0``), cols ``x0:x1``."""
     tx = x1 - x0
     hx_n[:h, :tx] = 0.0
@@ -273,7 +298,9 @@ def hx_region(ht_n, ht_d, h, ex0, x0, x1, nx, gs, sw, hx_n, hx_d):  # pragma: no
 
 
 @numba.njit(cache=True)
-def choose(count, h, w, bw, days, sw):  # pragma: no cover - compiled
+def choose(  # pragma: no cover - compiled
+    count: int, h: int, w: int, bw: int, days: int, sw: int
+) -> int:
     """The cheapest strategy for ``count`` targets in a ``bw``-wide box whose ``Ht`` region
     is ``h`` × ``w``, with ``days`` days in the time window (costs in ns, measured)."""
     win2 = (2 * sw + 1) * (2 * sw + 1)
@@ -287,8 +314,10 @@ def choose(count, h, w, bw, days, sw):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True)
-def run_task(state, task, idx, gt, gs, tw, sw, strategy, res_n, res_d):
-    # pragma: no cover - compiled
+def run_task(  # pragma: no cover - compiled
+    state: Array, task: Array, idx: Array, gt: Array, gs: Array, tw: int, sw: int, strategy: int,
+    res_n: Array, res_d: Array
+) -> None:
     """Sums of the targets ``idx[offset:offset + count]`` of one tile-day into
     ``res_*[offset:offset + count]``."""
     _, ny, nx = state.shape
@@ -340,8 +369,10 @@ def run_task(state, task, idx, gt, gs, tw, sw, strategy, res_n, res_d):
 
 
 @numba.njit(parallel=True, cache=True)
-def spacetime_sums(state, tasks, idx, gt, gs, tw, sw, strategy=0):
-    # pragma: no cover - compiled
+def spacetime_sums(  # pragma: no cover - compiled
+    state: Array, tasks: Array, idx: Array, gt: Array, gs: Array, tw: int, sw: int,
+    strategy: int = 0
+) -> tuple[Array, Array]:
     """Weighted sums (numerator, denominator) of every target of ``plan_tasks``.
 
     ``strategy``: 0 the cheapest per tile-day, else ``DIRECT``/``SHARED``/``FULL`` (tests).
@@ -354,7 +385,9 @@ def spacetime_sums(state, tasks, idx, gt, gs, tw, sw, strategy=0):
 
 
 @numba.njit(parallel=True, cache=True)
-def apply_pass(res_n, res_d, res_i, out, flag):  # pragma: no cover - compiled
+def apply_pass(  # pragma: no cover - compiled
+    res_n: Array, res_d: Array, res_i: Array, out: Array, flag: Array
+) -> int:
     """Write the targets with a valid neighbour (den > 0) into the flat ``out``/``flag``;
     return how many."""
     filled = 0

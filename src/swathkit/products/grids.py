@@ -38,6 +38,7 @@ from swathkit.types import Region
 
 if TYPE_CHECKING:  # pyproj loads on first use: names and shapes need no projection
     import pyproj
+    from pyresample.geometry import AreaDefinition
 
 Transform = tuple[float, float, float, float, float, float]
 """GDAL geotransform ``(x0, dx, 0, y0, 0, dy)``: outer corner of cell (0, 0) and cell steps."""
@@ -140,6 +141,17 @@ class Grid:
             attrs["crs_wkt"] = self.crs.to_wkt()
             attrs["epsg_code"] = f"EPSG:{self.epsg}"
         return attrs
+
+    def area_definition(self) -> AreaDefinition:
+        """The grid as a pyresample ``AreaDefinition`` (same CRS, extent and shape).
+
+        pyresample's row 0 is the top edge: on a south-up grid (the ASI grids,
+        ``dy > 0``) its rows are this grid's rows reversed (``values[::-1]``).
+        """
+        from pyresample.geometry import AreaDefinition
+
+        return AreaDefinition(self.name, self.name, self.name, self.crs, self.cols, self.rows,
+                              self.bounds)
 
     def lonlat(self, *, rows: slice = slice(None), cols: slice = slice(None),
                dtype: type[np.floating] = np.float32) -> tuple[np.ndarray, np.ndarray]:

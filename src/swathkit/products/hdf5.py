@@ -114,5 +114,7 @@ def lazy(path: Path, dataset: h5py.Dataset,
         usedforsecurity=False,
     ).hexdigest()
     view = LazyDataset(path, dataset.name, dataset.shape, dtype or dataset.dtype, transform)
-    return da.from_array(view, chunks=dataset.shape, name=f"h5-{token}", asarray=True,
-                         lock=False, meta=np.empty((0,) * len(dataset.shape), view.dtype))
+    array: da.Array = da.from_array(
+        view, chunks=dataset.shape, name=f"h5-{token}", asarray=True, lock=False,
+        meta=np.empty((0,) * len(dataset.shape), view.dtype))
+    return array

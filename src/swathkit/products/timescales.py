@@ -30,4 +30,4 @@ def utc_to_tai93(times: np.ndarray) -> np.ndarray:
     """Convert ``datetime64`` UTC instants to TAI93 seconds (float64)."""
     t = np.asarray(times, dtype="datetime64[ns]")
     utc = (t - _EPOCH.astype("datetime64[ns]")).astype(np.int64) / 1e9
-    return utc + np.searchsorted(_LEAPS_UTC, utc, side="right")
+    return np.asarray(utc + np.searchsorted(_LEAPS_UTC, utc, side="right"), dtype=np.float64)

@@ -20,7 +20,9 @@ the connection's thread, so a client refusing the certificate sends no request.
 A :class:`~swathkit.sim.faults.FaultPlan` is played per request by
 :meth:`SimHandler.begin` (503/429 with ``Retry-After``, slow answers, the
 connection cap) and per file by :func:`send_file` (``Range`` resume, drops
-mid-body, truncation, flipped bytes, a bandwidth cap).
+mid-body, truncation, flipped bytes). A server far away (``latency``, ``bandwidth``)
+listens behind a :class:`~swathkit.sim.wan.WanProxy`: :attr:`SimServer.base_url` is the
+proxy's, so every exchange, the TLS handshake included, crosses the link.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from typing import Any
 import trustme
 
 from swathkit.sim.faults import AttemptCounter, FaultPlan, Tally, flip_bytes, http_fault_now
+from swathkit.sim.wan import Link, WanProxy
 
 __all__ = ["HOST", "TLS_NAMES", "Connections", "SimHandler", "SimServer", "hang_up",
            "range_start", "send_file"]
@@ -55,7 +58,6 @@ TLS_NAMES = ("127.0.0.1", "localhost")
 _POLL_S = 0.1  # how soon serve_forever notices shutdown
 _IDLE_TIMEOUT = 60.0  # seconds an idle keep-alive connection (or a handshake) may take
 _CHUNK = 256 * 1024
-_THROTTLED_CHUNK = 32 * 1024  # smaller writes keep a bandwidth cap smooth
 
 
 class Connections:
@@ -91,7 +93,8 @@ class SimServer(ThreadingHTTPServer):
         plan: Faults to inject; none by default.
         tls: Serve HTTPS with a certificate of a CA made now (see :attr:`ca_file`).
         connection_cap: Concurrent connections admitted; ``None``: no cap.
-        bandwidth: Bytes per second per connection for file bodies; ``None``: no cap.
+        bandwidth: Bytes per second per connection and direction; ``None``: no cap.
+        latency: Round-trip time in seconds added to every exchange (0: loopback).
         name: Name of the serving thread (for logs and stack dumps).
     """
 
@@ -99,11 +102,14 @@ class SimServer(ThreadingHTTPServer):
 
     def __init__(self, handler: type[SimHandler], *, plan: FaultPlan | None = None,
                  tls: bool = True, connection_cap: int | None = None,
-                 bandwidth: float | None = None, name: str = "sim-http") -> None:
+                 bandwidth: float | None = None, latency: float = 0.0,
+                 name: str = "sim-http") -> None:
         super().__init__((HOST, 0), handler)
         self.plan = plan or FaultPlan()
         self.connections = Connections(connection_cap)
-        self.bandwidth = bandwidth
+        link = Link(latency, bandwidth)
+        self.wan = WanProxy((HOST, self.server_address[1]), link, name=f"{name}-wan") \
+            if link.distant else None
         self.attempts = AttemptCounter()  # requests per identity: 503/429 and slow answers
         self.opens = AttemptCounter()  # file answers per key: stream faults and corruption
         self.faults = Tally()  # injected, by kind
@@ -123,7 +129,8 @@ class SimServer(ThreadingHTTPServer):
 
     @property
     def port(self) -> int:
-        return int(self.server_address[1])
+        """The port clients connect to (the link's, for a server far away)."""
+        return self.wan.port if self.wan is not None else int(self.server_address[1])
 
     @property
     def base_url(self) -> str:
@@ -140,6 +147,8 @@ class SimServer(ThreadingHTTPServer):
         if not self._started and not self._closed:
             self._started = True
             self._thread.start()
+            if self.wan is not None:
+                self.wan.start()
         return self
 
     def close(self) -> None:
@@ -150,6 +159,8 @@ class SimServer(ThreadingHTTPServer):
         self.stopping.set()
         if self._started:
             self.shutdown()
+        if self.wan is not None:
+            self.wan.close()
         self.close_connections()
         self.server_close()
         if self._ca_dir is not None:
@@ -368,21 +379,18 @@ class _FileAnswer:
 
     def _copy(self, start: int, end: int, drop_at: int | None, flips: frozenset[int]) -> None:
         server = self.server
-        chunk = _CHUNK if server.bandwidth is None else _THROTTLED_CHUNK
         stop_at = end if drop_at is None else drop_at
         offset = start
         try:
             with self.local.open("rb") as f:
                 f.seek(start)
                 while offset < stop_at and not server.stopping.is_set():
-                    data = f.read(min(chunk, stop_at - offset))
+                    data = f.read(min(_CHUNK, stop_at - offset))
                     if not data:
                         break
                     self.handler.wfile.write(flip_bytes(data, offset, flips) if flips else data)
                     offset += len(data)
                     server.counts.add("bytes_sent", len(data))
-                    if server.bandwidth is not None:
-                        server.stopping.wait(len(data) / server.bandwidth)
             if drop_at is not None:
                 self._drop()
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError):

@@ -259,7 +259,7 @@ def _skin_temperature(lat: F32, doy: float) -> F32:
     summer = np.float32(14.0 * np.cos(2 * np.pi * (doy - 196.0) / _YEAR_DAYS))
     skin = sin_lat * (np.float32(-45.0) * sin_lat + summer)
     skin += np.float32(301.0)
-    return skin
+    return np.asarray(skin, dtype=np.float32)
 
 
 def _moisture(lat: F32, lon: F32, doy: float) -> F32:

@@ -36,7 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -176,8 +176,8 @@ def to_datetime64(time: TimeLike) -> np.datetime64:
     if isinstance(time, datetime):
         if time.tzinfo is not None:
             time = time.astimezone(UTC).replace(tzinfo=None)
-        return np.datetime64(time, "us").astype("datetime64[ns]")
-    return time.astype("datetime64[ns]")
+        return cast(np.datetime64, np.datetime64(time, "us").astype("datetime64[ns]"))
+    return cast(np.datetime64, time.astype("datetime64[ns]"))
 
 
 def half_orbit(index: int) -> HalfOrbit:
@@ -356,14 +356,14 @@ def _orbit_state(u: FloatArray) -> tuple[FloatArray, FloatArray]:
 def _tilt(a: FloatArray, b: FloatArray) -> FloatArray:
     """Orbit-plane coordinates (along the node line, 90° ahead) to the node-at-0 Earth frame."""
     inc = np.deg2rad(INCLINATION_DEG)
-    return np.column_stack([a, b * np.cos(inc), b * np.sin(inc)])
+    return np.asarray(np.column_stack([a, b * np.cos(inc), b * np.sin(inc)]), dtype=np.float64)
 
 
 def _node_longitude(times: TimeArray) -> FloatArray:
     """Longitude (rad) of the ascending node: where the mean local solar time is 13:30."""
     day = times.astype("datetime64[D]")
     hours = ((times - day) // np.timedelta64(1, "ns")).astype(np.float64) / 3.6e12
-    return np.deg2rad(15.0 * (NODE_LOCAL_TIME_H - hours))
+    return np.asarray(np.deg2rad(15.0 * (NODE_LOCAL_TIME_H - hours)), dtype=np.float64)
 
 
 def _rotate_z(vectors: FloatArray, angle: FloatArray) -> FloatArray:

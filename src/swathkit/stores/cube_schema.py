@@ -9,7 +9,10 @@ record).
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import struct
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
@@ -29,6 +32,7 @@ SPACE_CHUNK = 256
 FLAG_NOT_COMPUTED = 255  # fill_flag of a day the fill has not reached (never a real flag)
 PRESENT, NOT_PUBLISHED, PENDING = "present", "not_published", "pending"
 TIME_VARIABLES = ("sic", "sic_filled", "fill_flag")
+SIC_ONLY = ("sic",)  # the day variables of a sea-ice cube (the default)
 
 
 def data_codecs() -> dict[str, Any]:
@@ -60,6 +64,44 @@ def aligned_origin(day: date, time_chunk: int) -> date:
 def day_digest(values: np.ndarray) -> str:
     """sha256 of one stored day (float32, C order): what a pending day is checked against."""
     return hashlib.sha256(np.ascontiguousarray(values, dtype=np.float32).tobytes()).hexdigest()
+
+
+def fields_digest(fields: Mapping[str, np.ndarray], variables: Sequence[str]) -> str:
+    """sha256 of one day's stored fields: :func:`day_digest` for a sea-ice cube's ``sic``.
+
+    With declared variables, every variable's bytes in order (name first), as stored.
+    """
+    if tuple(variables) == SIC_ONLY:
+        return day_digest(fields["sic"])
+    h = hashlib.sha256()
+    for name in variables:
+        h.update(name.encode() + b"\0")
+        h.update(np.ascontiguousarray(fields[name]).tobytes())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class CubeVariable:
+    """A declared (time, y, x) day variable of a cube: name, dtype, fill value, CF attributes.
+
+    A sea-ice cube has one, ``sic``, implied; other cubes (the daily brightness
+    temperatures of ``swathkit grid``) declare theirs when they are created.
+    ``grid_mapping`` is added to ``attrs`` at creation.
+    """
+
+    name: str
+    dtype: str
+    fill: float | int
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+
+
+def float_fill_attr(value: float) -> str:
+    """A float ``_FillValue`` attribute as xarray writes it in Zarr (base64 of a ``<d``).
+
+    JSON has no NaN, so xarray's Zarr backend keeps float fill values this way and
+    decodes them on open: the variable's ``encoding["_FillValue"]`` is then ``value``.
+    """
+    return base64.standard_b64encode(struct.pack("<d", value)).decode()
 
 
 def grid_to_json(g: Grid) -> dict[str, Any]:
@@ -141,6 +183,8 @@ class CubeIndex:
     mask: dict[str, Any] | None = None
     fill: dict[str, Any] | None = None
     commits: int = 0
+    variables: tuple[str, ...] = SIC_ONLY  # day variables, in write order
+    product: str = "asi-amsr2"  # what a declared-variable cube holds (its Dataset's attr)
 
     @property
     def chunks(self) -> tuple[int, int, int]:
@@ -160,12 +204,15 @@ class CubeIndex:
         return replace(self, days=days, commits=self.commits + 1, **changes)
 
     def to_attrs(self) -> dict[str, Any]:
-        return {"swathkit": {
+        info = {
             "kind": KIND, "schema": SCHEMA, "grid": grid_to_json(self.grid),
             "origin": self.origin.isoformat(), "length": self.length,
             "time_chunk": self.time_chunk, "space_chunk": list(self.space_chunk),
             "days": {d.isoformat(): rec.to_json() for d, rec in sorted(self.days.items())},
-            "mask": self.mask, "fill": self.fill, "commits": self.commits}}
+            "mask": self.mask, "fill": self.fill, "commits": self.commits}
+        if self.variables != SIC_ONLY:  # sea-ice cubes keep their documents as they were
+            info.update(variables=list(self.variables), product=self.product)
+        return {"swathkit": info}
 
     @classmethod
     def from_attrs(cls, attrs: dict[str, Any]) -> CubeIndex:
@@ -181,7 +228,8 @@ class CubeIndex:
                    (int(info["space_chunk"][0]), int(info["space_chunk"][1])),
                    {date.fromisoformat(k): DayRecord.from_json(v)
                     for k, v in info["days"].items()},
-                   info.get("mask"), info.get("fill"), int(info["commits"]))
+                   info.get("mask"), info.get("fill"), int(info["commits"]),
+                   tuple(info.get("variables", SIC_ONLY)), info.get("product", "asi-amsr2"))
 
 
 def sic_attrs(long_name: str, g: Grid) -> dict[str, Any]:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import xarray as xr
@@ -81,7 +81,7 @@ class GridCube:
     def __init__(self, location: StoreLocation, index: CubeIndex, store: Store,
                  members: dict[str, Any]) -> None:
         self.location, self.index, self._store, self._members = location, index, store, members
-        self._arrays: dict[str, zarr.Array] = {}
+        self._arrays: dict[str, zarr.Array[Any]] = {}
         self._by_state: dict[str, tuple[date, ...]] = {}
         self._valid: dict[str, np.ndarray] = {}
 
@@ -117,8 +117,13 @@ class GridCube:
         return [self.index.day_at(i) for i in range(self.index.length)]
 
     @property
+    def variables(self) -> tuple[str, ...]:
+        """The day variables upserts write (``("sic",)`` on a sea-ice cube)."""
+        return self.index.variables
+
+    @property
     def days(self) -> list[date]:
-        """Days whose ``sic`` is stored, in order."""
+        """Days whose ``sic`` (or declared variables) are stored, in order."""
         return list(self._states(PRESENT))
 
     @property
@@ -169,7 +174,7 @@ class GridCube:
         return out
 
     # --- arrays ------------------------------------------------------------------------
-    def array(self, name: str) -> zarr.Array:
+    def array(self, name: str) -> zarr.Array[Any]:
         """One array with its committed shape (from the root document)."""
         if name not in self._members:
             raise KeyError(f"{self.location} has no array {name!r} "
@@ -177,7 +182,7 @@ class GridCube:
         if name not in self._arrays:
             with quiet_zarr():
                 meta = ArrayV3Metadata.from_dict(self._members[name])
-                self._arrays[name] = zarr.Array(AsyncArray(meta, StorePath(self._store, name)))
+                self._arrays[name] = zarr.Array[Any](AsyncArray(meta, StorePath(self._store, name)))
         return self._arrays[name]
 
     def read_days(self, days: Iterable[date], *, variable: str = "sic",
@@ -215,11 +220,12 @@ class GridCube:
         data = np.asarray(self.array(variable)[start:max(start, stop), rows, cols])
         valid = self._valid_days(variable)[start:max(start, stop)]
         if not valid.all():
-            data[~valid] = FLAG_NOT_COMPUTED if variable == "fill_flag" else np.nan
+            data[~valid] = FLAG_NOT_COMPUTED if variable == "fill_flag" else (
+                np.nan if data.dtype.kind == "f" else self.array(variable).fill_value)
         return data
 
     def _valid_days(self, variable: str) -> np.ndarray:
-        key = "sic" if variable == "sic" else "filled"
+        key = "filled" if variable in ("sic_filled", "fill_flag") else "sic"
         if key not in self._valid:
             if key == "sic":
                 valid = np.zeros(self.index.length, bool)
@@ -259,8 +265,10 @@ class GridCube:
                               mask_and_scale=True)
         present = xr.DataArray(self._valid_days("sic"), dims="time")
         filled = xr.DataArray(self.filled_days(), dims="time")
-        if "sic" in ds:
-            ds["sic"] = ds["sic"].where(present)
+        for name in self.index.variables:
+            if name in ds:
+                blank = self._integer_fill(name)
+                ds[name] = ds[name].where(present, *(() if blank is None else (blank,)))
         if "sic_filled" in ds:
             ds["sic_filled"] = ds["sic_filled"].where(filled)
             ds["fill_flag"] = ds["fill_flag"].where(filled, FLAG_NOT_COMPUTED)
@@ -270,9 +278,15 @@ class GridCube:
             ds = ds.drop_vars([v for v in ds.data_vars if v not in keep
                                and v != self.grid.grid_mapping_name])
         ds.attrs.pop("swathkit", None)
-        ds.attrs.update(product="asi-amsr2", grid=self.grid.name,
+        ds.attrs.update(product=self.index.product, grid=self.grid.name,
                         source_store=str(self.location))
-        return ds
+        return cast(xr.Dataset, ds)
+
+
+    def _integer_fill(self, name: str) -> Any:
+        """The fill an invalid day of an integer variable reads as (None: NaN or NaT)."""
+        fill = self.array(name).fill_value
+        return fill if np.issubdtype(np.asarray(fill).dtype, np.integer) else None
 
 
 def open_cube(store: StoreLike, *, variables: Iterable[str] | None = None,

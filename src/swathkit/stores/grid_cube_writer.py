@@ -12,7 +12,7 @@ it stays pending and ``consolidate`` re-reads it from its source file).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
@@ -28,12 +28,13 @@ from swathkit.products.grids import Grid, grid_on
 from swathkit.products.grids import grid as registered_grid
 from swathkit.stores import cube_schema as cs
 from swathkit.stores.commit import write_root
-from swathkit.stores.cube_schema import CubeIndex, DayRecord, Source
+from swathkit.stores.cube_schema import CubeIndex, CubeVariable, DayRecord, Source
 from swathkit.stores.grid_cube import GridCube, StoreLike, load_index
 from swathkit.stores.location import StoreLocation, as_location, quiet_zarr, writer_lock
 
 log = logging.getLogger(__name__)
 CHUNK_ERRORS = (ValueError, RuntimeError)  # what zarr's codecs raise on a damaged chunk
+DayFields = np.ndarray | Mapping[str, np.ndarray]  # sic alone, or {variable: field}
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,13 @@ class GridCubeWriter:
     """The single writer of a cube; get one with :func:`cube_writer`."""
 
     def __init__(self, location: StoreLocation, *, grid: Grid | None,
-                 time_chunk: int, space_chunk: int) -> None:
+                 time_chunk: int, space_chunk: int,
+                 variables: Sequence[CubeVariable] | None = None, product: str = "") -> None:
         self.location = location
         self._store = location.zarr_store(read_only=False)
         self._chunking = (time_chunk, space_chunk)
+        self._declared = tuple(variables) if variables else None
+        self._product = product
         loaded = load_index(self._store, location)
         self.index: CubeIndex | None = loaded[0] if loaded else None
         self._grid = grid
@@ -62,6 +66,7 @@ class GridCubeWriter:
                 raise StoreError(f"{location} holds grid {self.index.grid.name}; these data "
                                  f"are on grid {grid.name}. Use another cube")
             self._grid = self.index.grid
+            self._check_variables(self.index)
             self._rewrite_time()
             self.recover()
 
@@ -76,12 +81,19 @@ class GridCubeWriter:
             raise StoreError(f"{self.location}: the cube is empty; write days first")
         return self.index
 
-    def _array(self, name: str) -> zarr.Array:
+    def _array(self, name: str) -> zarr.Array[Any]:
         with quiet_zarr():
             return zarr.open_array(self._store, path=name, mode="r+")
 
-    def _names(self, grid: Grid) -> list[str]:
-        names = ["sic", "time", "x", "y", grid.grid_mapping_name]
+    def _check_variables(self, index: CubeIndex) -> None:
+        wanted = tuple(v.name for v in self._declared) if self._declared else None
+        if wanted is not None and wanted != index.variables:
+            raise StoreError(f"{self.location} holds variables {', '.join(index.variables)}; "
+                             f"these data have {', '.join(wanted)}. Use another cube")
+
+    def _names(self, index: CubeIndex) -> list[str]:
+        grid = index.grid
+        names = [*index.variables, "time", "x", "y", grid.grid_mapping_name]
         for extra in ("sic_filled", "fill_flag", "land_mask", "nan_frequency"):
             if extra in self._existing:
                 names.append(extra)
@@ -94,7 +106,7 @@ class GridCubeWriter:
                 if sync(self._store.exists(f"{name}/zarr.json"))}
 
     def _commit(self, index: CubeIndex) -> None:
-        write_root(self._store, index.to_attrs(), self._names(index.grid))
+        write_root(self._store, index.to_attrs(), self._names(index))
         self.index = index
 
     # --- creation and the time axis ------------------------------------------------------
@@ -107,11 +119,13 @@ class GridCubeWriter:
         group = zarr.open_group(self._store, mode="a", zarr_format=3)  # "w" would drop the lock
         chunks = (time_chunk, space_chunk, space_chunk)
         with quiet_zarr():
-            group.create_array("sic", shape=(0, *grid.shape), chunks=chunks, dtype="float32",
-                               fill_value=np.nan, dimension_names=("time", "y", "x"),
-                               attributes=cs.sic_attrs("sea-ice concentration (ASI AMSR2)",
-                                                       grid),
-                               **cs.data_codecs())
+            for var in self._declared or (_sic_variable(grid),):
+                group.create_array(var.name, shape=(0, *grid.shape), chunks=chunks,
+                                   dtype=var.dtype, fill_value=var.fill,
+                                   dimension_names=("time", "y", "x"),
+                                   attributes={**var.attrs,
+                                               "grid_mapping": grid.grid_mapping_name},
+                                   **cs.data_codecs())
             group.create_array("time", shape=(0,), chunks=(4096,), dtype="int32",
                                fill_value=0, dimension_names=("time",),
                                attributes=cs.TIME_ATTRS)
@@ -125,6 +139,9 @@ class GridCubeWriter:
                                     attributes=grid_on(grid, first_day).grid_mapping_attrs())
             gm[...] = 0
         index = CubeIndex(grid, origin, 0, time_chunk, (space_chunk, space_chunk))
+        if self._declared:
+            index = replace(index, variables=tuple(v.name for v in self._declared),
+                            product=self._product or "gridded")
         self._commit(index)
         log.info("created grid cube %s (grid %s, origin %s)", self.location, grid.name, origin)
         return index
@@ -152,8 +169,8 @@ class GridCubeWriter:
         if length <= index.length:
             return index
         rows, cols = index.grid.shape
-        for name in cs.TIME_VARIABLES:
-            if name == "sic" or name in self._existing:
+        for name in (*index.variables, *cs.TIME_VARIABLES[1:]):
+            if name in index.variables or name in self._existing:
                 self._array(name).resize((length, rows, cols))
         self._array("time").resize((length,))
         grown = replace(index, length=length)
@@ -179,12 +196,12 @@ class GridCubeWriter:
         pending = index.in_state(cs.PENDING)
         if not pending:
             return []
-        sic = self._array("sic")
+        arrays = {name: self._array(name) for name in index.variables}
         restored, left = {}, []
         for day in pending:
             i = index.index_of(day)
             rec = index.days[day]
-            if i < sic.shape[0] and _digest_or_none(sic, i) == rec.digest:
+            if _digest_or_none(arrays, i, index.variables) == rec.digest:
                 restored[day] = replace(rec, state=cs.PRESENT, rev=index.commits + 1)
             else:
                 left.append(day)
@@ -197,7 +214,7 @@ class GridCubeWriter:
         return left
 
     # --- upserts -------------------------------------------------------------------------
-    def upsert_days(self, fields: Mapping[date, np.ndarray] | xr.Dataset, *,
+    def upsert_days(self, fields: Mapping[date, DayFields] | xr.Dataset, *,
                     sources: Mapping[date, Source] | None = None) -> UpsertSummary:
         """Insert or replace days by date and commit them (one commit per time chunk).
 
@@ -206,7 +223,9 @@ class GridCubeWriter:
 
         Args:
             fields: ``{day: (rows, cols) float32}`` or a Dataset with ``sic`` (time, y, x)
-                and a ``time`` coordinate (as :func:`swathkit.products.asi.open_asi` gives).
+                and a ``time`` coordinate (as :func:`swathkit.products.asi.open_asi` gives);
+                on a cube with declared variables, ``{day: {variable: (rows, cols)}}``
+                holding every declared variable.
             sources: Where each day came from (for change detection by ``consolidate``).
 
         Raises:
@@ -216,19 +235,15 @@ class GridCubeWriter:
         if not days:
             return UpsertSummary()
         index = self._axis_for(min(days), max(days))
-        shape = index.grid.shape
-        for day, values in days.items():
-            if values.shape != shape:
-                raise StoreError(f"{day}: field shape {values.shape} is not the cube's "
-                                 f"{shape} (grid {index.grid.name})")
+        days = {day: self._checked(index, day, values) for day, values in days.items()}
         added: list[date] = []
         replaced_: list[date] = []
         unchanged: list[date] = []
-        by_chunk: dict[int, dict[date, tuple[np.ndarray, str]]] = {}
+        by_chunk: dict[int, dict[date, tuple[dict[str, np.ndarray], str]]] = {}
         touched: dict[date, DayRecord] = {}
         for day in sorted(days):
-            values = np.ascontiguousarray(days[day], dtype=np.float32)
-            digest = cs.day_digest(values)
+            values = days[day]
+            digest = cs.fields_digest(values, index.variables)
             old = index.days.get(day)
             source = (sources or {}).get(day, Source())
             if old is not None and old.state == cs.PRESENT and old.digest == digest:
@@ -245,7 +260,22 @@ class GridCubeWriter:
             self._commit(self._require().with_days(touched))
         return UpsertSummary(tuple(added), tuple(replaced_), tuple(unchanged))
 
-    def _write_chunk(self, chunk: int, new: dict[date, tuple[np.ndarray, str]],
+    def _checked(self, index: CubeIndex, day: date,
+                 fields: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The day's fields in their stored dtypes, after checking names and shapes."""
+        if set(fields) != set(index.variables):
+            raise StoreError(f"{day}: fields {', '.join(sorted(fields))} are not the cube's "
+                             f"variables {', '.join(index.variables)}")
+        out = {}
+        for name in index.variables:
+            values = fields[name]
+            if values.shape != index.grid.shape:
+                raise StoreError(f"{day}: field shape {values.shape} is not the cube's "
+                                 f"{index.grid.shape} (grid {index.grid.name})")
+            out[name] = np.ascontiguousarray(values, dtype=self._array(name).dtype)
+        return out
+
+    def _write_chunk(self, chunk: int, new: dict[date, tuple[dict[str, np.ndarray], str]],
                      sources: Mapping[date, Source]) -> None:
         index = self._require()
         t0 = chunk * index.time_chunk
@@ -262,21 +292,22 @@ class GridCubeWriter:
         old_length = index.length
         index = self._grow(index, stop)
         end = min(t1, index.length)
-        block = np.full((end - t0, *index.grid.shape), np.nan, np.float32)
-        sic = self._array("sic")
-        if keep:
-            try:
-                existing = np.asarray(sic[t0:min(end, old_length)])
-            except CHUNK_ERRORS as exc:  # a torn chunk: only pending days can be in it
-                log.warning("%s: time chunk %d unreadable (%s); its pending days stay pending",
-                            self.location, chunk, exc)
-                existing = np.full_like(block, np.nan)
-                marked = {}
-            for d in keep:
-                block[index.index_of(d) - t0] = existing[index.index_of(d) - t0]
-        for d, (values, _) in new.items():
-            block[index.index_of(d) - t0] = values
-        sic[t0:end] = block
+        for name in index.variables:
+            arr = self._array(name)
+            block = np.full((end - t0, *index.grid.shape), arr.fill_value, arr.dtype)
+            if keep:
+                try:
+                    existing = np.asarray(arr[t0:min(end, old_length)])
+                except CHUNK_ERRORS as exc:  # a torn chunk: only pending days can be in it
+                    log.warning("%s: %s time chunk %d unreadable (%s); its pending days stay "
+                                "pending", self.location, name, chunk, exc)
+                    existing = np.full_like(block, arr.fill_value)
+                    marked = {}
+                for d in keep:
+                    block[index.index_of(d) - t0] = existing[index.index_of(d) - t0]
+            for d, (values, _) in new.items():
+                block[index.index_of(d) - t0] = values[name]
+            arr[t0:end] = block
         rev = index.commits + 1
         updates = {d: replace(rec, state=cs.PRESENT) for d, rec in marked.items()}
         for d, (_, digest) in new.items():
@@ -370,19 +401,28 @@ class GridCubeWriter:
         self._commit(replace(index, fill=info, commits=index.commits + 1))
 
 
-def _digest_or_none(sic: zarr.Array, i: int) -> str | None:
+def _digest_or_none(arrays: Mapping[str, zarr.Array[Any]], i: int,
+                    variables: Sequence[str]) -> str | None:
+    if any(i >= arrays[name].shape[0] for name in variables):
+        return None
     try:
-        return cs.day_digest(np.asarray(sic[i]))
+        return cs.fields_digest({n: np.asarray(arrays[n][i]) for n in variables}, variables)
     except CHUNK_ERRORS:  # checksum or decompression failure: a torn chunk
         return None
 
 
-def _as_fields(fields: Mapping[date, np.ndarray] | xr.Dataset) -> dict[date, np.ndarray]:
+def _sic_variable(grid: Grid) -> CubeVariable:
+    attrs = cs.sic_attrs("sea-ice concentration (ASI AMSR2)", grid)
+    return CubeVariable("sic", "float32", np.nan, attrs)
+
+
+def _as_fields(fields: Mapping[date, DayFields] | xr.Dataset) -> dict[date, dict[str, np.ndarray]]:
     if isinstance(fields, xr.Dataset):
         times = fields["time"].values.astype("datetime64[D]").astype(object)
         sic = fields["sic"].values
-        return {t: sic[i] for i, t in enumerate(times)}
-    return {d: np.asarray(v) for d, v in fields.items()}
+        return {t: {"sic": sic[i]} for i, t in enumerate(times)}
+    return {d: ({k: np.asarray(a) for k, a in v.items()} if isinstance(v, Mapping)
+                else {"sic": np.asarray(v)}) for d, v in fields.items()}
 
 
 
@@ -390,7 +430,9 @@ def _as_fields(fields: Mapping[date, np.ndarray] | xr.Dataset) -> dict[date, np.
 @contextmanager
 def cube_writer(store: StoreLike, *, grid: Grid | str | None = None,
                 time_chunk: int = cs.TIME_CHUNK, space_chunk: int = cs.SPACE_CHUNK,
-                storage_options: dict[str, Any] | None = None) -> Iterator[GridCubeWriter]:
+                storage_options: dict[str, Any] | None = None,
+                variables: Sequence[CubeVariable] | None = None,
+                product: str = "") -> Iterator[GridCubeWriter]:
     """Take the cube's writer lock, check or recover its state, and yield its writer.
 
     Args:
@@ -400,14 +442,17 @@ def cube_writer(store: StoreLike, *, grid: Grid | str | None = None,
         time_chunk: Days per chunk of a new cube.
         space_chunk: Rows and columns per chunk of a new cube.
         storage_options: fsspec options for a remote cube.
+        variables: The day variables of a new cube (default: ``sic`` alone), checked
+            against an existing one.
+        product: What a cube with declared variables holds (its Dataset's ``product``).
 
     Raises:
         StoreLockedError: another writer holds the cube.
-        StoreError: the cube holds another grid, or is not a grid cube.
+        StoreError: the cube holds another grid or other variables, or is not a grid cube.
         InputError: an unknown grid name.
     """
     location = as_location(store, storage_options)
     resolved = registered_grid(grid) if isinstance(grid, str) else grid
     with writer_lock(location):
         yield GridCubeWriter(location, grid=resolved, time_chunk=time_chunk,
-                             space_chunk=space_chunk)
+                             space_chunk=space_chunk, variables=variables, product=product)

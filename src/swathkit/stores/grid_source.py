@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -217,7 +218,7 @@ def _asi_files(path: Path) -> list[tuple[AsiName, Path]]:
     return [(f.name, f.path) for f in files if isinstance(f.name, AsiName)]
 
 
-def _grid_dataset(grid: Grid, day: date, data: dict[str, tuple]) -> xr.Dataset:
+def _grid_dataset(grid: Grid, day: date, data: dict[str, tuple[Any, ...]]) -> xr.Dataset:
     variables = dict(data)
     variables[grid.grid_mapping_name] = ((), np.int32(0), grid_on(grid, day).grid_mapping_attrs())
     coords = {"time": [pd.Timestamp(day)], "y": grid.y(), "x": grid.x()}

@@ -147,7 +147,7 @@ def inspect_store(store: str) -> Summary:
     return summary
 
 
-def _attrs(attrs: dict) -> str:
+def _attrs(attrs: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in attrs.items() if k != "coordinates")[:120]
 
 
@@ -297,7 +297,7 @@ def _day_ranges(days: list[date], limit: int = 8) -> str:
     return f"{len(days)}: {', '.join(parts)}{more}"
 
 
-def _mask_text(info: dict | None) -> str:
+def _mask_text(info: dict[str, Any] | None) -> str:
     if not info:
         return "not computed (run `swathkit seaice mask`)"
     parts = [f"threshold {info.get('threshold')}",
@@ -308,7 +308,7 @@ def _mask_text(info: dict | None) -> str:
     return ", ".join(parts)
 
 
-def _fill_text(info: dict | None, calendar: list[date]) -> str:
+def _fill_text(info: dict[str, Any] | None, calendar: list[date]) -> str:
     if not info:
         return "not computed (run `swathkit seaice fill`)"
     done = int(info.get("done", 0))

@@ -24,6 +24,7 @@ class SwathRecord:
     latlon: dict[str, tuple[np.ndarray, np.ndarray]]  # "36G" -> (lat, lon)
     scan_time: np.ndarray  # datetime64[ns] (n_scans,)
     meta: dict[str, object] = field(default_factory=dict)
+    scan_flags: np.ndarray | None = None  # uint8 (n_scans,): swathkit.process.qc scan-time flags
 
     @property
     def nbytes(self) -> int:
@@ -43,6 +44,11 @@ class SwathRecord:
                 micros = self.scan_time.astype("datetime64[us]").astype(np.int64)
                 micros = np.where(np.isnat(self.scan_time), TIME_FILL, micros)
                 out[spec.name] = _pad(micros, layout.scan_length, TIME_FILL)
+            elif spec.name == "scan_time_flag":
+                flags = self.scan_flags
+                if flags is None:
+                    flags = np.zeros(self.n_scans, np.uint8)
+                out[spec.name] = _pad(flags.astype(np.uint16), layout.scan_length, 0)
             elif spec.name.startswith(("lat_", "lon_")):
                 coord, band = spec.name.split("_", 1)
                 lat, lon = self.latlon[band.upper()]

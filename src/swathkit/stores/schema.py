@@ -9,6 +9,7 @@ import numpy as np
 from zarr.codecs import Crc32cCodec
 from zarr.codecs.numcodecs import PCodec
 
+from swathkit.process.qc import SCAN_FLAG_MEANINGS
 from swathkit.products.amsr2.channels import (
     FILL_COUNT,
     HIGH_PIXELS,
@@ -57,7 +58,8 @@ class ArraySpec:
 
         Counts and times only: flags and numbers in the metadata keep their integer dtype.
         """
-        masked = self.per_granule_chunk or self.name.endswith("_time")
+        masked = ((self.per_granule_chunk and "flag_masks" not in self.attrs)
+                  or self.name.endswith("_time"))
         if masked and isinstance(self.dtype, type) and issubclass(self.dtype, np.integer):
             return {**self.attrs, "_FillValue": int(self.fill)}
         return dict(self.attrs)
@@ -65,11 +67,14 @@ class ArraySpec:
 
 @dataclass(frozen=True)
 class Layout:
-    """What a store keeps: channels, whether lat/lon are kept, and the padded scan length."""
+    """What a store keeps: channels, whether lat/lon are kept, and the padded scan length;
+    ``scan_flags``: a per-scan flag of the scan-time checks (stores made before it have none).
+    """
 
     channels: tuple[str, ...]
     coords: bool = False
     scan_length: int = DEFAULT_SCAN_LENGTH
+    scan_flags: bool = True
 
     @classmethod
     def of(cls, channels: str | list[str] | tuple[str, ...], *, coords: bool = False,
@@ -82,16 +87,21 @@ class Layout:
 
     def to_json(self) -> dict[str, Any]:
         return {"channels": list(self.channels), "coords": self.coords,
-                "scan_length": self.scan_length}
+                "scan_length": self.scan_length, "scan_flags": self.scan_flags}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Layout:
-        return cls(tuple(data["channels"]), bool(data["coords"]), int(data["scan_length"]))
+        return cls(tuple(data["channels"]), bool(data["coords"]), int(data["scan_length"]),
+                   bool(data.get("scan_flags", False)))
 
     def data_specs(self) -> list[ArraySpec]:
         specs = [ArraySpec("scan_time", ("granule", "scan"), np.int64, TIME_FILL,
                            {"units": TIME_UNITS, "calendar": "proleptic_gregorian",
                             "standard_name": "time"})]
+        if self.scan_flags:  # uint16: pcodec refuses 8-bit types
+            specs.append(ArraySpec("scan_time_flag", ("granule", "scan"), np.uint16, 0, {
+                "long_name": "scan time checks (swathkit.process.qc.scan_time_flags)",
+                "flag_masks": [1, 2, 4], "flag_meanings": SCAN_FLAG_MEANINGS}))
         for ch in parse_channels(self.channels):
             coords = f"lat_{ch.band.lower()} lon_{ch.band.lower()}" if self.coords else ""
             attrs = {"channel": ch.name, "band": ch.band, "long_name": ch.l1b_dataset,

@@ -38,7 +38,7 @@ import json
 import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -141,6 +141,8 @@ class SwathWriter:
             members = root["consolidated_metadata"]["metadata"]
         except (KeyError, TypeError, ValueError) as exc:
             raise StoreError(f"{self.location}: root document is damaged ({exc})") from exc
+        if replace(self.layout, scan_flags=manifest.layout.scan_flags) == manifest.layout:
+            self.layout = manifest.layout  # a store made before scan flags keeps its layout
         if manifest.layout != self.layout:
             raise StoreError(
                 f"{self.location} keeps {_describe(manifest.layout)}; this job asks for "

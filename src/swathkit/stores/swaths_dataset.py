@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import xarray as xr
@@ -31,7 +31,7 @@ def _open_lazy(store: SwathStore) -> xr.Dataset:
     ds.attrs = {"title": "AMSR2 L1B swaths (swathkit swath store)", "platform": "GCOM-W1",
                 "sensor": "AMSR2", "product": "AMSR2_L1B", "channels": ",".join(layout.channels),
                 "scan_length": layout.scan_length, "source_store": str(store.location)}
-    return ds
+    return cast(xr.Dataset, ds)
 
 
 def _selection(ds: xr.Dataset, start: TimeLike | None, end: TimeLike | None,

@@ -22,6 +22,8 @@ class VerifyReport:
 
     checked: int = 0
     damaged: dict[str, str] = field(default_factory=dict)
+    scan_times: dict[str, str] = field(default_factory=dict)
+    """Granules whose scan times are off the line or jump (not damage: the data are as sent)."""
 
     @property
     def success_rate(self) -> float:
@@ -32,12 +34,26 @@ class VerifyReport:
         return not self.damaged
 
 
-def _problems(store: SwathStore, granule_id: str) -> list[str]:
+def _check(store: SwathStore, granule_id: str) -> tuple[list[str], list[str]]:
+    """The granule's damage, and its scan-time notes."""
     try:
         rows = store.read_raw(granule_id)
         n_scans = store.n_scans(granule_id)
     except Exception as exc:
-        return [f"unreadable: {type(exc).__name__}: {exc}"]
+        return [f"unreadable: {type(exc).__name__}: {exc}"], []
+    return _problems(store, granule_id, rows, n_scans), _time_notes(rows, n_scans)
+
+
+def _time_notes(rows: dict[str, np.ndarray], n_scans: int) -> list[str]:
+    """What ingest flagged per scan; stores made before the flags: checked now."""
+    if "scan_time_flag" in rows:
+        return qc.time_problems(rows["scan_time_flag"][:n_scans])
+    times = rows["scan_time"][:n_scans].astype("datetime64[us]")  # TIME_FILL is NaT
+    return qc.scan_time_flags(times)[2]
+
+
+def _problems(store: SwathStore, granule_id: str, rows: dict[str, np.ndarray],
+              n_scans: int) -> list[str]:
     problems = []
     if rows_digest(rows) != store.digest_of(granule_id):
         problems.append("content differs from its recorded sha256")
@@ -73,11 +89,13 @@ def verify(store: str | StoreLocation, *, workers: int = 4,
     report = VerifyReport()
     ids = sw.granule_ids
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for done, (gid, problems) in enumerate(
-                zip(ids, pool.map(lambda g: _problems(sw, g), ids), strict=True), 1):
+        for done, (gid, (problems, notes)) in enumerate(
+                zip(ids, pool.map(lambda g: _check(sw, g), ids), strict=True), 1):
             report.checked += 1
             if problems:
                 report.damaged[gid] = "; ".join(problems)
+            if notes:
+                report.scan_times[gid] = "; ".join(notes)
             if progress:
                 progress(done, len(ids), gid)
     return report

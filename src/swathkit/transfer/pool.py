@@ -44,7 +44,9 @@ class SessionPool:
         if self._proven:
             return self._open()
         with self._probe:  # until credentials are proven, one open at a time
-            return self._open()
+            if not self._proven:
+                return self._open()
+        return self._open()  # proven while this one waited: open alongside the others
 
     def give_back(self, session: Session) -> None:
         """Keep a healthy session for the next file or run (closed if the pool is closed)."""

@@ -84,7 +84,7 @@ class RetryPolicy:
         backoff = min(self.max_delay, self.base_delay * 2 ** max(attempts - 1, 0))
         with self._lock:  # random.Random is not meant to be shared unguarded
             factor = 1 + self._rng.uniform(-self.jitter, self.jitter)
-        wait = backoff * factor
+        wait = float(backoff * factor)
         retry_after = getattr(error, "retry_after", None)
         if retry_after is not None and retry_after > wait:
             return float(retry_after)

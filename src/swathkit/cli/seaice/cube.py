@@ -23,14 +23,14 @@ def _unfilled(text: str) -> str | float:
             f"--unfilled takes nan, repeat or a number (percent), not {text!r}") from None
 
 
-def add(verbs: argparse._SubParsersAction) -> None:
+def add(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``consolidate``, ``mask`` and ``fill`` on the ``seaice`` verbs."""
     _add_consolidate(verbs)
     _add_mask(verbs)
     _add_fill(verbs)
 
 
-def _add_consolidate(verbs: argparse._SubParsersAction) -> None:
+def _add_consolidate(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = verbs.add_parser(
         "consolidate", help="gather downloaded ASI days into a grid cube",
         description="Upsert the ASI daily files of DIR into a Zarr grid cube (time, y, x), "
@@ -49,7 +49,7 @@ def _add_consolidate(verbs: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run_consolidate)
 
 
-def _add_mask(verbs: argparse._SubParsersAction) -> None:
+def _add_mask(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = verbs.add_parser(
         "mask", help="land mask from the frequency of missing values",
         description="Count, per pixel, the days of --start..--end on which the cube has no "
@@ -65,7 +65,7 @@ def _add_mask(verbs: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run_mask)
 
 
-def _add_fill(verbs: argparse._SubParsersAction) -> None:
+def _add_fill(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = verbs.add_parser(
         "fill", help="fill gaps in time, then in space-time",
         description="Fill the cube's gaps: (1) linear interpolation in time over gaps of at "

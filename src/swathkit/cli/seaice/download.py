@@ -12,7 +12,7 @@ from swathkit.cli.options import ASI_GRIDS, FAULT_PRESETS, iso_day
 from swathkit.errors import InputError
 
 
-def add(verbs: argparse._SubParsersAction) -> None:
+def add(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``download`` on the ``seaice`` verbs."""
     p = verbs.add_parser(
         "download", help="download Bremen ASI daily grids for a date range",

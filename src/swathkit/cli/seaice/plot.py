@@ -40,13 +40,13 @@ def _user_errors(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse
     return wrapped
 
 
-def add(verbs: argparse._SubParsersAction) -> None:
+def add(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``report`` and ``plot``."""
     _add_report(verbs)
     _add_plot(verbs)
 
 
-def _add_report(verbs: argparse._SubParsersAction) -> None:
+def _add_report(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = verbs.add_parser(
         "report", help="missing pixels in a region, day by day (and a map of the region)",
         description="Count the missing (NaN) pixels of a rectangular region for every day of "
@@ -136,7 +136,7 @@ def _count(n: int, share: float | None, has_data: bool) -> list[str]:
     return [f"{n:,}", f"{share:.2f}" if share is not None else "-"]
 
 
-def _add_plot(verbs: argparse._SubParsersAction) -> None:
+def _add_plot(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = verbs.add_parser(
         "plot", help="draw a day, the land mask, or raw against gap-filled, as PNG",
         description="Maps on the grid's polar stereographic projection with coastlines and "

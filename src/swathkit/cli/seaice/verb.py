@@ -9,7 +9,7 @@ from swathkit.cli.seaice import download as seaice_download
 from swathkit.cli.seaice import plot as seaice_plot
 
 
-def add(sub: argparse._SubParsersAction) -> None:
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "seaice", help="sea-ice concentration: download, consolidate, mask, fill, report, plot",
         description="University of Bremen ASI daily sea-ice concentration grids: download a "

@@ -21,7 +21,7 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
     return west, south, east, north
 
 
-def add(sub: argparse._SubParsersAction) -> None:
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "collect", help="search and fetch AMSR2 L1B from G-Portal into a swath store",
         description="Search the G-Portal catalogue, fetch every granule over SFTP (persistent "
@@ -100,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
                          geolocation=args.geolocation, workers=args.workers,
                          extract_workers=args.extract_workers,
                          keep_files=args.keep_files, retry_failed=args.retry_failed,
-                         update=args.update, workdir=args.workdir, progress=progress)
+                         update=args.update, workdir=args.workdir,
+                         repair_scan_times=args.repair_scan_times, progress=progress)
     changed = report.extras.changed_versions
     hints = [f"{len(changed)} granules have a newer catalogue version than stored; run again "
              "with --update to re-fetch them"] if changed and not args.update else []
@@ -109,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from swathkit.jobs.swaths.collect import default_ledger, ledger_report
+    from swathkit.jobs.swaths.collect import default_ledger, ledger_funnel, ledger_report
     from swathkit.ledger import Ledger
     from swathkit.stores.location import as_location
 
@@ -118,6 +119,13 @@ def run_status(args: argparse.Namespace) -> int:
         raise InputError(f"no ledger at {path}: nothing was collected into {args.store}; "
                          "check the store path, or pass --ledger")
     with Ledger(path) as ledger:
+        if not args.json:
+            funnel = ledger_funnel(ledger)
+            render.funnel(funnel, title=f"status of {args.store}")
+            left = ledger.funnel()
+            if left.not_published:
+                render.console.print(f"{left.not_published} granules not published upstream")
+            return 0
         report = ledger_report(ledger, job="status", target=args.store)
-    render.job_report(report, as_json=args.json, title=f"status of {args.store}")
+    render.job_report(report, as_json=True)
     return 0

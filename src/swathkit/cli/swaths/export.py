@@ -8,7 +8,7 @@ from swathkit.cli import render
 from swathkit.cli.options import EXPORT_FORMATS
 
 
-def add(sub: argparse._SubParsersAction) -> None:
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("export", help="write a store as NPZ or NetCDF files",
                        description="Export every swath of a store, N per file. NPZ files hold "
                        "plain arrays (counts, scale factor, times, ids) that load with "

@@ -8,7 +8,7 @@ from swathkit.cli import render
 from swathkit.cli.options import DEFAULT_BATCH, add_swath_options
 
 
-def add(sub: argparse._SubParsersAction) -> None:
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "ingest", help="store AMSR2 L1B files in a swath store",
         description="Extract channels (and optionally lat/lon) from AMSR2 L1B HDF5 files into "
@@ -32,5 +32,6 @@ def run(args: argparse.Namespace) -> int:
     with render.progress_bar("ingest") as progress:
         report = ingest(args.files, args.store, channels=args.channels, coords=args.coords,
                         geolocation=args.geolocation, workers=args.workers,
-                        batch_size=args.batch, progress=progress)
+                        batch_size=args.batch, repair_scan_times=args.repair_scan_times,
+                        progress=progress)
     return render.job_report(report, as_json=args.json, title=f"ingest into {args.store}")

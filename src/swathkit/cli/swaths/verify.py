@@ -8,7 +8,7 @@ from pathlib import Path
 from swathkit.cli import render
 
 
-def add(sub: argparse._SubParsersAction) -> None:
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("verify", help="check a store's granules and checksums",
                        description="Read every granule; check shapes, value ranges, n_scans, "
                        "chunk CRC32C and the sha256 recorded at commit. Lists damaged granules; "
@@ -30,6 +30,10 @@ def run(args: argparse.Namespace) -> int:
         ("success rate", f"{100 * report.success_rate:.2f} %")])
     if report.damaged:
         render.table("damaged granules", ("granule", "problem"), sorted(report.damaged.items()))
+    if report.scan_times:
+        render.table("scan times flagged (not damage; ingest --repair-scan-times replaces "
+                     "those off the line)", ("granule", "scan times"),
+                     sorted(report.scan_times.items()))
     if args.quicklook:
         from swathkit.plot.store_quicklook import store_quicklook
 

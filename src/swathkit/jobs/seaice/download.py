@@ -29,7 +29,7 @@ from functools import partial
 from pathlib import Path
 
 from swathkit.archives.base import Archive
-from swathkit.archives.bremen import BREMEN_URL, asi_granules, bremen_archive, fetch_tasks
+from swathkit.archives.bremen import asi_granules, bremen_archive, fetch_tasks
 from swathkit.errors import FetchError, NotPublishedError, VerificationError
 from swathkit.jobs._fetch import FetchOutcome, FetchTally, check_workers, fetch_into_ledger
 from swathkit.jobs.report import JobReport, days_text
@@ -151,7 +151,7 @@ def _head_sizes(tasks: list[FetchTask], sessions: SessionFactory,
 
 
 def download_asi(grid: str, start: date, end: date, out_dir: str | os.PathLike[str], *,
-                 archive: Archive | None = None, base_url: str = BREMEN_URL, workers: int = 4,
+                 archive: Archive | None = None, base_url: str | None = None, workers: int = 4,
                  force: bool = False, progress: Progress | None = None,
                  retry: RetryPolicy | None = None,
                  ca_bundle: str | os.PathLike[str] | None = None) -> DownloadReport:

@@ -25,7 +25,7 @@ from typing import Any
 from swathkit.archives.base import Archive
 from swathkit.errors import InputError
 from swathkit.jobs._fetch import FetchOutcome, FetchTally, check_workers, fetch_into_ledger
-from swathkit.jobs.report import JobReport
+from swathkit.jobs.report import Funnel, FunnelStage, JobReport
 from swathkit.jobs.swaths.extract import Extraction, extract
 from swathkit.ledger import Ledger, version_of
 from swathkit.products.amsr2.verify import verify_l1b
@@ -81,6 +81,15 @@ def ledger_report(ledger: Ledger, *, job: str, target: str, seconds: float = 0.0
                      extras=CollectExtras(changed, f.bytes_committed))
 
 
+def ledger_funnel(ledger: Ledger) -> Funnel:
+    """The ledger's granules as a processing funnel (found → committed), failures with it."""
+    f = ledger.funnel()
+    stages = (FunnelStage("found", f.found), FunnelStage("fetched", f.fetched, f.bytes_fetched),
+              FunnelStage("verified", f.verified), FunnelStage("extracted", f.extracted),
+              FunnelStage("committed", f.committed, f.bytes_committed))
+    return Funnel(unit="granules", stages=stages, failures=tuple(ledger.failures()))
+
+
 def default_ledger(store: StoreLocation) -> Path:
     """The ledger sits next to a local store; remote stores keep it in the working folder."""
     if store.is_local:
@@ -92,8 +101,10 @@ class _Committer:
     """Extraction pool, ordered batches into the store, ledger updates, file clean-up."""
 
     def __init__(self, writer: SwathWriter, ledger: Ledger, layout: Layout, geolocation: str,
-                 *, workers: int, batch_size: int, keep_files: bool) -> None:
+                 *, workers: int, batch_size: int, keep_files: bool,
+                 repair_times: bool = False) -> None:
         self.writer, self.ledger = writer, ledger
+        self.repair_times = repair_times
         self.layout, self.geolocation = layout, geolocation
         self.batch: list[tuple[SwathRecord, Path]] = []
         self.batch_size, self.keep_files = batch_size, keep_files
@@ -107,8 +118,8 @@ class _Committer:
         self.done = 0
 
     def submit(self, granule_id: str, path: Path) -> None:
-        self.pending.append((granule_id, self.pool.submit(extract, path, self.layout,
-                                                          self.geolocation)))
+        self.pending.append((granule_id, self.pool.submit(
+            extract, path, self.layout, self.geolocation, self.repair_times)))
         while len(self.pending) >= self.limit:
             self._take(*self.pending.popleft())
 
@@ -207,7 +218,7 @@ def collect(query: Query, store: str | os.PathLike[str] | StoreLocation, archive
             batch_size: int = 16, workdir: str | os.PathLike[str] | None = None,
             keep_files: bool = False, retry_failed: bool = False, update: bool = False,
             ledger_path: str | os.PathLike[str] | None = None,
-            storage_options: dict[str, Any] | None = None,
+            storage_options: dict[str, Any] | None = None, repair_scan_times: bool = False,
             progress: Progress | None = None) -> CollectReport:
     """Search, fetch, extract and commit every granule of ``query`` into a swath store.
 
@@ -229,6 +240,8 @@ def collect(query: Query, store: str | os.PathLike[str] | StoreLocation, archive
         update: Re-fetch granules whose catalogue version changed since stored.
         ledger_path: Ledger file (default: next to the store).
         storage_options: fsspec options for a remote store.
+        repair_scan_times: Replace scan times off the line of their neighbours (flagged per
+            scan in ``scan_time_flag`` either way).
         progress: ``progress(done, total, granule_id)``.
 
     Returns:
@@ -254,7 +267,8 @@ def collect(query: Query, store: str | os.PathLike[str] | StoreLocation, archive
         _reserve_rows(ledger, writer, ids)
         todo = len(ledger.pending(ids, retry_failed=retry_failed))
         committer = _Committer(writer, ledger, layout, geolocation, workers=extract_workers,
-                               batch_size=batch_size, keep_files=keep_files)
+                               batch_size=batch_size, keep_files=keep_files,
+                               repair_times=repair_scan_times)
         try:
             with TransferEngine(archive.sessions, workers=workers, verify=verify_l1b,
                                 retry=archive.retry) as engine:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,8 @@ from swathkit.products.hdf5 import timed_reads
 from swathkit.stores.records import SwathRecord
 from swathkit.stores.schema import Layout
 from swathkit.types import Failure, FailureKind
+
+log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
 # Every 4th scan and 89A pixel plus the swath's edge pixels: ~20 km spacing is plenty for
@@ -44,11 +47,16 @@ def file_digest(path: Path) -> tuple[int, str]:
     return path.stat().st_size, digest.hexdigest()
 
 
-def extract(path: str | Path, layout: Layout, geolocation: str = "auto") -> Extraction:
-    """Read, check and package one file; never raises for a bad file."""
+def extract(path: str | Path, layout: Layout, geolocation: str = "auto",
+            repair_times: bool = False) -> Extraction:
+    """Read, check and package one file; never raises for a bad file.
+
+    Scan times are checked (:func:`swathkit.process.qc.scan_time_flags`) and flagged per
+    scan; with ``repair_times`` those off the line of their neighbours are replaced.
+    """
     t0 = time.perf_counter()
     try:
-        record, decode = _extract(Path(path), layout, geolocation)
+        record, decode = _extract(Path(path), layout, geolocation, repair_times)
     except (FormatError, ValueError, OSError) as exc:
         failure = Failure.from_error(str(path), exc, default=FailureKind.BAD_PRODUCT)
         return Extraction(str(path), None, failure, seconds_total=time.perf_counter() - t0)
@@ -56,7 +64,8 @@ def extract(path: str | Path, layout: Layout, geolocation: str = "auto") -> Extr
                       seconds_total=time.perf_counter() - t0)
 
 
-def _extract(path: Path, layout: Layout, geolocation: str) -> tuple[SwathRecord, float]:
+def _extract(path: Path, layout: Layout, geolocation: str,
+             repair_times: bool) -> tuple[SwathRecord, float]:
     with timed_reads() as timer:
         ds = open_l1b(path, channels=layout.channels, coords=layout.coords,
                       geolocation=geolocation)
@@ -89,6 +98,9 @@ def _extract(path: Path, layout: Layout, geolocation: str) -> tuple[SwathRecord,
         "bbox": footprint.bbox(lat89[EDGE_SAMPLE], lon89[EDGE_SAMPLE]),
         "coverage": footprint.coverage(lat89[EDGE_SAMPLE], lon89[EDGE_SAMPLE]),
     }
-    record = SwathRecord(ds.attrs["granule_id"], counts, latlon,
-                         np.asarray(ds["scan_time"].values), meta)
+    flags, times, time_problems = qc.scan_time_flags(np.asarray(ds["scan_time"].values),
+                                                     repair=repair_times)
+    if time_problems:
+        log.info("%s: %s", path.name, "; ".join(time_problems))
+    record = SwathRecord(ds.attrs["granule_id"], counts, latlon, times, meta, flags)
     return record, decode

@@ -44,18 +44,18 @@ IngestReport = JobReport[IngestExtras]
 
 
 def _extractions(paths: list[Path], layout: Layout, geolocation: str,
-                 workers: int) -> Iterator[Extraction]:
+                 workers: int, repair_times: bool = False) -> Iterator[Extraction]:
     """Extract in file order with at most ``2 × workers`` files in flight (bounded memory)."""
     if workers <= 1:
         for path in paths:
-            yield extract(path, layout, geolocation)
+            yield extract(path, layout, geolocation, repair_times)
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque[Future[Extraction]] = deque()
         queue = iter(paths)
         for path in queue:
-            pending.append(pool.submit(extract, path, layout, geolocation))
+            pending.append(pool.submit(extract, path, layout, geolocation, repair_times))
             if len(pending) >= 2 * workers:
                 yield pending.popleft().result()
         while pending:
@@ -76,6 +76,7 @@ def ingest(files: Iterable[str | os.PathLike[str]], store: str | StoreLocation, 
            channels: str | list[str] | tuple[str, ...] = "36.5H", coords: bool = False,
            geolocation: str = "auto", workers: int = 2, batch_size: int = DEFAULT_BATCH,
            scan_length: int = DEFAULT_SCAN_LENGTH, storage_options: dict[str, Any] | None = None,
+           repair_scan_times: bool = False,
            progress: Progress | None = None) -> IngestReport:
     """Ingest AMSR2 L1B files into a swath store.
 
@@ -94,6 +95,8 @@ def ingest(files: Iterable[str | os.PathLike[str]], store: str | StoreLocation, 
         batch_size: Granules per atomic commit.
         scan_length: Padded scan axis of a new store.
         storage_options: fsspec options for a remote store.
+        repair_scan_times: Replace scan times off the line of their neighbours (they are
+            flagged per scan in ``scan_time_flag`` either way).
         progress: Called as ``progress(done, total, granule_or_file)``.
 
     Raises:
@@ -117,7 +120,8 @@ def ingest(files: Iterable[str | os.PathLike[str]], store: str | StoreLocation, 
             extras.unchanged.extend(summary.unchanged)
             batch.clear()
 
-        for done, result in enumerate(_extractions(paths, layout, geolocation, workers), 1):
+        for done, result in enumerate(_extractions(paths, layout, geolocation, workers,
+                                                           repair_scan_times), 1):
             extras.seconds_decode += result.seconds_decode
             extras.seconds_extract += result.seconds_total
             if result.failure is not None:

@@ -44,6 +44,7 @@ from swathkit.ml.seaice.batching import (
     emit_frames,
 )
 from swathkit.ml.seaice.chunkread import ChunkPool, ChunkReader
+from swathkit.ml.seaice.extra import ABSENT_EXTRA, TBCube
 from swathkit.ml.seaice.regions import NAMED_REGIONS, resolve_region
 from swathkit.ml.seaice.windows import DateLike, SampleWindow, as_date
 from swathkit.stores.grid_cube import GridCube
@@ -53,7 +54,7 @@ from swathkit.types import DayRange, Region, RegionLike
 log = logging.getLogger(__name__)
 
 __all__ = ["NAMED_REGIONS", "Region", "RingLoader", "SampleSummary", "SeaIceSequenceDataset",
-           "ThreadedBatches", "collate_sequences", "resolve_region"]
+           "TBCube", "ThreadedBatches", "collate_sequences", "resolve_region"]
 
 FILLED_FLAGS = (1, 2, 5)  # filled in time, filled in space-time, set to the constant
 LAND_FLAG = 4
@@ -114,9 +115,14 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         scale: Factor applied to the stored percent values (0.01 → fractions).
         cache_bytes: Decoded time chunks each reading process (or thread) keeps for the
             next batches; the pool always holds at least the chunks of one batch.
+        extra: Extra input channels from a cube on the same grid (daily brightness
+            temperatures of ``swathkit grid``), after the concentration (and the land
+            mask channel); samples whose input days it lacks are skipped. See
+            :mod:`swathkit.ml.seaice.extra`.
 
     Raises:
         ValueError: Bad options, or a mask requested from a cube without one.
+        InputError: An extra cube on another grid, or without the variables named.
     """
 
     def __init__(self, cube: CubeLike, *, start: DateLike | None = None,
@@ -125,7 +131,7 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
                  samples_gap: int = 1, variable: str = "sic_filled",
                  max_filled_share: float | None = None, mask: str | None = "apply",
                  region: RegionLike | None = None, preload: bool = False, scale: float = 0.01,
-                 cache_bytes: int = CACHE_BYTES) -> None:
+                 cache_bytes: int = CACHE_BYTES, extra: TBCube | None = None) -> None:
         if mask not in (*MASK_MODES, None):
             raise ValueError(f"mask must be one of {MASK_MODES} or None, not {mask!r}")
         handle = cube if isinstance(cube, GridCube) else _open(as_location(cube))
@@ -136,6 +142,8 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
                                    samples_gap)
         self.variable, self.scale, self.mask = variable, float(scale), mask
         self.region = resolve_region(handle.grid, region)
+        self.extra = extra
+        extra_days = set(extra.open(handle.grid).days) if extra else None
         land = self._land_mask(handle) if mask else np.zeros(self.region.shape, bool)
         self._keep = np.ascontiguousarray(~land)  # pixels that keep their value
         self._all = np.ones(self.region.shape, bool)
@@ -147,7 +155,8 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
                              "`swathkit seaice fill` first, or use variable='sic' without "
                              "max_filled_share")
         missing = _missing_days(handle, first, last, filled=needs_fill)
-        self._starts, self.summary = self._select(handle, missing, max_filled_share)
+        self._starts, self.summary = self._select(handle, missing, max_filled_share,
+                                                  extra_days)
         self.cache_bytes = int(cache_bytes)
         self._lock: threading.Lock | None = threading.Lock()
         self._pools: list[ChunkPool] = []  # this process's idle chunk pools
@@ -166,8 +175,12 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
 
     @property
     def channels(self) -> int:
-        """Input channels: 2 when the land mask is a channel, else 1 (targets: always 1)."""
-        return 2 if self.mask in ("channel", "both") else 1
+        """Input channels: concentration, the land mask if a channel, then the extra ones.
+
+        Targets always have 1.
+        """
+        base = 2 if self.mask in ("channel", "both") else 1
+        return base + (len(self.extra.variables) if self.extra else 0)
 
     def sample_days(self, index: int) -> tuple[list[date], list[date]]:
         """The input days and target days of sample ``index``."""
@@ -226,14 +239,25 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
             xs = batch_buffer((n, self.window.input_length, self.channels, h, w), shared)
             ys = batch_buffer((n, self.window.pred_length, 1, h, w), shared)
         keep = self._keep if self.mask in ("apply", "both") else self._all
+        extra = self._extra_frames(sorted({d for ins, _ in per_sample for d in ins}))
         for b, (ins, outs) in enumerate(per_sample):
             x, y = xs[b].numpy(), ys[b].numpy()
             emit_frames(block, np.array([row[d] for d in ins]), x, keep, np.float32(self.scale))
             emit_frames(block, np.array([row[d] for d in outs]), y, keep, np.float32(self.scale))
-            if self.channels == 2:
+            if self.mask in ("channel", "both"):
                 x[:, 1] = ~self._keep
+            if extra is not None:
+                x[:, self.channels - extra[0].shape[1]:] = extra[0][[extra[1][d] for d in ins]]
         samples = [(xs[b], ys[b]) for b in range(n)]
         return samples if ring is None or slot is None else RingSamples.of(samples, slot)
+
+    def _extra_frames(self, days: list[date]
+                      ) -> tuple[np.ndarray, dict[date, int]] | None:
+        """The extra channels of ``days`` (days, channels, H, W) and each day's row."""
+        if self.extra is None:
+            return None
+        cube = self.extra.open(self._handle().grid)
+        return self.extra.frames(cube, days, self.region), {d: k for k, d in enumerate(days)}
 
     def loader(self, *, batch_size: int = 4, shuffle: bool = False, num_workers: int = 0,
                **kwargs: Any) -> RingLoader:
@@ -365,7 +389,7 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         if land is None:
             raise ValueError(f"{self._location}: the cube has no land mask; run "
                              "`swathkit seaice mask` first or pass mask=None")
-        return np.asarray(land)[self.region.slices()] != 0
+        return np.asarray(np.asarray(land)[self.region.slices()] != 0)
 
     @staticmethod
     def _calendar(cube: GridCube, start: DateLike | None,
@@ -379,7 +403,8 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         return days.start, days.end
 
     def _select(self, cube: GridCube, missing: dict[date, str],
-                max_filled_share: float | None) -> tuple[list[date], SampleSummary]:
+                max_filled_share: float | None,
+                extra_days: set[date] | None = None) -> tuple[list[date], SampleSummary]:
         offsets = np.concatenate([self.window.input_offsets(), self.window.target_offsets()])
         n_days = (self.end - self.start).days + 1
         candidates = [self.start + timedelta(days=int(s)) for s in self.window.starts(n_days)]
@@ -388,10 +413,13 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         kept, skipped, n_missing, n_filled = [], [], 0, 0
         for t0 in candidates:
             days = [t0 + timedelta(days=int(k)) for k in offsets]
-            lacking = [d for d in days if d in missing]
+            lacking = [(d, missing[d]) for d in days if d in missing]
+            if extra_days is not None:  # the extra channels are inputs only
+                inputs = days[: len(self.window.input_offsets())]
+                lacking += [(d, ABSENT_EXTRA) for d in inputs if d not in extra_days]
             if lacking:
                 n_missing += 1
-                skipped.append((t0, "; ".join(f"{d} {missing[d]}" for d in lacking)))
+                skipped.append((t0, "; ".join(f"{d} {why}" for d, why in lacking)))
                 continue
             if max_filled_share is not None:
                 filled = sum(shares[d][0] for d in days)

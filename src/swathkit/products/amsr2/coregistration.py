@@ -71,4 +71,4 @@ def great_circle_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray,
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dlat, dlon = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
     h = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
-    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+    return np.asarray(2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0, 1))))

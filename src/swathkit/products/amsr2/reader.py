@@ -11,6 +11,7 @@ import logging
 import re
 import warnings
 from pathlib import Path
+from typing import Any
 
 import dask.array as da
 import h5py
@@ -81,7 +82,7 @@ def _orbit_direction(f: h5py.File, path: Path, name: GranuleName) -> tuple[str, 
     return from_attr, ""
 
 
-def _global_attrs(f: h5py.File, path: Path, name: GranuleName, n_scans: int) -> dict:
+def _global_attrs(f: h5py.File, path: Path, name: GranuleName, n_scans: int) -> dict[str, Any]:
     direction, conflict = _orbit_direction(f, path, name)
     attrs = {
         "platform": attr_text(f.attrs, "PlatformShortName") or "GCOM-W1",
@@ -124,7 +125,8 @@ def _channel_var(path: Path, f: h5py.File, ch: Channel, n_scans: int, coords: bo
     return xr.Variable(dims, lazy(path, ds, _canonical_missing), attrs)
 
 
-def _band_latlon(path: Path, f: h5py.File, band: str, method: str, coreg: tuple[dict, dict],
+def _band_latlon(path: Path, f: h5py.File, band: str, method: str,
+                 coreg: tuple[dict[str, Any], dict[str, Any]],
                  n_scans: int) -> tuple[da.Array, da.Array]:
     feed = band[-1] if band.startswith("89") else "A"
     lat = lazy(path, _dataset(f, path, f"Latitude of Observation Point for 89{feed}",
@@ -146,8 +148,8 @@ def _band_latlon(path: Path, f: h5py.File, band: str, method: str, coreg: tuple[
     return pair[0], pair[1]
 
 
-def _choose_method(requested: str, coreg: tuple[dict, dict], bands: tuple[str, ...],
-                   path: Path) -> str:
+def _choose_method(requested: str, coreg: tuple[dict[str, Any], dict[str, Any]],
+                   bands: tuple[str, ...], path: Path) -> str:
     low = [b for b in bands if not b.startswith("89")]
     have = all(b in coreg[0] and b in coreg[1] for b in low)
     if requested == "auto":

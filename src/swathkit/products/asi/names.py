@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePath
 
+from swathkit.config import ENDPOINTS
 from swathkit.errors import FileNameError
 from swathkit.products.asi.grids import ASI_GRIDS, asi_grid_name
 from swathkit.products.grids import Grid
 
-BREMEN_URL = "https://data.seaice.uni-bremen.de/"
+BREMEN_URL = ENDPOINTS["bremen"]
+"""The real Bremen archive (clients take ``settings().endpoint("bremen")``)."""
 VERSION = "5.4"
 _GRAMMAR = re.compile(
     r"^asi-AMSR2-(?P<grid>[ns]\d{4})-(?P<day>\d{8})-v(?P<version>\d+\.\d+)\.nc$")

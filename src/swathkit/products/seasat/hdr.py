@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from swathkit.errors import InputError
 
-__all__ = ["HDR_COLUMNS", "column", "read_hdr", "write_hdr"]
+__all__ = ["CONSTANT_FIELDS", "HDR_COLUMNS", "column", "read_hdr", "write_hdr"]
 
 HDR_COLUMNS: tuple[str, ...] = (
     "line",             # line number within the segment, from 0
@@ -41,6 +41,11 @@ HDR_COLUMNS: tuple[str, ...] = (
     "reserved",         # 0: kept so the table has ASF's 20 columns
 )
 assert len(HDR_COLUMNS) == 20
+
+CONSTANT_FIELDS: tuple[str, ...] = ("station", "year_digit", "day_of_year", "bits_per_sample",
+                                    "prf_code", "delay")
+"""The header fields that should be constant over a take (the day changes at most once,
+the delay a handful of times): repaired by a rolling mode."""
 
 
 def column(name: str) -> int:

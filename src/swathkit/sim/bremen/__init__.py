@@ -48,7 +48,8 @@ def simulated_bremen(*, faults: str | FaultPlan = "none", seed: int = 0,
                      missing_days: list[date] | None = None,
                      cache_dir: str | os.PathLike[str] | None = None,
                      bandwidth: float | None = None, grid: str | None = None,
-                     retry: RetryPolicy | None = None) -> Iterator[Archive]:
+                     retry: RetryPolicy | None = None,
+                     latency: float = 0.0) -> Iterator[Archive]:
     """Start the simulated Bremen archive in this process and yield an archive pointing at it.
 
     Args:
@@ -59,11 +60,12 @@ def simulated_bremen(*, faults: str | FaultPlan = "none", seed: int = 0,
         bandwidth: Bytes per second per connection (default: as fast as possible).
         grid: The grid of queries that name none.
         retry: Retry policy of the client.
+        latency: Round-trip seconds added to every exchange, as if far away.
     """
     from swathkit.sim.bremen.server import SimulatedBremen
 
     with SimulatedBremen(faults=faults, seed=seed, missing_days=missing_days,
-                         cache_dir=cache_dir, bandwidth=bandwidth) as sim:
+                         cache_dir=cache_dir, bandwidth=bandwidth, latency=latency) as sim:
         label = faults if isinstance(faults, str) else "custom"
         yield bremen_client(sim, grid=grid, retry=retry,
                             name=f"simulated Bremen ({label} faults)")

@@ -29,12 +29,13 @@ class BremenServer(SimServer):
         plan: Faults to inject (its ``max_sessions`` caps concurrent connections).
         tls: Serve HTTPS (the default, as the real archive does).
         bandwidth: Bytes per second per connection, or ``None``.
+        latency: Round-trip seconds added to every exchange (0: loopback).
     """
 
     def __init__(self, files: AsiFiles, plan: FaultPlan, *, tls: bool = True,
-                 bandwidth: float | None = None) -> None:
+                 bandwidth: float | None = None, latency: float = 0.0) -> None:
         super().__init__(_Handler, plan=plan, tls=tls, connection_cap=plan.max_sessions,
-                         bandwidth=bandwidth, name="sim-bremen-http")
+                         bandwidth=bandwidth, latency=latency, name="sim-bremen-http")
         self.files = files
 
 

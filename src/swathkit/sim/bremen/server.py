@@ -213,18 +213,19 @@ class SimulatedBremen:
         cache_dir: Where generated files are kept (reused across servers with the same
             seed); a temporary directory, removed on close, by default.
         bandwidth: Bytes per second sent on each connection; ``None``: as fast as possible.
+        latency: Round-trip seconds added to every exchange, as if far away (0: loopback).
         writer: Writes one day's file (for tests); ``write_asi_day`` by default.
         tls: Serve HTTPS with a CA made at start-up (:attr:`ca_file`); plain HTTP if False.
 
     Raises:
-        ValueError: a negative seed or bandwidth, an unknown preset.
+        ValueError: a negative seed, latency or bandwidth, an unknown preset.
     """
 
     def __init__(self, *, faults: str | FaultPlan = "none", seed: int = 0,
                  missing_days: Collection[date] | None = None, last_day: date | None = None,
                  cache_dir: str | os.PathLike[str] | None = None,
                  bandwidth: float | None = None, writer: Writer | None = None,
-                 tls: bool = True) -> None:
+                 tls: bool = True, latency: float = 0.0) -> None:
         if seed < 0:
             raise ValueError(f"seed must be non-negative, got {seed}")
         if bandwidth is not None and bandwidth <= 0:
@@ -239,7 +240,8 @@ class SimulatedBremen:
             cache_dir = self._tmp.name
         self.files = AsiFiles(Path(cache_dir), seed=seed, missing_days=missing_days,
                               last_day=last_day, writer=writer)
-        self._server = BremenServer(self.files, self.fault_plan, tls=tls, bandwidth=bandwidth)
+        self._server = BremenServer(self.files, self.fault_plan, tls=tls, bandwidth=bandwidth,
+                                    latency=latency)
         self._closed = False
 
     def __repr__(self) -> str:

@@ -46,7 +46,8 @@ def gportal_client(sim: SimulatedGPortal, *, retry: RetryPolicy | None = None,
 @contextmanager
 def simulated_gportal(*, faults: str | FaultPlan = "none", seed: int = 0,
                       scans: int | None = None, retry: RetryPolicy | None = None,
-                      password: str | None = None, reprocessed: int = 0) -> Iterator[Archive]:
+                      password: str | None = None, reprocessed: int = 0,
+                      latency: float = 0.0, bandwidth: float | None = None) -> Iterator[Archive]:
     """Start the simulated G-Portal in this process and yield an archive pointing at it.
 
     Args:
@@ -56,11 +57,14 @@ def simulated_gportal(*, faults: str | FaultPlan = "none", seed: int = 0,
         retry: Retry policy of the client.
         password: Sent instead of the simulator's (to try a wrong one).
         reprocessed: Shifts the catalogue's processing dates (a new version).
+        latency: Round-trip seconds added to every exchange, as if far away.
+        bandwidth: Bytes per second per connection (SFTP session); ``None``: no cap.
     """
     from swathkit.sim.gportal.server import SimulatedGPortal
 
     with SimulatedGPortal(faults=faults, seed=seed, scans=scans,
-                          reprocessed=reprocessed) as sim:
+                          reprocessed=reprocessed, latency=latency,
+                          bandwidth=bandwidth) as sim:
         label = faults if isinstance(faults, str) else "custom"
         yield gportal_client(sim, retry=retry, password=password,
                              name=f"simulated G-Portal ({label} faults)")

@@ -41,6 +41,7 @@ from swathkit.sim.orbit import (
     half_orbit_at,
     to_datetime64,
 )
+from swathkit.sim.wan import LOOPBACK, Link
 
 log = logging.getLogger(__name__)
 
@@ -272,7 +273,7 @@ def _near_bbox(
     outside = np.abs((lon - centre + 180.0) % 360.0 - 180.0) - width / 2.0
     lon_margin = _BBOX_MARGIN_DEG / np.maximum(np.cos(np.deg2rad(lat)), 1e-3)
     near_lat = (lat >= south - _BBOX_MARGIN_DEG) & (lat <= north + _BBOX_MARGIN_DEG)
-    return near_lat & (outside <= lon_margin)
+    return np.asarray(near_lat & (outside <= lon_margin), dtype=bool)
 
 
 def _ring(lon: FloatArray, lat: FloatArray) -> list[list[float]]:
@@ -340,10 +341,13 @@ class CatalogServer(SimServer):
         catalog: The records to serve.
         plan: Faults to inject (503/429 with ``Retry-After``, slow answers).
         tls: Serve HTTPS with a CA made at start-up (``ca_file``); plain HTTP if False.
+        link: How far away it is (latency, bandwidth); loopback by default.
     """
 
-    def __init__(self, catalog: GranuleCatalog, plan: FaultPlan, *, tls: bool = True) -> None:
-        super().__init__(_Handler, plan=plan, tls=tls, name="sim-gportal-csw")
+    def __init__(self, catalog: GranuleCatalog, plan: FaultPlan, *, tls: bool = True,
+                 link: Link = LOOPBACK) -> None:
+        super().__init__(_Handler, plan=plan, tls=tls, bandwidth=link.bandwidth,
+                         latency=link.latency, name="sim-gportal-csw")
         self.catalog = catalog
 
     @property

@@ -14,6 +14,12 @@ Both servers run in threads of this process. The catalogue's records and the
 SFTP server's files describe the same granules: a record's ``product.fileName``
 without ``https://gportal.jaxa.jp/download/`` is the file's SFTP path. The seed
 fixes the files' bytes and every injected fault.
+
+A portal far away (``latency=0.2, bandwidth=4e6``) puts a
+:class:`~swathkit.sim.wan.WanProxy` in front of each server: the advertised
+ports are the proxies', so every exchange (TCP connect, TLS and SSH handshakes,
+login, each SFTP request, each HTTP request) costs a round trip, and each
+connection (an SFTP session) is capped at ``bandwidth`` bytes per second.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from swathkit.sim.faults import FaultPlan, fault_plan
 from swathkit.sim.gportal.catalog import CatalogServer, GranuleCatalog
 from swathkit.sim.gportal.sftp import GranuleFiles, SftpServer
 from swathkit.sim.orbit import SCANS_PER_GRANULE
+from swathkit.sim.wan import Link, LinkStats, WanProxy
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +84,11 @@ class SimulatedGPortal:
             removed on close, by default.
         tls: Serve the catalogue over HTTPS with a CA made at start-up (:attr:`ca_file`);
             plain HTTP if False.
+        latency: Round-trip seconds added to every exchange with either server.
+        bandwidth: Bytes per second per connection (per SFTP session); ``None``: no cap.
 
     Raises:
-        ValueError: a negative seed, ``scans`` out of range, an unknown preset.
+        ValueError: a negative seed or latency, ``scans`` out of range, an unknown preset.
     """
 
     def __init__(
@@ -93,6 +102,8 @@ class SimulatedGPortal:
         cache_dir: str | os.PathLike[str] | None = None,
         reprocessed: int = 0,
         tls: bool = True,
+        latency: float = 0.0,
+        bandwidth: float | None = None,
     ) -> None:
         if seed < 0:
             raise ValueError(f"seed must be non-negative, got {seed}")
@@ -107,9 +118,12 @@ class SimulatedGPortal:
             cache_dir = self._tmp.name
         self._files = GranuleFiles(Path(cache_dir), scans=scans, seed=seed)
         catalog = GranuleCatalog(scans=scans, reprocessed=reprocessed)
-        self._catalog = CatalogServer(catalog, self.fault_plan, tls=tls)
+        self.link = Link(latency, bandwidth)
+        self._catalog = CatalogServer(catalog, self.fault_plan, tls=tls, link=self.link)
         self._sftp = SftpServer(self._files, self.fault_plan, username=username,
                                 password=self.password, host=HOST)
+        self._sftp_wan = WanProxy(self._sftp.address, self.link, name="sim-gportal-sftp-wan") \
+            if self.link.distant else None
         self._started = self._closed = False
 
     def __repr__(self) -> str:
@@ -132,7 +146,12 @@ class SimulatedGPortal:
 
     @property
     def sftp_port(self) -> int:
-        return self._sftp.address[1]
+        """The port SFTP clients connect to (the link's, for a portal far away)."""
+        return self._sftp_wan.port if self._sftp_wan else self._sftp.address[1]
+
+    def link_stats(self) -> LinkStats | None:
+        """What crossed the SFTP server's link, by its own clock (None on plain loopback)."""
+        return self._sftp_wan.stats() if self._sftp_wan else None
 
     @property
     def cache_dir(self) -> Path:
@@ -150,6 +169,8 @@ class SimulatedGPortal:
             self._started = True
             self._catalog.start()
             self._sftp.start()
+            if self._sftp_wan is not None:
+                self._sftp_wan.start()
             log.info("simulated G-Portal: catalogue %s, SFTP %s:%d, faults %s",
                      self.catalog_url, self.sftp_host, self.sftp_port, self.fault_plan)
         return self
@@ -160,6 +181,8 @@ class SimulatedGPortal:
             return
         self._closed = True
         self._catalog.close()
+        if self._sftp_wan is not None:
+            self._sftp_wan.close()
         self._sftp.close()
         if self._tmp is not None:
             self._tmp.cleanup()
@@ -194,20 +217,24 @@ def serve_forever(
     password: str | None = None,
     scans: int | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
+    latency: float = 0.0,
+    bandwidth: float | None = None,
 ) -> GPortalStats:
     """Run a :class:`SimulatedGPortal` until ``stop`` is set (or the process is interrupted).
 
     Args:
         on_ready: Called once with the endpoints and account when both servers listen.
         stop: Set it to stop; without one, runs until KeyboardInterrupt.
-        faults, seed, username, password, scans, cache_dir: As for :class:`SimulatedGPortal`.
+        faults, seed, username, password, scans, cache_dir, latency, bandwidth: As for
+            :class:`SimulatedGPortal`.
 
     Returns:
         The final counters.
     """
     stop = stop or threading.Event()
     with SimulatedGPortal(faults=faults, seed=seed, username=username, password=password,
-                          scans=scans, cache_dir=cache_dir) as portal:
+                          scans=scans, cache_dir=cache_dir, latency=latency,
+                          bandwidth=bandwidth) as portal:
         on_ready(portal.endpoints)
         while not stop.wait(0.5):  # short waits keep Ctrl-C responsive
             pass

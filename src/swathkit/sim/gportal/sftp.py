@@ -28,10 +28,18 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import numpy as np
 import paramiko
+from paramiko.common import (
+    AUTH_FAILED,
+    AUTH_SUCCESSFUL,
+    OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED,
+    OPEN_FAILED_RESOURCE_SHORTAGE,
+    OPEN_SUCCEEDED,
+)
+from paramiko.sftp import SFTP_CONNECTION_LOST, SFTP_NO_SUCH_FILE, SFTP_PERMISSION_DENIED
 
 from swathkit.errors import FileNameError
 from swathkit.products.amsr2.names import parse_name
@@ -211,21 +219,21 @@ class _SshServer(paramiko.ServerInterface):
     def check_auth_password(self, username: str, password: str) -> int:
         if self.shared.password_ok(username, password):
             self.user = username
-            return paramiko.AUTH_SUCCESSFUL
+            return AUTH_SUCCESSFUL
         log.info("SFTP login refused for user %r: wrong username or password", username)
-        return paramiko.AUTH_FAILED
+        return AUTH_FAILED
 
     def check_channel_request(self, kind: str, chanid: int) -> int:
         if kind != "session" or self.user is None:
-            return paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
+            return OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
         if not self._holds_slot:
             if not self.shared.sessions.acquire(self.user):
                 self.shared.faults.add("session_refused")
                 log.info("SFTP session refused: user %r already has %s sessions (the limit)",
                          self.user, self.shared.sessions.cap)
-                return paramiko.OPEN_FAILED_RESOURCE_SHORTAGE
+                return OPEN_FAILED_RESOURCE_SHORTAGE
             self._holds_slot = True
-        return paramiko.OPEN_SUCCEEDED
+        return OPEN_SUCCEEDED
 
     def release(self) -> None:
         """Give the session slot back (the connection ended)."""
@@ -250,7 +258,7 @@ class _SftpInterface(paramiko.SFTPServerInterface):
             return _attributes((split_path(path) or ["/"])[-1], directory=True)
         slot = self._shared.files.resolve(path)
         if slot is None:
-            return paramiko.SFTP_NO_SUCH_FILE
+            return SFTP_NO_SUCH_FILE
         local = self._shared.files.local(slot)
         return _attributes(slot.name.file_name, size=local.stat().st_size)
 
@@ -259,15 +267,16 @@ class _SftpInterface(paramiko.SFTPServerInterface):
     def list_folder(self, path: str) -> list[paramiko.SFTPAttributes] | int:
         entries = self._shared.files.listdir(path)
         if entries is None:
-            return paramiko.SFTP_NO_SUCH_FILE
+            return SFTP_NO_SUCH_FILE
         return [_attributes(name, directory=is_dir) for name, is_dir in entries]
 
-    def open(self, path: str, flags: int, attr: Any) -> paramiko.SFTPHandle | int:
+    def open(self, path: str, flags: int,
+             attr: paramiko.SFTPAttributes) -> paramiko.SFTPHandle | int:
         if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND):
-            return paramiko.SFTP_PERMISSION_DENIED
+            return SFTP_PERMISSION_DENIED
         slot = self._shared.files.resolve(path)
         if slot is None:
-            return paramiko.SFTP_NO_SUCH_FILE
+            return SFTP_NO_SUCH_FILE
         local = self._shared.files.local(slot)
         return self._handle(remote_path(slot.name), local)
 
@@ -283,10 +292,27 @@ class _SftpInterface(paramiko.SFTPServerInterface):
         return _GranuleHandle(local, fault=fault, flips=flips, shared=self._shared,
                               transport=self._server.transport)
 
-    def _read_only(self, *args: Any) -> int:
-        return paramiko.SFTP_PERMISSION_DENIED
+    # the archive is read-only, as G-Portal is
+    def remove(self, path: str) -> int:
+        return SFTP_PERMISSION_DENIED
 
-    remove = rename = posix_rename = mkdir = rmdir = chattr = symlink = _read_only
+    def rename(self, oldpath: str, newpath: str) -> int:
+        return SFTP_PERMISSION_DENIED
+
+    def posix_rename(self, oldpath: str, newpath: str) -> int:
+        return SFTP_PERMISSION_DENIED
+
+    def mkdir(self, path: str, attr: paramiko.SFTPAttributes) -> int:
+        return SFTP_PERMISSION_DENIED
+
+    def rmdir(self, path: str) -> int:
+        return SFTP_PERMISSION_DENIED
+
+    def chattr(self, path: str, attr: paramiko.SFTPAttributes) -> int:
+        return SFTP_PERMISSION_DENIED
+
+    def symlink(self, target_path: str, path: str) -> int:
+        return SFTP_PERMISSION_DENIED
 
 
 class _GranuleHandle(paramiko.SFTPHandle):
@@ -299,7 +325,7 @@ class _GranuleHandle(paramiko.SFTPHandle):
         self._file: BinaryIO = local.open("rb")
         self._fault, self._flips = fault, flips
         self._shared, self._transport = shared, transport
-        self._told_truncated = False
+        self._told_truncated = self._dropped = False
 
     def read(self, offset: int, length: int) -> bytes | int:
         end = offset + length
@@ -322,17 +348,18 @@ class _GranuleHandle(paramiko.SFTPHandle):
         super().close()
 
     def _drop(self) -> int:
-        self._shared.faults.add("drop")
-        log.info("dropping the connection mid-file (%s)", Path(self.filename).name)
-        self._transport.close()
-        return paramiko.SFTP_CONNECTION_LOST
+        if not self._dropped:  # pipelined reads already queued each meet the cut: one drop
+            self._dropped = True
+            self._shared.faults.add("drop")
+            log.info("dropping the connection mid-file (%s)", Path(self.filename).name)
+            self._transport.close()
+        return SFTP_CONNECTION_LOST
 
     def _truncate(self, end: int) -> int:
         if not self._told_truncated:
             self._told_truncated = True
             self._shared.faults.add("truncate")
         return min(end, self._fault.cut if self._fault else end)
-
 
 
 def _attributes(name: str, *, size: int | None = None,

@@ -1,0 +1,1 @@
+"""``swathkit pairs``: ALOS PALSAR RTC × USGS DSWE pairs."""

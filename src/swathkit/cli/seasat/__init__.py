@@ -1,0 +1,1 @@
+"""``swathkit seasat``: Seasat SAR telemetry verbs (decode raw frames, clean time tags)."""

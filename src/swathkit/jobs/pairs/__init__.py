@@ -1,0 +1,1 @@
+"""ALOS PALSAR RTC × USGS DSWE pairs: the jobs (search, score, download, export)."""

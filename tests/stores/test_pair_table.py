@@ -1,0 +1,94 @@
+"""The GeoParquet pair table: upserts by (SAR id, DSWE date), same rows → same bytes."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import shapely
+
+from swathkit.errors import StoreError
+from swathkit.process.coincidence import Candidate
+from swathkit.process.overlap import CLASS_CODES, OverlapScore
+from swathkit.stores.pair_table import PairRow, PairTable
+
+T0 = datetime(2008, 2, 24, 4, 13, 21, tzinfo=UTC)
+
+
+def candidate(i: int, day: int = 0) -> Candidate:
+    when = T0 + timedelta(days=i)
+    tile = f"LT05_CU_019013_{(when + timedelta(days=day)):%Y%m%d}_20200101_02"
+    return Candidate(
+        sar_id=f"ALPSRP{i:05d}0580-RTC_HI_RES", sar_name=f"AP_{i:05d}_FBD_F0580_RT1",
+        sar_time=when, sar_polygon=shapely.box(-90.4 + i, 30.1, -89.7 + i, 30.7),
+        dswe_date=(when + timedelta(days=day)).date(), region="CU", dswe_ids=(tile,),
+        dswe_times=(when + timedelta(days=day, hours=13),), tiles=((19, 13),),
+        dt_seconds=13 * 3600.0)
+
+
+def a_score(water: int, decision: str = "keep") -> OverlapScore:
+    counts = tuple((c, water if c == 1 else 10) for c in CLASS_CODES)
+    n = sum(k for _, k in counts)
+    return OverlapScore(counts, 0, n, 1 - 20 / n, water / n, "footprint", decision,
+                        () if decision == "keep" else ("water 0.010 < 0.05",))
+
+
+def test_rows_round_trip(tmp_path):
+    table = PairTable(tmp_path / "pairs.parquet")
+    table.add_candidates([candidate(1)])
+    table.record([PairRow(candidate(1)).scored(a_score(40))])
+    [row] = table.rows()
+    assert row == PairRow(candidate(1)).scored(a_score(40))
+
+
+def test_recording_the_same_scores_again_leaves_the_same_bytes(tmp_path):
+    path = tmp_path / "pairs.parquet"
+    table = PairTable(path)
+    table.add_candidates([candidate(2), candidate(1)])
+    table.record([PairRow(candidate(1)).scored(a_score(40)),
+                  PairRow(candidate(2)).failed("tile unreadable")])
+    first = path.read_bytes()
+    table.add_candidates([candidate(1), candidate(2)])
+    table.record([PairRow(candidate(1)).scored(a_score(40))])
+    table.record(table.rows())
+    assert path.read_bytes() == first
+
+
+@pytest.mark.slow  # a table rewritten four times: over a second on a busy machine
+def test_insertion_order_does_not_change_the_file(tmp_path):
+    one, two = PairTable(tmp_path / "a.parquet"), PairTable(tmp_path / "b.parquet")
+    one.add_candidates([candidate(i) for i in range(3)])
+    for i in reversed(range(3)):
+        two.add_candidates([candidate(i)])
+    assert one.path.read_bytes() == two.path.read_bytes()
+    assert [r.candidate.sar_id for r in one.rows()] == sorted(
+        candidate(i).sar_id for i in range(3))
+
+
+def test_a_record_replaces_its_row_and_candidates_do_not_overwrite_scores(tmp_path):
+    table = PairTable(tmp_path / "pairs.parquet")
+    table.add_candidates([candidate(1), candidate(1, day=1)])
+    table.record([PairRow(candidate(1)).failed("timeout")])
+    table.record([PairRow(candidate(1)).scored(a_score(1, "reject"))])
+    assert table.add_candidates([candidate(1)]) == 0
+    rows = table.rows()
+    assert [(r.candidate.dswe_date, r.state) for r in rows] == [
+        (date(2008, 2, 25), "scored"), (date(2008, 2, 26), "candidate")]
+    assert rows[0].failure == "" and rows[0].score == a_score(1, "reject")
+    assert [r.candidate.dswe_date for r in table.rows("candidate")] == [date(2008, 2, 26)]
+
+
+def test_export_csv_writes_the_seeds_database_of_kept_pairs(tmp_path):
+    table = PairTable(tmp_path / "pairs.parquet")
+    table.record([PairRow(candidate(2)).scored(a_score(40)),
+                  PairRow(candidate(1)).scored(a_score(1, "reject")),
+                  PairRow(candidate(3))])
+    assert table.export_csv(tmp_path / "alos_dswe_database.csv") == 1
+    assert (tmp_path / "alos_dswe_database.csv").read_text() == (
+        "ALOS_scene,DSWE_tiles\n"
+        "AP_00002_FBD_F0580_RT1,LT05_CU_019013_20080226_20200101_02_INWAM.TIF\n")
+
+
+def test_a_file_that_is_not_a_pair_table_is_a_store_error(tmp_path):
+    path = tmp_path / "pairs.parquet"
+    path.write_bytes(b"PAR1 not really")
+    with pytest.raises(StoreError, match="not a readable pair table"):
+        PairTable(path).rows()
