@@ -119,6 +119,8 @@ def _copy_real_rows(path: Path, layout: Any, n: int) -> None:
     for spec in layout.data_specs():
         tail = "/0" * (len(spec.dims) - 1)
         src, dst = path / spec.name / f"c/0{tail}", path / spec.name / f"c/{mid}{tail}"
+        if not src.exists():  # a chunk all fill value is not stored
+            continue
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dst)
 
