@@ -82,7 +82,7 @@ def test_the_generic_table_holds_no_product_fields(tmp_path):
     path = tmp_path / "l.sqlite"
     with Ledger(path) as ledger:
         ledger.record_found([_granule(0)])
-        assert ledger.schema_version == SCHEMA_VERSION == 2
+        assert ledger.schema_version == SCHEMA_VERSION == 3
         assert ledger.properties("G0") == {"processingDate": "2022-02-17",
                                            "algorithmVersion": "220", "orbitDirection": "A"}
     columns = _columns(path)
@@ -140,7 +140,7 @@ def test_a_version_1_ledger_is_upgraded_in_place_keeping_every_row(tmp_path):
     path = tmp_path / "old.sqlite"
     write_v1(path, V1_ROWS)
     with Ledger(path) as ledger:
-        assert ledger.schema_version == 2
+        assert ledger.schema_version == 3
         rows = {r["granule_id"]: dict(r) for r in ledger._db.execute("SELECT * FROM granules")}
         failures = ledger.failures()
         runs = ledger._db.execute("SELECT command, outcome FROM runs").fetchall()
@@ -196,8 +196,8 @@ def test_the_upgrade_is_one_transaction(tmp_path, monkeypatch):
 def test_a_ledger_newer_than_the_code_is_refused(tmp_path):
     path = _new(tmp_path)
     with closing(sqlite3.connect(path)) as db:
-        db.execute("PRAGMA user_version = 3")
-    with pytest.raises(StoreError, match="schema version 3, newer than this swathkit"):
+        db.execute("PRAGMA user_version = 4")
+    with pytest.raises(StoreError, match="schema version 4, newer than this swathkit"):
         Ledger(path)
 
 

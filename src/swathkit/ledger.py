@@ -36,7 +36,8 @@ from swathkit.types import Failure, FailureKind, Granule, failure_kind, utc
 __all__ = ["SCHEMA_VERSION", "STATES", "Funnel", "Ledger", "Run", "version_of"]
 
 STATES = ("found", "fetched", "extracted", "committed", "failed", "not_published")
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+_BASE_VERSION = 2  # what _GRANULES_V2 creates; migrations take it on from there
 
 _GRANULES_V2 = """CREATE TABLE granules (
     granule_id TEXT PRIMARY KEY,
@@ -169,7 +170,7 @@ class Ledger:
             if version == 0:  # a new ledger
                 for ddl in (_GRANULES_V2, _INDEX, _RUNS):
                     db.execute(ddl)
-            for step in range(version or SCHEMA_VERSION, SCHEMA_VERSION):
+            for step in range(version or _BASE_VERSION, SCHEMA_VERSION):
                 _MIGRATIONS[step](db)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -211,9 +212,9 @@ class Ledger:
                            "WHERE granule_id=?", (new, props, g.remote_path, g.id))
                 if row["state"] == "committed" and row["stored_version"] != new:
                     changed.append(g.id)
-                    if update:
-                        db.execute("UPDATE granules SET state='found' WHERE granule_id=?",
-                                   (g.id,))
+                    if update:  # a new version takes a new store row
+                        db.execute("UPDATE granules SET state='found', store_row=NULL "
+                                   "WHERE granule_id=?", (g.id,))
         return changed
 
     def set_state(self, granule_id: str, state: str, **fields: Any) -> None:
@@ -295,6 +296,36 @@ class Ledger:
             f"SELECT * FROM granules WHERE state IN ({marks}) ORDER BY start_time",  # noqa: S608
             states).fetchall()
         return [r for r in rows if r["granule_id"] in wanted]
+
+    def reserve_rows(self, ids: Iterable[str], first: int) -> int:
+        """Give store rows from ``first`` on, in start-time order, to the unfinished ``ids``
+        that have none; return the row after the last one given.
+
+        Rows are reserved when granules are found, so where a granule lands in the
+        store does not depend on when its download finishes.
+        """
+        wanted = set(ids)
+        rows = self._db.execute(
+            "SELECT granule_id FROM granules WHERE store_row IS NULL AND state NOT IN "
+            "('committed', 'not_published') ORDER BY start_time, granule_id").fetchall()
+        todo = [r["granule_id"] for r in rows if r["granule_id"] in wanted]
+        with self._tx() as db:
+            db.executemany("UPDATE granules SET store_row=? WHERE granule_id=?",
+                           [(first + i, gid) for i, gid in enumerate(todo)])
+        return first + len(todo)
+
+    def store_rows(self, ids: Iterable[str]) -> dict[str, int]:
+        """The reserved store row of each of ``ids`` that has one."""
+        wanted = list(ids)
+        out: dict[str, int] = {}
+        for start in range(0, len(wanted), 500):
+            part = wanted[start:start + 500]
+            marks = ",".join("?" * len(part))
+            sql = ("SELECT granule_id, store_row FROM granules "  # noqa: S608 - placeholders
+                   f"WHERE store_row IS NOT NULL AND granule_id IN ({marks})")
+            out |= {r["granule_id"]: int(r["store_row"])
+                    for r in self._db.execute(sql, part).fetchall()}
+        return out
 
     def row(self, granule_id: str) -> sqlite3.Row | None:
         row: sqlite3.Row | None = self._db.execute(
@@ -389,5 +420,11 @@ def _kind_of_v1(error_class: str, permanent: bool) -> str:
     return (FailureKind.BAD_PRODUCT if permanent else FailureKind.TRANSIENT).value
 
 
-_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1_to_2}
+def _migrate_2_to_3(db: sqlite3.Connection) -> None:
+    """Version 2 → 3: ``store_row``, the swath-store row reserved when an item is found."""
+    db.execute("ALTER TABLE granules ADD COLUMN store_row INTEGER")
+
+
+_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1_to_2,
+                                                                2: _migrate_2_to_3}
 """Step from version N to N+1; each runs inside the upgrade's one transaction."""

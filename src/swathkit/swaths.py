@@ -21,6 +21,7 @@ __all__ = [
     "Query",
     "SwathStore",
     "collect",
+    "compact",
     "export",
     "footprint_latlon",
     "gportal_archive",
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from swathkit.archives.base import Archive
     from swathkit.archives.gportal import gportal_archive
     from swathkit.jobs.swaths.collect import collect
+    from swathkit.jobs.swaths.compact import compact
     from swathkit.jobs.swaths.grid import grid
     from swathkit.jobs.swaths.ingest import ingest
     from swathkit.products.amsr2.channels import parse_channels
@@ -54,6 +56,7 @@ else:
         "Query": "swathkit.types",
         "SwathStore": "swathkit.stores.swath_store",
         "collect": "swathkit.jobs.swaths.collect",
+        "compact": "swathkit.jobs.swaths.compact",
         "export": "swathkit.stores.export",
         "footprint_latlon": "swathkit.products.amsr2.reader",
         "gportal_archive": "swathkit.archives.gportal",

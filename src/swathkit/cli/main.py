@@ -35,6 +35,8 @@ VERBS: dict[str, tuple[str, str]] = {
     "pairs": ("swathkit.cli.pairs.verb",
               "ALOS PALSAR RTC × USGS DSWE pairs: search, score, download, export"),
     "sim": ("swathkit.sim.cli", "the built-in simulated archives: synthetic files and servers"),
+    "compact": ("swathkit.cli.swaths.compact",
+                "rewrite a swath store without retired rows, in time order"),
     "grid": ("swathkit.cli.swaths.grid", "daily gridded brightness temperatures from a store"),
 }
 """Verb → (module with ``add(subparsers)``, one-line help for ``swathkit --help``)."""

@@ -1,9 +1,11 @@
 """The commit point of a store: its root ``zarr.json``, written in one atomic put.
 
-The root holds the store's index in its attributes and the metadata of every
-array inline (``consolidated_metadata``). Readers take array shapes from there,
-so chunks a writer puts beyond the committed shapes stay invisible until the
-root is replaced; a writer that dies before that leaves the store as it was.
+The root holds the store's state in its attributes (for a swath store a
+constant-size manifest, :mod:`swathkit.stores.manifest`; for the grid cube its
+day index) and the metadata of every array inline (``consolidated_metadata``).
+Readers take array shapes from there, so chunks a writer puts beyond the
+committed shapes stay invisible until the root is replaced; a writer that dies
+before that leaves the store as it was.
 """
 
 from __future__ import annotations
@@ -52,3 +54,13 @@ def write_root(store: Store, attributes: dict[str, Any], arrays: list[str]) -> N
     }
     payload = json.dumps(root, indent=1, sort_keys=True, allow_nan=True).encode()
     sync(store.set(ROOT_KEY, Buffer.from_bytes(payload)))
+
+
+def read_root(store: Store, location: object) -> dict[str, Any] | None:
+    """The root document, or None when there is no store (or no folder) at ``location``."""
+    try:
+        return read_json(store, ROOT_KEY)
+    except FileNotFoundError:
+        return None
+    except StoreError as exc:
+        raise StoreError(f"{location}: root document is damaged ({exc})") from exc

@@ -130,8 +130,8 @@ def inspect_store(store: str) -> Summary:
         ("channels", ",".join(sw.layout.channels)),
         ("lat/lon kept", "yes" if sw.layout.coords else "no"),
         ("scan length (padded)", str(sw.layout.scan_length)),
-        ("commits", str(sw.index.commits)),
-        ("retired rows", str(len(sw.index.retired))),
+        ("commits", str(sw.commits)),
+        ("retired rows", str(sw.retired)),
     ]
     if n:
         start, end = ds["start_time"].values.min(), ds["end_time"].values.max()

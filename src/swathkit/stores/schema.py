@@ -22,9 +22,11 @@ from swathkit.products.amsr2.channels import (
 SCHEMA = 1
 DEFAULT_SCAN_LENGTH = 2200  # longest AMSR2 half orbit is ~2060 scans
 META_CHUNK = 4096
+COVERAGE_CHUNK = 512  # 2 kB bitmaps: a commit rewrites at most 1 MB of them, not 8 MB
 COVERAGE_BYTES = 2025  # 90 × 180 cells of 2°, one bit each
 TIME_UNITS = "microseconds since 1970-01-01T00:00:00"
 TIME_FILL = np.iinfo(np.int64).min
+EMPTY, LIVE, RETIRED = 0, 1, 2  # values of the per-row ``state`` array
 
 
 def data_codecs() -> dict[str, Any]:
@@ -120,6 +122,13 @@ class Layout:
     def specs(self) -> list[ArraySpec]:
         return self.data_specs() + META_SPECS
 
+    def chunk_shape(self, spec: ArraySpec) -> tuple[int, ...]:
+        """One granule per chunk for the data; blocks of rows for the metadata."""
+        if spec.per_granule_chunk:
+            return (1, *self.row_shape(spec))
+        rows = COVERAGE_CHUNK if spec.name == "coverage" else META_CHUNK
+        return (rows, *self.row_shape(spec))
+
     def row_shape(self, spec: ArraySpec) -> tuple[int, ...]:
         if not spec.per_granule_chunk:
             return {"bbox": (4,), "coverage": (COVERAGE_BYTES,)}.get(spec.name, ())
@@ -155,6 +164,10 @@ META_SPECS: list[ArraySpec] = [
     _meta("swathkit_version", str, ""),
     _meta("bbox", np.float32, np.nan, long_name="west, south, east, north of the footprint",
           units="degrees"),
+    _meta("state", np.uint8, EMPTY, long_name="row state",
+          flag_values=[EMPTY, LIVE, RETIRED], flag_meanings="empty live retired",
+          comment="only live rows are current granules; `swathkit compact` drops the "
+          "others"),
     _meta("coverage", np.uint8, 0, long_name="footprint on a 2° lat/lon grid, bit-packed "
           "rows from 90°N, columns from 180°W (swathkit.process.footprint)"),
 ]

@@ -21,12 +21,12 @@ def _open_lazy(store: SwathStore) -> xr.Dataset:
     with quiet_zarr():
         ds = xr.open_zarr(store.location.zarr_store(read_only=True), consolidated=True,
                           chunks={})
-    rows = store.index.live_rows()  # ascending row numbers, as granule_ids
-    ids = np.array(store.granule_ids, dtype=object)
+    rows = store.live_rows()  # ascending row numbers
     starts = ds["start_time"].values[rows]
-    order = np.argsort(starts, kind="stable")  # commit order varies; time order does not
-    ds = ds.isel(granule=rows[order])
-    ds = ds.assign_coords(granule=("granule", ids[order])).drop_vars("granule_id")
+    order = np.argsort(starts, kind="stable")  # rows of old stores are in commit order
+    ds = ds.isel(granule=rows[order]).drop_vars("state", errors="ignore")
+    ids = as_text(ds["granule_id"].values)
+    ds = ds.assign_coords(granule=("granule", ids)).drop_vars("granule_id")
     layout = store.layout
     ds.attrs = {"title": "AMSR2 L1B swaths (swathkit swath store)", "platform": "GCOM-W1",
                 "sensor": "AMSR2", "product": "AMSR2_L1B", "channels": ",".join(layout.channels),

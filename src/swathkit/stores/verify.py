@@ -55,7 +55,7 @@ def _time_notes(rows: dict[str, np.ndarray], n_scans: int) -> list[str]:
 def _problems(store: SwathStore, granule_id: str, rows: dict[str, np.ndarray],
               n_scans: int) -> list[str]:
     problems = []
-    if rows_digest(rows) != store.index.granules[granule_id][1]:
+    if rows_digest(rows) != store.digest_of(granule_id):
         problems.append("content differs from its recorded sha256")
     length = store.layout.scan_length
     if not 0 < n_scans <= length:

@@ -145,7 +145,9 @@ class _Committer:
         if not self.batch:
             return
         t0 = time.perf_counter()
-        self.writer.write([record for record, _ in self.batch])
+        records = [record for record, _ in self.batch]
+        rows = self.ledger.store_rows(r.granule_id for r in records)
+        self.writer.write(records, rows=rows)
         log.debug("committed %d granules in %.2f s", len(self.batch), time.perf_counter() - t0)
         for record, path in self.batch:
             self.ledger.set_state(record.granule_id, "committed")
@@ -181,9 +183,19 @@ def _record_search(archive: Archive, query: Query, ledger: Ledger, update: bool)
 
 def _reconcile(ledger: Ledger, writer: SwathWriter, ids: list[str]) -> None:
     """Extracted granules the store already holds: a crash came between the two commits."""
-    for row in ledger.pending(ids):
-        if row["state"] == "extracted" and row["granule_id"] in writer.index.granules:
-            ledger.set_state(row["granule_id"], "committed")
+    extracted = [row["granule_id"] for row in ledger.pending(ids) if row["state"] == "extracted"]
+    for gid in writer.lookup(extracted):
+        ledger.set_state(gid, "committed")
+
+
+def _reserve_rows(ledger: Ledger, writer: SwathWriter, ids: list[str]) -> None:
+    """Store rows for the granules found, in time order, before any is fetched.
+
+    So where a granule lands does not depend on the worker count or on the order
+    downloads finish: the same job gives the same store bytes.
+    """
+    end = ledger.reserve_rows(ids, writer.next_row)
+    writer.reserve(end - writer.next_row)
 
 
 def _tasks(ledger: Ledger, ids: list[str], workdir: Path, retry_failed: bool) -> Iterator[
@@ -252,6 +264,7 @@ def collect(query: Query, store: str | os.PathLike[str] | StoreLocation, archive
             swath_writer(location, layout) as writer, ledger.run(f"collect {query}") as run:
         ids, changed = _record_search(archive, query, ledger, update)
         _reconcile(ledger, writer, ids)
+        _reserve_rows(ledger, writer, ids)
         todo = len(ledger.pending(ids, retry_failed=retry_failed))
         committer = _Committer(writer, ledger, layout, geolocation, workers=extract_workers,
                                batch_size=batch_size, keep_files=keep_files,

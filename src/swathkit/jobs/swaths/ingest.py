@@ -80,9 +80,10 @@ def ingest(files: Iterable[str | os.PathLike[str]], store: str | StoreLocation, 
            progress: Progress | None = None) -> IngestReport:
     """Ingest AMSR2 L1B files into a swath store.
 
-    Files are taken in name order and committed in batches, so the store's bytes
-    do not depend on ``workers``. A bad file is reported in ``failures`` with its
-    reason; the others are stored.
+    Files are taken in name order and committed in batches, each batch's new
+    granules in start-time order, so the store's bytes do not depend on
+    ``workers``. A bad file is reported in ``failures`` with its reason; the
+    others are stored.
 
     Args:
         files: Product files.
