@@ -33,6 +33,7 @@ from swathkit.jobs.pairs.harvest import DEEP_PAGING_CAP, Harvest, harvest, per_s
 from swathkit.jobs.report import JobReport
 from swathkit.process.coincidence import DsweFootprint, SarFootprint, join
 from swathkit.stores.pair_table import PairTable
+from swathkit.transfer.retry import RetryPolicy
 from swathkit.types import Progress, Query, utc
 
 __all__ = ["SAR_PRODUCT", "SearchExtras", "search_pairs"]
@@ -57,9 +58,11 @@ class SearchExtras:
 def search_pairs(table: str | Path, parts: Sequence[Polygon], start: datetime | str,
                  end: datetime | str, *, window_days: int = 1, max_cloud: float = 30.0,
                  cache_dir: str | Path | None = None, chunk_days: int = 16,
-                 cap: int = DEEP_PAGING_CAP, progress: Progress | None = None
-                 ) -> JobReport[SearchExtras]:
+                 cap: int = DEEP_PAGING_CAP, retry: RetryPolicy | None = None,
+                 progress: Progress | None = None) -> JobReport[SearchExtras]:
     """Find the SAR × DSWE candidates of ``parts`` in [start, end) and add them to ``table``.
+
+    ``retry`` is the policy of every catalogue request (default :class:`RetryPolicy`'s).
 
     Raises:
         InputError: an empty period, a negative window, a bad cloud limit.
@@ -72,9 +75,9 @@ def search_pairs(table: str | Path, parts: Sequence[Polygon], start: datetime | 
         raise InputError(f"--window-days {window_days}, --max-cloud {max_cloud}: give 0 or "
                          "more days and a cloud limit of 0–100 per cent")
     window = timedelta(days=window_days)
-    scenes, cmr_requests = _scenes(parts, first, last)
+    scenes, cmr_requests = _scenes(parts, first, last, retry or RetryPolicy())
     folder = Path(cache_dir) if cache_dir else settings().cache_dir / "pairs" / "dswe-harvest"
-    stac = StacCatalog(max_cloud=max_cloud, page_size=500)
+    stac = StacCatalog(max_cloud=max_cloud, page_size=500, retry=retry)
     found = harvest(stac, parts, first - window, last + window, folder,
                     chunk_days=chunk_days, cap=cap, progress=progress)
     candidates = join(scenes, found.footprints, window=window, max_cloud=max_cloud)
@@ -96,9 +99,9 @@ def _extras(cmr_requests: int, found: Harvest, per_scene: int,
                         found.chunks, found.cached_chunks, regions)
 
 
-def _scenes(parts: Sequence[Polygon], start: datetime,
-            end: datetime) -> tuple[list[SarFootprint], int]:
-    catalog = CmrCatalog(aoi=list(parts))
+def _scenes(parts: Sequence[Polygon], start: datetime, end: datetime,
+            retry: RetryPolicy) -> tuple[list[SarFootprint], int]:
+    catalog = CmrCatalog(aoi=list(parts), retry=retry)
     scenes: dict[str, SarFootprint] = {}
     requests = 0
     try:
