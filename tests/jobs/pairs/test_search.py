@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow  # the simulators build their catalogues and files
 
 
 def test_search_finds_candidates_and_counts_its_requests(env, tmp_path):
-    asf, ll, _ = env
+    _, ll, _ = env
     table = tmp_path / "pairs.parquet"
     before = ll.stats().searches
     report = search(table, tmp_path / "cache")
@@ -28,7 +28,7 @@ def test_search_finds_candidates_and_counts_its_requests(env, tmp_path):
 
 
 def test_rerun_reuses_the_harvest_and_adds_nothing(env, tmp_path):
-    asf, ll, _ = env
+    _, ll, _ = env
     table = tmp_path / "pairs.parquet"
     first = search(table, tmp_path / "cache")
     data = table.read_bytes()
@@ -42,7 +42,6 @@ def test_rerun_reuses_the_harvest_and_adds_nothing(env, tmp_path):
 
 
 def test_a_window_over_the_cap_is_split_and_gives_the_same_footprints(env, tmp_path):
-    _, ll, _ = env
     catalog = StacCatalog(max_cloud=30, page_size=500)
     start, end = PERIOD
     whole = harvest(catalog, [AOI], utc(start), utc(end), tmp_path / "a", chunk_days=61)
