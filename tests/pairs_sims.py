@@ -22,6 +22,7 @@ USERS = {"alice": "correct horse"}
 
 @contextmanager
 def simulators(folder: Path, *, faults: str = "none"):
+    folder.mkdir(parents=True, exist_ok=True)
     with SimulatedAsf(pixels=16, faults=faults, cache_dir=folder / "asf") as asf, \
             SimulatedLandsatLook(users=USERS, pixels=500, faults=faults,
                                  cache_dir=folder / "ll") as ll:

@@ -6,9 +6,11 @@ header, then the internal tiles under a window). Each :class:`RangeFile` fetches
 blocks (``block_size``) through swathkit's :class:`~swathkit.archives.http.HttpClient` (its
 TLS, cookies and auth: :class:`~swathkit.archives.ers.ErsAuth` turns an HTML login page
 answered for a ``.TIF`` into an ``AuthError``) and keeps the last ``cache_blocks`` of them,
-so GDAL's many small reads cost few requests. Each block request is retried with the
-:class:`~swathkit.transfer.retry.RetryPolicy`; a body shorter than asked is a transient
-failure (retried), an answer that ignores ``Range`` is refused (it would send the whole file).
+so GDAL's many small reads cost few requests. GDAL reports a failed read as its own
+error; the fetch error behind it is kept in ``RangeOpener.last_error``. Each block
+request is retried with the :class:`~swathkit.transfer.retry.RetryPolicy`; a body shorter
+than asked is a transient failure (retried), an answer that ignores ``Range`` is refused
+(it would send the whole file).
 
 ::
 
@@ -26,7 +28,7 @@ from collections import OrderedDict
 from typing import Any
 
 from swathkit.archives.http import HttpClient
-from swathkit.errors import InputError, PermanentFetchError, TransientFetchError
+from swathkit.errors import FetchError, InputError, PermanentFetchError, TransientFetchError
 from swathkit.transfer.retry import RetryPolicy
 
 __all__ = ["BLOCK_SIZE", "RangeFile", "RangeOpener"]
@@ -54,6 +56,7 @@ class RangeOpener:
         self.retry = retry or RetryPolicy()
         self.bytes_fetched = 0
         self.requests = 0
+        self.last_error: FetchError | None = None  # GDAL hides it behind its own error
 
     def __call__(self, url: str, mode: str = "rb") -> RangeFile:
         if mode not in ("r", "rb"):
@@ -80,7 +83,11 @@ class RangeOpener:
                                           f"{start} arrived; the answer was cut short")
             return data, total
 
-        return self.retry.call(ask)
+        try:
+            return self.retry.call(ask)
+        except FetchError as exc:
+            self.last_error = exc
+            raise
 
 
 def _total(url: str, content_range: str) -> int:

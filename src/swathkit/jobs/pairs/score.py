@@ -111,10 +111,12 @@ def _item(row: PairRow) -> str:
 def _score(row: PairRow, base: str, rules: ScoreRules | None,
            opener: RangeOpener) -> tuple[PairRow, int, Exception | None]:
     c = row.candidate
+    opener.last_error = None
     try:
         result = score_files(asset_urls(c.dswe_ids, base), c.sar_polygon, rules=rules,
                              opener=opener)
-    except (FetchError, InputError, FormatError) as exc:
+    except (FetchError, InputError, FormatError) as raised:
+        exc = opener.last_error or raised  # what GDAL's error hides
         return row.failed(f"{type(exc).__name__}: {exc}"), 0, exc
     return row.scored(result.score), result.file_bytes or 0, None
 
