@@ -28,6 +28,7 @@ from swathkit.archives.http_range import BLOCK_SIZE, RangeOpener
 from swathkit.config import settings
 from swathkit.errors import AuthError, FetchError, FormatError, InputError
 from swathkit.jobs.pairs.score_files import score_files
+from swathkit.jobs.pairs.status import pair_item
 from swathkit.jobs.report import JobReport
 from swathkit.process.overlap import ScoreRules
 from swathkit.products.dswe.names import TileId, asset_href
@@ -89,7 +90,7 @@ def score_pairs(table: str | Path, *, rules: ScoreRules | None = None, batch: in
             used.append(PairBytes(row.candidate.sar_id, row.candidate.dswe_date.isoformat(),
                                   opener.bytes_fetched - before, size))
             if error is not None:
-                failures.append(Failure.from_error(_item(row), error))
+                failures.append(Failure.from_error(pair_item(row), error))
             if len(done) >= batch or n == len(todo):
                 store.record(done)
                 done = []
@@ -102,10 +103,6 @@ def score_pairs(table: str | Path, *, rules: ScoreRules | None = None, batch: in
                      failures=tuple(failures), bytes=sum(p.fetched for p in used),
                      seconds=time.monotonic() - begun,
                      extras=ScoreExtras(tuple(used), requests, sum(p.file_bytes for p in used)))
-
-
-def _item(row: PairRow) -> str:
-    return f"{row.candidate.sar_name} × {row.candidate.dswe_date.isoformat()}"
 
 
 def _score(row: PairRow, base: str, rules: ScoreRules | None,

@@ -5,7 +5,8 @@
    (:mod:`.harvest`: time windows under the deep-paging cap, cached as GeoParquet);
 3. :func:`swathkit.process.coincidence.join` (footprint, ``|Δt| ≤ window``, cloud limit,
    nearest date, one grid region per candidate);
-4. new candidates are added to the pair table (rows already there are left as they are).
+4. new candidates are added to the pair table (rows already there are left as they are);
+   the ids of the scenes found go to its sidecar (:func:`.status.record_scenes`).
 
 The report says how many catalogue requests were made, and how many the seed's
 per-scene method would have needed: one STAC search per SAR scene, one more per further
@@ -30,6 +31,7 @@ from swathkit.archives.stac import StacCatalog
 from swathkit.config import settings
 from swathkit.errors import InputError
 from swathkit.jobs.pairs.harvest import DEEP_PAGING_CAP, Harvest, harvest, per_scene_requests
+from swathkit.jobs.pairs.status import record_scenes
 from swathkit.jobs.report import JobReport
 from swathkit.process.coincidence import DsweFootprint, SarFootprint, join
 from swathkit.stores.pair_table import PairTable
@@ -76,6 +78,7 @@ def search_pairs(table: str | Path, parts: Sequence[Polygon], start: datetime | 
                          "more days and a cloud limit of 0–100 per cent")
     window = timedelta(days=window_days)
     scenes, cmr_requests = _scenes(parts, first, last, retry or RetryPolicy())
+    record_scenes(table, (s.id for s in scenes))
     folder = Path(cache_dir) if cache_dir else settings().cache_dir / "pairs" / "dswe-harvest"
     stac = StacCatalog(max_cloud=max_cloud, page_size=500, retry=retry)
     found = harvest(stac, parts, first - window, last + window, folder,
