@@ -5,6 +5,7 @@ import pytest
 from pairs_sims import AOI, PERIOD, point_at, simulators
 from swathkit.jobs.pairs.score import score_pairs
 from swathkit.jobs.pairs.search import search_pairs
+from swathkit.jobs.pairs.status import pairs_status
 from swathkit.process.overlap import ScoreRules
 from swathkit.stores.pair_table import PairTable
 from swathkit.transfer.retry import RetryPolicy
@@ -61,6 +62,10 @@ def test_without_the_login_each_pair_fails_with_its_reason_then_a_rerun_scores_t
     assert {r.state for r in rows} == {"failed"} and len(report.failures) == len(rows)
     assert all("login form" in r.failure for r in rows)
     assert {f.kind.value for f in report.failures} == {"auth"}
+    funnel = pairs_status(searched)
+    assert [s.items for s in funnel.stages][1:] == [len(rows), 0, 0]
+    assert {f.kind.value for f in funnel.failures} == {"auth"}
+    assert sorted(f.item for f in funnel.failures) == sorted(f.item for f in report.failures)
     point_at(monkeypatch, *env, login=True)
     again = score_pairs(searched)
     assert again.counts["scored"] == len(rows)
