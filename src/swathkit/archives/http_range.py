@@ -5,12 +5,13 @@
 header, then the internal tiles under a window). Each :class:`RangeFile` fetches whole
 blocks (``block_size``) through swathkit's :class:`~swathkit.archives.http.HttpClient` (its
 TLS, cookies and auth: :class:`~swathkit.archives.ers.ErsAuth` turns an HTML login page
-answered for a ``.TIF`` into an ``AuthError``) and keeps the last ``cache_blocks`` of them,
-so GDAL's many small reads cost few requests. GDAL reports a failed read as its own
-error; the fetch error behind it is kept in ``RangeOpener.last_error``. Each block
-request is retried with the :class:`~swathkit.transfer.retry.RetryPolicy`; a body shorter
-than asked is a transient failure (retried), an answer that ignores ``Range`` is refused
-(it would send the whole file).
+answered for a ``.TIF`` into an ``AuthError``); the opener keeps the last ``cache_blocks``
+of them, so GDAL's many small reads and re-opens cost few requests. GDAL reports a
+failed read as its own error; the fetch error behind it is kept in
+``RangeOpener.last_error``. Each block request is retried with the
+:class:`~swathkit.transfer.retry.RetryPolicy`; a body shorter than asked is a transient
+failure (retried); an answer that ignores ``Range`` is refused (it would send the whole
+file).
 
 ::
 
@@ -38,17 +39,20 @@ _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 
 
 class RangeOpener:
-    """Open URLs as :class:`RangeFile` s sharing one client; counts what they fetched.
+    """Open URLs as :class:`RangeFile` s sharing one client and one block cache.
+
+    rasterio opens a dataset's file several times (to probe, then to read): the blocks
+    and sizes are kept here, by URL, so a re-open costs no request. Counts what it fetched.
 
     Args:
         http: The client (not shared with other threads).
         block_size: Bytes per Range request.
-        cache_blocks: Blocks each file keeps (least recently used dropped first).
+        cache_blocks: Blocks kept (least recently used dropped first), all URLs together.
         retry: Retries of each block request (default: :class:`RetryPolicy`'s).
     """
 
     def __init__(self, http: HttpClient, *, block_size: int = BLOCK_SIZE,
-                 cache_blocks: int = 32, retry: RetryPolicy | None = None) -> None:
+                 cache_blocks: int = 256, retry: RetryPolicy | None = None) -> None:
         if block_size < 1 or cache_blocks < 1:
             raise InputError(f"block size {block_size} and cache of {cache_blocks} blocks: "
                              "give 1 or more of each")
@@ -57,11 +61,33 @@ class RangeOpener:
         self.bytes_fetched = 0
         self.requests = 0
         self.last_error: FetchError | None = None  # GDAL hides it behind its own error
+        self._blocks: OrderedDict[tuple[str, int], bytes] = OrderedDict()
+        self._sizes: dict[str, int] = {}
 
     def __call__(self, url: str, mode: str = "rb") -> RangeFile:
         if mode not in ("r", "rb"):
             raise InputError(f"{url}: mode {mode!r}; HTTP files are read-only ('rb')")
         return RangeFile(url, self)
+
+    def size(self, url: str) -> int:
+        """The size of ``url`` (its first block is fetched to learn it)."""
+        if url not in self._sizes:
+            self.block(url, 0)
+        return self._sizes[url]
+
+    def block(self, url: str, index: int) -> bytes:
+        """Block ``index`` of ``url`` (from the cache, else by one Range request)."""
+        key = (url, index)
+        cached = self._blocks.get(key)
+        if cached is not None:
+            self._blocks.move_to_end(key)
+            return cached
+        start = index * self.block_size
+        data, self._sizes[url] = self.fetch(url, start, start + self.block_size - 1)
+        self._blocks[key] = data
+        while len(self._blocks) > self.cache_blocks:
+            self._blocks.popitem(last=False)
+        return data
 
     def fetch(self, url: str, start: int, end: int) -> tuple[bytes, int]:
         """Bytes ``start``..``end`` (inclusive) of ``url`` and the file's total size."""
@@ -99,14 +125,12 @@ def _total(url: str, content_range: str) -> int:
 
 
 class RangeFile(io.RawIOBase):
-    """A read-only, seekable view of one URL; bytes come in blocks by Range requests."""
+    """A read-only, seekable view of one URL; bytes come from its opener's blocks."""
 
     def __init__(self, url: str, opener: RangeOpener) -> None:
         super().__init__()
         self.url, self._opener, self._pos = url, opener, 0
-        self._blocks: OrderedDict[int, bytes] = OrderedDict()
-        first, self._size = opener.fetch(url, 0, opener.block_size - 1)
-        self._keep(0, first)
+        self._size = opener.size(url)
 
     @property
     def size(self) -> int:
@@ -128,15 +152,14 @@ class RangeFile(io.RawIOBase):
         self._pos = base + offset
         return self._pos
 
-    def read(self, size: int = -1) -> bytes:
+    def read(self, size: int | None = -1) -> bytes:
         end = self._size if size is None or size < 0 else min(self._size, self._pos + size)
         if end <= self._pos:
             return b""
         bs = self._opener.block_size
-        parts = [self._block(i) for i in range(self._pos // bs, (end - 1) // bs + 1)]
-        data = b"".join(parts)
-        skip = self._pos - (self._pos // bs) * bs
-        out = data[skip:skip + end - self._pos]
+        first = self._pos // bs
+        data = b"".join(self._opener.block(self.url, i) for i in range(first, (end - 1) // bs + 1))
+        out = data[self._pos - first * bs:end - first * bs]
         self._pos = end
         return out
 
@@ -148,22 +171,3 @@ class RangeFile(io.RawIOBase):
 
     def readall(self) -> bytes:
         return self.read(-1)
-
-    def _block(self, index: int) -> bytes:
-        cached = self._blocks.get(index)
-        if cached is not None:
-            self._blocks.move_to_end(index)
-            return cached
-        bs = self._opener.block_size
-        data, _ = self._opener.fetch(self.url, index * bs, index * bs + bs - 1)
-        self._keep(index, data)
-        return data
-
-    def _keep(self, index: int, data: bytes) -> None:
-        self._blocks[index] = data
-        while len(self._blocks) > self._opener.cache_blocks:
-            self._blocks.popitem(last=False)
-
-    def close(self) -> None:
-        self._blocks.clear()
-        super().close()

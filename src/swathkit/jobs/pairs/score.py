@@ -107,11 +107,14 @@ def score_pairs(table: str | Path, *, rules: ScoreRules | None = None, batch: in
 
 def _score(row: PairRow, base: str, rules: ScoreRules | None,
            opener: RangeOpener) -> tuple[PairRow, int, Exception | None]:
+    import rasterio
+
     c = row.candidate
     opener.last_error = None
     try:
-        result = score_files(asset_urls(c.dswe_ids, base), c.sar_polygon, rules=rules,
-                             opener=opener)
+        with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR"):  # no sidecar probes
+            result = score_files(asset_urls(c.dswe_ids, base), c.sar_polygon, rules=rules,
+                                 opener=opener)
     except (FetchError, InputError, FormatError) as raised:
         exc = opener.last_error or raised  # what GDAL's error hides
         return row.failed(f"{type(exc).__name__}: {exc}"), 0, exc
