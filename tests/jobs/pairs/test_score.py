@@ -83,3 +83,17 @@ def test_a_faulty_archive_gives_the_same_table_as_a_clean_one(searched, tmp_path
         assert sum(sims[1].stats().faults.values()) > 0  # faults were played
     assert not report.failures
     assert table.read_bytes() == clean
+
+
+def test_ctrl_c_keeps_what_was_scored_and_a_rerun_scores_the_rest(searched):
+    total = len(PairTable(searched).rows())
+
+    def stop_after_one(done, _total, _item):
+        if done == 1:
+            raise KeyboardInterrupt
+
+    first = score_pairs(searched, batch=5, progress=stop_after_one)
+    assert first.interrupted and first.exit_code == 130 and first.unfinished == total - 1
+    assert len(PairTable(searched).rows("scored")) == 1
+    rest = score_pairs(searched)
+    assert rest.counts["to_score"] == total - 1 and rest.counts["scored"] == total - 1

@@ -77,12 +77,32 @@ def score_pairs(table: str | Path, *, rules: ScoreRules | None = None, batch: in
     begun, store = time.monotonic(), PairTable(table)
     todo = store.rows("candidate") + store.rows("failed")
     todo.sort(key=lambda r: r.key)
-    done: list[PairRow] = []
     failures: list[Failure] = []
     used: list[PairBytes] = []
     base = settings().endpoint("landsatlook")
+    interrupted = False
     with HttpClient(auth=_auth(base)) as http:
         opener = RangeOpener(http, block_size=block_size, retry=retry)
+        try:
+            _run(todo, store, batch, base, rules, opener, used, failures, progress)
+        except KeyboardInterrupt:
+            interrupted = True  # the batches recorded stay; a re-run scores the rest
+    scored = len(used) - len(failures)
+    return JobReport(job="pairs score", target=str(table), unit="pairs",
+                     counts={"to_score": len(todo), "scored": scored, "failed": len(failures)},
+                     failures=tuple(failures), bytes=sum(p.fetched for p in used),
+                     seconds=time.monotonic() - begun, interrupted=interrupted,
+                     unfinished=len(todo) - len(used),
+                     extras=ScoreExtras(tuple(used), opener.requests,
+                                        sum(p.file_bytes for p in used)))
+
+
+def _run(todo: Sequence[PairRow], store: PairTable, batch: int, base: str,
+         rules: ScoreRules | None, opener: RangeOpener, used: list[PairBytes],
+         failures: list[Failure], progress: Progress | None) -> None:
+    """Score ``todo`` in order, recording every ``batch`` rows (and what is done on Ctrl-C)."""
+    done: list[PairRow] = []
+    try:
         for n, row in enumerate(todo, 1):
             before = opener.bytes_fetched
             out, size, error = _score(row, base, rules, opener)
@@ -91,18 +111,13 @@ def score_pairs(table: str | Path, *, rules: ScoreRules | None = None, batch: in
                                   opener.bytes_fetched - before, size))
             if error is not None:
                 failures.append(Failure.from_error(pair_item(row), error))
-            if len(done) >= batch or n == len(todo):
+            if len(done) >= batch:
                 store.record(done)
                 done = []
             if progress is not None:
                 progress(n, len(todo), row.candidate.sar_name)
-        requests = opener.requests
-    scored = len(used) - len(failures)
-    return JobReport(job="pairs score", target=str(table), unit="pairs",
-                     counts={"to_score": len(todo), "scored": scored, "failed": len(failures)},
-                     failures=tuple(failures), bytes=sum(p.fetched for p in used),
-                     seconds=time.monotonic() - begun,
-                     extras=ScoreExtras(tuple(used), requests, sum(p.file_bytes for p in used)))
+    finally:
+        store.record(done)
 
 
 def _score(row: PairRow, base: str, rules: ScoreRules | None,
