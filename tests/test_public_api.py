@@ -40,7 +40,9 @@ EXPECTED = {
                        "datapool_files", "Candidate", "DsweFootprint", "FileScore", "Merged",
                        "OverlapScore",
                        "PairRow", "PairTable", "SarFootprint", "ScoreRules", "join",
-                       "parse_footprint", "read_merged", "score", "score_files"},
+                       "parse_footprint", "read_merged", "score", "score_files",
+                       "RangeOpener", "pairs_status", "parse_aoi", "score_pairs",
+                       "search_pairs"},
 }
 
 

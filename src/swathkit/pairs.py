@@ -30,15 +30,20 @@ __all__ = [
     "PairRow",
     "PairTable",
     "Query",
+    "RangeOpener",
     "SarFootprint",
     "ScoreRules",
     "StacCatalog",
     "datapool_files",
     "join",
+    "pairs_status",
+    "parse_aoi",
     "parse_footprint",
     "read_merged",
     "score",
     "score_files",
+    "score_pairs",
+    "search_pairs",
 ]
 
 if TYPE_CHECKING:
@@ -46,8 +51,13 @@ if TYPE_CHECKING:
     from swathkit.archives.earthdata import datapool_files
     from swathkit.archives.ers import ErsAuth
     from swathkit.archives.http import HttpClient
+    from swathkit.archives.http_range import RangeOpener
     from swathkit.archives.stac import StacCatalog
+    from swathkit.jobs.pairs.aoi import parse_aoi
+    from swathkit.jobs.pairs.score import score_pairs
     from swathkit.jobs.pairs.score_files import FileScore, parse_footprint, score_files
+    from swathkit.jobs.pairs.search import search_pairs
+    from swathkit.jobs.pairs.status import pairs_status
     from swathkit.process.coincidence import Candidate, DsweFootprint, SarFootprint, join
     from swathkit.process.overlap import OverlapScore, ScoreRules, score
     from swathkit.products.dswe.window import Merged, read_merged
@@ -68,13 +78,18 @@ else:
         "PairRow": "swathkit.stores.pair_table",
         "PairTable": "swathkit.stores.pair_table",
         "Query": "swathkit.types",
+        "RangeOpener": "swathkit.archives.http_range",
         "SarFootprint": "swathkit.process.coincidence",
         "ScoreRules": "swathkit.process.overlap",
         "StacCatalog": "swathkit.archives.stac",
         "datapool_files": "swathkit.archives.earthdata",
         "join": "swathkit.process.coincidence",
+        "pairs_status": "swathkit.jobs.pairs.status",
+        "parse_aoi": "swathkit.jobs.pairs.aoi",
         "parse_footprint": "swathkit.jobs.pairs.score_files",
         "read_merged": "swathkit.products.dswe.window",
         "score": "swathkit.process.overlap",
         "score_files": "swathkit.jobs.pairs.score_files",
+        "score_pairs": "swathkit.jobs.pairs.score",
+        "search_pairs": "swathkit.jobs.pairs.search",
     })

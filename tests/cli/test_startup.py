@@ -21,7 +21,8 @@ HELP = [[], ["demo"], ["collect"], ["status"], ["ingest"], ["inspect"], ["verify
         ["export"], ["seaice"], ["seaice", "download"], ["seaice", "consolidate"],
         ["seaice", "mask"], ["seaice", "fill"], ["seaice", "report"], ["seaice", "plot"],
         ["seaice", "plot", "day"], ["seaice", "plot", "mask"], ["seaice", "plot", "compare"],
-        ["sim"], ["sim", "generate"], ["sim", "serve"], ["seasat"], ["seasat", "clean"]]
+        ["sim"], ["sim", "generate"], ["sim", "serve"], ["seasat"], ["seasat", "clean"],
+        ["pairs", "search"], ["pairs", "score"], ["pairs", "status"], ["pairs", "export"]]
 
 PROBE = """
 import contextlib, io, json, sys

@@ -1,0 +1,53 @@
+"""``swathkit pairs score``: score the pairs of the table not scored yet (HTTP Range reads)."""
+
+from __future__ import annotations
+
+import argparse
+
+from swathkit.cli import render
+
+
+def add(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = verbs.add_parser(
+        "score", help="score the table's pairs not scored yet, reading only the windows needed",
+        description="For each pair of the table not scored yet (candidates and failed ones), "
+        "read the windows of its DSWE INWAM COGs under the SAR footprint by HTTP Range "
+        "requests (with the ERS login when USGS_USERNAME/USGS_PASSWORD or netrc give one), "
+        "merge them and count valid and water pixels inside the footprint (or its box). "
+        "Each pair ends scored or failed with its reason; running it again scores only "
+        "what is left. Exit 0 when every pair is scored, 1 when some failed.",
+        epilog="example:\n  swathkit pairs score --table pairs.parquet\n"
+        "  swathkit pairs score --table pairs.parquet --within bbox --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--table", required=True, help="the pair table (from 'pairs search')")
+    p.add_argument("--within", choices=("footprint", "bbox"), default="footprint",
+                   help="count inside the footprint (default) or its lon/lat bounding box "
+                   "(the seed's measure)")
+    p.add_argument("--min-valid", type=float, default=0.5,
+                   help="smallest valid fraction kept (default 0.5)")
+    p.add_argument("--min-water", type=float, default=0.05,
+                   help="smallest water fraction kept (default 0.05)")
+    render.add_json_option(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from swathkit.jobs.pairs.score import score_pairs
+    from swathkit.process.overlap import ScoreRules
+
+    rules = ScoreRules(within=args.within, min_valid=args.min_valid, min_water=args.min_water)
+    if args.json:
+        report = score_pairs(args.table, rules=rules)
+    else:
+        with render.progress_bar("pairs") as progress:
+            report = score_pairs(args.table, rules=rules, progress=progress)
+    code = render.job_report(report, as_json=args.json, title=f"pairs score {args.table}")
+    e = report.extras
+    if not args.json and e.pairs:
+        share = report.bytes / e.file_bytes if e.file_bytes else 0.0
+        render.facts("reads", [
+            ("HTTP Range requests", f"{e.requests:,}"),
+            ("bytes read of the tiles' size", f"{report.bytes:,} of {e.file_bytes:,} "
+             f"({share:.1%})"),
+            ("bytes per pair (mean)", f"{report.bytes / len(e.pairs):,.0f}")])
+    return code

@@ -1,0 +1,35 @@
+"""``swathkit pairs status``: the funnel of a pair table."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from swathkit.cli import render
+
+
+def add(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = verbs.add_parser(
+        "status", help="the funnel of a pair table: scenes, candidates, scored, kept, failed",
+        description="Show how many SAR scenes the searches found, how many became candidates, "
+        "how many are scored and kept, and the failed pairs with their reasons.",
+        epilog="example:\n  swathkit pairs status --table pairs.parquet --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--table", required=True, help="the pair table")
+    render.add_json_option(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from swathkit.jobs.pairs.status import pairs_status
+    from swathkit.jobs.report import jsonable
+
+    funnel = pairs_status(args.table)
+    if args.json:
+        doc = {"stages": {s.name: s.items for s in funnel.stages},
+               "failed": len(funnel.failures), "failures": jsonable(funnel.failures)}
+        sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+    else:
+        render.funnel(funnel, title=f"pairs {args.table}")
+    return 0

@@ -1,0 +1,144 @@
+"""``pairs score``: score every pair not scored yet, reading only the DSWE windows it needs.
+
+For each row of the pair table in state ``candidate`` or ``failed``, the INWAM COGs of its
+DSWE tiles are opened over HTTP (:class:`~swathkit.archives.http_range.RangeOpener`: Range
+reads through :class:`~swathkit.archives.http.HttpClient`, with the ERS login when
+credentials are configured, anonymous otherwise; a login page answered instead of a TIFF
+is an ``AuthError``), the windows under the SAR footprint's box are merged and scored
+(:func:`swathkit.jobs.pairs.score_files.score_files`). The row becomes ``scored`` or
+``failed`` with its reason; rows are recorded every ``batch`` pairs, so an interrupted run
+loses at most one batch and a re-run scores only what is left. Scored rows are never
+read again.
+
+Asset URLs follow LandsatLook's layout from the tile id, under
+``settings().endpoint("landsatlook")`` (``SWATHKIT_LANDSATLOOK_URL``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from swathkit.archives.ers import ErsAuth
+from swathkit.archives.http import HttpClient
+from swathkit.archives.http_range import BLOCK_SIZE, RangeOpener
+from swathkit.config import settings
+from swathkit.errors import AuthError, FetchError, FormatError, InputError
+from swathkit.jobs.pairs.score_files import score_files
+from swathkit.jobs.pairs.status import pair_item
+from swathkit.jobs.report import JobReport
+from swathkit.process.overlap import ScoreRules
+from swathkit.products.dswe.names import TileId, asset_href
+from swathkit.stores.pair_table import PairRow, PairTable
+from swathkit.transfer.retry import RetryPolicy
+from swathkit.types import Failure, Progress
+
+__all__ = ["PairBytes", "ScoreExtras", "asset_urls", "score_pairs"]
+
+
+@dataclass(frozen=True)
+class PairBytes:
+    """What scoring one pair read: bytes fetched over HTTP of the tiles' total size."""
+
+    sar_id: str
+    dswe_date: str
+    fetched: int
+    file_bytes: int
+
+
+@dataclass(frozen=True)
+class ScoreExtras:
+    """Per pair, the bytes read; and the HTTP requests of the run."""
+
+    pairs: tuple[PairBytes, ...]
+    requests: int
+    file_bytes: int
+
+
+def asset_urls(dswe_ids: Sequence[str], base_url: str | None = None) -> list[str]:
+    """The INWAM asset URLs of DSWE item ids (``…_DSWE``)."""
+    base = base_url or settings().endpoint("landsatlook")
+    return [asset_href(base, TileId.parse(i)) for i in dswe_ids]
+
+
+def score_pairs(table: str | Path, *, rules: ScoreRules | None = None, batch: int = 25,
+                block_size: int = BLOCK_SIZE, retry: RetryPolicy | None = None,
+                progress: Progress | None = None) -> JobReport[ScoreExtras]:
+    """Score the pairs of ``table`` not scored yet; record each as scored or failed.
+
+    Raises:
+        InputError: a bad batch size; StoreError: the table is unreadable.
+    """
+    if batch < 1:
+        raise InputError(f"batch {batch}: give 1 or more pairs per write")
+    begun, store = time.monotonic(), PairTable(table)
+    todo = store.rows("candidate") + store.rows("failed")
+    todo.sort(key=lambda r: r.key)
+    failures: list[Failure] = []
+    used: list[PairBytes] = []
+    base = settings().endpoint("landsatlook")
+    interrupted = False
+    with HttpClient(auth=_auth(base)) as http:
+        opener = RangeOpener(http, block_size=block_size, retry=retry)
+        try:
+            _run(todo, store, batch, base, rules, opener, used, failures, progress)
+        except KeyboardInterrupt:
+            interrupted = True  # the batches recorded stay; a re-run scores the rest
+    scored = len(used) - len(failures)
+    return JobReport(job="pairs score", target=str(table), unit="pairs",
+                     counts={"to_score": len(todo), "scored": scored, "failed": len(failures)},
+                     failures=tuple(failures), bytes=sum(p.fetched for p in used),
+                     seconds=time.monotonic() - begun, interrupted=interrupted,
+                     unfinished=len(todo) - len(used),
+                     extras=ScoreExtras(tuple(used), opener.requests,
+                                        sum(p.file_bytes for p in used)))
+
+
+def _run(todo: Sequence[PairRow], store: PairTable, batch: int, base: str,
+         rules: ScoreRules | None, opener: RangeOpener, used: list[PairBytes],
+         failures: list[Failure], progress: Progress | None) -> None:
+    """Score ``todo`` in order, recording every ``batch`` rows (and what is done on Ctrl-C)."""
+    done: list[PairRow] = []
+    try:
+        for n, row in enumerate(todo, 1):
+            before = opener.bytes_fetched
+            out, size, error = _score(row, base, rules, opener)
+            done.append(out)
+            used.append(PairBytes(row.candidate.sar_id, row.candidate.dswe_date.isoformat(),
+                                  opener.bytes_fetched - before, size))
+            if error is not None:
+                failures.append(Failure.from_error(pair_item(row), error))
+            if len(done) >= batch:
+                store.record(done)
+                done = []
+            if progress is not None:
+                progress(n, len(todo), row.candidate.sar_name)
+    finally:
+        store.record(done)
+
+
+def _score(row: PairRow, base: str, rules: ScoreRules | None,
+           opener: RangeOpener) -> tuple[PairRow, int, Exception | None]:
+    import rasterio
+
+    c = row.candidate
+    opener.last_error = None
+    try:
+        with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR"):  # no sidecar probes
+            result = score_files(asset_urls(c.dswe_ids, base), c.sar_polygon, rules=rules,
+                                 opener=opener)
+    except (FetchError, InputError, FormatError) as raised:
+        exc = opener.last_error or raised  # what GDAL's error hides
+        return row.failed(f"{type(exc).__name__}: {exc}"), 0, exc
+    return row.scored(result.score), result.file_bytes or 0, None
+
+
+def _auth(base: str) -> ErsAuth:
+    hosts = [urlsplit(base).netloc]
+    try:
+        return ErsAuth.resolve(asset_hosts=hosts)
+    except AuthError:
+        return ErsAuth(None, asset_hosts=hosts)  # anonymous; a login page is still caught

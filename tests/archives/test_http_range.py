@@ -1,0 +1,77 @@
+"""RangeOpener: rasterio reads a COG window from the simulated LandsatLook by Range requests."""
+
+import io
+
+import numpy as np
+import pytest
+import rasterio
+from rasterio.windows import Window
+
+from swathkit.archives.credentials import Credentials
+from swathkit.archives.ers import ErsAuth
+from swathkit.archives.http import HttpClient
+from swathkit.archives.http_range import RangeOpener
+from swathkit.archives.stac import StacCatalog
+from swathkit.errors import AuthError
+from swathkit.sim.stac.server import SimulatedLandsatLook
+from swathkit.types import Query
+
+pytestmark = pytest.mark.slow  # the simulator makes its COGs on first request
+
+QUERY = Query("dswe", "2008-06-01", "2008-06-05", bbox=(-91, 34, -89, 36))
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory):
+    with SimulatedLandsatLook(users={"alice": "pw"}, pixels=500,
+                              cache_dir=tmp_path_factory.mktemp("ll")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def href(sim):
+    return next(StacCatalog(sim.stac_url, ca_bundle=sim.ca_file).search(QUERY)).remote_path
+
+
+def _http(sim, password="pw"):
+    auth = ErsAuth(Credentials("alice", password), login_url=sim.base_url + "login",
+                   ca_bundle=sim.ca_file)
+    return HttpClient(auth=auth, ca_bundle=sim.ca_file)
+
+
+def test_file_object_reads_seeks_and_tells_like_the_whole_file(sim, href):
+    with _http(sim) as http:
+        whole = http.request("GET", href).content
+        opener = RangeOpener(http, block_size=1000, cache_blocks=4)
+        f = opener(href)
+        assert f.size == len(whole) and f.read(4) == b"II*\x00" and f.tell() == 4
+        f.seek(-10, io.SEEK_END)
+        assert f.read() == whole[-10:]
+        f.seek(1500)
+        assert f.read(2500) == whole[1500:4000]  # across three blocks
+        assert f.read(0) == b"" and f.seek(len(whole) + 5) and f.read(3) == b""
+
+
+def test_rasterio_reads_a_window_with_a_fraction_of_the_bytes(sim, href):
+    with _http(sim) as http:
+        whole = http.request("GET", href).content
+        opener = RangeOpener(http, block_size=512)
+        with rasterio.open(href, opener=opener) as ds:
+            part = ds.read(1, window=Window(0, 0, 64, 64))
+        with rasterio.MemoryFile(whole) as mem, mem.open() as local:
+            expected = local.read(1, window=Window(0, 0, 64, 64))
+    np.testing.assert_array_equal(part, expected)
+    assert 0 < opener.bytes_fetched < len(whole) / 2
+    assert opener.requests >= 2
+
+
+def test_login_page_instead_of_the_tiff_is_an_auth_error(sim, href):
+    anonymous = ErsAuth(None, login_url=sim.base_url + "login", ca_bundle=sim.ca_file)
+    with HttpClient(auth=anonymous, ca_bundle=sim.ca_file) as http, \
+            pytest.raises(AuthError, match="login form"):
+        RangeOpener(http)(href)
+
+
+def test_write_mode_is_refused(sim, href):
+    with _http(sim) as http, pytest.raises(Exception, match="read-only"):
+        RangeOpener(http)(href, "wb")
