@@ -92,7 +92,7 @@ def test_json_reports_of_collect_and_status(portal, tmp_path, capsys, monkeypatc
 def test_a_ledger_of_the_previous_release_is_upgraded_and_resumed(portal, tmp_path, capsys,
                                                                   monkeypatch):
     from ledger_v1 import v1_rows_of, write_v1
-    from swathkit.ledger import Ledger
+    from swathkit.ledger import SCHEMA_VERSION, Ledger
 
     monkeypatch.setenv("GPORTAL_PASSWORD", portal.password)
     store, ledger = tmp_path / "s.zarr", tmp_path / "s.zarr.ledger.sqlite"
@@ -110,6 +110,6 @@ def test_a_ledger_of_the_previous_release_is_upgraded_and_resumed(portal, tmp_pa
     assert report["counts"]["committed"] == report["counts"]["found"] == len(rows)
     assert report["extras"]["changed_versions"] == []  # the upgrade kept the versions
     with Ledger(ledger) as upgraded:
-        assert upgraded.schema_version == 2
+        assert upgraded.schema_version == SCHEMA_VERSION
         assert all(upgraded.row(r["granule_id"])["fetched_at"] == r["fetched_at"]
                    for r in rows[:-2])  # not fetched again
