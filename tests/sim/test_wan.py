@@ -180,8 +180,8 @@ def test_faults_and_the_session_cap_still_work_through_the_link(tmp_path):
         with pytest.raises(TransientFetchError):
             fetch_file(session, PATH, tmp_path / "g.h5")
         session.close()
-        _wait_for(lambda: portal.stats().max_concurrent_sessions == 1
-                  and portal._sftp.sessions._active[portal.username] == 0)
+        assert portal._sftp.sessions.wait_idle(portal.username, timeout=10)
+        assert portal.stats().max_concurrent_sessions == 1
         session = factory.open()
         done = fetch_file(session, PATH, tmp_path / "g.h5")
         session.close()
@@ -190,13 +190,6 @@ def test_faults_and_the_session_cap_still_work_through_the_link(tmp_path):
         assert (tmp_path / "g.h5").read_bytes() == local.read_bytes()
         assert portal.stats().faults["drop"] == 1
         assert portal.stats().faults["session_refused"] == 1
-
-
-def _wait_for(condition, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.01)
 
 
 def test_sim_serve_puts_the_portal_far_away(monkeypatch, capsys):

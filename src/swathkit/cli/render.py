@@ -83,6 +83,11 @@ def table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> N
     _console(False).print(t)
 
 
+def note(text: str) -> None:
+    """One line for the user (no markup)."""
+    _console(False).print(text, highlight=False, markup=False)
+
+
 def facts(title: str, pairs: Sequence[tuple[str, Any]]) -> None:
     table(title, ("", ""), pairs)
 

@@ -13,9 +13,10 @@ caps a user's parallel sessions (connections for Bremen).
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from swathkit.cli import render
 from swathkit.cli.options import FAULT_PRESETS
@@ -118,15 +119,11 @@ def run_serve(args: argparse.Namespace) -> int:
             ("username", e.username), ("password", e.password), ("faults", args.faults),
             *far.facts(), *_ca_facts(e.ca_file)])
 
-    try:
-        stats = serve_forever(on_ready=ready, seed=args.seed, username=args.username,
-                              password=args.password, scans=args.scans, cache_dir=args.cache,
-                              faults=far.faults, latency=far.latency, bandwidth=far.bandwidth)
-    except KeyboardInterrupt:
-        render.console.print("stopped")
-        return 0
-    render.console.print(f"served {stats.requests_served} catalogue requests")
-    return 0
+    return _until_stopped(lambda: serve_forever(
+        on_ready=ready, seed=args.seed, username=args.username,
+        password=args.password, scans=args.scans, cache_dir=args.cache,
+        faults=far.faults, latency=far.latency, bandwidth=far.bandwidth),
+        lambda stats: f"served {stats.requests_served} catalogue requests")
 
 
 def _serve_bremen(args: argparse.Namespace, far: _Distance) -> int:
@@ -138,14 +135,10 @@ def _serve_bremen(args: argparse.Namespace, far: _Distance) -> int:
             ("faults", args.faults), ("seed", args.seed), *far.facts(),
             *_ca_facts(ca_file)])
 
-    try:
-        stats = serve_forever(on_ready=ready, seed=args.seed, cache_dir=args.cache,
-                              faults=far.faults, latency=far.latency, bandwidth=far.bandwidth)
-    except KeyboardInterrupt:
-        render.console.print("stopped")
-        return 0
-    render.console.print(f"served {stats.requests_served} requests")
-    return 0
+    return _until_stopped(lambda: serve_forever(
+        on_ready=ready, seed=args.seed, cache_dir=args.cache,
+        faults=far.faults, latency=far.latency, bandwidth=far.bandwidth),
+        lambda stats: f"served {stats.requests_served} requests")
 
 
 def _serve_landsatlook(args: argparse.Namespace) -> int:
@@ -166,15 +159,11 @@ def _serve_landsatlook(args: argparse.Namespace) -> int:
             ("tile size", f"{pixels} px"), ("faults", args.faults),
             *_ca_facts(sim.ca_file)])
 
-    try:
-        stats = serve_forever(on_ready=ready, users={args.username: password},
-                              pixels=pixels, faults=args.faults, seed=args.seed,
-                              cache_dir=args.cache)
-    except KeyboardInterrupt:
-        render.console.print("stopped")
-        return 0
-    render.console.print(f"served {stats.requests_served} requests")
-    return 0
+    return _until_stopped(lambda: serve_forever(
+        on_ready=ready, users={args.username: password},
+        pixels=pixels, faults=args.faults, seed=args.seed,
+        cache_dir=args.cache),
+        lambda stats: f"served {stats.requests_served} requests")
 
 
 def _serve_asf(args: argparse.Namespace) -> int:
@@ -193,13 +182,20 @@ def _serve_asf(args: argparse.Namespace) -> int:
                           f"SWATHKIT_ASF_DATAPOOL_URL={asf.datapool_url}"),
             *_ca_facts(asf.ca_file)])
 
+    return _until_stopped(lambda: serve_forever(
+        on_ready=ready, faults=args.faults, seed=args.seed,
+        pixels=args.pixels, users={user: password}, cache_dir=args.cache),
+        lambda stats: f"served {stats.cmr_requests} CMR requests")
+
+
+def _until_stopped(serve: Callable[[], Any], summary: Callable[[Any], str]) -> int:
+    """Run a server until Ctrl-C (or its end), then say what it served."""
     try:
-        stats = serve_forever(on_ready=ready, faults=args.faults, seed=args.seed,
-                              pixels=args.pixels, users={user: password}, cache_dir=args.cache)
+        stats = serve()
     except KeyboardInterrupt:
-        render.console.print("stopped")
+        render.note("stopped")
         return 0
-    render.console.print(f"served {stats.cmr_requests} CMR requests")
+    render.note(summary(stats))
     return 0
 
 

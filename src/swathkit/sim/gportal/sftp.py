@@ -160,7 +160,7 @@ class SessionLimiter:
     def __init__(self, cap: int | None) -> None:
         self.cap = cap
         self._active: Counter[str] = Counter()
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self.opened = 0
         self.max_concurrent = 0
 
@@ -177,6 +177,13 @@ class SessionLimiter:
     def release(self, user: str) -> None:
         with self._lock:
             self._active[user] -= 1
+            self._lock.notify_all()
+
+    def wait_idle(self, user: str, timeout: float) -> bool:
+        """Wait until ``user`` holds no session (a closed client's slot is freed by the
+        server's thread, after the client has gone); False if ``timeout`` passed first."""
+        with self._lock:
+            return self._lock.wait_for(lambda: self._active[user] == 0, timeout)
 
 
 class _Shared:
