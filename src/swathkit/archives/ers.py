@@ -151,6 +151,7 @@ class ErsAuth(AuthBase):
                                       data={"username": self.credentials.username,
                                             "password": self.credentials.password,
                                             "csrf": finder.csrf})
+                answer.raise_for_status()  # a 503/429 is the server's trouble, not a refusal
             except requests.RequestException as exc:
                 raise network_error(exc, self.login_url) from exc
             if urlsplit(answer.url).path.rstrip("/").endswith("/login") or not session.cookies:
