@@ -6,8 +6,9 @@ reads through :class:`~swathkit.archives.http.HttpClient`, with the ERS login wh
 credentials are configured, anonymous otherwise; a login page answered instead of a TIFF
 is an ``AuthError``), the windows under the SAR footprint's box are merged and scored
 (:func:`swathkit.jobs.pairs.score_files.score_files`). The row becomes ``scored`` or
-``failed`` with its reason; rows are recorded every ``batch`` pairs, so an interrupted run
-loses at most one batch and a re-run scores only what is left. Scored rows are never
+``failed`` with its reason; rows are recorded every ``batch`` pairs (a journal segment of
+the table, folded in at the end), so an interrupted run loses at most one batch and a
+re-run scores only what is left. Scored rows are never
 read again.
 
 Asset URLs follow LandsatLook's layout from the tile id, under
@@ -118,6 +119,7 @@ def _run(todo: Sequence[PairRow], store: PairTable, batch: int, base: str,
                 progress(n, len(todo), row.candidate.sar_name)
     finally:
         store.record(done)
+        store.compact()
 
 
 def _score(row: PairRow, base: str, rules: ScoreRules | None,
