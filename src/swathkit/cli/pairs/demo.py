@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 from swathkit.cli import render
@@ -50,30 +50,16 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
 @contextmanager
 def simulated_archives(folder: Path) -> Iterator[None]:
     """The two simulators running, and swathkit's endpoints and accounts pointing at them."""
-    from swathkit.sim.cmr.asf import SimulatedAsf
-    from swathkit.sim.stac.server import SimulatedLandsatLook
+    from swathkit.archives.registry import archive_factory
 
     user, password = ACCOUNT
-    folder.mkdir(parents=True, exist_ok=True)
-    with ExitStack() as stack:
-        asf = stack.enter_context(SimulatedAsf(pixels=RTC_PIXELS, users={user: password},
-                                               cache_dir=folder / "asf"))
-        ll = stack.enter_context(SimulatedLandsatLook(users={user: password},
-                                                      pixels=DSWE_PIXELS,
-                                                      cache_dir=folder / "landsatlook"))
-        ca = folder / "ca-bundle.pem"
-        ca.write_text(asf.ca_file.read_text() + (ll.ca_file.read_text() if ll.ca_file else ""))
-        render.note(f"simulated ASF: CMR {asf.cmr_url}, datapool {asf.datapool_url}; "
-                    f"simulated LandsatLook: {ll.stac_url}")
-        stack.enter_context(_environment({
-            "SWATHKIT_CMR_URL": asf.cmr_url, "SWATHKIT_URS_URL": asf.urs_url,
-            "SWATHKIT_ASF_DATAPOOL_URL": asf.datapool_url,
-            "SWATHKIT_LANDSATLOOK_STAC_URL": ll.stac_url,
-            "SWATHKIT_LANDSATLOOK_URL": ll.base_url, "SWATHKIT_ERS_URL": ll.base_url,
-            "SWATHKIT_CA_BUNDLE": str(ca),
-            "EARTHDATA_USERNAME": user, "EARTHDATA_PASSWORD": password,
-            "USGS_USERNAME": user, "USGS_PASSWORD": password}))
-        yield
+    start = archive_factory("pairs-sim")  # the simulators, by name: see archives.registry
+    with start(folder, users={user: password}, rtc_pixels=RTC_PIXELS,
+               dswe_pixels=DSWE_PIXELS) as sims:
+        render.note(f"simulated ASF: CMR {sims.asf.cmr_url}, datapool {sims.asf.datapool_url}; "
+                    f"simulated LandsatLook: {sims.landsatlook.stac_url}")
+        with _environment(sims.environment(user, password)):
+            yield
 
 
 def run(out: Path) -> tuple[int, Path]:
