@@ -108,6 +108,10 @@ class PairTable:
         """
         if not rows:
             return
+        if not self.path.exists():  # a new table: nothing to rewrite yet
+            self._write(self._read_with(_frame(rows)))
+            shutil.rmtree(self.journal, ignore_errors=True)
+            return
         segments = self._segments()
         number = int(segments[-1].stem) + 1 if segments else 1
         self._write(_frame(rows), self.journal / f"{number:06d}.parquet")
@@ -149,11 +153,15 @@ class PairTable:
 
     def _read(self) -> pd.DataFrame:
         """The table with the journal's segments applied in order (later rows win)."""
+        return self._read_with()
+
+    def _read_with(self, *later: pd.DataFrame) -> pd.DataFrame:
+        """The table, the journal's segments, then ``later`` applied in order."""
         frame = _load(self.path) if self.path.exists() else _frame([])
-        segments = self._segments()
-        if not segments:
+        parts = [*(_load(p) for p in self._segments()), *later]
+        if not parts:
             return frame
-        merged = pd.concat([frame, *(_load(p) for p in segments)], ignore_index=True)
+        merged = pd.concat([frame, *parts], ignore_index=True)
         merged = merged.drop_duplicates(_KEY, keep="last")
         return merged.sort_values(_KEY, kind="stable").reset_index(drop=True)
 
