@@ -15,7 +15,7 @@ T0 = datetime(2008, 2, 24, 4, 13, 21, tzinfo=UTC)
 
 def candidate(i: int, day: int = 0) -> Candidate:
     when = T0 + timedelta(days=i)
-    tile = f"LT05_CU_019013_{(when + timedelta(days=day)):%Y%m%d}_20200101_02"
+    tile = f"LT05_CU_019013_{(when + timedelta(days=day)):%Y%m%d}_20200101_02_DSWE"  # item id
     return Candidate(
         sar_id=f"ALPSRP{i:05d}0580-RTC_HI_RES", sar_name=f"AP_{i:05d}_FBD_F0580_RT1",
         sar_time=when, sar_polygon=shapely.box(-90.4 + i, 30.1, -89.7 + i, 30.7),

@@ -39,6 +39,7 @@ from shapely.geometry.base import BaseGeometry
 from swathkit.errors import StoreError
 from swathkit.process.coincidence import Candidate
 from swathkit.process.overlap import CLASS_CODES, OverlapScore
+from swathkit.products.dswe.names import TileId
 
 __all__ = ["COLUMNS", "PairRow", "PairTable", "State"]
 
@@ -146,7 +147,7 @@ class PairTable:
             writer = csv.writer(f, lineterminator="\n")
             writer.writerow(["ALOS_scene", "DSWE_tiles"])
             for r in kept:
-                tiles = " ".join(f"{t}_INWAM.TIF" for t in r.candidate.dswe_ids)
+                tiles = " ".join(TileId.parse(t).file_name() for t in r.candidate.dswe_ids)
                 writer.writerow([r.candidate.sar_name, tiles])
         tmp.replace(target)
         return len(kept)
