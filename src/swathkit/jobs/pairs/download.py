@@ -167,7 +167,9 @@ class _Steps:
             return
         names = {p.zip_task.key: p for p in pairs if p.zip_task is not None}
         sessions = factory or datapool_files()
-        _log_in_once(sessions, tasks[0])
+        remote = [t for t in tasks if not t.dest.exists()]  # present zips verify offline
+        if remote:
+            _log_in_once(sessions, remote[0])
         tally = self._fetch(sessions, tasks, lambda o: self._extract(o, names))
         self.zips_fetched = len(tally.downloaded)
 
