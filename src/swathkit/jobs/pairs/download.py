@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from swathkit.archives.earthdata import datapool_files
+from swathkit.archives.earthdata import EarthdataFiles, datapool_files
 from swathkit.archives.ers import ErsAuth
 from swathkit.archives.http_files import HttpFiles
 from swathkit.config import settings
@@ -166,8 +166,10 @@ class _Steps:
         if not tasks:
             return
         names = {p.zip_task.key: p for p in pairs if p.zip_task is not None}
-        sessions = factory or datapool_files()
         remote = [t for t in tasks if not t.dest.exists()]  # present zips verify offline
+        # credentials are needed only for zips not on disk yet
+        sessions = factory or (datapool_files() if remote else
+                               EarthdataFiles(settings().endpoint("asf_datapool")))
         if remote:
             _log_in_once(sessions, remote[0])
         tally = self._fetch(sessions, tasks, lambda o: self._extract(o, names))
