@@ -63,6 +63,9 @@ def test_download_json_then_status_counts_the_downloads(table, tmp_path, capsys)
     status = json.loads(capsys.readouterr().out)
     assert status["stages"]["downloaded"] == status["stages"]["kept"]
     assert status["failed_by_kind"] == {}
+    assert main(["pairs", "status", "--table", str(table), "--out", str(tmp_path / "elsewhere"),
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["stages"]["downloaded"] == 0
     assert main(["pairs", "download", "--table", str(table), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "already present" in printed and "zips fetched" in printed
