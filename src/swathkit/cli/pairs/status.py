@@ -17,6 +17,9 @@ def add(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         epilog="example:\n  swathkit pairs status --table pairs.parquet --json",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--table", required=True, help="the pair table")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="the download folder to count (default: the one 'pairs download' "
+                   "last used for this table)")
     render.add_json_option(p)
     p.set_defaults(run=run)
 
@@ -25,10 +28,11 @@ def run(args: argparse.Namespace) -> int:
     from swathkit.jobs.pairs.status import pairs_status
     from swathkit.jobs.report import jsonable
 
-    funnel = pairs_status(args.table)
+    funnel = pairs_status(args.table, args.out)
     if args.json:
         doc = {"stages": {s.name: s.items for s in funnel.stages},
-               "failed": len(funnel.failures), "failures": jsonable(funnel.failures)}
+               "failed": len(funnel.failures), "failed_by_kind": funnel.failed_by_kind(),
+               "failures": jsonable(funnel.failures)}
         sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
     else:
         render.funnel(funnel, title=f"pairs {args.table}")
