@@ -54,8 +54,8 @@ def debris(folder):
 @pytest.mark.timeout(120)
 def test_download_json_then_status_counts_the_downloads(table, tmp_path, capsys):
     out = tmp_path / "out"
-    code = main(["pairs", "download", str(table), "--out", str(out), "--workers", "6",
-                 "--json"])
+    code = main(["pairs", "download", "--table", str(table), "--out", str(out),
+                 "--workers", "6", "--json"])
     report = json.loads(capsys.readouterr().out)
     assert code == 0 and report["ok"] and report["exit_code"] == 0
     assert report["counts"]["downloaded"] == report["counts"]["kept"] > 0
@@ -75,14 +75,16 @@ def test_download_json_then_status_counts_the_downloads(table, tmp_path, capsys)
 def test_bad_input_and_refused_credentials_exit_2_with_one_line(table, tmp_path, capsys,
                                                                 monkeypatch):
     out = str(tmp_path / "out")
-    assert main(["pairs", "download", str(tmp_path / "none.parquet"), "--out", out]) == 2
+    assert main(["pairs", "download", "--table", str(tmp_path / "none.parquet"), "--out", out]) == 2
     assert "no such pair table" in capsys.readouterr().err
-    assert main(["pairs", "download", "--out", out]) == 2
-    assert "give the pair table once" in capsys.readouterr().err
-    assert main(["pairs", "download", str(table), "--out", out, "--workers", "0"]) == 2
+    with pytest.raises(SystemExit) as no_table:
+        main(["pairs", "download", "--out", out])
+    assert no_table.value.code == 2 and "--table" in capsys.readouterr().err
+    assert main(["pairs", "download", "--table", str(table), "--out", out,
+                 "--workers", "0"]) == 2
     capsys.readouterr()
     monkeypatch.setenv("EARTHDATA_PASSWORD", "not the password")
-    assert main(["pairs", "download", str(table), "--out", out]) == 2
+    assert main(["pairs", "download", "--table", str(table), "--out", out]) == 2
     err = capsys.readouterr().err
     assert "Earthdata Login refused user 'bob'" in err and "not the password" not in err
 
@@ -92,7 +94,7 @@ def test_help_teaches_the_credentials_layout_and_exit_codes(capsys):
         main(["pairs", "download", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     for words in ("EARTHDATA_USERNAME", "usgs_dswe", "MD5", "Exit 0", "run the same command",
-                  "swathkit pairs download pairs.parquet --out pairs/"):
+                  "swathkit pairs download --table pairs.parquet --out pairs/"):
         assert words in text
 
 
@@ -118,8 +120,8 @@ def test_sigkill_mid_download_then_rerun_gives_the_clean_files(table, sims, tmp_
 
 
 def _kill_then_rerun(table, out, clean):
-    argv = [sys.executable, "-m", "swathkit.cli.main", "pairs", "download", str(table),
-            "--out", str(out), "--workers", "1", "--json"]
+    argv = [sys.executable, "-m", "swathkit.cli.main", "pairs", "download", "--table",
+            str(table), "--out", str(out), "--workers", "1", "--json"]
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env=os.environ.copy())
     deadline = time.monotonic() + 90

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from swathkit.cli import render
-from swathkit.errors import InputError
 
 
 def add(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,14 +21,12 @@ def add(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "resume; nothing complete is fetched twice. Exit 0 when every kept pair is "
         "downloaded, 1 when some failed (reasons listed), 2 for bad input or refused "
         "credentials.",
-        epilog="examples:\n  swathkit pairs download pairs.parquet --out pairs/\n"
+        epilog="examples:\n  swathkit pairs download --table pairs.parquet --out pairs/\n"
         "  swathkit pairs download --table pairs.parquet --out pairs/ --workers 8 --json\n"
         "  swathkit pairs status --table pairs.parquet     (the funnel, downloads included)",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("table", nargs="?", metavar="TABLE",
+    p.add_argument("--table", required=True, metavar="TABLE",
                    help="the pair table (from 'pairs search' and 'pairs score')")
-    p.add_argument("--table", dest="table_option", metavar="TABLE",
-                   help="the pair table, as the other pairs verbs take it")
     p.add_argument("--out", required=True, metavar="DIR",
                    help="the download folder: one folder per scene, and the ledger")
     p.add_argument("--workers", type=int, default=4,
@@ -41,7 +38,7 @@ def add(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from swathkit.jobs.pairs.download import download_pairs
 
-    table = _table(args)
+    table = args.table
     if args.json:
         report = download_pairs(table, args.out, workers=args.workers)
     else:
@@ -55,11 +52,3 @@ def run(args: argparse.Namespace) -> int:
                                ("DSWE tiles fetched", e.tiles_fetched)])
     return code
 
-
-def _table(args: argparse.Namespace) -> str:
-    given = [t for t in (args.table, args.table_option) if t]
-    if len(given) != 1:
-        raise InputError("give the pair table once: 'swathkit pairs download TABLE --out DIR'"
-                         if not given else "the pair table is given twice; give TABLE or "
-                         "--table, not both")
-    return str(given[0])
