@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from swathkit.cli import render
+
+if TYPE_CHECKING:
+    from swathkit.jobs.pairs.download import DownloadExtras
+    from swathkit.jobs.report import JobReport
 
 
 def add(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,23 +32,35 @@ def add(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--table", required=True, metavar="TABLE",
                    help="the pair table (from 'pairs search' and 'pairs score')")
-    p.add_argument("--out", required=True, metavar="DIR",
-                   help="the download folder: one folder per scene, and the ledger")
-    p.add_argument("--workers", type=int, default=4,
-                   help="parallel transfers per archive (default 4)")
+    options(p)
     render.add_json_option(p)
     p.set_defaults(run=run)
 
 
+def options(p: argparse._ActionsContainer) -> None:
+    """The download's options (also those of ``pairs run``)."""
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="the download folder: one folder per scene, and the ledger")
+    p.add_argument("--workers", type=int, default=4,
+                   help="parallel transfers per archive (default 4)")
+
+
 def run(args: argparse.Namespace) -> int:
+    return show(execute(args), args)
+
+
+def execute(args: argparse.Namespace) -> JobReport[DownloadExtras]:
+    """Download the kept pairs of ``args.table`` (a progress bar unless ``--json``)."""
     from swathkit.jobs.pairs.download import download_pairs
 
-    table = args.table
     if args.json:
-        report = download_pairs(table, args.out, workers=args.workers)
-    else:
-        with render.progress_bar("files") as progress:
-            report = download_pairs(table, args.out, workers=args.workers, progress=progress)
+        return download_pairs(args.table, args.out, workers=args.workers)
+    with render.progress_bar("files") as progress:
+        return download_pairs(args.table, args.out, workers=args.workers, progress=progress)
+
+
+def show(report: JobReport[DownloadExtras], args: argparse.Namespace) -> int:
+    """Print the download's report (or its JSON); the exit code."""
     e = report.extras
     code = render.job_report(report, as_json=args.json, title=f"pairs download → {args.out}")
     if not args.json:
