@@ -20,7 +20,7 @@ import zipfile
 from pathlib import Path
 
 from swathkit.sim.cmr.alos import Scene
-from swathkit.sim.cmr.rtc_zip import rtc_members
+from swathkit.sim.cmr.rtc_zip import member_info, rtc_members
 
 __all__ = ["HOSTILE_KINDS", "write_hostile_zip"]
 
@@ -44,9 +44,7 @@ def write_hostile_zip(scene: Scene, target: Path, kind: str, *, pixels: int | No
     stamp = scene.start.timetuple()[:6]
     with zipfile.ZipFile(target, "w") as archive:
         for path, data in rtc_members(scene, pixels=pixels, seed=seed):
-            info = zipfile.ZipInfo(path, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
+            info = member_info(scene, path)
             if kind == "symlink" and path == iso:
                 info.external_attr = (stat.S_IFLNK | 0o777) << 16
                 data = b"/etc/passwd"

@@ -174,14 +174,18 @@ def _members(scene: Scene, grid: _Grid, seed: int) -> list[tuple[str, bytes]]:
 def write_rtc_zip(scene: Scene, target: Path, *, pixels: int | None = None,
                   seed: int = 0) -> Path:
     """Write the scene's zip to ``target`` (deterministic bytes); returns ``target``."""
-    stamp = scene.start.timetuple()[:6]
     with zipfile.ZipFile(target, "w") as archive:
         for path, data in rtc_members(scene, pixels=pixels, seed=seed):
-            info = zipfile.ZipInfo(path, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
+            archive.writestr(member_info(scene, path), data)
     return target
+
+
+def member_info(scene: Scene, path: str) -> zipfile.ZipInfo:
+    """The zip entry of one member: deflated, mode 644, stamped with the scene's start."""
+    info = zipfile.ZipInfo(path, date_time=scene.start.timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
 
 
 @dataclass(frozen=True)
