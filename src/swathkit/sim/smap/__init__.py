@@ -1,0 +1,1 @@
+"""Synthetic SMAP products, format-faithful to the real files (h5py), truth recoverable."""
