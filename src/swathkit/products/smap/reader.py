@@ -36,7 +36,7 @@ from swathkit.products.smap.timecheck import check_times, decoded_time
 
 log = logging.getLogger(__name__)
 
-__all__ = ["open_smap", "smap_product_of_file"]
+__all__ = ["open", "open_smap", "smap_product_of_file"]
 
 _DIRECTION = {"am": "D", "pm": "A"}
 
@@ -219,3 +219,7 @@ def _global_attrs(f: h5py.File, path: Path, product: SmapProduct) -> dict[str, o
     attrs["counter"] = name.counter
     return attrs
 
+
+
+open = open_smap  # the facade's ``swathkit.smap.open`` (reader.py never calls builtin open)
+"""``swathkit.smap.open``: the same function as :func:`open_smap`."""

@@ -60,6 +60,7 @@ class SmapProduct:
         groups: The data groups, the default one first.
         archive: Where it is distributed: ``"nsidc"`` or ``"asf"``.
         title: What it is, for tables and messages.
+        example: A real file name.
     """
 
     short_name: str
@@ -69,10 +70,16 @@ class SmapProduct:
     groups: tuple[SmapGroup, ...]
     archive: str
     title: str
+    example: str
 
     def __post_init__(self) -> None:
         if self.layout not in LAYOUTS or self.naming not in NAMINGS or not self.groups:
             raise ValueError(f"SMAP product {self.short_name}: bad table row")
+
+    @property
+    def pattern(self) -> str:
+        """Glob of its file names (sidecars such as ``.h5.iso.xml`` do not match)."""
+        return f"SMAP_{self.level}_[0-9]*.h5"
 
     @property
     def product_id(self) -> str:
@@ -113,27 +120,35 @@ _CELL = ("cell_row", "cell_column")
 SMAP_PRODUCTS: tuple[SmapProduct, ...] = (
     SmapProduct("SPL1BTB", "L1B_TB", "swath", "half-orbit",
                 (SmapGroup("Brightness_Temperature"), SmapGroup("Spacecraft_Data")), "nsidc",
-                "L1B radiometer brightness temperatures, half-orbit swath"),
+                "L1B radiometer brightness temperatures, half-orbit swath",
+                "SMAP_L1B_TB_30039_A_20200915T114352_R17000_001.h5"),
     SmapProduct("SPL1CTB", "L1C_TB", "cells", "half-orbit",
                 (_cells("Global_Projection", "ease2-m36", *_CELL),
                  _cells("North_Polar_Projection", "ease2-n36", *_CELL),
                  _cells("South_Polar_Projection", "ease2-s36", *_CELL)), "nsidc",
-                "L1C radiometer brightness temperatures, half orbit on EASE-Grid 2.0 36 km"),
+                "L1C radiometer brightness temperatures, half orbit on EASE-Grid 2.0 36 km",
+                "SMAP_L1C_TB_00869_A_20150331T230335_R11850_002.h5"),
     SmapProduct("SPL2SMP", "L2_SM_P", "cells", "half-orbit",
                 (_cells(_SM, "ease2-m36", *_EASE),), "nsidc",
-                "L2 radiometer soil moisture, half orbit on EASE-Grid 2.0 36 km"),
+                "L2 radiometer soil moisture, half orbit on EASE-Grid 2.0 36 km",
+                "SMAP_L2_SM_P_30058_D_20200916T194350_R19240_001.h5"),
     SmapProduct("SPL2SMP_E", "L2_SM_P_E", "cells", "half-orbit",
                 (_cells(_SM, "ease2-m09", *_EASE), _cells(f"{_SM}_Polar", "ease2-n09", *_EASE)),
-                "nsidc", "L2 enhanced radiometer soil moisture, half orbit on 9 km"),
+                "nsidc", "L2 enhanced radiometer soil moisture, half orbit on 9 km",
+                "SMAP_L2_SM_P_E_30058_D_20200916T194350_R19240_001.h5"),
     SmapProduct("SPL3SMP", "L3_SM_P", "grid", "daily", _l3(_SM, "ease2-m36"), "nsidc",
-                "L3 radiometer soil moisture, daily global 36 km, AM and PM"),
+                "L3 radiometer soil moisture, daily global 36 km, AM and PM",
+                "SMAP_L3_SM_P_20170307_R14010_001.h5"),
     SmapProduct("SPL3SMP_E", "L3_SM_P_E", "grid", "daily",
                 (*_l3(_SM, "ease2-m09"), *_l3(f"{_SM}_Polar", "ease2-n09")), "nsidc",
-                "L3 enhanced radiometer soil moisture, daily global 9 km and north polar"),
+                "L3 enhanced radiometer soil moisture, daily global 9 km and north polar",
+                "SMAP_L3_SM_P_E_20240715_R19240_002.h5"),
     SmapProduct("SPL1BS0", "L1B_S0_LORES", "swath", "half-orbit", (SmapGroup("Sigma0_Data"),),
-                "asf", "L1B radar backscatter, low resolution, half-orbit swath"),
+                "asf", "L1B radar backscatter, low resolution, half-orbit swath",
+                "SMAP_L1B_S0_LORES_01056_A_20150413T175549_R12240_001.h5"),
     SmapProduct("SPL1CS0", "L1C_S0_HIRES", "swath", "half-orbit", (SmapGroup("Sigma0_Data"),),
-                "asf", "L1C radar backscatter, 1 km swath grid, half orbit"),
+                "asf", "L1C radar backscatter, 1 km swath grid, half orbit",
+                "SMAP_L1C_S0_HIRES_02298_A_20150707T160502_R13080_001.h5"),
 )
 """Every SMAP product swathkit knows."""
 
