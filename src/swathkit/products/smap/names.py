@@ -28,6 +28,7 @@ _GRAMMAR = re.compile(
     r"^SMAP_(?P<level>L[1-4][A-C]?(?:_[A-Z0-9]+)+?)_"
     r"(?:(?P<orbit>\d{5})_(?P<direction>[AD])_(?P<start>\d{8}T\d{6})|(?P<day>\d{8}))_"
     r"(?P<crid>R\d{5})_(?P<counter>\d{3})\.h5$")
+_SHAPE = {True: "day (…_<YYYYMMDD>_…)", False: "half orbit (…_<orbit>_<A|D>_<start>_…)"}
 _EXPECTED = ("SMAP_<LEVEL>_<orbit 5 digits>_<A|D>_<YYYYMMDDThhmmss>_R<5 digits>_<NNN>.h5 or "
              "SMAP_L3_SM_P[_E]_<YYYYMMDD>_R<5 digits>_<NNN>.h5")
 
@@ -107,8 +108,8 @@ def parse_smap_name(name: str | PurePath) -> SmapName:
                             "L1B_S0_LORES, L1C_S0_HIRES)")
     daily = g["day"] is not None
     if daily != (product.naming == "daily"):
-        raise FileNameError(f"{base!r}: {product.level} files are named per "
-                            f"{product.naming}, not per {'day' if daily else 'half orbit'}")
+        raise FileNameError(f"{base!r}: {product.level} files are named by "
+                            f"{_SHAPE[not daily]}, this one by {_SHAPE[daily]}")
     try:
         if daily:
             return SmapName(g["level"], g["crid"], int(g["counter"]),
