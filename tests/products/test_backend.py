@@ -1,0 +1,72 @@
+"""``xr.open_dataset(path, engine="swathkit")``: every product through its own reader."""
+
+import h5py
+import numpy as np
+import pytest
+import xarray as xr
+
+from smap_files import smap_file
+from swathkit.errors import FileNameError, InputError
+from swathkit.products.backend import SwathkitBackend, open_product
+from swathkit.products.registry import identify
+
+
+@pytest.fixture(scope="module")
+def l3(tmp_path_factory):
+    return smap_file(tmp_path_factory, "SPL3SMP")
+
+
+@pytest.mark.timeout(60)
+def test_the_backend_class_opens_smap_with_its_grid(l3):
+    ds = xr.open_dataset(l3, engine=SwathkitBackend, group="am")
+    assert ds.soil_moisture.dims == ("y", "x") and ds.attrs["product"] == "SPL3SMP"
+    assert "lambert_cylindrical_equal_area" in ds.variables
+    raw = h5py.File(l3)["Soil_Moisture_Retrieval_Data_AM/soil_moisture"][()]
+    np.testing.assert_array_equal(np.isnan(ds.soil_moisture.values), raw == -9999.0)
+
+
+@pytest.mark.timeout(60)
+def test_drop_variables_and_dask_chunks_pass_through(l3):
+    ds = xr.open_dataset(l3, engine=SwathkitBackend, drop_variables=["tb_h_corrected"],
+                         chunks={})
+    assert "tb_h_corrected" not in ds and "overpass" in ds.dims
+    assert hasattr(ds.soil_moisture.data, "dask")
+
+
+@pytest.mark.timeout(60)
+def test_the_engine_name_is_registered_when_the_package_is_installed(l3):
+    if "swathkit" not in xr.backends.list_engines():
+        pytest.skip("the editable install predates the xarray.backends entry point")
+    ds = xr.open_dataset(l3, engine="swathkit", group="pm")
+    assert ds.attrs["group"] == "Soil_Moisture_Retrieval_Data_PM"
+
+
+@pytest.mark.timeout(60)
+def test_guess_can_open_knows_product_files_only(l3, tmp_path):
+    other = tmp_path / "notes.h5"
+    other.write_text("not a product")
+    backend = SwathkitBackend()
+    assert backend.guess_can_open(l3) and backend.guess_can_open(str(l3))
+    assert not backend.guess_can_open(other) and not backend.guess_can_open(b"bytes")
+
+
+@pytest.mark.timeout(120)
+def test_amsr2_files_open_through_the_same_backend(l1b_files):
+    ds = xr.open_dataset(l1b_files[0], engine=SwathkitBackend)
+    assert identify(l1b_files[0]).product == "amsr2-l1b"
+    assert ds.attrs["sensor"] == "AMSR2" and ds.sizes["scan"] == 80
+
+
+@pytest.mark.timeout(60)
+def test_a_group_for_a_product_without_groups_says_to_drop_it(l1b_files):
+    with pytest.raises(InputError, match="no groups to choose"):
+        open_product(l1b_files[0], group="am")
+
+
+@pytest.mark.timeout(30)
+def test_a_file_of_no_known_product_is_refused_with_the_registry_reason(tmp_path):
+    path = tmp_path / "random.h5"
+    with h5py.File(path, "w") as f:
+        f["x"] = [1.0]
+    with pytest.raises(FileNameError, match=r"random\.h5"):
+        open_product(path)
