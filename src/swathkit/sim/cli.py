@@ -44,8 +44,8 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="amsr2-l1b: scans per granule (default: full size, 1978); fewer for "
                    "fast tests")
     g.add_argument("--product", dest="smap_product", type=str.upper, choices=SMAP_PRODUCTS,
-                   help="smap: the product (SPL3SMP, SPL3SMP_E: days; SPL2SMP, SPL2SMP_E: "
-                   "half orbits; SPL1CTB, SPL1BTB, SPL1CS0 are not simulated yet)")
+                   help="smap: the product (SPL3SMP, SPL3SMP_E: days; SPL2SMP, SPL2SMP_E, "
+                   "SPL1CTB: half orbits; SPL1BTB, SPL1CS0 are not simulated yet)")
     g.add_argument("--grid", choices=ASI_GRIDS, default="n3125",
                    help="asi: the grid (default: n3125)")
     g.add_argument("--days", type=positive_int, default=1,

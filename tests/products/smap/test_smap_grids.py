@@ -47,3 +47,13 @@ def test_every_grid_of_the_smap_table_is_registered():
     names = {g.grid for p in SMAP_PRODUCTS for g in p.groups if g.grid}
     assert names == {"ease2-m36", "ease2-m09", "ease2-n36", "ease2-s36", "ease2-n09"}
     assert all(grid(n).name == n for n in names)
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(("name", "toward"), [("ease2-n36", -1), ("ease2-s36", 1)])
+def test_longitude_zero_points_down_in_the_north_grid_and_up_in_the_south(name, toward):
+    g = grid(name)
+    col = int(np.argmin(np.abs(g.x())))  # the column through the pole
+    row = int(np.argmin(np.abs(g.y() - toward * 3_000_000.0)))
+    lon, _ = g.lonlat(rows=slice(row, row + 1), cols=slice(col, col + 1), dtype=np.float64)
+    assert abs(lon[0, 0]) < 2.5  # 0°E is toward -y (N) / +y (S), up to half a cell off

@@ -1,6 +1,6 @@
 """``swathkit sim generate smap``: consecutive synthetic days or half orbits of a product.
 
-Daily products (L3) take ``days`` from ``start``; half-orbit products (L2) take
+Daily products (L3) take ``days`` from ``start``; half-orbit products (L2, L1C_TB) take
 ``granules`` half orbits from the one flying at ``start``. Products the simulator
 cannot write yet are refused with the list of those it can.
 """
@@ -15,6 +15,7 @@ import numpy as np
 
 from swathkit.errors import InputError
 from swathkit.products.smap.table import SmapProduct, smap_product
+from swathkit.sim.smap.l1c import write_l1c_half_orbit
 from swathkit.sim.smap.l2 import write_l2_half_orbit
 from swathkit.sim.smap.l3 import write_l3_day
 from swathkit.sim.smap.orbit import HalfOrbit, half_orbit
@@ -22,9 +23,9 @@ from swathkit.types import Progress
 
 __all__ = ["SIMULATED", "write_smap"]
 
-SIMULATED = ("SPL3SMP", "SPL3SMP_E", "SPL2SMP", "SPL2SMP_E")
+SIMULATED = ("SPL3SMP", "SPL3SMP_E", "SPL2SMP", "SPL2SMP_E", "SPL1CTB")
 """The products the simulator writes."""
-PLANNED = ("SPL1CTB", "SPL1BTB", "SPL1CS0")
+PLANNED = ("SPL1BTB", "SPL1CS0")
 
 
 def write_smap(out: Path, short_name: str, start: datetime, *, days: int = 1,
@@ -34,7 +35,7 @@ def write_smap(out: Path, short_name: str, start: datetime, *, days: int = 1,
 
     Args:
         out: The folder.
-        short_name: ``SPL3SMP``, ``SPL3SMP_E``, ``SPL2SMP``, ``SPL2SMP_E``.
+        short_name: One of :data:`SIMULATED`.
         start: The first day (daily products) or an instant of the first half orbit.
         days: Daily products: how many consecutive days.
         granules: Half-orbit products: how many consecutive half orbits.
@@ -73,7 +74,8 @@ def _writers(product: SmapProduct, start: datetime, count: int) -> list[Writer]:
         return [_day_writer(first + timedelta(days=i)) for i in range(count)]
     naive = start.astimezone(UTC).replace(tzinfo=None) if start.tzinfo else start
     slot = half_orbit(np.datetime64(naive, "ns"))
-    return [_half_orbit_writer(HalfOrbit(slot.index + i)) for i in range(count)]
+    half = write_l1c_half_orbit if product.level == "L1C_TB" else write_l2_half_orbit
+    return [_half_orbit_writer(half, HalfOrbit(slot.index + i)) for i in range(count)]
 
 
 def _day_writer(day: date) -> Writer:
@@ -82,7 +84,7 @@ def _day_writer(day: date) -> Writer:
     return write
 
 
-def _half_orbit_writer(slot: HalfOrbit) -> Writer:
+def _half_orbit_writer(half: Callable[..., Path], slot: HalfOrbit) -> Writer:
     def write(out: Path, product: SmapProduct, seed: int, crid: str, counter: int) -> Path:
-        return write_l2_half_orbit(out, product, slot, seed=seed, crid=crid, counter=counter)
+        return half(out, product, slot, seed=seed, crid=crid, counter=counter)
     return write
