@@ -121,6 +121,8 @@ def retrieval_values(cells: Cells, time: np.datetime64, overpass: str, *,
 
 
 def _utc_strings(seconds: NDArray[np.float64], data: NDArray[np.bool_]) -> np.ndarray:
-    times = j2000_to_utc(np.where(data, seconds, FLOAT_FILL))
-    texts = np.datetime_as_string(times.astype("datetime64[ms]"), unit="ms")
-    return np.where(data, np.char.add(texts.astype("S23"), b"Z"), b"")
+    # 9 km cells share their 36 km pass time: format each distinct instant once
+    unique, inverse = np.unique(np.where(data, seconds, FLOAT_FILL), return_inverse=True)
+    texts = np.datetime_as_string(j2000_to_utc(unique).astype("datetime64[ms]"), unit="ms")
+    spelled = np.char.add(texts.astype("S23"), b"Z")[inverse.reshape(seconds.shape)]
+    return np.where(data, spelled, b"")
