@@ -26,7 +26,8 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     g = verbs.add_parser("generate", help="write synthetic files to a folder",
                          description="Write synthetic files with their real names: AMSR2 L1B "
                          "granules (half orbits of 1978 scans, ~30 a day), Bremen ASI daily "
-                         "sea-ice grids, or SMAP products (L3 days, L2 half orbits).",
+                         "sea-ice grids, or SMAP products (L3 days; L2, L1C and L1B half "
+                         "orbits).",
                          epilog="examples: swathkit sim generate amsr2-l1b "
                          "--start 2022-02-16T00:00 --granules 30 --out granules/ | "
                          "swathkit sim generate asi --grid n3125 --start 2020-03-01 "
@@ -45,7 +46,7 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    "fast tests")
     g.add_argument("--product", dest="smap_product", type=str.upper, choices=SMAP_PRODUCTS,
                    help="smap: the product (SPL3SMP, SPL3SMP_E: days; SPL2SMP, SPL2SMP_E, "
-                   "SPL1CTB: half orbits; SPL1BTB, SPL1CS0 are not simulated yet)")
+                   "SPL1CTB, SPL1BTB: half orbits; SPL1CS0 is not simulated yet)")
     g.add_argument("--grid", choices=ASI_GRIDS, default="n3125",
                    help="asi: the grid (default: n3125)")
     g.add_argument("--days", type=positive_int, default=1,

@@ -9,7 +9,8 @@ group's grid and layout. The Dataset follows the swathkit convention:
   (pyproj, float64) and a CF grid-mapping variable referenced by every gridded variable;
 - an L3 file opened whole, or an overpass prefix, stacks AM and PM along ``overpass``
   (``am``, ``pm``) under the suffix-free names (``soil_moisture``, not ``…_pm``);
-- swaths: dims ``scan``, ``footprint``;
+- swaths: dims ``scan``, ``pixel`` (the footprints of a scan), their own lat/lon
+  (``tb_lat``/``tb_lon``) as coordinates;
 - floats decoded (fills, out-of-range values and the fill-without-``_FillValue`` of
   lat/lon become NaN); flags and indices kept as stored with their ``_FillValue``;
 - ``*time_seconds*`` (J2000, leap seconds) decoded into ``*time*`` (``datetime64[ns]``),
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 __all__ = ["open", "open_smap", "smap_product_of_file"]
 
 _DIRECTION = {"am": "D", "pm": "A"}
+_SWATH_LATLON = (("tb_lat", "tb_lon"), ("cell_lat", "cell_lon"), ("center_lat_v", "center_lon_v"))
 
 
 def open_smap(path: str | os.PathLike[str], *, group: str | None = None,
@@ -171,10 +173,14 @@ def _swath(path: Path, h5: h5py.Group, g: SmapGroup) -> xr.Dataset:
     for name, ds in _datasets(h5, g):
         if ds.dtype.kind == "S" or ds.ndim > 2:
             continue
-        variables[name] = xr.Variable(("scan", "footprint")[:ds.ndim],
+        variables[name] = xr.Variable(("scan", "pixel")[:ds.ndim],
                                       lazy(path, ds, decoder(ds)), plain_attrs(ds))
     check_times(path, h5, g.suffix)
-    return _with_time(xr.Dataset(variables))
+    ds = _with_time(xr.Dataset(variables))
+    for lat, lon in _SWATH_LATLON:
+        if lat in ds and lon in ds and ds[lat].ndim == 2:
+            return ds.set_coords([lat, lon])  # every footprint carries its own position
+    return ds
 
 
 def _variable(path: Path, ds: h5py.Dataset, dims: tuple[str, ...],

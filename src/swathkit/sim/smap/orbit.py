@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 __all__ = ["ALTITUDE_KM", "EPOCH", "HALF_ORBIT_S", "INCLINATION_DEG", "PERIOD_S", "SWATH_KM",
            "HalfOrbit", "half_orbit", "half_orbits_between", "overpass",
-           "overpass_points", "unit_vectors"]
+           "overpass_points", "to_latlon", "track", "unit_vectors"]
 
 F64 = NDArray[np.float64]
 
@@ -121,12 +121,31 @@ def overpass_points(slot: HalfOrbit, p: F64) -> tuple[NDArray[np.bool_], F64]:
 def _fix(p: F64, t: F64, t0: float, slot: HalfOrbit) -> tuple[F64, F64]:
     """Closest-approach time (s after the start) and off-track angle, planes taken at ``t``."""
     (nx, ny), (mx, my, mz) = _plane(t0 + t)
-    bx, by, bz = my * 0.0 - mz * ny, mz * nx, mx * ny - my * nx  # normal × node (in plane)
+    bx, by, bz = -mz * ny, mz * nx, mx * ny - my * nx  # normal × node (in plane)
     u = np.arctan2(p[0] * bx + p[1] * by + p[2] * bz, p[0] * nx + p[1] * ny)
     u0 = -np.pi / 2 + np.pi * (slot.index % 2)  # south-most (A) or north-most (D) point
     seconds = ((u - u0) % (2 * np.pi)) / (2 * np.pi) * PERIOD_S
     off = np.abs(np.arcsin(np.clip(p[0] * mx + p[1] * my + p[2] * mz, -1.0, 1.0)))
     return seconds, off
+
+
+def track(slot: HalfOrbit, seconds: F64) -> tuple[F64, F64]:
+    """Sub-satellite point and flight direction, (3, n) Earth-fixed unit vectors, at
+    ``seconds`` after the start of ``slot``."""
+    t = np.asarray(seconds, np.float64)
+    (nx, ny), (mx, my, mz) = _plane(_seconds(slot.start) + t)
+    bx, by, bz = -mz * ny, mz * nx, mx * ny - my * nx  # normal × node (in plane)
+    u = -np.pi / 2 + np.pi * (slot.index % 2) + 2 * np.pi * t / PERIOD_S
+    cu, su = np.cos(u), np.sin(u)
+    point = np.stack([cu * nx + su * bx, cu * ny + su * by, su * bz])
+    heading = np.stack([-su * nx + cu * bx, -su * ny + cu * by, cu * bz])
+    return point, heading
+
+
+def to_latlon(vectors: F64) -> tuple[F64, F64]:
+    """Latitude and longitude (degrees) of (3, …) unit vectors."""
+    x, y, z = vectors
+    return np.rad2deg(np.arcsin(np.clip(z, -1.0, 1.0))), np.rad2deg(np.arctan2(y, x))
 
 
 def _seconds(time: np.datetime64) -> float:
