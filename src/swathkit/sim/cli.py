@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from swathkit.sim.seasat.headers import SyntheticTake
 
 PRODUCTS = ("amsr2-l1b", "asi", "seasat", "seasat-hdr", "smap")
-SMAP_PRODUCTS = ("SPL3SMP", "SPL3SMP_E", "SPL2SMP", "SPL2SMP_E", "SPL1CTB", "SPL1BTB", "SPL1CS0")
+SMAP_PRODUCTS = ("SPL3SMP", "SPL3SMP_E", "SPL2SMP", "SPL2SMP_E", "SPL1CTB", "SPL1BTB", "SPL1CS0",
+                 "SPL1BS0")
 
 
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,7 +47,7 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    "fast tests")
     g.add_argument("--product", dest="smap_product", type=str.upper, choices=SMAP_PRODUCTS,
                    help="smap: the product (SPL3SMP, SPL3SMP_E: days; SPL2SMP, SPL2SMP_E, "
-                   "SPL1CTB, SPL1BTB: half orbits; SPL1CS0 is not simulated yet)")
+                   "SPL1CTB, SPL1BTB, SPL1CS0: half orbits; SPL1BS0 is not simulated yet)")
     g.add_argument("--grid", choices=ASI_GRIDS, default="n3125",
                    help="asi: the grid (default: n3125)")
     g.add_argument("--days", type=positive_int, default=1,

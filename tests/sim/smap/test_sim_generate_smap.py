@@ -20,11 +20,11 @@ def test_sim_generate_smap_writes_consecutive_half_orbits(tmp_path, capsys):
 
 @pytest.mark.timeout(60)
 def test_sim_generate_smap_refuses_a_product_it_does_not_simulate(tmp_path, capsys):
-    code = main(["sim", "generate", "smap", "--product", "SPL1CS0", "--start", "2015-04-01",
+    code = main(["sim", "generate", "smap", "--product", "SPL1BS0", "--start", "2015-04-01",
                  "--out", str(tmp_path)])
     assert code == 2
     err = capsys.readouterr().err
-    assert "does not write SPL1CS0 yet" in err and "SPL3SMP" in err
+    assert "does not write SPL1BS0 yet" in err and "SPL3SMP" in err
     assert not list(tmp_path.iterdir())
 
 

@@ -1,8 +1,9 @@
 """``swathkit sim generate smap``: consecutive synthetic days or half orbits of a product.
 
-Daily products (L3) take ``days`` from ``start``; half-orbit products (L1B_TB, L1C_TB, L2) take
-``granules`` half orbits from the one flying at ``start``. Products the simulator
-cannot write yet are refused with the list of those it can.
+Daily products (L3) take ``days`` from ``start``; half-orbit products (L1B_TB, L1C_TB,
+L1C_S0_HiRes, L2) take ``granules`` half orbits from the one flying at ``start``.
+Products the simulator cannot write yet (L1B_S0_LoRes) are refused with the list of
+those it can.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from swathkit.errors import InputError
 from swathkit.products.smap.table import SmapProduct, smap_product
 from swathkit.sim.smap.l1b import write_l1b_half_orbit
 from swathkit.sim.smap.l1c import write_l1c_half_orbit
+from swathkit.sim.smap.l1c_s0 import write_l1c_s0_half_orbit
 from swathkit.sim.smap.l2 import write_l2_half_orbit
 from swathkit.sim.smap.l3 import write_l3_day
 from swathkit.sim.smap.orbit import HalfOrbit, half_orbit
@@ -24,9 +26,9 @@ from swathkit.types import Progress
 
 __all__ = ["SIMULATED", "write_smap"]
 
-SIMULATED = ("SPL3SMP", "SPL3SMP_E", "SPL2SMP", "SPL2SMP_E", "SPL1CTB", "SPL1BTB")
+SIMULATED = ("SPL3SMP", "SPL3SMP_E", "SPL2SMP", "SPL2SMP_E", "SPL1CTB", "SPL1BTB",
+             "SPL1CS0")
 """The products the simulator writes."""
-PLANNED = ("SPL1CS0",)
 
 
 def write_smap(out: Path, short_name: str, start: datetime, *, days: int = 1,
@@ -75,8 +77,8 @@ def _writers(product: SmapProduct, start: datetime, count: int) -> list[Writer]:
         return [_day_writer(first + timedelta(days=i)) for i in range(count)]
     naive = start.astimezone(UTC).replace(tzinfo=None) if start.tzinfo else start
     slot = half_orbit(np.datetime64(naive, "ns"))
-    half = {"L1B_TB": write_l1b_half_orbit, "L1C_TB": write_l1c_half_orbit}.get(
-        product.level, write_l2_half_orbit)
+    half = {"L1B_TB": write_l1b_half_orbit, "L1C_TB": write_l1c_half_orbit,
+            "L1C_S0_HIRES": write_l1c_s0_half_orbit}.get(product.level, write_l2_half_orbit)
     return [_half_orbit_writer(half, HalfOrbit(slot.index + i)) for i in range(count)]
 
 
