@@ -53,7 +53,7 @@ F64 = NDArray[np.float64]
 def swath_grid(slot: HalfOrbit, rows: int) -> tuple[F64, F64, F64]:
     """Latitude, longitude (degrees) of the (rows, COLS) cells, and each row's seconds
     after the slot's start, for the ``rows`` km of the track with the most land."""
-    t = _landiest(slot, rows) + (np.arange(rows) - rows / 2) / _KM_PER_S
+    t = _landiest(slot, rows) + (np.arange(rows, dtype=np.float64) - rows / 2) / _KM_PER_S
     point, heading = track(slot, t)
     right = np.cross(heading, point, axis=0)
     gamma = (np.arange(COLS) - COLS / 2 + 0.5) / EARTH_RADIUS_KM
