@@ -47,8 +47,8 @@ def check_times(path: Path, group: h5py.Group, suffix: str = "") -> int:
     if seconds_name not in group or utc_name not in group:
         return 0
     ds = group[seconds_name]
-    step = max(1, ds.shape[0] * (ds.shape[1] if ds.ndim > 1 else 1) // _SAMPLE)
-    rows = slice(None, None, max(1, step // (ds.shape[1] if ds.ndim > 1 else 1)) or 1)
+    per_row = int(np.prod(ds.shape[1:], dtype=np.int64))  # 1 for a cell list
+    rows = slice(None, None, max(1, ds.shape[0] // max(1, _SAMPLE // per_row)))
     seconds = np.asarray(ds[rows], np.float64).ravel()
     texts = np.asarray(group[utc_name][rows]).ravel()
     have = (seconds > -9999.0) & (np.char.str_len(texts) > 0)
