@@ -186,7 +186,8 @@ def test_a_truncated_file_is_a_format_error_naming_it(l3, tmp_path):
 
 @pytest.mark.timeout(30)
 def test_an_unknown_group_is_an_input_error_listing_the_groups(l3):
-    with pytest.raises(InputError, match=f"no group 'Soil_Moisture'.*{AM}, {PM}"):
+    with pytest.raises(InputError, match=f"{l3.name}: SPL3SMP has no group 'Soil_Moisture'.*"
+                       f"{AM}, {PM}"):
         smap.open(l3, group="Soil_Moisture")
 
 

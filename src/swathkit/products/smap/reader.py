@@ -64,7 +64,10 @@ def open_smap(path: str | os.PathLike[str], *, group: str | None = None,
     p = Path(path)
     with open_h5(p) as f:
         product = smap_product_of_file(f, p)
-        groups = _groups(product, group)
+        try:
+            groups = _groups(product, group)
+        except InputError as exc:
+            raise InputError(f"{p}: {exc}") from None
         parts = [_open_group(p, f, product, g, gridded) for g in groups]
         attrs = _global_attrs(f, p, product)
     if len(parts) == 1:
