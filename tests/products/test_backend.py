@@ -70,3 +70,14 @@ def test_a_file_of_no_known_product_is_refused_with_the_registry_reason(tmp_path
         f["x"] = [1.0]
     with pytest.raises(FileNameError, match=r"random\.h5"):
         open_product(path)
+
+
+@pytest.mark.timeout(120)
+def test_asi_days_open_through_the_same_backend(tmp_path):
+    from datetime import date
+
+    from swathkit.sim.bremen.asi import write_asi_day
+
+    path = write_asi_day(tmp_path, "s6250", date(2020, 2, 28))
+    ds = xr.open_dataset(path, engine=SwathkitBackend)
+    assert ds.sic.dims == ("time", "y", "x") and ds.sizes["x"] == 1264

@@ -9,8 +9,11 @@ AM variables.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 import h5py
@@ -18,7 +21,8 @@ import numpy as np
 
 from swathkit.products.smap.table import SmapProduct
 
-__all__ = ["FLOAT_FILL", "UINT8_FILL", "UINT16_FILL", "Var", "write_metadata", "write_var"]
+__all__ = ["FLOAT_FILL", "UINT8_FILL", "UINT16_FILL", "Var", "new_file", "write_metadata",
+           "write_var"]
 
 FLOAT_FILL = -9999.0
 UINT16_FILL = 65534
@@ -43,6 +47,19 @@ class Var:
             return None
         return {"f4": FLOAT_FILL, "f8": FLOAT_FILL, "u2": UINT16_FILL,
                 "u1": UINT8_FILL}[self.dtype]
+
+
+@contextmanager
+def new_file(path: Path) -> Iterator[h5py.File]:
+    """An HDF5 file written beside ``path`` (``.part``) and renamed into place when complete;
+    removed if writing fails, so no half-written product is ever left under its name."""
+    part = path.with_name(path.name + ".part")
+    try:
+        with h5py.File(part, "w", track_order=True) as f:
+            yield f
+        part.replace(path)
+    finally:
+        part.unlink(missing_ok=True)
 
 
 def text(value: str) -> np.bytes_:

@@ -23,7 +23,7 @@ from swathkit.geodata import land_fraction
 from swathkit.products.smap.table import SmapProduct
 from swathkit.products.timescales import utc_to_j2000
 from swathkit.sim.smap.earth import scene
-from swathkit.sim.smap.h5out import Extent, Var, write_metadata, write_var
+from swathkit.sim.smap.h5out import Extent, Var, new_file, write_metadata, write_var
 from swathkit.sim.smap.l1c import NEDT_K, OCEAN_TB_K
 from swathkit.sim.smap.l2 import half_orbit_name
 from swathkit.sim.smap.l3 import GLOBAL_BOUNDS
@@ -86,11 +86,10 @@ def write_l1b_half_orbit(out: Path, product: SmapProduct, slot: HalfOrbit, *, se
     """Write one L1B_TB half orbit into ``out``; returns the file."""
     name = half_orbit_name(product, slot, crid=crid, counter=counter)
     path = out / name.file_name
-    part = path.with_name(path.name + ".part")
     lat, lon, t = scan_geometry(slot, scans)
     rng = np.random.default_rng([seed, slot.index])
     seconds0 = float(utc_to_j2000(np.array([slot.start]))[0])
-    with h5py.File(part, "w", track_order=True) as f:
+    with new_file(path) as f:
         tb = f.create_group("Brightness_Temperature", track_order=True)
         values = _tb_values(slot, lat, lon, t + seconds0, rng)
         for var in _tb_vars():
@@ -98,7 +97,6 @@ def write_l1b_half_orbit(out: Path, product: SmapProduct, slot: HalfOrbit, *, se
         _spacecraft(f, slot, t[:, 0], seconds0)
         write_metadata(f, product, name.file_name, crid,
                        Extent(slot.start, slot.end, GLOBAL_BOUNDS))
-    part.replace(path)
     return path
 
 

@@ -22,7 +22,7 @@ from swathkit.products.grids import Grid, grid
 from swathkit.products.smap.table import SmapGroup, SmapProduct
 from swathkit.sim.smap.coverage import half_orbit_coverage
 from swathkit.sim.smap.earth import scene
-from swathkit.sim.smap.h5out import Extent, Var, write_metadata, write_var
+from swathkit.sim.smap.h5out import Extent, Var, new_file, write_metadata, write_var
 from swathkit.sim.smap.l2 import half_orbit_name
 from swathkit.sim.smap.l3 import GLOBAL_BOUNDS
 from swathkit.sim.smap.orbit import HalfOrbit
@@ -60,13 +60,11 @@ def write_l1c_half_orbit(out: Path, product: SmapProduct, slot: HalfOrbit, *, se
     """Write one L1C_TB half orbit into ``out``; returns the file."""
     name = half_orbit_name(product, slot, crid=crid, counter=counter)
     path = out / name.file_name
-    part = path.with_name(path.name + ".part")
-    with h5py.File(part, "w", track_order=True) as f:
+    with new_file(path) as f:
         for index, group in enumerate(product.groups):
             _write_group(f, group, slot, np.random.default_rng([seed, slot.index, index]))
         write_metadata(f, product, name.file_name, crid,
                        Extent(slot.start, slot.end, GLOBAL_BOUNDS))
-    part.replace(path)
     return path
 
 

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import h5py
 import numpy as np
 from numpy.typing import NDArray
 
 from swathkit.geodata import land_fraction
 from swathkit.products.smap.table import SmapProduct
 from swathkit.sim.smap.earth import soil_moisture_truth
-from swathkit.sim.smap.h5out import FLOAT_FILL, Extent, Var, write_metadata, write_var
+from swathkit.sim.smap.h5out import FLOAT_FILL, Extent, Var, new_file, write_metadata, write_var
 from swathkit.sim.smap.l2 import half_orbit_name
 from swathkit.sim.smap.l3 import GLOBAL_BOUNDS
 from swathkit.sim.smap.orbit import (
@@ -80,17 +79,15 @@ def write_l1c_s0_half_orbit(out: Path, product: SmapProduct, slot: HalfOrbit, *,
     """Write a ``rows`` km HiRes segment of ``slot`` into ``out``; returns the file."""
     name = half_orbit_name(product, slot, crid=crid, counter=counter)
     path = out / name.file_name
-    part = path.with_name(path.name + ".part")
     lat, lon, t = swath_grid(slot, rows)
     values = _sigma0(slot, lat, lon, np.random.default_rng([seed, slot.index]))
     begin = slot.start + np.timedelta64(round(t[0] * 1e9), "ns")
     end = slot.start + np.timedelta64(round(t[-1] * 1e9), "ns")
-    with h5py.File(part, "w", track_order=True) as f:
+    with new_file(path) as f:
         group = f.create_group("Sigma0_Data", track_order=True)
         for var in _vars():
             write_var(group, var, values[var.name])
         write_metadata(f, product, name.file_name, crid, Extent(begin, end, GLOBAL_BOUNDS))
-    part.replace(path)
     return path
 
 

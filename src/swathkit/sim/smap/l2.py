@@ -18,7 +18,7 @@ from swathkit.products.grids import grid
 from swathkit.products.smap.names import SmapName
 from swathkit.products.smap.table import SmapGroup, SmapProduct
 from swathkit.sim.smap.coverage import half_orbit_coverage
-from swathkit.sim.smap.h5out import FLOAT_FILL, Extent, write_metadata, write_var
+from swathkit.sim.smap.h5out import FLOAT_FILL, Extent, new_file, write_metadata, write_var
 from swathkit.sim.smap.l3 import GLOBAL_BOUNDS
 from swathkit.sim.smap.orbit import HalfOrbit
 from swathkit.sim.smap.retrieval import Cells, retrieval_values, sm_vars
@@ -39,13 +39,11 @@ def write_l2_half_orbit(out: Path, product: SmapProduct, slot: HalfOrbit, *, see
     """Write one half orbit of an L2 product into ``out``; returns the file."""
     name = half_orbit_name(product, slot, crid=crid, counter=counter)
     path = out / name.file_name
-    part = path.with_name(path.name + ".part")
-    with h5py.File(part, "w", track_order=True) as f:
+    with new_file(path) as f:
         for index, group in enumerate(product.groups):
             _write_group(f, group, slot, np.random.default_rng([seed, slot.index, index]))
         write_metadata(f, product, name.file_name, crid,
                        Extent(slot.start, slot.end, GLOBAL_BOUNDS))
-    part.replace(path)
     return path
 
 

@@ -18,7 +18,7 @@ from swathkit.products.grids import grid
 from swathkit.products.smap.names import SmapName
 from swathkit.products.smap.table import SmapGroup, SmapProduct
 from swathkit.sim.smap.coverage import daily_coverage
-from swathkit.sim.smap.h5out import Extent, Var, write_metadata, write_var
+from swathkit.sim.smap.h5out import Extent, Var, new_file, write_metadata, write_var
 from swathkit.sim.smap.retrieval import Cells, retrieval_values, sm_vars
 
 __all__ = ["GLOBAL_BOUNDS", "write_l3_day"]
@@ -31,15 +31,13 @@ def write_l3_day(out: Path, product: SmapProduct, day: date, *, seed: int = 0,
     """Write one day of an L3 product into ``out``; returns the file (renamed into place)."""
     name = SmapName(product.level, crid, counter, day=day)
     path = out / name.file_name
-    part = path.with_name(path.name + ".part")
     begin = np.datetime64(day.isoformat(), "ns")
-    with h5py.File(part, "w", track_order=True) as f:
+    with new_file(path) as f:
         for index, group in enumerate(product.groups):
             rng = np.random.default_rng([seed, day.toordinal(), index])
             _write_group(f, product, group, day, rng)
         write_metadata(f, product, name.file_name, crid, Extent(
             begin, begin + np.timedelta64(86_400_000 - 1, "ms"), GLOBAL_BOUNDS))
-    part.replace(path)
     return path
 
 
