@@ -73,6 +73,16 @@ def test_am_and_pm_share_one_naming_along_overpass(l3):
 
 
 @pytest.mark.timeout(60)
+def test_a_variable_of_one_overpass_only_is_kept_under_its_overpass(l3, tmp_path):
+    damaged = copy_of(l3, tmp_path)
+    with h5py.File(damaged, "r+") as f:
+        f[PM]["grid_surface_status_pm"] = np.ones((406, 964), np.uint8)
+    ds = smap.open(damaged)
+    assert ds.grid_surface_status_pm.dims == ("y", "x")
+    assert "grid_surface_status" not in ds and ds.soil_moisture.dims[0] == "overpass"
+
+
+@pytest.mark.timeout(60)
 def test_fills_are_masked_and_flags_keep_their_dtype(l3):
     ds = smap.open(l3, group=AM)
     for name, var in ds.data_vars.items():

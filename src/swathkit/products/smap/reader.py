@@ -8,7 +8,8 @@ group's grid and layout. The Dataset follows the swathkit convention:
   the (…, 3) landcover arrays), coords ``x``/``y`` (cell centres, m), ``lat``/``lon``
   (pyproj, float64) and a CF grid-mapping variable referenced by every gridded variable;
 - an L3 file opened whole, or an overpass prefix, stacks AM and PM along ``overpass``
-  (``am``, ``pm``) under the suffix-free names (``soil_moisture``, not ``…_pm``);
+  (``am``, ``pm``) under the suffix-free names (``soil_moisture``, not ``…_pm``); a
+  variable only one overpass has keeps its name plus ``_am``/``_pm``;
 - swaths: dims ``scan``, ``pixel`` (the footprints of a scan), their own lat/lon
   (``tb_lat``/``tb_lon``) as coordinates;
 - floats decoded (fills, out-of-range values and the fill-without-``_FillValue`` of
@@ -70,15 +71,24 @@ def open_smap(path: str | os.PathLike[str], *, group: str | None = None,
             raise InputError(f"{p}: {exc}") from None
         parts = [_open_group(p, f, product, g, gridded) for g in groups]
         attrs = _global_attrs(f, p, product)
-    if len(parts) == 1:
-        ds = parts[0]
-    else:
-        ds = xr.concat(parts, dim="overpass", data_vars="all", coords="minimal",
-                       compat="override", join="override", combine_attrs="override")
-        ds = ds.assign_coords(overpass=("overpass", [g.overpass for g in groups]),
-                              orbit_direction=("overpass", [_DIRECTION[g.overpass]
-                                                            for g in groups]))
+    ds = parts[0] if len(parts) == 1 else _stack_overpasses(parts, groups)
     ds.attrs = {**attrs, **ds.attrs, "group": ",".join(g.name for g in groups)}
+    return ds
+
+
+def _stack_overpasses(parts: list[xr.Dataset], groups: list[SmapGroup]) -> xr.Dataset:
+    """AM and PM along ``overpass``; a variable only one of them has keeps its own name
+    with ``_am``/``_pm`` appended (so nothing in the file is dropped)."""
+    shared = set.intersection(*(set(map(str, p.data_vars)) for p in parts))
+    ds = xr.concat([p[sorted(shared)] for p in parts], dim="overpass", data_vars="all",
+                   coords="minimal", compat="override", join="override",
+                   combine_attrs="override")
+    ds = ds.assign_coords(overpass=("overpass", [g.overpass for g in groups]),
+                          orbit_direction=("overpass", [_DIRECTION[g.overpass]
+                                                        for g in groups]))
+    for part, g in zip(parts, groups, strict=True):
+        for name in sorted(set(map(str, part.data_vars)) - shared):
+            ds[f"{name}_{g.overpass}"] = part[name]
     return ds
 
 
