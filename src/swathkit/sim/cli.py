@@ -27,8 +27,8 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     g = verbs.add_parser("generate", help="write synthetic files to a folder",
                          description="Write synthetic files with their real names: AMSR2 L1B "
                          "granules (half orbits of 1978 scans, ~30 a day), Bremen ASI daily "
-                         "sea-ice grids, or SMAP products (L3 days; L2, L1C and L1B half "
-                         "orbits).",
+                         "sea-ice grids, or SMAP products (L3 days; L2, L1C_TB, L1B_TB and "
+                         "radar L1C_S0_HiRes half orbits).",
                          epilog="examples: swathkit sim generate amsr2-l1b "
                          "--start 2022-02-16T00:00 --granules 30 --out granules/ | "
                          "swathkit sim generate asi --grid n3125 --start 2020-03-01 "
@@ -39,7 +39,8 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     g.add_argument("product", choices=PRODUCTS)
     g.add_argument("--start", type=utc_time,
                    help="UTC ISO time inside the first granule, or the first day (asi); "
-                   "required for amsr2-l1b and asi")
+                   "required for amsr2-l1b, asi and smap (smap: a day, or an instant of the "
+                   "first half orbit)")
     g.add_argument("--granules", type=int, default=1,
                    help="amsr2-l1b, smap half-orbit products: how many consecutive granules")
     g.add_argument("--scans", type=int, default=None,
