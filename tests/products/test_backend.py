@@ -1,5 +1,8 @@
 """``xr.open_dataset(path, engine="swathkit")``: every product through its own reader."""
 
+import tomllib
+from pathlib import Path
+
 import h5py
 import numpy as np
 import pytest
@@ -9,6 +12,8 @@ from smap_files import smap_file
 from swathkit.errors import FileNameError, InputError
 from swathkit.products.backend import SwathkitBackend, open_product
 from swathkit.products.registry import identify
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -33,10 +38,32 @@ def test_drop_variables_and_dask_chunks_pass_through(l3):
     assert hasattr(ds.soil_moisture.data, "dask")
 
 
+@pytest.fixture
+def declared_engine(tmp_path, monkeypatch):
+    """The ``xarray.backends`` entry point as pyproject.toml declares it, made visible to
+    importlib.metadata through a dist-info folder (the shared venv's editable install may
+    predate the declaration)."""
+    from xarray.backends.plugins import list_engines
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = project["entry-points"]["xarray.backends"]
+    if "swathkit" not in list_engines():
+        info = tmp_path / "swathkit_backend_probe-0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text("Metadata-Version: 2.1\nName: swathkit-backend-probe\n"
+                                       "Version: 0\n")
+        lines = "".join(f"{k} = {v}\n" for k, v in declared.items())
+        (info / "entry_points.txt").write_text(f"[xarray.backends]\n{lines}")
+        monkeypatch.syspath_prepend(str(tmp_path))
+    list_engines.cache_clear()
+    yield declared
+    list_engines.cache_clear()
+
+
 @pytest.mark.timeout(60)
-def test_the_engine_name_is_registered_when_the_package_is_installed(l3):
-    if "swathkit" not in xr.backends.list_engines():
-        pytest.skip("the editable install predates the xarray.backends entry point")
+def test_the_declared_engine_name_opens_smap(l3, declared_engine):
+    assert declared_engine == {"swathkit": "swathkit.products.backend:SwathkitBackend"}
+    assert isinstance(xr.backends.list_engines()["swathkit"], SwathkitBackend)
     ds = xr.open_dataset(l3, engine="swathkit", group="pm")
     assert ds.attrs["group"] == "Soil_Moisture_Retrieval_Data_PM"
 
