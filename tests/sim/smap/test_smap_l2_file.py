@@ -49,3 +49,19 @@ def test_the_listed_cells_follow_one_ground_track(l2):
     assert lat.max() > 60 and lat.min() < -50  # land on the track, both hemispheres
     assert np.ptp(seconds) < PERIOD_S / 2 + 60
     assert np.abs(lat).max() < (180 - INCLINATION_DEG) + 4.6  # 81.9° track + half a swath
+
+
+@pytest.mark.timeout(120)
+def test_the_enhanced_l2_places_its_cells_on_m09_and_its_polar_group_on_n09(tmp_path_factory):
+    from swathkit import smap
+
+    path = smap_file(tmp_path_factory, "SPL2SMP_E", HALF_ORBIT)
+    assert parse_smap_name(path).level == "L2_SM_P_E"
+    for group, shape in ((G, (1624, 3856)), (f"{G}_Polar", (2000, 2000))):
+        ds = smap.open(path, group=group)
+        with h5py.File(path) as f:
+            rows = f[group]["EASE_row_index"][()]
+            cols = f[group]["EASE_column_index"][()]
+            listed = f[group]["surface_temperature"][()]
+        assert ds.surface_temperature.shape == shape and rows.size > 1000
+        np.testing.assert_array_equal(ds.surface_temperature.values[rows, cols], listed)
