@@ -9,18 +9,28 @@ Columns (``COLUMNS``):
 * ``n_0`` … ``n_255`` and ``n_other`` (pixels per class), ``n``, ``valid_fraction`` and
   ``water_fraction`` (NaN until scored), ``within`` (footprint/bbox), ``decision``
   (keep/reject, empty until scored), ``reasons`` (``"; "``-joined);
-* ``state`` (candidate/scored/failed) and ``failure`` (its reason).
+* ``state`` (candidate/scored/failed) and ``failure`` (its reason);
+* ``sar_zip``, ``sar_bytes``, ``sar_md5``: the scene's zip as its CMR record gives it
+  (path under the datapool, exact size, MD5; empty, -1 and empty when unknown), so
+  ``pairs download`` verifies without asking CMR again. A table written before these
+  columns existed reads with them empty.
 
-Every write rewrites the table sorted by (``sar_id``, ``dswe_date``) into a sibling temp
-file renamed into place, without a pandas index: the same rows give the same bytes, and a
-re-run that records the same scores leaves the file as it was.
+The table is written sorted by (``sar_id``, ``dswe_date``) into a sibling temp file renamed
+into place, without a pandas index: the same rows give the same bytes, and a re-run that
+records the same scores leaves the file as it was. Recording a batch of scores does not
+rewrite it: the batch goes to a numbered segment of the journal beside it
+(``.<name>.journal/000001.parquet``, written by rename), so a batch costs the same whatever
+the size of the table; reads apply the segments in order, and :meth:`PairTable.compact`
+(at the end of a job) folds them into the table and removes them. A crash between the two
+leaves segments that repeat rows already in the table: applying them again changes nothing.
 """
 
 from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Iterable, Sequence
+import shutil
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -33,16 +43,34 @@ from shapely.geometry.base import BaseGeometry
 from swathkit.errors import StoreError
 from swathkit.process.coincidence import Candidate
 from swathkit.process.overlap import CLASS_CODES, OverlapScore
+from swathkit.products.dswe.names import TileId
 
-__all__ = ["COLUMNS", "PairRow", "PairTable", "State"]
+__all__ = ["COLUMNS", "PairRow", "PairTable", "SceneFile", "State"]
 
 State = Literal["candidate", "scored", "failed"]
 _COUNTS = [f"n_{c}" for c in CLASS_CODES]
 COLUMNS: tuple[str, ...] = (
     "sar_id", "sar_name", "dswe_date", "sar_time", "dswe_times", "dt_seconds", "geometry",
     "dswe_ids", "dswe_hv", "grid_region", *_COUNTS, "n_other", "n", "valid_fraction",
-    "water_fraction", "within", "decision", "reasons", "state", "failure")
+    "water_fraction", "within", "decision", "reasons", "state", "failure", "sar_zip",
+    "sar_bytes", "sar_md5")
 _KEY = ["sar_id", "dswe_date"]
+_ADDED = {"sar_zip": "", "sar_bytes": -1, "sar_md5": ""}  # columns newer than the first tables
+
+
+@dataclass(frozen=True)
+class SceneFile:
+    """The SAR scene's zip as the catalogue publishes it.
+
+    Attributes:
+        remote: Its path under the datapool (``RTC_HI_RES/A3/AP_….zip``).
+        size: Its exact size in bytes (CMR ``BYTES``).
+        md5: Its MD5 in hex (CMR ``MD5SUM``).
+    """
+
+    remote: str
+    size: int
+    md5: str
 
 
 @dataclass(frozen=True)
@@ -53,6 +81,7 @@ class PairRow:
     state: State = "candidate"
     score: OverlapScore | None = None
     failure: str = ""
+    file: SceneFile | None = None
 
     @property
     def key(self) -> tuple[str, date]:
@@ -78,29 +107,64 @@ class PairTable:
             frame = frame[frame["state"] == state]
         return [_row(rec) for rec in frame.to_dict("records")]
 
-    def add_candidates(self, candidates: Iterable[Candidate]) -> int:
+    def add_candidates(self, candidates: Iterable[Candidate],
+                       files: Mapping[str, SceneFile] | None = None) -> int:
         """Add the candidates whose key is new (scored and failed rows stay as they are).
+
+        Args:
+            candidates: The pairs found.
+            files: The zip of each SAR scene, by SAR id; rows already in the table that
+                lack their scene's zip get it too.
 
         Returns:
             How many rows were added.
         """
+        files = files or {}
         frame = self._read()
         have = set(zip(frame["sar_id"], frame["dswe_date"], strict=True))
-        new = {(c.sar_id, c.dswe_date): PairRow(c) for c in candidates}
+        new = {(c.sar_id, c.dswe_date): PairRow(c, file=files.get(c.sar_id))
+               for c in candidates}
         rows = [r for k, r in sorted(new.items()) if k not in have]
-        if rows:
+        filled = _fill_files(frame, files)
+        if rows or filled:
             self._write(pd.concat([frame, _frame(rows)], ignore_index=True))
+            if self.journal.is_dir():  # folded in by the write above
+                shutil.rmtree(self.journal)
         return len(rows)
 
     def record(self, rows: Sequence[PairRow]) -> None:
-        """Upsert ``rows`` by (SAR id, DSWE date): a row given replaces the stored one."""
+        """Upsert ``rows`` by (SAR id, DSWE date): a row given replaces the stored one.
+
+        The rows go to a new journal segment (the table itself is not rewritten until
+        :meth:`compact`), so the cost is that of the batch, not of the table.
+        """
         if not rows:
             return
-        frame = self._read()
-        add = _frame(rows).drop_duplicates(_KEY, keep="last")
-        keys = pd.MultiIndex.from_frame(add[_KEY])
-        kept = frame[~pd.MultiIndex.from_frame(frame[_KEY]).isin(keys)]
-        self._write(pd.concat([kept, add], ignore_index=True))
+        if not self.path.exists():  # a new table: nothing to rewrite yet
+            self._write(self._read_with(_frame(rows)))
+            shutil.rmtree(self.journal, ignore_errors=True)
+            return
+        segments = self._segments()
+        number = int(segments[-1].stem) + 1 if segments else 1
+        self._write(_frame(rows), self.journal / f"{number:06d}.parquet")
+
+    def compact(self) -> None:
+        """Fold the journal into the table and remove it (nothing to do without one)."""
+        if not self._segments():
+            return
+        self._write(self._read())
+        shutil.rmtree(self.journal)
+
+    @property
+    def journal(self) -> Path:
+        """The folder of the segments recorded since the last :meth:`compact`."""
+        return self.path.with_name(f".{self.path.name}.journal")
+
+    def _segments(self) -> list[Path]:
+        if not self.journal.is_dir():
+            return []
+        return sorted(p for p in self.journal.iterdir()
+                      if p.suffix == ".parquet" and p.stem.isdigit())
 
     def export_csv(self, path: str | os.PathLike[str]) -> int:
         """Write the seed's database (``ALOS_scene,DSWE_tiles``) of the kept pairs.
@@ -114,36 +178,65 @@ class PairTable:
             writer = csv.writer(f, lineterminator="\n")
             writer.writerow(["ALOS_scene", "DSWE_tiles"])
             for r in kept:
-                tiles = " ".join(f"{t}_INWAM.TIF" for t in r.candidate.dswe_ids)
+                tiles = " ".join(TileId.parse(t).file_name() for t in r.candidate.dswe_ids)
                 writer.writerow([r.candidate.sar_name, tiles])
         tmp.replace(target)
         return len(kept)
 
     def _read(self) -> pd.DataFrame:
+        """The table with the journal's segments applied in order (later rows win)."""
+        return self._read_with()
+
+    def _read_with(self, *later: pd.DataFrame) -> pd.DataFrame:
+        """The table, the journal's segments, then ``later`` applied in order."""
+        frame = _load(self.path) if self.path.exists() else _frame([])
+        parts = [*(_load(p) for p in self._segments()), *later]
+        if not parts:
+            return frame
+        merged = pd.concat([frame, *parts], ignore_index=True)
+        merged = merged.drop_duplicates(_KEY, keep="last")
+        return merged.sort_values(_KEY, kind="stable").reset_index(drop=True)
+
+    def _write(self, frame: pd.DataFrame, target: Path | None = None) -> None:
         import geopandas as gpd
 
-        if not self.path.exists():
-            return _frame([])
-        try:
-            frame = gpd.read_parquet(self.path)
-        except (OSError, ValueError) as exc:
-            raise StoreError(f"{self.path}: not a readable pair table ({exc}); move it away "
-                             "to start a new one") from None
-        missing = [c for c in COLUMNS if c not in frame.columns]
-        if missing:
-            raise StoreError(f"{self.path}: not a pair table (no column {missing[0]})")
-        frame["dswe_date"] = [_as_date(d) for d in frame["dswe_date"]]
-        return pd.DataFrame(frame)
-
-    def _write(self, frame: pd.DataFrame) -> None:
-        import geopandas as gpd
-
+        target = self.path if target is None else target
         frame = _typed(frame.sort_values(_KEY, kind="stable").reset_index(drop=True))
         geo = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
         geo.to_parquet(tmp, index=False, compression="zstd", schema_version="1.0.0")
-        tmp.replace(self.path)
+        tmp.replace(target)
+
+
+def _load(path: Path) -> pd.DataFrame:
+    import geopandas as gpd
+
+    try:
+        frame = gpd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"{path}: not a readable pair table ({exc}); move it away "
+                         "to start a new one") from None
+    for column, empty in _ADDED.items():
+        if column not in frame.columns:
+            frame[column] = empty
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        raise StoreError(f"{path}: not a pair table (no column {missing[0]})")
+    frame["dswe_date"] = [_as_date(d) for d in frame["dswe_date"]]
+    return pd.DataFrame(frame)
+
+
+def _fill_files(frame: pd.DataFrame, files: Mapping[str, SceneFile]) -> int:
+    """Give rows without a zip the one of ``files``; how many were filled (in place)."""
+    if not files or frame.empty:
+        return 0
+    todo = (frame["sar_zip"] == "") & frame["sar_id"].isin(list(files))
+    for index in frame.index[todo]:
+        found = files[frame.at[index, "sar_id"]]
+        frame.loc[index, ["sar_zip", "sar_bytes", "sar_md5"]] = [found.remote, found.size,
+                                                                  found.md5]
+    return int(todo.sum())
 
 
 def _frame(rows: Sequence[PairRow]) -> pd.DataFrame:
@@ -157,9 +250,9 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = pd.DataFrame({c: frame[c] for c in COLUMNS})
     for c in ("sar_id", "sar_name", "grid_region", "within", "decision", "reasons", "state",
-              "failure"):
+              "failure", "sar_zip", "sar_md5"):
         out[c] = out[c].astype("str")
-    for c in (*_COUNTS, "n_other", "n"):
+    for c in (*_COUNTS, "n_other", "n", "sar_bytes"):
         out[c] = out[c].astype("int64")
     for c in ("dt_seconds", "valid_fraction", "water_fraction"):
         out[c] = out[c].astype("float64")
@@ -188,7 +281,9 @@ def _record(row: PairRow) -> dict[str, Any]:
         "water_fraction": s.water_fraction if s else np.nan,
         "within": s.within if s else "", "decision": s.decision if s else "",
         "reasons": "; ".join(s.reasons) if s else "", "state": row.state,
-        "failure": row.failure,
+        "failure": row.failure, "sar_zip": row.file.remote if row.file else "",
+        "sar_bytes": row.file.size if row.file else -1,
+        "sar_md5": row.file.md5 if row.file else "",
     }
 
 
@@ -210,7 +305,9 @@ def _row(rec: dict[str, Any]) -> PairRow:
             valid_fraction=float(rec["valid_fraction"]),
             water_fraction=float(rec["water_fraction"]), within=rec["within"],
             decision=rec["decision"], reasons=tuple(x for x in rec["reasons"].split("; ") if x))
-    return PairRow(cand, state=rec["state"], score=score, failure=rec["failure"])
+    file = (SceneFile(str(rec["sar_zip"]), int(rec["sar_bytes"]), str(rec["sar_md5"]))
+            if rec["sar_zip"] else None)
+    return PairRow(cand, state=rec["state"], score=score, failure=rec["failure"], file=file)
 
 
 def _utc(when: datetime) -> datetime:

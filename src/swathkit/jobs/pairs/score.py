@@ -6,8 +6,9 @@ reads through :class:`~swathkit.archives.http.HttpClient`, with the ERS login wh
 credentials are configured, anonymous otherwise; a login page answered instead of a TIFF
 is an ``AuthError``), the windows under the SAR footprint's box are merged and scored
 (:func:`swathkit.jobs.pairs.score_files.score_files`). The row becomes ``scored`` or
-``failed`` with its reason; rows are recorded every ``batch`` pairs, so an interrupted run
-loses at most one batch and a re-run scores only what is left. Scored rows are never
+``failed`` with its reason; rows are recorded every ``batch`` pairs (a journal segment of
+the table, folded in at the end), so an interrupted run loses at most one batch and a
+re-run scores only what is left. Scored rows are never
 read again.
 
 Asset URLs follow LandsatLook's layout from the tile id, under
@@ -26,7 +27,7 @@ from swathkit.archives.ers import ErsAuth
 from swathkit.archives.http import HttpClient
 from swathkit.archives.http_range import BLOCK_SIZE, RangeOpener
 from swathkit.config import settings
-from swathkit.errors import AuthError, FetchError, FormatError, InputError
+from swathkit.errors import FetchError, FormatError, InputError
 from swathkit.jobs.pairs.score_files import score_files
 from swathkit.jobs.pairs.status import pair_item
 from swathkit.jobs.report import JobReport
@@ -118,6 +119,7 @@ def _run(todo: Sequence[PairRow], store: PairTable, batch: int, base: str,
                 progress(n, len(todo), row.candidate.sar_name)
     finally:
         store.record(done)
+        store.compact()
 
 
 def _score(row: PairRow, base: str, rules: ScoreRules | None,
@@ -137,8 +139,4 @@ def _score(row: PairRow, base: str, rules: ScoreRules | None,
 
 
 def _auth(base: str) -> ErsAuth:
-    hosts = [urlsplit(base).netloc]
-    try:
-        return ErsAuth.resolve(asset_hosts=hosts)
-    except AuthError:
-        return ErsAuth(None, asset_hosts=hosts)  # anonymous; a login page is still caught
+    return ErsAuth.configured(asset_hosts=[urlsplit(base).netloc])  # or anonymous
