@@ -231,3 +231,16 @@ def test_an_array_off_the_products_grid_is_a_format_error(l3, tmp_path):
 def test_the_reader_and_xarray_agree_on_the_values(l3):
     ds = smap.open(l3, group="am")
     xr.testing.assert_identical(ds.soil_moisture, smap.open_smap(l3, group=AM).soil_moisture)
+
+
+@pytest.mark.timeout(60)
+def test_the_dataset_round_trips_through_netcdf_with_its_grid_mapping(l3, tmp_path):
+    ds = smap.open(l3)
+    ds.to_netcdf(tmp_path / "sm.nc")
+    with xr.open_dataset(tmp_path / "sm.nc") as back:
+        np.testing.assert_array_equal(back.soil_moisture.values, ds.soil_moisture.values)
+        mapping = back[back.soil_moisture.attrs["grid_mapping"]]
+        assert pyproj.CRS.from_wkt(mapping.attrs["crs_wkt"]).to_epsg() == 6933
+    with xr.open_dataset(tmp_path / "sm.nc", mask_and_scale=False) as raw:
+        flags = raw.retrieval_qual_flag  # stored as the archive does: uint16, fill 65534
+        assert flags.dtype == np.uint16 and flags.attrs["_FillValue"] == 65534
