@@ -8,6 +8,7 @@ values are the synthetic Earth's at noon of the day, seen at each cell's pass ti
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -56,10 +57,8 @@ def _write_group(f: h5py.File, product: SmapProduct, group: SmapGroup, day: date
     h5 = f.create_group(group.name, track_order=True)
     for var in sm_vars(g.shape):
         full = _scatter(var, values[var.name], rows, cols, g.shape)
-        renamed = Var(var.name + group.suffix, var.dtype, var.units, var.long_name, var.valid,
-                      var.flags)
-        write_var(h5, renamed, full, coordinates="" if var.name in (
-            "latitude", "longitude") else coordinates)
+        own = "" if var.name in ("latitude", "longitude") else coordinates
+        write_var(h5, replace(var, name=var.name + group.suffix), full, coordinates=own)
 
 
 def _scatter(var: Var, values: np.ndarray, rows: np.ndarray, cols: np.ndarray,
