@@ -43,6 +43,16 @@ warnings.filterwarnings("ignore", "The 'shapely.ops.transform", DeprecationWarni
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """What a method decided: per scene scored, kept or not, and the tile files it used."""
+
+    kept: dict[str, bool]
+    tiles: dict[str, frozenset[str]]
+    score_seconds: float = 0.0
+    file_bytes: int = 0  # size of the tile files read per pair, summed over the pairs
+
+
+@dataclass(frozen=True)
 class Run:
     """One method's run: what it cost at the simulators, and what it decided."""
 
@@ -53,48 +63,57 @@ class Run:
     logins: int
     assets: int
     tile_bytes: int
-    kept: dict[str, bool]  # scene name → kept (scenes scored only)
-    pairs: int
+    outcome: Outcome
 
     @property
     def catalogue(self) -> int:
         return self.cmr + self.stac
 
+    @property
+    def pairs(self) -> int:
+        return len(self.outcome.kept)
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--bbox", default="-92,33,-90,35", help="region W,S,E,N (lon/lat)")
-    parser.add_argument("--year", type=int, default=2009)
+    parser.add_argument("--bbox", default="-92,29,-88,31", help="region W,S,E,N (lon/lat)")
+    parser.add_argument("--year", type=int, default=2008)
     parser.add_argument("--pixels", type=int, default=5000, help="DSWE tile size (5000: full)")
     parser.add_argument("--quick", action="store_true",
-                        help="a 1° box over two months, 1000 px tiles")
+                        help="the region's eastern half over four months, 1000 px tiles")
     args = parser.parse_args()
     start, end = datetime(args.year, 1, 1, tzinfo=UTC), datetime(args.year + 1, 1, 1, tzinfo=UTC)
     if args.quick:
-        args.bbox, args.pixels = "-91,34,-90,35", 1000
-        start, end = datetime(args.year, 5, 1, tzinfo=UTC), datetime(args.year, 7, 1, tzinfo=UTC)
+        args.bbox, args.pixels = "-90,29,-88,31", 1000
+        start, end = datetime(args.year, 3, 1, tzinfo=UTC), datetime(args.year, 7, 1, tzinfo=UTC)
     west, south, east, north = (float(v) for v in args.bbox.split(","))
+    wkt = f"POLYGON(({west} {south},{east} {south},{east} {north},{west} {north},{west} {south}))"
     with simulators(args.pixels) as (asf, ll), tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        wkt = f"POLYGON(({west} {south},{east} {south},{east} {north},{west} {north},{west} {south}))"
         target = seed_target(asf, ll)
-        warm_seconds, results = warm(wkt, start, end, target, ll)
-        runs = [measure("seed, as written (each tile fetched 10×)", asf, ll,
-                        lambda: run_seed(wkt, start, end, target, tmp / "seed10", False)),
-                measure("seed, download loop fixed (baseline)", asf, ll,
-                        lambda: run_seed(wkt, start, end, target, tmp / "seed", True)),
-                measure("swathkit pairs search + score (cold)", asf, ll,
-                        lambda: run_swathkit(wkt, start, end, tmp / "a", tmp / "cache")),
-                measure("swathkit, harvest cached", asf, ll,
-                        lambda: run_swathkit(wkt, start, end, tmp / "b", tmp / "cache")),
-                measure("swathkit scoring by the seed's box", asf, ll,
-                        lambda: run_swathkit(wkt, start, end, tmp / "c", tmp / "cache",
-                                             within="bbox"))]
+        warm_seconds, results = warm(wkt, start, end, target)
+
+        def seed(folder: str, **options: bool) -> Callable[[], Outcome]:
+            return lambda: run_seed(wkt, start, end, target, tmp / folder, **options)
+
+        def ours(folder: str, cache: str, **options: Any) -> Callable[[], Outcome]:
+            return lambda: run_swathkit(wkt, start, end, tmp / folder, tmp / cache, **options)
+
+        runs = [measure(name, asf, ll, fn) for name, fn in (
+            ("seed, as written (each tile fetched 10×)", seed("s10")),
+            ("seed, download loop fixed (baseline)", seed("s1", fixed_loop=True)),
+            ("seed, loop fixed, tiles grouped by date", seed("sd", fixed_loop=True,
+                                                             by_date=True)),
+            ("swathkit search + score (cold)", ours("a", "cache")),
+            ("swathkit, harvest cached", ours("b", "cache")),
+            ("swathkit, one harvest window (chunk_days=366)", ours("c", "cache366",
+                                                                    chunk_days=366)),
+            ("swathkit, scored by the seed's box", ours("d", "cache", within="bbox")))]
         title = (f"{args.bbox}, {start:%Y-%m-%d} – {end:%Y-%m-%d}: {len(results)} ALOS scenes, "
                  f"{args.pixels} px DSWE tiles (simulator files made first: {warm_seconds:.0f} s)")
         print_costs(title, runs)
         print_decisions(runs)
-        print_scoring(runs[1], runs[2], tmp / "a" / "pairs.parquet")
+        print_scoring(runs)
 
 
 @contextmanager
@@ -125,8 +144,8 @@ def seed_target(asf: Any, ll: Any) -> Any:
     return SeedTarget(asf.cmr_host, ll.stac_url, ll.base_url + "login", USER, PASSWORD)
 
 
-def warm(wkt: str, start: datetime, end: datetime, target: Any,
-         ll: Any) -> tuple[float, list[dict[str, Any]]]:
+def warm(wkt: str, start: datetime, end: datetime,
+         target: Any) -> tuple[float, list[dict[str, Any]]]:
     """Make every file either method reads: the zips of the CMR records, the COGs of the
     items of each scene's date ± 1 day (the seed's search; swathkit's |Δt| ≤ 1 day is
     within it)."""
@@ -172,84 +191,102 @@ def login_cookies(target: Any) -> Any:
         return s.cookies
 
 
-def measure(name: str, asf: Any, ll: Any,
-            run: Callable[[], tuple[dict[str, bool], int]]) -> Run:
+def measure(name: str, asf: Any, ll: Any, run: Callable[[], Outcome]) -> Run:
     a0, l0 = asf.stats(), ll.stats()
     t0 = time.perf_counter()
-    kept, pairs = run()
+    outcome = run()
     seconds = time.perf_counter() - t0
     a1, l1 = asf.stats(), ll.stats()
     print(f"  {name}: {seconds:.1f} s", flush=True)
     return Run(name, seconds, a1.cmr_requests - a0.cmr_requests,
                l1.stac_requests - l0.stac_requests, l1.login_requests - l0.login_requests,
-               l1.asset_requests - l0.asset_requests, l1.bytes_sent - l0.bytes_sent, kept,
-               pairs)
+               l1.asset_requests - l0.asset_requests, l1.bytes_sent - l0.bytes_sent, outcome)
 
 
-def run_seed(wkt: str, start: datetime, end: datetime, target: Any, work: Path,
-             fixed_loop: bool) -> tuple[dict[str, bool], int]:
+def run_seed(wkt: str, start: datetime, end: datetime, target: Any, work: Path, *,
+             fixed_loop: bool = False, by_date: bool = False) -> Outcome:
     from seed_pairs import search_scenes, seed_pairs
 
     scenes = seed_pairs(search_scenes(wkt, start, end, target.cmr_host), work, target,
-                        fixed_loop=fixed_loop)
+                        fixed_loop=fixed_loop, by_date=by_date)
     scored = [s for s in scenes if s.tiles]
-    return {s.name: s.kept for s in scored}, len(scored)
+    return Outcome({s.name: s.kept for s in scored},
+                   {s.name: frozenset(s.tiles) for s in scored})
 
 
 def run_swathkit(wkt: str, start: datetime, end: datetime, work: Path, cache: Path, *,
-                 within: str = "footprint") -> tuple[dict[str, bool], int]:
+                 within: str = "footprint", chunk_days: int = 16) -> Outcome:
     import shapely
 
-    from swathkit.jobs.pairs.score import score_pairs
+    from swathkit.jobs.pairs.score import asset_urls, score_pairs
     from swathkit.jobs.pairs.search import search_pairs
     from swathkit.process.overlap import ScoreRules
     from swathkit.stores.pair_table import PairTable
 
     work.mkdir(parents=True)
     table = work / "pairs.parquet"
-    search_pairs(table, [shapely.from_wkt(wkt)], start, end, cache_dir=cache)
+    search_pairs(table, [shapely.from_wkt(wkt)], start, end, cache_dir=cache,
+                 chunk_days=chunk_days)
+    t0 = time.perf_counter()
     report = score_pairs(table, rules=ScoreRules(within=within))  # type: ignore[arg-type]
+    score_seconds = time.perf_counter() - t0
     if report.failures:
         raise SystemExit(f"swathkit failed pairs: {report.failures[:3]}")
     rows = PairTable(table).rows("scored")
-    return {r.candidate.sar_name: r.score is not None and r.score.decision == "keep"
-            for r in rows}, len(rows)
+    return Outcome({r.candidate.sar_name: r.score is not None and r.score.decision == "keep"
+                    for r in rows},
+                   {r.candidate.sar_name: frozenset(u.rsplit("/", 1)[-1]
+                                                    for u in asset_urls(r.candidate.dswe_ids))
+                    for r in rows}, score_seconds, report.extras.file_bytes)
 
 
 def print_costs(title: str, runs: list[Run]) -> None:
     base = runs[1]
     rows = []
     for r in runs:
-        rows.append((r.name, r.cmr, r.stac, r.logins, r.assets, f"{r.tile_bytes / 1e6:,.1f}",
+        rows.append((r.name, r.cmr, r.stac, r.logins, r.assets, f"{r.tile_bytes / 1e6:,.2f}",
                      f"{r.seconds:.1f}", _ratio(base.catalogue, r.catalogue),
                      _ratio(base.tile_bytes, r.tile_bytes), _ratio(base.seconds, r.seconds)))
-    print_table(title + "; ratios: seed (loop fixed) / method; targets ≥ 20×, ≥ 5×, ≥ 10×",
+    print_table(title + "; ratios: the seed with its loop fixed / the method (targets ≥ 20×, "
+                "≥ 5×, ≥ 10×)",
                 ("method", "CMR req", "STAC req", "login req", "asset req", "tile MB", "wall s",
-                 "× fewer catalogue req", "× fewer bytes", "× faster"), rows)
-    print("note: no ALOS zip is downloaded by either method (both download the same zips "
-          "of the kept pairs); 'tile MB' is the DSWE bytes the simulator sent.")
+                 "× fewer catalogue req", "× fewer tile bytes", "× faster"), rows)
+    print("note: no ALOS zip is downloaded by either method (both download the same zips of "
+          "the kept pairs); 'tile MB' is the DSWE bytes the simulator sent.")
 
 
 def print_decisions(runs: list[Run]) -> None:
-    seed, cold, bbox = runs[1], runs[2], runs[4]
-    both = sorted(set(seed.kept) & set(bbox.kept))
-    agree = sum(seed.kept[n] == bbox.kept[n] for n in both)
-    rows = [(r.name, r.pairs, sum(r.kept.values())) for r in (runs[0], seed, bbox, cold)]
     print_table("decisions: pairs scored and kept (valid ≥ 0.5, water ≥ 0.05)",
-                ("method", "pairs scored", "pairs kept"), rows)
-    print(f"seed vs swathkit by the seed's box: {len(both)} scenes scored by both, {agree} "
-          f"same decision; scored by the seed only: {len(set(seed.kept) - set(bbox.kept))}, "
-          f"by swathkit only: {len(set(bbox.kept) - set(seed.kept))}")
+                ("method", "pairs scored", "pairs kept"),
+                [(r.name, r.pairs, sum(r.outcome.kept.values())) for r in runs[:4] + runs[6:]])
+    bbox = runs[6].outcome
+    rows = []
+    for seed in (runs[1], runs[2]):
+        s = seed.outcome
+        both = set(s.kept) & set(bbox.kept)
+        same = {n for n in both if s.tiles[n] == bbox.tiles[n]}
+        rows.append((seed.name, len(both), sum(s.kept[n] == bbox.kept[n] for n in both),
+                     len(same), sum(s.kept[n] == bbox.kept[n] for n in same),
+                     len(set(s.kept) - set(bbox.kept)), len(set(bbox.kept) - set(s.kept))))
+    print_table(f"seed against {runs[6].name}, scene by scene",
+                ("seed", "scored by both", "same decision", "same tiles",
+                 "same decision, same tiles", "seed only", "swathkit only"), rows)
 
 
-def print_scoring(seed: Run, cold: Run, table: Path) -> None:
-    from swathkit.stores.pair_table import PairTable
-
-    n = max(1, cold.pairs)
-    tiles = sum(len(r.candidate.dswe_ids) for r in PairTable(table).rows("scored"))
-    print(f"scoring: swathkit {cold.tile_bytes / n:,.0f} B read per pair "
-          f"({tiles / n:.1f} tiles a pair), the seed {seed.tile_bytes / max(1, seed.pairs):,.0f}"
-          f" B per pair (whole tiles)")
+def print_scoring(runs: list[Run]) -> None:
+    rows = []
+    for r in (runs[1], runs[2], runs[4], runs[6]):
+        n = max(1, r.pairs)
+        tiles = sum(len(t) for t in r.outcome.tiles.values())
+        seconds = r.outcome.score_seconds or r.seconds
+        files = r.outcome.file_bytes or r.tile_bytes
+        rows.append((r.name, r.pairs, f"{tiles / n:.2f}", f"{r.tile_bytes / n:,.0f}",
+                     f"{r.tile_bytes / max(1, files):.3f}", f"{seconds:.2f}",
+                     f"{r.pairs / seconds:.1f}"))
+    print_table("scoring: bytes read per pair against the size of its tiles, and throughput "
+                "(swathkit: the score step alone; the seed: its whole run)",
+                ("method", "pairs", "tiles a pair", "bytes a pair", "of the tiles' size",
+                 "seconds", "pairs/s"), rows)
 
 
 def _ratio(base: float, value: float) -> str:

@@ -76,8 +76,13 @@ def return_coordinates(c_list: list[dict[str, float]]) -> Any:
     return shape({"type": "Polygon", "coordinates": [coordinates]})
 
 
-def return_nearest_dswe_search(result: dict[str, Any], stac_url: str) -> list[str]:
-    """The INWAM hrefs of the DSWE items of the scene's nearest datetime (the seed's)."""
+def return_nearest_dswe_search(result: dict[str, Any], stac_url: str, *,
+                               by_date: bool = False) -> list[str]:
+    """The INWAM hrefs of the DSWE items of the scene's nearest datetime (the seed's).
+
+    ``by_date`` groups the items by their date instead of their exact datetime (not the
+    seed: the tiles of one overpass differ by seconds, so the seed keeps one of them).
+    """
     geometry = return_coordinates(_points(result))
     start_time = result["TemporalExtent"]["RangeDateTime"]["BeginningDateTime"]
     year, month, day = (int(x) for x in start_time.split("T")[0].split("-"))
@@ -90,8 +95,10 @@ def return_nearest_dswe_search(result: dict[str, Any], stac_url: str) -> list[st
                             query={"eo:cloud_cover": {"lt": 30}})
     collated: dict[Any, list[str]] = defaultdict(list)
     for r in search.item_collection():
-        if r.assets["inwam"].href not in collated[r.datetime]:
-            collated[r.datetime].append(r.assets["inwam"].href)
+        key = r.datetime.replace(hour=0, minute=0, second=0, microsecond=0) if by_date \
+            else r.datetime
+        if r.assets["inwam"].href not in collated[key]:
+            collated[key].append(r.assets["inwam"].href)
     if not collated:
         return []
     sorted_keys = sorted(collated.keys(), key=lambda x: abs((x - ref_date).days))
@@ -159,7 +166,7 @@ def search_scenes(region_wkt: str, start: datetime.datetime, end: datetime.datet
 
 
 def seed_pairs(results: list[dict[str, Any]], work: Path, target: SeedTarget, *,
-               fixed_loop: bool = False) -> list[SeedScene]:
+               fixed_loop: bool = False, by_date: bool = False) -> list[SeedScene]:
     """The seed's loop over the scenes: search, download, score, keep or delete."""
     sar_output_path = work / "scenes"
     sar_output_path.mkdir(parents=True, exist_ok=True)
@@ -170,7 +177,7 @@ def seed_pairs(results: list[dict[str, Any]], work: Path, target: SeedTarget, *,
         if filename[:-4] in already_downloaded:
             continue
         r_shape = return_coordinates(_points(r))
-        dswe_results = return_nearest_dswe_search(r, target.stac_url)
+        dswe_results = return_nearest_dswe_search(r, target.stac_url, by_date=by_date)
         if len(dswe_results) == 0:
             decided.append(SeedScene(filename[:-4], (), 0.0, 0.0, False))
             continue

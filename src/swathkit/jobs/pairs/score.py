@@ -24,9 +24,10 @@ from urllib.parse import urlsplit
 
 from swathkit.archives.ers import ErsAuth
 from swathkit.archives.http import HttpClient
-from swathkit.archives.http_range import BLOCK_SIZE, RangeOpener
+from swathkit.archives.http_range import RangeOpener
 from swathkit.config import settings
 from swathkit.errors import AuthError, FetchError, FormatError, InputError
+from swathkit.jobs.pairs.cog_tiles import prefetch_tiles
 from swathkit.jobs.pairs.score_files import score_files
 from swathkit.jobs.pairs.status import pair_item
 from swathkit.jobs.report import JobReport
@@ -36,7 +37,14 @@ from swathkit.stores.pair_table import PairRow, PairTable
 from swathkit.transfer.retry import RetryPolicy
 from swathkit.types import Failure, Progress
 
-__all__ = ["PairBytes", "ScoreExtras", "asset_urls", "score_pairs"]
+__all__ = ["CACHE_BYTES", "SCORE_BLOCK_SIZE", "PairBytes", "ScoreExtras", "asset_urls",
+           "score_pairs"]
+
+SCORE_BLOCK_SIZE = 8 * 1024
+"""Bytes per Range block: a COG's internal tiles are small (a few KB deflated), and the
+runs of them a pair needs are fetched in one request each (:mod:`.cog_tiles`)."""
+CACHE_BYTES = 32 * 1024 * 1024
+"""Blocks kept across pairs (the tiles of one date serve the adjacent frames of a path)."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +73,7 @@ def asset_urls(dswe_ids: Sequence[str], base_url: str | None = None) -> list[str
 
 
 def score_pairs(table: str | Path, *, rules: ScoreRules | None = None, batch: int = 25,
-                block_size: int = BLOCK_SIZE, retry: RetryPolicy | None = None,
+                block_size: int = SCORE_BLOCK_SIZE, retry: RetryPolicy | None = None,
                 progress: Progress | None = None) -> JobReport[ScoreExtras]:
     """Score the pairs of ``table`` not scored yet; record each as scored or failed.
 
@@ -82,7 +90,8 @@ def score_pairs(table: str | Path, *, rules: ScoreRules | None = None, batch: in
     base = settings().endpoint("landsatlook")
     interrupted = False
     with HttpClient(auth=_auth(base)) as http:
-        opener = RangeOpener(http, block_size=block_size, retry=retry)
+        opener = RangeOpener(http, block_size=block_size,
+                             cache_blocks=max(1, CACHE_BYTES // block_size), retry=retry)
         try:
             _run(todo, store, batch, base, rules, opener, used, failures, progress)
         except KeyboardInterrupt:
@@ -127,9 +136,10 @@ def _score(row: PairRow, base: str, rules: ScoreRules | None,
     c = row.candidate
     opener.last_error = None
     try:
+        urls = asset_urls(c.dswe_ids, base)
         with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR"):  # no sidecar probes
-            result = score_files(asset_urls(c.dswe_ids, base), c.sar_polygon, rules=rules,
-                                 opener=opener)
+            prefetch_tiles(urls, c.sar_polygon, opener)
+            result = score_files(urls, c.sar_polygon, rules=rules, opener=opener)
     except (FetchError, InputError, FormatError) as raised:
         exc = opener.last_error or raised  # what GDAL's error hides
         return row.failed(f"{type(exc).__name__}: {exc}"), 0, exc
