@@ -36,6 +36,15 @@ def test_every_candidate_is_scored_reading_a_part_of_the_tiles(searched):
     assert 0 < report.bytes == sum(p.fetched for p in e.pairs) < e.file_bytes
 
 
+def test_the_table_is_the_same_whatever_the_block_size_and_cache(searched, tmp_path):
+    other = tmp_path / "other.parquet"
+    PairTable(other).add_candidates(r.candidate for r in PairTable(searched).rows())
+    small = score_pairs(searched, block_size=512)
+    large = score_pairs(other, block_size=256 * 1024)
+    assert small.counts == large.counts and not small.failures
+    assert searched.read_bytes() == other.read_bytes()
+
+
 def test_rerun_scores_nothing_and_leaves_the_table_as_it_was(searched):
     score_pairs(searched)
     data = searched.read_bytes()

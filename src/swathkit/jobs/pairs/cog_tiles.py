@@ -52,8 +52,9 @@ def tile_ranges(ds: DatasetReader,
     """Byte ranges ``[start, end)`` of band 1's internal tiles meeting ``box`` (dataset CRS)."""
     block_rows, block_cols = ds.block_shapes[0]
     left, bottom, right, top = box
-    inverse = ~ds.transform
-    (c0, r0), (c1, r1) = inverse * (left, top), inverse * (right, bottom)
+    t = ds.transform  # north-up, as DSWE tiles are
+    c0, c1 = (left - t.c) / t.a, (right - t.c) / t.a
+    r0, r1 = (top - t.f) / t.e, (bottom - t.f) / t.e
     cols = range(max(0, math.floor(min(c0, c1)) // block_cols),
                  min(ds.width, math.ceil(max(c0, c1))) // block_cols + 1)
     rows = range(max(0, math.floor(min(r0, r1)) // block_rows),

@@ -4,8 +4,10 @@ For each row of the pair table in state ``candidate`` or ``failed``, the INWAM C
 DSWE tiles are opened over HTTP (:class:`~swathkit.archives.http_range.RangeOpener`: Range
 reads through :class:`~swathkit.archives.http.HttpClient`, with the ERS login when
 credentials are configured, anonymous otherwise; a login page answered instead of a TIFF
-is an ``AuthError``), the windows under the SAR footprint's box are merged and scored
-(:func:`swathkit.jobs.pairs.score_files.score_files`). The row becomes ``scored`` or
+is an ``AuthError``); the COG tiles under the SAR footprint's box are fetched in a few
+merged Range requests (:mod:`.cog_tiles`), then the windows are merged and scored
+(:func:`swathkit.jobs.pairs.score_files.score_files`). The opener's block cache is kept
+across pairs, so adjacent frames sharing a tile read its blocks once. The row becomes ``scored`` or
 ``failed`` with its reason; rows are recorded every ``batch`` pairs, so an interrupted run
 loses at most one batch and a re-run scores only what is left. Scored rows are never
 read again.
