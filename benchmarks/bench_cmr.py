@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 
 from common import median_time, print_table
 from swathkit.archives.cmr import CmrCatalog
+from swathkit.geodata.usa import USA_PARTS
 from swathkit.sim.cmr.alos import Catalogue, _us_slots, catalogue
 from swathkit.sim.cmr.asf import SimulatedAsf
-from swathkit.sim.cmr.usa import USA_PARTS
 from swathkit.types import Query
 
 

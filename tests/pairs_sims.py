@@ -21,11 +21,12 @@ USERS = {"alice": "correct horse"}
 
 
 @contextmanager
-def simulators(folder: Path, *, faults: str = "none"):
+def simulators(folder: Path, *, faults: str = "none", bandwidth: float | None = None):
+    """The two simulators; ``bandwidth`` caps LandsatLook's bytes per second per connection."""
     folder.mkdir(parents=True, exist_ok=True)
     with SimulatedAsf(pixels=16, faults=faults, cache_dir=folder / "asf") as asf, \
             SimulatedLandsatLook(users=USERS, pixels=500, faults=faults,
-                                 cache_dir=folder / "ll") as ll:
+                                 cache_dir=folder / "ll", bandwidth=bandwidth) as ll:
         ca = folder / "ca.pem"
         ca.write_text(asf.ca_file.read_text() + ll.ca_file.read_text())
         yield asf, ll, ca

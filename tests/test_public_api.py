@@ -42,7 +42,7 @@ EXPECTED = {
                        "PairRow", "PairTable", "SarFootprint", "ScoreRules", "join",
                        "parse_footprint", "read_merged", "score", "score_files",
                        "RangeOpener", "pairs_status", "parse_aoi", "score_pairs",
-                       "search_pairs"},
+                       "search_pairs", "PairFacts", "plot_pair"},
 }
 
 

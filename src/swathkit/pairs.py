@@ -3,7 +3,7 @@
 The public face of the pairs domain; ``from swathkit.pairs import join`` stays valid
 however the modules behind it move. Importing it is cheap: each name loads its home
 module on first use (geopandas and pyarrow, the ``[pairs]`` extra, only for
-``PairTable``).
+``PairTable``; matplotlib, the ``[plot]`` extra, only for ``plot_pair``).
 
 Example:
     >>> from swathkit.pairs import score_files
@@ -27,6 +27,7 @@ __all__ = [
     "HttpClient",
     "Merged",
     "OverlapScore",
+    "PairFacts",
     "PairRow",
     "PairTable",
     "Query",
@@ -39,6 +40,7 @@ __all__ = [
     "pairs_status",
     "parse_aoi",
     "parse_footprint",
+    "plot_pair",
     "read_merged",
     "score",
     "score_files",
@@ -58,6 +60,7 @@ if TYPE_CHECKING:
     from swathkit.jobs.pairs.score_files import FileScore, parse_footprint, score_files
     from swathkit.jobs.pairs.search import search_pairs
     from swathkit.jobs.pairs.status import pairs_status
+    from swathkit.plot.pairs import PairFacts, plot_pair
     from swathkit.process.coincidence import Candidate, DsweFootprint, SarFootprint, join
     from swathkit.process.overlap import OverlapScore, ScoreRules, score
     from swathkit.products.dswe.window import Merged, read_merged
@@ -75,6 +78,7 @@ else:
         "HttpClient": "swathkit.archives.http",
         "Merged": "swathkit.products.dswe.window",
         "OverlapScore": "swathkit.process.overlap",
+        "PairFacts": "swathkit.plot.pairs",
         "PairRow": "swathkit.stores.pair_table",
         "PairTable": "swathkit.stores.pair_table",
         "Query": "swathkit.types",
@@ -87,6 +91,7 @@ else:
         "pairs_status": "swathkit.jobs.pairs.status",
         "parse_aoi": "swathkit.jobs.pairs.aoi",
         "parse_footprint": "swathkit.jobs.pairs.score_files",
+        "plot_pair": "swathkit.plot.pairs",
         "read_merged": "swathkit.products.dswe.window",
         "score": "swathkit.process.overlap",
         "score_files": "swathkit.jobs.pairs.score_files",

@@ -6,8 +6,8 @@ from shapely.geometry import box, shape
 
 from swathkit.archives.cmr import CmrCatalog, granule_of
 from swathkit.errors import InputError, ThrottledError
+from swathkit.geodata.usa import USA_PARTS
 from swathkit.sim.cmr.asf import SimulatedAsf
-from swathkit.sim.cmr.usa import USA_PARTS
 from swathkit.sim.faults import FaultPlan
 from swathkit.transfer.retry import RetryPolicy
 from swathkit.types import Query

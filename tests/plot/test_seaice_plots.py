@@ -18,12 +18,12 @@ from matplotlib.image import imread
 from swathkit.plot.graticule import graticule_lines
 from swathkit.plot.polar import MapFrame, lonlat_transform
 from swathkit.plot.seaice import (
-    FLAG_STYLE,
     plot_day,
     plot_fill_comparison,
     plot_mask,
     plot_roi,
 )
+from swathkit.plot.seaice_panels import FLAG_STYLE
 from swathkit.products.asi import asi_grid
 from swathkit.products.grids import grid
 

@@ -45,11 +45,42 @@ def test_recording_the_same_scores_again_leaves_the_same_bytes(tmp_path):
     table.add_candidates([candidate(2), candidate(1)])
     table.record([PairRow(candidate(1)).scored(a_score(40)),
                   PairRow(candidate(2)).failed("tile unreadable")])
+    table.compact()
     first = path.read_bytes()
     table.add_candidates([candidate(1), candidate(2)])
     table.record([PairRow(candidate(1)).scored(a_score(40))])
     table.record(table.rows())
-    assert path.read_bytes() == first
+    table.compact()
+    assert path.read_bytes() == first and not table.journal.exists()
+
+
+def test_a_batch_goes_to_the_journal_not_into_a_rewrite_of_the_table(tmp_path):
+    path = tmp_path / "pairs.parquet"
+    table = PairTable(path)
+    table.add_candidates([candidate(i) for i in range(4)])
+    before = path.read_bytes()
+    table.record([PairRow(candidate(3)).scored(a_score(40))])
+    table.record([PairRow(candidate(0)).failed("timeout")])
+    assert path.read_bytes() == before and len(list(table.journal.iterdir())) == 2
+    assert [r.state for r in table.rows()] == ["failed", "candidate", "candidate", "scored"]
+    assert [r.state for r in PairTable(path).rows()] == [r.state for r in table.rows()]
+
+
+def test_a_crash_after_the_fold_before_the_journal_is_removed_changes_nothing(tmp_path):
+    path = tmp_path / "pairs.parquet"
+    table = PairTable(path)
+    table.add_candidates([candidate(i) for i in range(3)])
+    table.record([PairRow(candidate(1)).scored(a_score(40))])
+    table.record([PairRow(candidate(1)).scored(a_score(1, "reject"))])  # the later one wins
+    segments = {p.name: p.read_bytes() for p in table.journal.iterdir()}
+    table.compact()
+    folded = path.read_bytes()
+    table.journal.mkdir()  # as if the process died between the fold and the removal
+    for name, data in segments.items():
+        (table.journal / name).write_bytes(data)
+    assert table.rows()[1].score == a_score(1, "reject")
+    table.compact()
+    assert path.read_bytes() == folded and not table.journal.exists()
 
 
 @pytest.mark.slow  # a table rewritten four times: over a second on a busy machine

@@ -55,6 +55,9 @@ ARCHIVES: dict[str, ArchiveEntry] = {
                                 "the simulated G-Portal on 127.0.0.1"),
     "bremen-sim": ArchiveEntry("swathkit.sim.bremen:simulated_bremen",
                                "the simulated Bremen archive on 127.0.0.1"),
+    "pairs-sim": ArchiveEntry("swathkit.sim.pairs:simulated_pairs",
+                              "the simulated ASF and LandsatLook on 127.0.0.1 (yields the "
+                              "simulators and the environment that points swathkit at them)"),
 }
 """Archive name → its entry. Add an entry to make an archive available by name."""
 

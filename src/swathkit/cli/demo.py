@@ -12,9 +12,9 @@ from swathkit.cli.options import ASI_GRIDS, FAULT_PRESETS, iso_day
 
 
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("demo", help="AMSR2 swaths, a month of sea ice and a Seasat take from "
-                       "simulated archives",
-                       description="Three jobs end to end against the built-in simulated "
+    p = sub.add_parser("demo", help="AMSR2 swaths, a month of sea ice, a Seasat take and "
+                       "SAR × water-map pairs from simulated archives",
+                       description="Four jobs end to end against the built-in simulated "
                        "archives on 127.0.0.1. (1) AMSR2: collect one day of L1B 36.5H with "
                        "coordinates from the simulated G-Portal into a swath store (the same "
                        "code path as a real collection), verify it, draw a quicklook, grid the day "
@@ -24,7 +24,11 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        "mask, fill the gaps, report on a region, draw the maps and open the "
                        "PyTorch dataset. (3) Seasat: generate a raw telemetry take with bit "
                        "errors and clock damage, decode it into range lines, repair its time "
-                       "tags, print the funnel and draw the before/after plots. Outputs stay "
+                       "tags, print the funnel and draw the before/after plots. (4) Pairs: "
+                       "find the ALOS PALSAR RTC scenes and USGS DSWE water maps of two "
+                       "months over the Louisiana coast (simulated ASF and LandsatLook), score "
+                       "each pair pixel by pixel, download a kept pair and picture it. Outputs "
+                       "stay "
                        "in the folder given by --out; run it again and it resumes.",
                        epilog="example: swathkit demo --only seaice --seaice-grid n6250")
     p.add_argument("--out", type=Path, default=Path("demo-data"), help="output folder")
@@ -40,7 +44,7 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="first day of the sea-ice month (default 2013-05-01: the archive "
                    "has no files for 2013-05-11..13, which the demo shows)")
     s.add_argument("--seaice-days", type=int, default=31, help="days of sea ice (default 31)")
-    s.add_argument("--only", choices=("amsr2", "seaice", "seasat"),
+    s.add_argument("--only", choices=("amsr2", "seaice", "seasat", "pairs"),
                    help="run only one part of the demo")
     p.set_defaults(run=run)
 
@@ -54,7 +58,7 @@ def _relative(path: Path) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     codes = [part(args) for name, part in (("amsr2", run_amsr2), ("seaice", run_seaice),
-                                           ("seasat", run_seasat))
+                                           ("seasat", run_seasat), ("pairs", run_pairs))
              if args.only in (None, name)]
     render.console.print(f"\nAll outputs are in [bold]{args.out.resolve()}[/].")
     return max(codes)
@@ -66,6 +70,15 @@ def run_seasat(args: argparse.Namespace) -> int:
     code, plots = demo_seasat.run(args.out)
     render.console.print(f"\nSeasat outputs (raw take, decoded segments, repaired .hdr, "
                          f"before/after plots) are in [bold]{plots.parent.resolve()}[/].")
+    return code
+
+
+def run_pairs(args: argparse.Namespace) -> int:
+    from swathkit.cli.pairs import demo as demo_pairs
+
+    code, folder = demo_pairs.run(args.out)
+    render.console.print(f"\nPairs outputs (pair table, the seed's CSV database) are in "
+                         f"[bold]{folder.resolve()}[/].")
     return code
 
 

@@ -19,58 +19,40 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 import xarray as xr
-from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from swathkit.plot import seaice_panels as panels
 from swathkit.plot.graticule import draw_polar_graticule
 from swathkit.plot.maps import save_png
 from swathkit.plot.polar import (
-    MISSING_EDGE,
-    MISSING_HATCH,
     CrsLike,
     MapFrame,
     draw_polar_coastlines,
     land_from_coastline,
     legend_patches,
-    new_figure,
     on_grid,
     setup_map_axes,
     show_field,
-    show_land,
 )
 from swathkit.products.grids import Grid
 from swathkit.types import RegionLike, as_region
 
 if TYPE_CHECKING:
-    from matplotlib.image import AxesImage
+    pass
 
 DPI = 110
-SIC_CMAP = "Blues_r"
 FREQ_CMAP = "magma_r"
 SIC_LABEL = "sea-ice concentration (%)"
 
-FLAG_STYLE = (  # value, meaning, colour (flag values of the cube's fill_flag)
-    (0, "observed", "#f2f2f2"),
-    (1, "filled in time", "#4393c3"),
-    (2, "filled in space-time", "#f4a582"),
-    (3, "unfilled", "#b2182b"),
-    (4, "land", "#9e9e9e"),
-    (5, "constant", "#8073ac"),
-)
-FLAG_PRIORITY = (4, 0, 1, 5, 2, 3)  # a reduced map shows the rarest treatment of a block
-_PANEL_HEIGHT = 6.2  # inches of map per panel
 
 
 def plot_day(
@@ -109,12 +91,12 @@ def plot_day(
     frame = MapFrame.from_xarray(ds, crs=crs)
     values, when = _day_values(ds, variable, day)
     land = _land(ds, frame, land)
-    lay = _layout(frame, 1, dpi=dpi)
+    lay = panels.layout(frame, 1, dpi=dpi)
     ax = lay.maps[0]
-    image = _sic_map(ax, frame, values, land)
-    _colourbar(lay.fig, image, lay.below[0], SIC_LABEL)
-    _title(ax, title or f"Sea-ice concentration, {_day_text(when)}", frame.label)
-    _missing_note(ax, values, land)
+    image = panels.sic_map(ax, frame, values, land)
+    panels.colourbar(lay.fig, image, lay.below[0], SIC_LABEL)
+    panels.title(ax, title or f"Sea-ice concentration, {_day_text(when)}", frame.label)
+    panels.missing_note(ax, values, land)
     ax.legend(handles=legend_patches(), loc="lower left", fontsize=8, framealpha=0.9)
     return save_png(lay.fig, out_path, dpi=dpi)
 
@@ -145,7 +127,7 @@ def plot_mask(
     mask = np.asarray(ds["land_mask"].values)
     freq = np.asarray(ds["nan_frequency"].values, dtype=np.float32)
     cut = threshold if threshold is not None else _attr(ds, "threshold")
-    lay = _layout(frame, 2, dpi=dpi)
+    lay = panels.layout(frame, 2, dpi=dpi)
     ax_mask, ax_freq = lay.maps
     for ax in (ax_mask, ax_freq):
         setup_map_axes(ax, frame, missing_hatch=False)
@@ -161,14 +143,14 @@ def plot_mask(
     land_share = 100.0 * float((mask > 0).mean())
     attrs = ds["nan_frequency"].attrs
     period = f", {attrs['start']} → {attrs['end']}" if "start" in attrs and "end" in attrs else ""
-    _title(ax_mask, f"Land mask ({land_share:.1f} % of the grid{period})")
+    panels.title(ax_mask, f"Land mask ({land_share:.1f} % of the grid{period})")
     lay.below[0].legend(handles=[Patch(fc="#6b6b6b", ec="0.3", label="land (masked)"),
                                  Patch(fc="#cfe3f3", ec="0.3", label="sea"),
                                  Line2D([], [], color="0.15", lw=0.8, label="coastline")],
                         loc="upper center", ncols=3, fontsize=8, frameon=False)
     cut_text = f", threshold {float(cut):.2f}" if cut is not None else ""
-    _title(ax_freq, f"NaN frequency{cut_text}", frame.label)
-    _colourbar(lay.fig, image, lay.below[1], "share of days with no value"
+    panels.title(ax_freq, f"NaN frequency{cut_text}", frame.label)
+    panels.colourbar(lay.fig, image, lay.below[1], "share of days with no value"
                + (" (cyan: threshold)" if cut is not None else ""))
     return save_png(lay.fig, out_path, dpi=dpi)
 
@@ -201,18 +183,18 @@ def plot_fill_comparison(
     filled, _ = _day_values(ds, "sic_filled", when)
     flags, _ = _day_values(ds, "fill_flag", when)
     land = _land(ds, frame, land)
-    lay = _layout(frame, 3, dpi=dpi, spans=[(0, 2), (2, 3)])
+    lay = panels.layout(frame, 3, dpi=dpi, spans=[(0, 2), (2, 3)])
     axes = lay.maps
-    image = _sic_map(axes[0], frame, raw, land)
-    _sic_map(axes[1], frame, filled, land)
-    _flag_map(axes[2], lay.below[1], frame, flags)
-    _colourbar(lay.fig, image, lay.below[0], SIC_LABEL)
+    image = panels.sic_map(axes[0], frame, raw, land)
+    panels.sic_map(axes[1], frame, filled, land)
+    panels.flag_map(axes[2], lay.below[1], frame, flags)
+    panels.colourbar(lay.fig, image, lay.below[0], SIC_LABEL)
     sea = ~land
     n_missing = int((~np.isfinite(raw) & sea).sum())
     n_filled = int((np.isin(flags, (1, 2, 5)) & sea).sum())
-    _title(axes[0], f"Raw, {_day_text(when)}")
-    _title(axes[1], "Gap-filled")
-    _title(axes[2], "How each pixel was filled", frame.label)
+    panels.title(axes[0], f"Raw, {_day_text(when)}")
+    panels.title(axes[1], "Gap-filled")
+    panels.title(axes[2], "How each pixel was filled", frame.label)
     axes[0].legend(handles=legend_patches(), loc="lower left", fontsize=8, framealpha=0.9)
     axes[1].text(0.02, 0.98, f"{n_filled:,} of {n_missing:,} missing sea pixels filled",
                  transform=axes[1].transAxes, fontsize=8, va="top",
@@ -253,9 +235,9 @@ def plot_roi(
     frame = MapFrame.from_xarray(ds, crs=crs)
     values, when = _day_values(ds, variable, day)
     land = _land(ds, frame, land)
-    lay = _layout(frame, 1, dpi=dpi, chart=bool(missing))
+    lay = panels.layout(frame, 1, dpi=dpi, chart=bool(missing))
     ax = lay.maps[0]
-    image = _sic_map(ax, frame, values, land)
+    image = panels.sic_map(ax, frame, values, land)
     box = as_region(region, values.shape)
     x0, x1, y0, y1 = frame.box(*box.slices())
     ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, ec="red", lw=1.8, zorder=6))
@@ -263,12 +245,12 @@ def plot_roi(
                 xytext=(0, 3), textcoords="offset points", color="red", fontsize=8,
                 fontweight="bold", zorder=6,
                 bbox={"fc": "white", "ec": "none", "alpha": 0.75, "pad": 1})
-    _colourbar(lay.fig, image, lay.below[0], SIC_LABEL)
-    _title(ax, f"Region of interest, {_day_text(when)}", frame.label)
+    panels.colourbar(lay.fig, image, lay.below[0], SIC_LABEL)
+    panels.title(ax, f"Region of interest, {_day_text(when)}", frame.label)
     ax.legend(handles=[*legend_patches(), Patch(fc="none", ec="red", lw=1.8, label="region")],
               loc="lower left", fontsize=8, framealpha=0.9)
     if lay.chart is not None:
-        _missing_chart(lay.chart, missing, missing_label)
+        panels.missing_chart(lay.chart, missing, missing_label)
     return save_png(lay.fig, out_path, dpi=dpi)
 
 
@@ -342,100 +324,3 @@ def _land(ds: xr.Dataset, frame: MapFrame, land: np.ndarray | None) -> np.ndarra
     if "land_mask" in ds:
         return np.asarray(ds["land_mask"].values) > 0
     return land_from_coastline(frame)
-
-
-@dataclass(frozen=True)
-class _Layout:
-    fig: Figure
-    maps: list[Axes]
-    below: list[Axes]  # one thin axes under each map, for a colour bar or a legend
-    chart: Axes | None
-
-
-def _layout(frame: MapFrame, panels: int, *, dpi: float, chart: bool = False,
-            spans: Sequence[tuple[int, int]] | None = None) -> _Layout:
-    x0, x1, y0, y1 = frame.extent
-    aspect = (x1 - x0) / (y1 - y0)
-    height = min(_PANEL_HEIGHT, 12.0 / (panels * aspect))
-    widths = [height * aspect + 1.1] * panels + ([5.0] if chart else [])
-    rows = [height, 0.55]
-    fig = new_figure(sum(widths), sum(rows) + 1.0, dpi=dpi)
-    fig.set_layout_engine("constrained", h_pad=0.06, w_pad=0.06)
-    grid = fig.add_gridspec(2, len(widths), height_ratios=rows, width_ratios=widths)
-    maps = [fig.add_subplot(grid[0, i]) for i in range(panels)]
-    below = [fig.add_subplot(grid[1, a:b]) for a, b in spans or [(i, i + 1) for i in
-                                                                 range(panels)]]
-    for ax in below:
-        ax.set_axis_off()
-    return _Layout(fig, maps, below, fig.add_subplot(grid[0, panels]) if chart else None)
-
-
-def _title(ax: Axes, left: str, right: str = "") -> None:
-    ax.set_title(left, loc="left", fontsize=11, pad=16)
-    if right:
-        ax.set_title(right, loc="right", fontsize=8, color="0.35", pad=16)
-
-
-def _sic_map(ax: Axes, frame: MapFrame, values: np.ndarray, land: np.ndarray) -> AxesImage:
-    setup_map_axes(ax, frame)
-    image = show_field(ax, frame, np.where(land, np.nan, values), cmap=SIC_CMAP,
-                       vmin=0.0, vmax=100.0)
-    show_land(ax, frame, land)
-    draw_polar_coastlines(ax, frame.crs)
-    draw_polar_graticule(ax, frame.crs)
-    return image
-
-
-def _colourbar(fig: Figure, image: AxesImage, below: Axes, label: str) -> None:
-    cax = below.inset_axes((0.08, 0.62, 0.84, 0.3))
-    bar = fig.colorbar(image, cax=cax, orientation="horizontal")
-    bar.set_label(label, fontsize=9)
-    bar.ax.tick_params(labelsize=8)
-
-
-def _flag_map(ax: Axes, legend_ax: Axes, frame: MapFrame, flags: np.ndarray) -> None:
-    setup_map_axes(ax, frame, missing_hatch=False)
-    top = max(v for v, _, _ in FLAG_STYLE)
-    cmap = ListedColormap([c for _, _, c in FLAG_STYLE])
-    show_field(ax, frame, flags.astype(np.float32), cmap=cmap, vmin=-0.5, vmax=top + 0.5,
-               categorical=True, priority=FLAG_PRIORITY)
-    draw_polar_coastlines(ax, frame.crs)
-    draw_polar_graticule(ax, frame.crs)
-    present = set(np.unique(flags).tolist())
-    handles = [Patch(fc=c, ec="0.4", lw=0.4, label=f"{name} ({(flags == v).sum():,})")
-               for v, name, c in FLAG_STYLE if v in present]
-    legend_ax.legend(handles=handles, loc="upper center", ncols=2, fontsize=8, frameon=False)
-
-
-def _missing_note(ax: Axes, values: np.ndarray, land: np.ndarray) -> None:
-    sea = ~land
-    gaps = int((~np.isfinite(values) & sea).sum())
-    share = 100.0 * gaps / max(int(sea.sum()), 1)
-    ax.text(0.98, 0.02, f"no data: {gaps:,} sea pixels ({share:.1f} %)",
-            transform=ax.transAxes, ha="right", va="bottom", fontsize=8, zorder=7,
-            bbox={"fc": "white", "ec": "none", "alpha": 0.85})
-
-
-def _missing_chart(ax: Axes, missing: Sequence[tuple[date, float | None]], label: str) -> None:
-    days = mdates.date2num([d for d, _ in missing])
-    share = np.array([np.nan if p is None else p for _, p in missing], dtype=np.float64)
-    have = np.isfinite(share)
-    colours = ["#b2182b" if p > 0 else "#9e9e9e" for p in share[have]]
-    ax.bar(days[have], share[have], width=0.8, color=colours)
-    top = max(5.0, 1.1 * float(np.nanmax(share, initial=0.0)))
-    for day in days[~have]:
-        ax.axvspan(day - 0.4, day + 0.4, fc="white", ec=MISSING_EDGE, hatch=MISSING_HATCH,
-                   lw=0.4)
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ax.set_ylabel(label, fontsize=9)
-    ax.set_ylim(0, top)
-    ax.tick_params(labelsize=8)
-    ax.grid(axis="y", color="0.85", linewidth=0.5)
-    ax.set_axisbelow(True)
-    bad = int((share[have] > 0).sum())
-    note = f", {int((~have).sum())} without data (hatched)" if (~have).any() else ""
-    what = "missing sea pixels" if "sea" in label else "missing pixels"
-    ax.set_title(f"{bad} of {len(share)} days with {what}{note}", loc="left",
-                 fontsize=10, pad=16)

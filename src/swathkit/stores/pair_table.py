@@ -11,15 +11,21 @@ Columns (``COLUMNS``):
   (keep/reject, empty until scored), ``reasons`` (``"; "``-joined);
 * ``state`` (candidate/scored/failed) and ``failure`` (its reason).
 
-Every write rewrites the table sorted by (``sar_id``, ``dswe_date``) into a sibling temp
-file renamed into place, without a pandas index: the same rows give the same bytes, and a
-re-run that records the same scores leaves the file as it was.
+The table is written sorted by (``sar_id``, ``dswe_date``) into a sibling temp file renamed
+into place, without a pandas index: the same rows give the same bytes, and a re-run that
+records the same scores leaves the file as it was. Recording a batch of scores does not
+rewrite it: the batch goes to a numbered segment of the journal beside it
+(``.<name>.journal/000001.parquet``, written by rename), so a batch costs the same whatever
+the size of the table; reads apply the segments in order, and :meth:`PairTable.compact`
+(at the end of a job) folds them into the table and removes them. A crash between the two
+leaves segments that repeat rows already in the table: applying them again changes nothing.
 """
 
 from __future__ import annotations
 
 import csv
 import os
+import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -90,17 +96,43 @@ class PairTable:
         rows = [r for k, r in sorted(new.items()) if k not in have]
         if rows:
             self._write(pd.concat([frame, _frame(rows)], ignore_index=True))
+            if self.journal.is_dir():  # folded in by the write above
+                shutil.rmtree(self.journal)
         return len(rows)
 
     def record(self, rows: Sequence[PairRow]) -> None:
-        """Upsert ``rows`` by (SAR id, DSWE date): a row given replaces the stored one."""
+        """Upsert ``rows`` by (SAR id, DSWE date): a row given replaces the stored one.
+
+        The rows go to a new journal segment (the table itself is not rewritten until
+        :meth:`compact`), so the cost is that of the batch, not of the table.
+        """
         if not rows:
             return
-        frame = self._read()
-        add = _frame(rows).drop_duplicates(_KEY, keep="last")
-        keys = pd.MultiIndex.from_frame(add[_KEY])
-        kept = frame[~pd.MultiIndex.from_frame(frame[_KEY]).isin(keys)]
-        self._write(pd.concat([kept, add], ignore_index=True))
+        if not self.path.exists():  # a new table: nothing to rewrite yet
+            self._write(self._read_with(_frame(rows)))
+            shutil.rmtree(self.journal, ignore_errors=True)
+            return
+        segments = self._segments()
+        number = int(segments[-1].stem) + 1 if segments else 1
+        self._write(_frame(rows), self.journal / f"{number:06d}.parquet")
+
+    def compact(self) -> None:
+        """Fold the journal into the table and remove it (nothing to do without one)."""
+        if not self._segments():
+            return
+        self._write(self._read())
+        shutil.rmtree(self.journal)
+
+    @property
+    def journal(self) -> Path:
+        """The folder of the segments recorded since the last :meth:`compact`."""
+        return self.path.with_name(f".{self.path.name}.journal")
+
+    def _segments(self) -> list[Path]:
+        if not self.journal.is_dir():
+            return []
+        return sorted(p for p in self.journal.iterdir()
+                      if p.suffix == ".parquet" and p.stem.isdigit())
 
     def export_csv(self, path: str | os.PathLike[str]) -> int:
         """Write the seed's database (``ALOS_scene,DSWE_tiles``) of the kept pairs.
@@ -120,30 +152,44 @@ class PairTable:
         return len(kept)
 
     def _read(self) -> pd.DataFrame:
+        """The table with the journal's segments applied in order (later rows win)."""
+        return self._read_with()
+
+    def _read_with(self, *later: pd.DataFrame) -> pd.DataFrame:
+        """The table, the journal's segments, then ``later`` applied in order."""
+        frame = _load(self.path) if self.path.exists() else _frame([])
+        parts = [*(_load(p) for p in self._segments()), *later]
+        if not parts:
+            return frame
+        merged = pd.concat([frame, *parts], ignore_index=True)
+        merged = merged.drop_duplicates(_KEY, keep="last")
+        return merged.sort_values(_KEY, kind="stable").reset_index(drop=True)
+
+    def _write(self, frame: pd.DataFrame, target: Path | None = None) -> None:
         import geopandas as gpd
 
-        if not self.path.exists():
-            return _frame([])
-        try:
-            frame = gpd.read_parquet(self.path)
-        except (OSError, ValueError) as exc:
-            raise StoreError(f"{self.path}: not a readable pair table ({exc}); move it away "
-                             "to start a new one") from None
-        missing = [c for c in COLUMNS if c not in frame.columns]
-        if missing:
-            raise StoreError(f"{self.path}: not a pair table (no column {missing[0]})")
-        frame["dswe_date"] = [_as_date(d) for d in frame["dswe_date"]]
-        return pd.DataFrame(frame)
-
-    def _write(self, frame: pd.DataFrame) -> None:
-        import geopandas as gpd
-
+        target = self.path if target is None else target
         frame = _typed(frame.sort_values(_KEY, kind="stable").reset_index(drop=True))
         geo = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
         geo.to_parquet(tmp, index=False, compression="zstd", schema_version="1.0.0")
-        tmp.replace(self.path)
+        tmp.replace(target)
+
+
+def _load(path: Path) -> pd.DataFrame:
+    import geopandas as gpd
+
+    try:
+        frame = gpd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"{path}: not a readable pair table ({exc}); move it away "
+                         "to start a new one") from None
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        raise StoreError(f"{path}: not a pair table (no column {missing[0]})")
+    frame["dswe_date"] = [_as_date(d) for d in frame["dswe_date"]]
+    return pd.DataFrame(frame)
 
 
 def _frame(rows: Sequence[PairRow]) -> pd.DataFrame:

@@ -4,14 +4,20 @@ import json
 
 import pytest
 from shapely import from_wkt
+from shapely.geometry import Point
 
 from swathkit.errors import InputError
-from swathkit.jobs.pairs.aoi import USA_BOXES, parse_aoi
+from swathkit.geodata.usa import USA_PARTS
+from swathkit.jobs.pairs.aoi import parse_aoi
 
 
-def test_usa_is_three_parts_never_one_box_across_the_pacific():
+def test_usa_is_three_outlines_never_one_hull_across_the_pacific():
     parts = parse_aoi("USA")
-    assert len(parts) == 3 and parts == list(USA_BOXES.values())
+    assert len(parts) == 3 and parts == list(USA_PARTS.values())
+    assert all(p.is_valid and p.exterior.is_ccw for p in parts)
+    chicago, toronto, tijuana = Point(-87.6, 41.9), Point(-79.4, 43.7), Point(-117.0, 32.4)
+    assert parts[0].contains(chicago) and not any(p.contains(toronto) for p in parts)
+    assert not any(p.contains(tijuana) for p in parts)
     assert not any(p.intersects(q) for i, p in enumerate(parts) for q in parts[i + 1:])
 
 

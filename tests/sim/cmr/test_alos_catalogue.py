@@ -7,6 +7,7 @@ import pytest
 import shapely
 
 from swathkit.geodata import land_fraction
+from swathkit.geodata.usa import USA
 from swathkit.sim.cmr.alos import (
     FRAME_STEP,
     MISSION,
@@ -16,7 +17,6 @@ from swathkit.sim.cmr.alos import (
     Catalogue,
     catalogue,
 )
-from swathkit.sim.cmr.usa import USA
 
 
 @pytest.mark.slow  # builds the catalogue (about a second)

@@ -27,6 +27,9 @@ def add(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="smallest valid fraction kept (default 0.5)")
     p.add_argument("--min-water", type=float, default=0.05,
                    help="smallest water fraction kept (default 0.05)")
+    p.add_argument("--batch", type=int, default=25, metavar="N",
+                   help="pairs recorded per write of the table (default 25): a crash loses "
+                   "at most one batch of scoring, which the next run redoes")
     render.add_json_option(p)
     p.set_defaults(run=run)
 
@@ -37,10 +40,11 @@ def run(args: argparse.Namespace) -> int:
 
     rules = ScoreRules(within=args.within, min_valid=args.min_valid, min_water=args.min_water)
     if args.json:
-        report = score_pairs(args.table, rules=rules)
+        report = score_pairs(args.table, rules=rules, batch=args.batch)
     else:
         with render.progress_bar("pairs") as progress:
-            report = score_pairs(args.table, rules=rules, progress=progress)
+            report = score_pairs(args.table, rules=rules, batch=args.batch,
+                                     progress=progress)
     code = render.job_report(report, as_json=args.json, title=f"pairs score {args.table}")
     e = report.extras
     if not args.json and e.pairs:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from swathkit.cli.pairs import export, score, score_files, search, status
+from swathkit.cli.pairs import export, score, score_files, search, show, status
 
 
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
-        "pairs", help="ALOS PALSAR RTC × USGS DSWE pairs: search, score, download, export",
+        "pairs", help="ALOS PALSAR RTC × USGS DSWE pairs: search, score, download, export, show",
         description="Pair ALOS PALSAR RTC scenes with USGS Landsat DSWE (INWAM) tiles of "
         "the same days, score how much valid data and open water each pair holds, and "
         "keep the good ones.",
@@ -17,5 +17,5 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--footprint 'POLYGON((-90.6 30.1, -89.9 30.0, -89.8 30.6, -90.5 30.7, -90.6 30.1))'",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     verbs = p.add_subparsers(title="pairs verbs", metavar="<pairs verb>", required=True)
-    for module in (score_files, search, score, status, export):
+    for module in (score_files, search, score, status, export, show):
         module.add(verbs)

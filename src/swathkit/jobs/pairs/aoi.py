@@ -1,24 +1,21 @@
 """The area of a pairs search: a file or text (WKT, GeoJSON) or ``usa``, as polygon parts.
 
-``usa`` is three coarse boxes (CONUS, Alaska, Hawaii), searched part by part so that no
-search spans the Pacific; CMR keeps a scene when its footprint meets a part.
+``usa`` is the outline of the USA in three parts (CONUS, Alaska, Hawaii,
+:mod:`swathkit.geodata.usa`), searched part by part so that no search spans the Pacific
+(asf_search's one hull of all three does); CMR keeps a scene when its footprint meets a
+part, so scenes over Canada, Mexico and the open sea are not searched for.
 """
 
 from __future__ import annotations
 
-from shapely.geometry import Polygon, box
+from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
 from swathkit.errors import InputError
+from swathkit.geodata.usa import USA_PARTS
 from swathkit.jobs.pairs.score_files import parse_footprint
 
-__all__ = ["USA_BOXES", "parse_aoi"]
-
-USA_BOXES: dict[str, Polygon] = {
-    "CONUS": box(-125.0, 24.0, -66.5, 49.5),
-    "Alaska": box(-172.0, 51.0, -129.5, 71.5),
-    "Hawaii": box(-161.0, 18.5, -154.5, 22.5),
-}
+__all__ = ["parse_aoi"]
 
 
 def parse_aoi(text: str) -> list[Polygon]:
@@ -28,7 +25,7 @@ def parse_aoi(text: str) -> list[Polygon]:
         InputError: the text or file is not a lon/lat polygon (the message says why).
     """
     if text.strip().lower() == "usa":
-        return list(USA_BOXES.values())
+        return list(USA_PARTS.values())
     try:
         geometry: BaseGeometry = parse_footprint(text)
     except InputError as exc:

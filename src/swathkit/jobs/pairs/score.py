@@ -7,9 +7,10 @@ credentials are configured, anonymous otherwise; a login page answered instead o
 is an ``AuthError``); the COG tiles under the SAR footprint's box are fetched in a few
 merged Range requests (:mod:`.cog_tiles`), then the windows are merged and scored
 (:func:`swathkit.jobs.pairs.score_files.score_files`). The opener's block cache is kept
-across pairs, so adjacent frames sharing a tile read its blocks once. The row becomes ``scored`` or
-``failed`` with its reason; rows are recorded every ``batch`` pairs, so an interrupted run
-loses at most one batch and a re-run scores only what is left. Scored rows are never
+across pairs, so adjacent frames sharing a tile read its blocks once. The row becomes
+``scored`` or ``failed`` with its reason; rows are recorded every ``batch`` pairs (a
+journal segment of the table, folded in at the end), so an interrupted run loses at most
+one batch and a re-run scores only what is left. Scored rows are never
 read again.
 
 Asset URLs follow LandsatLook's layout from the tile id, under
@@ -129,6 +130,7 @@ def _run(todo: Sequence[PairRow], store: PairTable, batch: int, base: str,
                 progress(n, len(todo), row.candidate.sar_name)
     finally:
         store.record(done)
+        store.compact()
 
 
 def _score(row: PairRow, base: str, rules: ScoreRules | None,

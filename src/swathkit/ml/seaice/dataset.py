@@ -25,7 +25,6 @@ import logging
 import os
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
 from typing import Any
@@ -44,52 +43,30 @@ from swathkit.ml.seaice.batching import (
     emit_frames,
 )
 from swathkit.ml.seaice.chunkread import ChunkPool, ChunkReader
-from swathkit.ml.seaice.extra import ABSENT_EXTRA, TBCube
+from swathkit.ml.seaice.extra import TBCube
 from swathkit.ml.seaice.regions import NAMED_REGIONS, resolve_region
-from swathkit.ml.seaice.windows import DateLike, SampleWindow, as_date
+from swathkit.ml.seaice.selection import (
+    BLOCK_DAYS,
+    SampleSummary,
+    calendar,
+    missing_days,
+    read_days,
+    select_samples,
+)
+from swathkit.ml.seaice.windows import DateLike, SampleWindow
 from swathkit.stores.grid_cube import GridCube
 from swathkit.stores.location import StoreLocation, as_location
-from swathkit.types import DayRange, Region, RegionLike
+from swathkit.types import Region, RegionLike
 
 log = logging.getLogger(__name__)
 
 __all__ = ["NAMED_REGIONS", "Region", "RingLoader", "SampleSummary", "SeaIceSequenceDataset",
            "TBCube", "ThreadedBatches", "collate_sequences", "resolve_region"]
 
-FILLED_FLAGS = (1, 2, 5)  # filled in time, filled in space-time, set to the constant
-LAND_FLAG = 4
 MASK_MODES = ("apply", "channel", "both")
-PRELOAD_BLOCK_DAYS = 8
 CACHE_BYTES = 512 * 2**20  # decoded time chunks kept per process (one n3125 chunk: 280 MB)
 
 CubeLike = GridCube | StoreLocation | str | os.PathLike[str]
-
-
-@dataclass(frozen=True)
-class SampleSummary:
-    """Which candidate samples a dataset kept, and why it skipped the others.
-
-    Attributes:
-        candidates: Samples that fit in the date range.
-        kept: Samples the dataset serves.
-        skipped_missing: Samples that use a day the cube lacks.
-        skipped_filled: Samples whose share of filled pixels exceeds ``max_filled_share``.
-        missing_days: ``(day, reason)`` for each day of the range the cube lacks
-            (``"not published"`` upstream, ``"absent"`` from the cube, ``"not filled"``).
-        skipped: ``(first day of the sample, reason)`` for each skipped sample.
-    """
-
-    candidates: int
-    kept: int
-    skipped_missing: int
-    skipped_filled: int
-    missing_days: tuple[tuple[date, str], ...]
-    skipped: tuple[tuple[date, str], ...]
-
-    def __str__(self) -> str:
-        return (f"{self.kept} of {self.candidates} samples kept; skipped {self.skipped_missing} "
-                f"with a missing day ({len(self.missing_days)} days missing) and "
-                f"{self.skipped_filled} above the filled-pixel share")
 
 
 def _open(location: StoreLocation) -> GridCube:
@@ -147,16 +124,17 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         land = self._land_mask(handle) if mask else np.zeros(self.region.shape, bool)
         self._keep = np.ascontiguousarray(~land)  # pixels that keep their value
         self._all = np.ones(self.region.shape, bool)
-        first, last = self._calendar(handle, start, end)
+        first, last = calendar(handle, start, end)
         self.start, self.end = first, last
         needs_fill = variable in ("sic_filled", "fill_flag") or max_filled_share is not None
         if needs_fill and not handle.fill_info:
             raise ValueError(f"{self._location}: the cube has no gap-filled values; run "
                              "`swathkit seaice fill` first, or use variable='sic' without "
                              "max_filled_share")
-        missing = _missing_days(handle, first, last, filled=needs_fill)
-        self._starts, self.summary = self._select(handle, missing, max_filled_share,
-                                                  extra_days)
+        missing = missing_days(handle, first, last, filled=needs_fill)
+        self._starts, self.summary = select_samples(handle, self.window, first, last,
+                                                    self.region, missing, max_filled_share,
+                                                    extra_days)
         self.cache_bytes = int(cache_bytes)
         self._lock: threading.Lock | None = threading.Lock()
         self._pools: list[ChunkPool] = []  # this process's idle chunk pools
@@ -376,9 +354,9 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         h, w = self.region.shape
         data = np.empty((len(needed), h, w), np.float32)
         cube = self._handle()
-        for k in range(0, len(needed), PRELOAD_BLOCK_DAYS):
-            part = needed[k: k + PRELOAD_BLOCK_DAYS]
-            data[k: k + len(part)] = _read_days(cube, part, self.variable, self.region)
+        for k in range(0, len(needed), BLOCK_DAYS):
+            part = needed[k: k + BLOCK_DAYS]
+            data[k: k + len(part)] = read_days(cube, part, self.variable, self.region)
         self._preloaded = data
         self._preload_rows = {d: k for k, d in enumerate(needed)}
 
@@ -391,94 +369,3 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
                              "`swathkit seaice mask` first or pass mask=None")
         return np.asarray(np.asarray(land)[self.region.slices()] != 0)
 
-    @staticmethod
-    def _calendar(cube: GridCube, start: DateLike | None,
-                  end: DateLike | None) -> tuple[date, date]:
-        known = [*cube.days, *cube.not_published]
-        if not known and (start is None or end is None):
-            raise ValueError("the cube holds no days; give start and end")
-        first = as_date(start) if start is not None else min(known)
-        last = as_date(end) if end is not None else max(known)
-        days = DayRange(first, last)  # InputError if end is before start
-        return days.start, days.end
-
-    def _select(self, cube: GridCube, missing: dict[date, str],
-                max_filled_share: float | None,
-                extra_days: set[date] | None = None) -> tuple[list[date], SampleSummary]:
-        offsets = np.concatenate([self.window.input_offsets(), self.window.target_offsets()])
-        n_days = (self.end - self.start).days + 1
-        candidates = [self.start + timedelta(days=int(s)) for s in self.window.starts(n_days)]
-        shares = (_filled_counts(cube, sorted(set(DayRange(self.start, self.end)) - set(missing)),
-                                 self.region) if max_filled_share is not None else {})
-        kept, skipped, n_missing, n_filled = [], [], 0, 0
-        for t0 in candidates:
-            days = [t0 + timedelta(days=int(k)) for k in offsets]
-            lacking = [(d, missing[d]) for d in days if d in missing]
-            if extra_days is not None:  # the extra channels are inputs only
-                inputs = days[: len(self.window.input_offsets())]
-                lacking += [(d, ABSENT_EXTRA) for d in inputs if d not in extra_days]
-            if lacking:
-                n_missing += 1
-                skipped.append((t0, "; ".join(f"{d} {why}" for d, why in lacking)))
-                continue
-            if max_filled_share is not None:
-                filled = sum(shares[d][0] for d in days)
-                ocean = sum(shares[d][1] for d in days)
-                share = filled / ocean if ocean else 0.0
-                if share > max_filled_share:
-                    n_filled += 1
-                    skipped.append((t0, f"filled share {share:.3f} > {max_filled_share}"))
-                    continue
-            kept.append(t0)
-        summary = SampleSummary(len(candidates), len(kept), n_missing, n_filled,
-                                tuple(sorted(missing.items())), tuple(skipped))
-        return kept, summary
-
-
-def _read_days(cube: GridCube, days: Sequence[date], variable: str,
-               region: Region) -> np.ndarray:
-    """``(len(days), H, W)`` of ``variable``: one block read when the days are consecutive."""
-    first = cube.time_index(days[0])
-    if all((d - days[0]).days == k for k, d in enumerate(days)):
-        return cube.read_block(first, first + len(days), variable=variable,
-                               region=region.slices())
-    return cube.read_days(list(days), variable=variable, region=region.slices())
-
-
-def _missing_days(cube: GridCube, first: date, last: date, *,
-                  filled: bool) -> dict[date, str]:
-    """Days of ``[first, last]`` the cube cannot serve, with the reason.
-
-    With ``filled``, days the gap filling has not reached count as missing too.
-    """
-    present = set(cube.days)
-    not_published = set(cube.not_published)
-    done = _filled_days(cube) if filled else None
-    missing = {}
-    for day in DayRange(first, last):
-        if day in not_published:
-            missing[day] = "not published"
-        elif day not in present:
-            missing[day] = "absent"
-        elif done is not None and day not in done:
-            missing[day] = "not filled"
-    return missing
-
-
-def _filled_days(cube: GridCube) -> set[date]:
-    """Days whose ``sic_filled`` and ``fill_flag`` the cube's ``fill`` has written."""
-    return {cube.origin + timedelta(days=int(i)) for i in np.flatnonzero(cube.filled_days())}
-
-
-def _filled_counts(cube: GridCube, days: Sequence[date],
-                   region: Region) -> dict[date, tuple[int, int]]:
-    """Per day: (filled pixels, ocean pixels) of the region, from ``fill_flag``."""
-    counts = {}
-    for k in range(0, len(days), PRELOAD_BLOCK_DAYS):
-        chunk = list(days[k: k + PRELOAD_BLOCK_DAYS])
-        flags = _read_days(cube, chunk, "fill_flag", region)
-        for day, frame in zip(chunk, flags, strict=True):
-            hist = np.bincount(np.asarray(frame, np.uint8).ravel(), minlength=256)
-            counts[day] = (int(hist[list(FILLED_FLAGS)].sum()),
-                           int(hist.sum() - hist[LAND_FLAG]))
-    return counts

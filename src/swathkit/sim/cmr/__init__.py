@@ -61,7 +61,7 @@ def simulated_asf(*, faults: str | FaultPlan = "none", seed: int = 0, pixels: in
         seed: Seed of the acquisition plan, the zips and a preset's faults.
         pixels: Columns of each raster in the zips (None: full size, ~6000).
         cache_dir: Where zips are kept across runs (default: a temporary folder).
-        aoi: Area searched part by part (e.g. ``swathkit.sim.cmr.usa.USA_PARTS.values()``).
+        aoi: Area searched part by part (e.g. ``swathkit.geodata.usa.USA_PARTS.values()``).
         retry: Retry policy of the client.
     """
     from swathkit.sim.cmr.asf import SimulatedAsf

@@ -31,8 +31,8 @@ import numpy.typing as npt
 import shapely
 
 from swathkit.geodata import land_fraction
+from swathkit.geodata.usa import USA_PARTS
 from swathkit.products.alos_rtc.names import RtcName
-from swathkit.sim.cmr.usa import USA_PARTS
 from swathkit.sim.orbit import EARTH_RADIUS_KM, to_latlon, to_unit
 
 __all__ = ["Catalogue", "Scene", "catalogue", "frame_time", "orbit_at"]

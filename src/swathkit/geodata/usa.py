@@ -1,8 +1,9 @@
 """Coarse outlines of the USA in three parts (CONUS, Alaska, Hawaii), counter-clockwise.
 
-Good to a few tens of kilometres: the simulated catalogue keeps a scene when one
-of its sample points is land (:mod:`swathkit.geodata`) inside an outline, so the
-coastline comes from the land mask and only the land borders from here.
+Good to a few tens of kilometres. ``pairs search --aoi usa`` searches these parts one
+by one; the simulated ALOS catalogue keeps a scene when one of its sample points is land
+(:mod:`swathkit.geodata`) inside an outline, so its coastline comes from the land mask
+and only the land borders from here.
 Alaska stops at 172°W (the western Aleutians, across the antimeridian, are left out).
 """
 
