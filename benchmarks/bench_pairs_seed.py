@@ -126,23 +126,14 @@ def main() -> None:
 @contextmanager
 def simulators(pixels: int) -> Iterator[tuple[Any, Any]]:
     """Both simulators on loopback, their files kept in benchmarks/out; env pointing at them."""
-    from swathkit.sim.cmr.asf import SimulatedAsf
-    from swathkit.sim.stac.server import SimulatedLandsatLook
+    from swathkit.sim.pairs import simulated_pairs
 
-    OUT.mkdir(parents=True, exist_ok=True)
-    with SimulatedAsf(pixels=16, cache_dir=OUT / "asf") as asf, \
-            SimulatedLandsatLook(users={USER: PASSWORD}, pixels=pixels,
-                                 cache_dir=OUT / "ll") as ll, \
-            tempfile.TemporaryDirectory() as home:
-        ca = Path(home) / "ca.pem"
-        ca.write_text(asf.ca_file.read_text() + ll.ca_file.read_text())
-        os.environ.update(
-            HOME=home, XDG_CACHE_HOME=str(Path(home) / "cache"), REQUESTS_CA_BUNDLE=str(ca),
-            SWATHKIT_CA_BUNDLE=str(ca), SWATHKIT_CMR_URL=asf.cmr_url,
-            SWATHKIT_ASF_DATAPOOL_URL=asf.datapool_url, SWATHKIT_LANDSATLOOK_STAC_URL=ll.stac_url,
-            SWATHKIT_LANDSATLOOK_URL=ll.base_url, SWATHKIT_ERS_URL=ll.base_url,
-            USGS_USERNAME=USER, USGS_PASSWORD=PASSWORD)
-        yield asf, ll
+    with simulated_pairs(OUT, users={USER: PASSWORD}, rtc_pixels=16,
+                         dswe_pixels=pixels) as sims, tempfile.TemporaryDirectory() as home:
+        os.environ.update(sims.environment(USER, PASSWORD), HOME=home,
+                          XDG_CACHE_HOME=str(Path(home) / "cache"),
+                          REQUESTS_CA_BUNDLE=str(sims.ca_file))  # asf_search, pystac-client
+        yield sims.asf, sims.landsatlook
 
 
 def seed_target(asf: Any, ll: Any) -> Any:
