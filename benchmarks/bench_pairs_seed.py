@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -35,7 +36,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -86,12 +87,13 @@ def main() -> None:
     parser.add_argument("--bbox", default="-92,29,-88,31", help="region W,S,E,N (lon/lat)")
     parser.add_argument("--year", type=int, default=2008)
     parser.add_argument("--pixels", type=int, default=5000, help="DSWE tile size (5000: full)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per method (median time)")
     parser.add_argument("--quick", action="store_true",
                         help="the region's eastern half over four months, 1000 px tiles")
     args = parser.parse_args()
     start, end = datetime(args.year, 1, 1, tzinfo=UTC), datetime(args.year + 1, 1, 1, tzinfo=UTC)
     if args.quick:
-        args.bbox, args.pixels = "-90,29,-88,31", 1000
+        args.bbox, args.pixels, args.repeat = "-90,29,-88,31", 1000, 1
         start, end = datetime(args.year, 3, 1, tzinfo=UTC), datetime(args.year, 7, 1, tzinfo=UTC)
     west, south, east, north = (float(v) for v in args.bbox.split(","))
     wkt = f"POLYGON(({west} {south},{east} {south},{east} {north},{west} {north},{west} {south}))"
@@ -100,24 +102,25 @@ def main() -> None:
         target = seed_target(asf, ll)
         warm_seconds, results = warm(wkt, start, end, target)
 
-        def seed(folder: str, **options: bool) -> Callable[[], Outcome]:
-            return lambda: run_seed(wkt, start, end, target, tmp / folder, **options)
+        def seed(**options: bool) -> Callable[[int], Outcome]:
+            return lambda k: run_seed(wkt, start, end, target, fresh(tmp), **options)
 
-        def ours(folder: str, cache: str, **options: Any) -> Callable[[], Outcome]:
-            return lambda: run_swathkit(wkt, start, end, tmp / folder, tmp / cache, **options)
+        def ours(cache: str, **options: Any) -> Callable[[int], Outcome]:
+            # "{k}": a new, empty harvest cache each time; else the first cold run's
+            return lambda k: run_swathkit(wkt, start, end, fresh(tmp),
+                                          tmp / cache.format(k=k), **options)
 
-        runs = [measure(name, asf, ll, fn) for name, fn in (
-            ("seed, as written (each tile fetched 10×)", seed("s10")),
-            ("seed, download loop fixed (baseline)", seed("s1", fixed_loop=True)),
-            ("seed, loop fixed, tiles grouped by date", seed("sd", fixed_loop=True,
-                                                             by_date=True)),
-            ("swathkit search + score (cold)", ours("a", "cache")),
-            ("swathkit, harvest cached", ours("b", "cache")),
-            ("swathkit, one harvest window (chunk_days=366)", ours("c", "cache366",
-                                                                    chunk_days=366)),
-            ("swathkit, scored by the seed's box", ours("d", "cache", within="bbox")))]
+        runs = [measure(name, asf, ll, fn, args.repeat) for name, fn in (
+            ("seed, as written (each tile fetched 10×)", seed()),
+            ("seed, download loop fixed (baseline)", seed(fixed_loop=True)),
+            ("seed, loop fixed, tiles grouped by date", seed(fixed_loop=True, by_date=True)),
+            ("swathkit search + score (cold)", ours("cold-{k}")),
+            ("swathkit, harvest cached", ours("cold-0")),
+            ("swathkit, one harvest window (chunk_days=366)", ours("one-{k}", chunk_days=366)),
+            ("swathkit, scored by the seed's box", ours("cold-0", within="bbox")))]
         title = (f"{args.bbox}, {start:%Y-%m-%d} – {end:%Y-%m-%d}: {len(results)} ALOS scenes, "
-                 f"{args.pixels} px DSWE tiles (simulator files made first: {warm_seconds:.0f} s)")
+                 f"{args.pixels} px DSWE tiles (simulator files made first: {warm_seconds:.0f} s;"
+                 f" wall times: median of {args.repeat} runs)")
         print_costs(title, runs)
         print_decisions(runs)
         print_scoring(runs)
@@ -189,16 +192,23 @@ def login_cookies(target: Any) -> Any:
         return s.cookies
 
 
-def measure(name: str, asf: Any, ll: Any, run: Callable[[], Outcome]) -> Run:
+def measure(name: str, asf: Any, ll: Any, run: Callable[[int], Outcome], repeat: int) -> Run:
+    """Run ``repeat`` times: requests, bytes and decisions of the first run, median times."""
     a0, l0 = asf.stats(), ll.stats()
     t0 = time.perf_counter()
-    outcome = run()
-    seconds = time.perf_counter() - t0
+    outcomes = [run(0)]
+    times = [time.perf_counter() - t0]
     a1, l1 = asf.stats(), ll.stats()
-    print(f"  {name}: {seconds:.1f} s", flush=True)
-    return Run(name, seconds, a1.cmr_requests - a0.cmr_requests,
+    for k in range(1, repeat):
+        t0 = time.perf_counter()
+        outcomes.append(run(k))
+        times.append(time.perf_counter() - t0)
+    print(f"  {name}: {', '.join(f'{t:.1f}' for t in times)} s", flush=True)
+    first = replace(outcomes[0],
+                    score_seconds=statistics.median(o.score_seconds for o in outcomes))
+    return Run(name, statistics.median(times), a1.cmr_requests - a0.cmr_requests,
                l1.stac_requests - l0.stac_requests, l1.login_requests - l0.login_requests,
-               l1.asset_requests - l0.asset_requests, l1.bytes_sent - l0.bytes_sent, outcome)
+               l1.asset_requests - l0.asset_requests, l1.bytes_sent - l0.bytes_sent, first)
 
 
 def run_seed(wkt: str, start: datetime, end: datetime, target: Any, work: Path, *,
@@ -221,7 +231,6 @@ def run_swathkit(wkt: str, start: datetime, end: datetime, work: Path, cache: Pa
     from swathkit.process.overlap import ScoreRules
     from swathkit.stores.pair_table import PairTable
 
-    work.mkdir(parents=True)
     table = work / "pairs.parquet"
     search_pairs(table, [shapely.from_wkt(wkt)], start, end, cache_dir=cache,
                  chunk_days=chunk_days)
@@ -282,9 +291,14 @@ def print_scoring(runs: list[Run]) -> None:
                      f"{r.tile_bytes / max(1, files):.3f}", f"{seconds:.2f}",
                      f"{r.pairs / seconds:.1f}"))
     print_table("scoring: bytes read per pair against the size of its tiles, and throughput "
-                "(swathkit: the score step alone; the seed: its whole run)",
+                "(swathkit: the score step alone; the seed: its whole run; median seconds)",
                 ("method", "pairs", "tiles a pair", "bytes a pair", "of the tiles' size",
                  "seconds", "pairs/s"), rows)
+
+
+def fresh(tmp: Path) -> Path:
+    """A new empty folder for one run (the seed skips scenes whose folder exists)."""
+    return Path(tempfile.mkdtemp(dir=tmp))
 
 
 def _ratio(base: float, value: float) -> str:

@@ -72,6 +72,17 @@ def test_login_page_instead_of_the_tiff_is_an_auth_error(sim, href):
         RangeOpener(http)(href)
 
 
+def test_a_name_that_is_not_a_url_costs_no_request_and_leaves_last_error(sim, href):
+    with _http(sim) as http:
+        opener = RangeOpener(http)
+        with rasterio.open(href, opener=opener):  # rasterio probes the opener with "test"
+            pass
+        requests = opener.requests
+        with pytest.raises(FileNotFoundError, match="not an http"):
+            opener("test")
+    assert opener.last_error is None and opener.requests == requests
+
+
 def test_write_mode_is_refused(sim, href):
     with _http(sim) as http, pytest.raises(Exception, match="read-only"):
         RangeOpener(http)(href, "wb")

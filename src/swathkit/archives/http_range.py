@@ -71,6 +71,10 @@ class RangeOpener:
     def __call__(self, url: str, mode: str = "rb") -> RangeFile:
         if mode not in ("r", "rb"):
             raise InputError(f"{url}: mode {mode!r}; HTTP files are read-only ('rb')")
+        if not url.startswith(("https://", "http://")):
+            # rasterio probes its opener with a bare name ("test") on each open: no request,
+            # and no last_error to stand in for a real failure later
+            raise FileNotFoundError(f"{url}: not an http(s) URL")
         return RangeFile(url, self)
 
     def size(self, url: str) -> int:
