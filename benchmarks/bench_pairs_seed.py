@@ -15,13 +15,16 @@ overpass differ by seconds, so it merges one tile where there are several); swat
 (empty harvest cache), from the harvest cache, with one harvest window for the year
 (``chunk_days=366``), and scoring by the seed's box (``within="bbox"``), whose decisions
 are compared with the seed's scene by scene. The last table gives the bytes read per pair
-against its tiles' size, and pairs/s of the score step.
+against its tiles' size, and pairs/s of the score step. Each method runs ``--repeat``
+times (each in a new folder, the cold ones with a new harvest cache): requests, bytes
+and decisions of the first run, the median wall time.
 
 The default region (the Gulf coast of Louisiana and Mississippi, 2008) has water enough
-for pairs to be kept; its COGs (~50 files, ~40 s to make) stay in benchmarks/out, so a
-second run starts at once.
+for pairs to be kept; its COGs (~50 files, about a minute to make) stay in
+benchmarks/out/pairs-seed, so a second run starts at once.
 
-    python benchmarks/bench_pairs_seed.py [--bbox=-92,29,-88,31 --year 2008] [--quick]
+    python benchmarks/bench_pairs_seed.py [--bbox=-92,29,-88,31 --year 2008 --repeat 3]
+    python benchmarks/bench_pairs_seed.py --quick   # 1000 px tiles, four months, one run
 """
 
 from __future__ import annotations

@@ -21,8 +21,11 @@ Reproduced for comparison (never used by swathkit), cell by cell:
   (the seed then downloads and unzips the ALOS zip: left out here, both methods download
   the same zips); else the tiles are deleted. A scene whose folder exists is skipped.
 
-What differs, and only to point it at the simulators: the CMR host (``opts``), the
-stac-server and login URLs, and the ERS account passed in rather than read from netrc.
+What differs, only to point it at the simulators and the benchmark's period: the CMR
+host (``opts``), the stac-server and login URLs, the ERS account passed in rather than
+read from netrc, the tiles downloaded into ``work/dswe`` rather than the notebook's
+folder, and 60-day windows over the period asked (the last one cut at its end) rather
+than 38 from 2006.
 """
 
 from __future__ import annotations
