@@ -18,7 +18,7 @@ import swathkit.transfer
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
 FACADES = ("swathkit", "swathkit.swaths", "swathkit.seaice", "swathkit.seasat",
-           "swathkit.pairs")
+           "swathkit.pairs", "swathkit.smap")
 HEAVY = ("torch", "matplotlib", "zarr", "h5py", "numba", "dask", "xarray", "netCDF4")
 EXPECTED = {
     "swathkit": {"Granule", "GridCube", "InputError", "Query", "SwathStore", "SwathkitError",
@@ -42,7 +42,9 @@ EXPECTED = {
                        "PairRow", "PairTable", "SarFootprint", "ScoreRules", "join",
                        "parse_footprint", "read_merged", "score", "score_files",
                        "RangeOpener", "pairs_status", "parse_aoi", "score_pairs",
-                       "search_pairs", "PairFacts", "plot_pair"},
+                       "search_pairs", "download_pairs", "PairFacts", "plot_pair"},
+    "swathkit.smap": {"SMAP_PRODUCTS", "SmapName", "SmapProduct", "open", "open_smap",
+                      "parse_smap_name", "smap_product"},
 }
 
 
@@ -129,7 +131,7 @@ def _loaded_after(code: str) -> list[str]:
 
 
 def test_importing_the_package_and_facades_loads_nothing_heavy():
-    assert _loaded_after("import swathkit, swathkit.swaths, swathkit.seaice") == []
+    assert _loaded_after("import swathkit, swathkit.swaths, swathkit.seaice, swathkit.smap") == []
 
 
 def test_sea_ice_jobs_load_without_the_ml_and_plot_extras():

@@ -36,6 +36,7 @@ __all__ = [
     "ScoreRules",
     "StacCatalog",
     "datapool_files",
+    "download_pairs",
     "join",
     "pairs_status",
     "parse_aoi",
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
     from swathkit.archives.http_range import RangeOpener
     from swathkit.archives.stac import StacCatalog
     from swathkit.jobs.pairs.aoi import parse_aoi
+    from swathkit.jobs.pairs.download import download_pairs
     from swathkit.jobs.pairs.score import score_pairs
     from swathkit.jobs.pairs.score_files import FileScore, parse_footprint, score_files
     from swathkit.jobs.pairs.search import search_pairs
@@ -87,6 +89,7 @@ else:
         "ScoreRules": "swathkit.process.overlap",
         "StacCatalog": "swathkit.archives.stac",
         "datapool_files": "swathkit.archives.earthdata",
+        "download_pairs": "swathkit.jobs.pairs.download",
         "join": "swathkit.process.coincidence",
         "pairs_status": "swathkit.jobs.pairs.status",
         "parse_aoi": "swathkit.jobs.pairs.aoi",

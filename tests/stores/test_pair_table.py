@@ -8,14 +8,14 @@ import shapely
 from swathkit.errors import StoreError
 from swathkit.process.coincidence import Candidate
 from swathkit.process.overlap import CLASS_CODES, OverlapScore
-from swathkit.stores.pair_table import PairRow, PairTable
+from swathkit.stores.pair_table import PairRow, PairTable, SceneFile
 
 T0 = datetime(2008, 2, 24, 4, 13, 21, tzinfo=UTC)
 
 
 def candidate(i: int, day: int = 0) -> Candidate:
     when = T0 + timedelta(days=i)
-    tile = f"LT05_CU_019013_{(when + timedelta(days=day)):%Y%m%d}_20200101_02"
+    tile = f"LT05_CU_019013_{(when + timedelta(days=day)):%Y%m%d}_20200101_02_DSWE"  # item id
     return Candidate(
         sar_id=f"ALPSRP{i:05d}0580-RTC_HI_RES", sar_name=f"AP_{i:05d}_FBD_F0580_RT1",
         sar_time=when, sar_polygon=shapely.box(-90.4 + i, 30.1, -89.7 + i, 30.7),
@@ -123,3 +123,42 @@ def test_a_file_that_is_not_a_pair_table_is_a_store_error(tmp_path):
     path.write_bytes(b"PAR1 not really")
     with pytest.raises(StoreError, match="not a readable pair table"):
         PairTable(path).rows()
+
+
+def a_file(i: int) -> SceneFile:
+    return SceneFile(f"RTC_HI_RES/A3/AP_{i:05d}_FBD_F0580_RT1.zip", 1000 + i, f"{i:032x}")
+
+
+def test_the_scene_zip_round_trips_and_scoring_keeps_it(tmp_path):
+    table = PairTable(tmp_path / "pairs.parquet")
+    table.add_candidates([candidate(1)], {candidate(1).sar_id: a_file(1)})
+    [row] = table.rows()
+    assert row.file == a_file(1)
+    table.record([row.scored(a_score(40))])
+    assert table.rows()[0].file == a_file(1)
+
+
+def test_rows_without_their_zip_get_it_from_a_later_search_and_only_once(tmp_path):
+    path = tmp_path / "pairs.parquet"
+    table = PairTable(path)
+    table.add_candidates([candidate(1), candidate(2)])
+    table.record([PairRow(candidate(1)).scored(a_score(40))])
+    assert all(r.file is None for r in table.rows())
+    files = {candidate(i).sar_id: a_file(i) for i in (1, 2)}
+    assert table.add_candidates([candidate(1), candidate(2)], files) == 0
+    rows = table.rows()
+    assert [r.file for r in rows] == [a_file(1), a_file(2)] and rows[0].state == "scored"
+    data = path.read_bytes()
+    table.add_candidates([candidate(1), candidate(2)], files)
+    assert path.read_bytes() == data
+
+
+def test_a_table_written_before_the_zip_columns_reads_without_them(tmp_path):
+    import geopandas as gpd
+
+    path = tmp_path / "pairs.parquet"
+    PairTable(path).add_candidates([candidate(1)], {candidate(1).sar_id: a_file(1)})
+    old = tmp_path / "old.parquet"
+    gpd.read_parquet(path).drop(columns=["sar_zip", "sar_bytes", "sar_md5"]).to_parquet(old)
+    [row] = PairTable(old).rows()
+    assert row.file is None and row.candidate == candidate(1)

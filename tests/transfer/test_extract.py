@@ -139,6 +139,40 @@ def test_a_partial_folder_from_an_older_crash_is_replaced(tmp_path: Path) -> Non
         assert (dest / TOP / "b.bin").read_bytes() == archive.read(f"{TOP}/b.bin")
 
 
+def test_a_kept_folder_does_not_make_the_top_folder_incomplete(tmp_path: Path,
+                                                               writes: list[str]) -> None:
+    path, dest = _good(tmp_path / "good.zip"), tmp_path / "out"
+    extract_zip(path, dest, expected=EXPECTED, keep=("mine",), **CAPS)
+    (dest / TOP / "mine").mkdir()
+    (dest / TOP / "mine" / "tile.tif").write_bytes(b"II*\x00 ours")
+    writes.clear()
+    again = extract_zip(path, dest, expected=EXPECTED, keep=("mine",), **CAPS)
+    assert not again.extracted and writes == []
+    assert (dest / TOP / "mine" / "tile.tif").read_bytes() == b"II*\x00 ours"
+
+
+def test_a_replaced_top_folder_carries_the_kept_folder_over(tmp_path: Path) -> None:
+    path, dest = _good(tmp_path / "good.zip"), tmp_path / "out"
+    (dest / TOP / "mine").mkdir(parents=True)
+    (dest / TOP / "mine" / "tile.tif").write_bytes(b"II*\x00 ours")
+    (dest / TOP / "b.bin").write_bytes(b"half")
+    result = extract_zip(path, dest, expected=EXPECTED, keep=("mine",), **CAPS)
+    assert result.extracted and _tree(dest) == {TOP, *EXPECTED, f"{TOP}/mine",
+                                                f"{TOP}/mine/tile.tif"}
+    assert (dest / TOP / "mine" / "tile.tif").read_bytes() == b"II*\x00 ours"
+    assert not [p for p in dest.iterdir() if p.name.startswith(".staging-")]
+
+
+def test_a_member_named_like_a_kept_entry_is_refused(tmp_path: Path,
+                                                    writes: list[str]) -> None:
+    path = _zip(tmp_path / "clash.zip", [(f"{TOP}/a.bin", b"a"), (f"{TOP}/mine", b"x")])
+    writes.clear()
+    with pytest.raises(UnsafeArchiveError, match="kept beside the extracted files"):
+        extract_zip(path, tmp_path / "out", expected={*EXPECTED, f"{TOP}/mine"},
+                    keep=("mine",), **CAPS)
+    assert writes == []
+
+
 def test_writes_stay_in_the_staging_folder_until_the_final_rename(
         tmp_path: Path, writes: list[str]) -> None:
     path, dest = _good(tmp_path / "good.zip"), tmp_path / "out"

@@ -108,6 +108,17 @@ class ErsAuth(AuthBase):
                         host=NETRC_HOST, netrc_path=netrc_path)
         return cls(found, **options)
 
+    @classmethod
+    def configured(cls, *, asset_hosts: Iterable[str] = (), **options: Any) -> ErsAuth:
+        """ERS auth with the configured credentials, or anonymous when none are given.
+
+        Anonymous access still recognises an HTML page answered for a GeoTIFF.
+        """
+        try:
+            return cls.resolve(asset_hosts=asset_hosts, **options)
+        except AuthError:
+            return cls(None, asset_hosts=asset_hosts, **options)
+
     def applies_to(self, url: str) -> bool:
         """Whether a request to ``url`` may carry the session cookie."""
         return urlsplit(url).netloc in self.hosts

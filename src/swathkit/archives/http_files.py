@@ -20,8 +20,8 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import requests
+from requests.auth import AuthBase
 
-from swathkit.archives.credentials import HostAuth
 from swathkit.archives.http import HttpClient, ca_bundle_path
 from swathkit.config import settings
 from swathkit.errors import TransientFetchError
@@ -99,7 +99,8 @@ class HttpFiles:
             ``settings().http_timeout``.
         ca_bundle: PEM file of the CAs to trust; default ``settings().ca_bundle``, else
             certifi's. Certificates are always verified.
-        auth: An auth strategy bound to the server's host (none for open archives).
+        auth: An auth strategy bound to the server's host (none for open archives), e.g. a
+            :class:`~swathkit.archives.credentials.HostAuth` or the ERS login.
 
     Raises:
         ValueError: not an http(s) URL, or one holding credentials.
@@ -109,7 +110,7 @@ class HttpFiles:
     base_url: str
     timeout: float | None = None
     ca_bundle: str | os.PathLike[str] | None = None
-    auth: HostAuth | None = field(default=None, repr=False)
+    auth: AuthBase | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)

@@ -77,8 +77,9 @@ def run_pairs(args: argparse.Namespace) -> int:
     from swathkit.cli.pairs import demo as demo_pairs
 
     code, folder = demo_pairs.run(args.out)
-    render.console.print(f"\nPairs outputs (pair table, the seed's CSV database) are in "
-                         f"[bold]{folder.resolve()}[/].")
+    render.console.print(f"\nPairs outputs (pair table, the seed's CSV database, the "
+                         f"downloaded scenes with their DSWE tiles, the picture of a pair) are "
+                         f"in [bold]{folder.resolve()}[/].")
     return code
 
 

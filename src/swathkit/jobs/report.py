@@ -114,6 +114,13 @@ class Funnel:
             return None
         return self.stages[index].items / self.stages[index - 1].items
 
+    def failed_by_kind(self) -> dict[str, int]:
+        """Failures counted by kind (``auth``, ``bad_product`` …), in the kinds' order."""
+        counts: dict[str, int] = {}
+        for failure in sorted(self.failures, key=lambda f: f.kind):
+            counts[failure.kind.value] = counts.get(failure.kind.value, 0) + 1
+        return counts
+
     @property
     def overall(self) -> float | None:
         """Items of the last stage as a share of the first."""

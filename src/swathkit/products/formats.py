@@ -13,13 +13,21 @@ from pathlib import Path
 
 from swathkit.errors import InputError
 
-__all__ = ["HDF5_MAGIC", "MAGIC", "container", "read_head", "require_file", "sniff"]
+__all__ = ["HDF5_MAGIC", "MAGIC", "TIFF_MAGIC", "container", "is_tiff", "read_head",
+           "require_file", "sniff"]
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 MAGIC: tuple[tuple[bytes, str], ...] = (
     (HDF5_MAGIC, "hdf5"), (b"CDF\x01", "netcdf3"), (b"CDF\x02", "netcdf3"),
     (b"CDF\x05", "netcdf3"))
 """First bytes → container: ``hdf5`` (HDF5 and NetCDF-4) or ``netcdf3`` (NetCDF classic)."""
+TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
+"""First bytes of a TIFF or BigTIFF (GeoTIFFs and COGs), little- or big-endian."""
+
+
+def is_tiff(head: bytes) -> bool:
+    """Whether ``head`` (a file's first bytes) starts a TIFF or BigTIFF."""
+    return head.startswith(TIFF_MAGIC)
 
 
 def require_file(path: str | os.PathLike[str]) -> Path:

@@ -2,7 +2,8 @@
 
 :data:`PRODUCTS` is the declarative table: one :class:`ProductSpec` per product (its
 id, its file format, the shape of its names and the grammar that parses them). A
-product added later (SMAP, DSWE, ALOS) is one more row.
+product added later (DSWE, ALOS) is one more row; SMAP adds one per product of
+its table (:data:`swathkit.products.smap.SMAP_PRODUCTS`).
 
 - :func:`identify` gives the :class:`ProductFile` of one path, or a one-line error: a
   missing path, a folder, an unreadable file (:class:`~swathkit.errors.InputError`),
@@ -28,6 +29,8 @@ from swathkit.errors import FileNameError, FormatError, InputError, ProductError
 from swathkit.products.amsr2.names import GranuleName, parse_name
 from swathkit.products.asi.names import AsiName, parse_asi_name
 from swathkit.products.formats import container, read_head
+from swathkit.products.smap.names import SmapName, parse_smap_name
+from swathkit.products.smap.table import SMAP_PRODUCTS
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +57,7 @@ class ProductSpec:
     product: str
     format: str
     pattern: str
-    parse: Callable[[str], GranuleName | AsiName]
+    parse: Callable[[str], GranuleName | AsiName | SmapName]
     example: str
 
     def names_it(self, name: str) -> bool:
@@ -69,6 +72,8 @@ PRODUCTS: tuple[ProductSpec, ...] = (
                 "GW1AM2_202202160037_181D_L1SGRTBR_2220220.h5"),
     ProductSpec("asi-amsr2", "netcdf4", "asi-AMSR2-*.nc", parse_asi_name,
                 "asi-AMSR2-n3125-20240417-v5.4.nc"),
+    *(ProductSpec(p.product_id, "hdf5", p.pattern, parse_smap_name, p.example)
+      for p in SMAP_PRODUCTS),
 )
 
 
@@ -80,13 +85,14 @@ class ProductFile:
         path: The file.
         product: Product id, e.g. ``"asi-amsr2"``.
         format: File format, e.g. ``"netcdf4"``.
-        name: The parsed file name (:class:`GranuleName`, :class:`AsiName`).
+        name: The parsed file name (:class:`GranuleName`, :class:`AsiName`,
+            :class:`SmapName`).
     """
 
     path: Path
     product: str
     format: str
-    name: GranuleName | AsiName
+    name: GranuleName | AsiName | SmapName
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,9 @@ from swathkit.sim import cli_serve as sim_serve
 if TYPE_CHECKING:
     from swathkit.sim.seasat.headers import SyntheticTake
 
-PRODUCTS = ("amsr2-l1b", "asi", "seasat", "seasat-hdr")
+PRODUCTS = ("amsr2-l1b", "asi", "seasat", "seasat-hdr", "smap")
+SMAP_PRODUCTS = ("SPL3SMP", "SPL3SMP_E", "SPL2SMP", "SPL2SMP_E", "SPL1CTB", "SPL1BTB", "SPL1CS0",
+                 "SPL1BS0")
 
 
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,26 +26,33 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     verbs = p.add_subparsers(title="sim verbs", metavar="<sim verb>", required=True)
     g = verbs.add_parser("generate", help="write synthetic files to a folder",
                          description="Write synthetic files with their real names: AMSR2 L1B "
-                         "granules (half orbits of 1978 scans, ~30 a day) or Bremen ASI daily "
-                         "sea-ice grids.",
+                         "granules (half orbits of 1978 scans, ~30 a day), Bremen ASI daily "
+                         "sea-ice grids, or SMAP products (L3 days; L2, L1C_TB, L1B_TB and "
+                         "radar L1C_S0_HiRes half orbits).",
                          epilog="examples: swathkit sim generate amsr2-l1b "
                          "--start 2022-02-16T00:00 --granules 30 --out granules/ | "
                          "swathkit sim generate asi --grid n3125 --start 2020-03-01 "
                          "--days 31 --out asi/ | swathkit sim generate seasat --lines 2000 "
                          "--ber 1e-3 --takes 2 --out take.raw | swathkit sim generate "
-                         "seasat-hdr --lines 20000 --out take.hdr")
+                         "seasat-hdr --lines 20000 --out take.hdr | swathkit sim generate smap "
+                         "--product SPL3SMP --start 2015-04-01 --days 7 --out smap/")
     g.add_argument("product", choices=PRODUCTS)
     g.add_argument("--start", type=utc_time,
                    help="UTC ISO time inside the first granule, or the first day (asi); "
-                   "required for amsr2-l1b and asi")
+                   "required for amsr2-l1b, asi and smap (smap: a day, or an instant of the "
+                   "first half orbit)")
     g.add_argument("--granules", type=int, default=1,
-                   help="amsr2-l1b: how many consecutive granules")
+                   help="amsr2-l1b, smap half-orbit products: how many consecutive granules")
     g.add_argument("--scans", type=int, default=None,
                    help="amsr2-l1b: scans per granule (default: full size, 1978); fewer for "
                    "fast tests")
+    g.add_argument("--product", dest="smap_product", type=str.upper, choices=SMAP_PRODUCTS,
+                   help="smap: the product (SPL3SMP, SPL3SMP_E: days; SPL2SMP, SPL2SMP_E, "
+                   "SPL1CTB, SPL1BTB, SPL1CS0: half orbits; SPL1BS0 is not simulated yet)")
     g.add_argument("--grid", choices=ASI_GRIDS, default="n3125",
                    help="asi: the grid (default: n3125)")
-    g.add_argument("--days", type=positive_int, default=1, help="asi: how many consecutive days")
+    g.add_argument("--days", type=positive_int, default=1,
+                   help="asi, smap daily products: how many consecutive days")
     g.add_argument("--seed", type=int, default=0, help="noise seed (same seed, same bytes)")
     g.add_argument("--lines", type=positive_int, default=None,
                    help="seasat: range lines in the raw file (default 2000, ~18 MB); "
@@ -75,6 +84,8 @@ def run_generate(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     if args.product == "asi":
         return _generate_asi(args)
+    if args.product == "smap":
+        return _generate_smap(args)
     from swathkit.sim.gportal.amsr2_l1b import write_granules
 
     with render.progress_bar("generate") as progress:
@@ -92,6 +103,19 @@ def _generate_asi(args: argparse.Namespace) -> int:
         paths = write_asi_days(args.out, args.grid, args.start.date(), args.days,
                                seed=args.seed, progress=progress)
     render.table(f"wrote {len(paths)} days of {args.grid} to {args.out}", ("file", "MB"),
+                 [(p.name, f"{p.stat().st_size / 1e6:.1f}") for p in paths])
+    return 0
+
+
+def _generate_smap(args: argparse.Namespace) -> int:
+    from swathkit.sim.smap.generate import write_smap
+
+    if args.smap_product is None:
+        raise InputError("sim generate smap needs --product (e.g. --product SPL3SMP)")
+    with render.progress_bar(f"generate {args.smap_product}") as progress:
+        paths = write_smap(args.out, args.smap_product, args.start, days=args.days,
+                           granules=args.granules, seed=args.seed, progress=progress)
+    render.table(f"wrote {len(paths)} {args.smap_product} files to {args.out}", ("file", "MB"),
                  [(p.name, f"{p.stat().st_size / 1e6:.1f}") for p in paths])
     return 0
 

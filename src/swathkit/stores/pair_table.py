@@ -9,7 +9,11 @@ Columns (``COLUMNS``):
 * ``n_0`` … ``n_255`` and ``n_other`` (pixels per class), ``n``, ``valid_fraction`` and
   ``water_fraction`` (NaN until scored), ``within`` (footprint/bbox), ``decision``
   (keep/reject, empty until scored), ``reasons`` (``"; "``-joined);
-* ``state`` (candidate/scored/failed) and ``failure`` (its reason).
+* ``state`` (candidate/scored/failed) and ``failure`` (its reason);
+* ``sar_zip``, ``sar_bytes``, ``sar_md5``: the scene's zip as its CMR record gives it
+  (path under the datapool, exact size, MD5; empty, -1 and empty when unknown), so
+  ``pairs download`` verifies without asking CMR again. A table written before these
+  columns existed reads with them empty.
 
 The table is written sorted by (``sar_id``, ``dswe_date``) into a sibling temp file renamed
 into place, without a pandas index: the same rows give the same bytes, and a re-run that
@@ -26,7 +30,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -39,16 +43,34 @@ from shapely.geometry.base import BaseGeometry
 from swathkit.errors import StoreError
 from swathkit.process.coincidence import Candidate
 from swathkit.process.overlap import CLASS_CODES, OverlapScore
+from swathkit.products.dswe.names import TileId
 
-__all__ = ["COLUMNS", "PairRow", "PairTable", "State"]
+__all__ = ["COLUMNS", "PairRow", "PairTable", "SceneFile", "State"]
 
 State = Literal["candidate", "scored", "failed"]
 _COUNTS = [f"n_{c}" for c in CLASS_CODES]
 COLUMNS: tuple[str, ...] = (
     "sar_id", "sar_name", "dswe_date", "sar_time", "dswe_times", "dt_seconds", "geometry",
     "dswe_ids", "dswe_hv", "grid_region", *_COUNTS, "n_other", "n", "valid_fraction",
-    "water_fraction", "within", "decision", "reasons", "state", "failure")
+    "water_fraction", "within", "decision", "reasons", "state", "failure", "sar_zip",
+    "sar_bytes", "sar_md5")
 _KEY = ["sar_id", "dswe_date"]
+_ADDED = {"sar_zip": "", "sar_bytes": -1, "sar_md5": ""}  # columns newer than the first tables
+
+
+@dataclass(frozen=True)
+class SceneFile:
+    """The SAR scene's zip as the catalogue publishes it.
+
+    Attributes:
+        remote: Its path under the datapool (``RTC_HI_RES/A3/AP_….zip``).
+        size: Its exact size in bytes (CMR ``BYTES``).
+        md5: Its MD5 in hex (CMR ``MD5SUM``).
+    """
+
+    remote: str
+    size: int
+    md5: str
 
 
 @dataclass(frozen=True)
@@ -59,6 +81,7 @@ class PairRow:
     state: State = "candidate"
     score: OverlapScore | None = None
     failure: str = ""
+    file: SceneFile | None = None
 
     @property
     def key(self) -> tuple[str, date]:
@@ -84,17 +107,26 @@ class PairTable:
             frame = frame[frame["state"] == state]
         return [_row(rec) for rec in frame.to_dict("records")]
 
-    def add_candidates(self, candidates: Iterable[Candidate]) -> int:
+    def add_candidates(self, candidates: Iterable[Candidate],
+                       files: Mapping[str, SceneFile] | None = None) -> int:
         """Add the candidates whose key is new (scored and failed rows stay as they are).
+
+        Args:
+            candidates: The pairs found.
+            files: The zip of each SAR scene, by SAR id; rows already in the table that
+                lack their scene's zip get it too.
 
         Returns:
             How many rows were added.
         """
+        files = files or {}
         frame = self._read()
         have = set(zip(frame["sar_id"], frame["dswe_date"], strict=True))
-        new = {(c.sar_id, c.dswe_date): PairRow(c) for c in candidates}
+        new = {(c.sar_id, c.dswe_date): PairRow(c, file=files.get(c.sar_id))
+               for c in candidates}
         rows = [r for k, r in sorted(new.items()) if k not in have]
-        if rows:
+        filled = _fill_files(frame, files)
+        if rows or filled:
             self._write(pd.concat([frame, _frame(rows)], ignore_index=True))
             if self.journal.is_dir():  # folded in by the write above
                 shutil.rmtree(self.journal)
@@ -146,7 +178,7 @@ class PairTable:
             writer = csv.writer(f, lineterminator="\n")
             writer.writerow(["ALOS_scene", "DSWE_tiles"])
             for r in kept:
-                tiles = " ".join(f"{t}_INWAM.TIF" for t in r.candidate.dswe_ids)
+                tiles = " ".join(TileId.parse(t).file_name() for t in r.candidate.dswe_ids)
                 writer.writerow([r.candidate.sar_name, tiles])
         tmp.replace(target)
         return len(kept)
@@ -185,11 +217,26 @@ def _load(path: Path) -> pd.DataFrame:
     except (OSError, ValueError) as exc:
         raise StoreError(f"{path}: not a readable pair table ({exc}); move it away "
                          "to start a new one") from None
+    for column, empty in _ADDED.items():
+        if column not in frame.columns:
+            frame[column] = empty
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise StoreError(f"{path}: not a pair table (no column {missing[0]})")
     frame["dswe_date"] = [_as_date(d) for d in frame["dswe_date"]]
     return pd.DataFrame(frame)
+
+
+def _fill_files(frame: pd.DataFrame, files: Mapping[str, SceneFile]) -> int:
+    """Give rows without a zip the one of ``files``; how many were filled (in place)."""
+    if not files or frame.empty:
+        return 0
+    todo = (frame["sar_zip"] == "") & frame["sar_id"].isin(list(files))
+    for index in frame.index[todo]:
+        found = files[frame.at[index, "sar_id"]]
+        frame.loc[index, ["sar_zip", "sar_bytes", "sar_md5"]] = [found.remote, found.size,
+                                                                  found.md5]
+    return int(todo.sum())
 
 
 def _frame(rows: Sequence[PairRow]) -> pd.DataFrame:
@@ -203,9 +250,9 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = pd.DataFrame({c: frame[c] for c in COLUMNS})
     for c in ("sar_id", "sar_name", "grid_region", "within", "decision", "reasons", "state",
-              "failure"):
+              "failure", "sar_zip", "sar_md5"):
         out[c] = out[c].astype("str")
-    for c in (*_COUNTS, "n_other", "n"):
+    for c in (*_COUNTS, "n_other", "n", "sar_bytes"):
         out[c] = out[c].astype("int64")
     for c in ("dt_seconds", "valid_fraction", "water_fraction"):
         out[c] = out[c].astype("float64")
@@ -234,7 +281,9 @@ def _record(row: PairRow) -> dict[str, Any]:
         "water_fraction": s.water_fraction if s else np.nan,
         "within": s.within if s else "", "decision": s.decision if s else "",
         "reasons": "; ".join(s.reasons) if s else "", "state": row.state,
-        "failure": row.failure,
+        "failure": row.failure, "sar_zip": row.file.remote if row.file else "",
+        "sar_bytes": row.file.size if row.file else -1,
+        "sar_md5": row.file.md5 if row.file else "",
     }
 
 
@@ -256,7 +305,9 @@ def _row(rec: dict[str, Any]) -> PairRow:
             valid_fraction=float(rec["valid_fraction"]),
             water_fraction=float(rec["water_fraction"]), within=rec["within"],
             decision=rec["decision"], reasons=tuple(x for x in rec["reasons"].split("; ") if x))
-    return PairRow(cand, state=rec["state"], score=score, failure=rec["failure"])
+    file = (SceneFile(str(rec["sar_zip"]), int(rec["sar_bytes"]), str(rec["sar_md5"]))
+            if rec["sar_zip"] else None)
+    return PairRow(cand, state=rec["state"], score=score, failure=rec["failure"], file=file)
 
 
 def _utc(when: datetime) -> datetime:

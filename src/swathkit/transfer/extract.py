@@ -8,6 +8,11 @@ top folder is renamed onto ``<dest>/<top>``. The staging folder is removed on
 every path, success or failure. A top folder already in place with exactly the
 zip's files (names, sizes, CRCs) is left alone, so a re-run is a no-op; one left
 incomplete by an older crash is replaced.
+
+A caller that keeps its own entries inside the top folder (``pairs download`` puts the
+DSWE tiles in ``<scene>/usgs_dswe/``) names them in ``keep``: they are not the zip's,
+so the completeness check ignores them, and when the folder is replaced they are moved
+into the new one. A zip holding such a name is refused.
 """
 
 from __future__ import annotations
@@ -55,7 +60,7 @@ class ExtractResult:
 def extract_zip(zip_path: Path, dest_dir: Path, *, expected: Expected,
                 max_member_bytes: int, max_total_bytes: int,
                 required: Collection[str] = (), max_ratio: float = DEFLATE_MAX_RATIO,
-                staging_dir: Path | None = None,
+                staging_dir: Path | None = None, keep: Collection[str] = (),
                 progress: Progress | None = None) -> ExtractResult:
     """Extract ``zip_path``'s one top folder into ``dest_dir``, safely and atomically.
 
@@ -69,6 +74,8 @@ def extract_zip(zip_path: Path, dest_dir: Path, *, expected: Expected,
         required: Names that must be present.
         max_ratio: Cap on one member's compression ratio.
         staging_dir: Parent of the staging folder (default ``dest_dir``; same filesystem).
+        keep: Names of the caller's own entries directly inside the top folder, left
+            in place (and carried over when the folder is replaced).
         progress: ``progress(done, total, member)`` after each member.
 
     Example:
@@ -87,9 +94,10 @@ def extract_zip(zip_path: Path, dest_dir: Path, *, expected: Expected,
     caps = Caps(max_member_bytes, max_total_bytes, max_ratio)
     with _open(zip_path) as archive, zip_path.open("rb") as raw:
         plan = check_zip(archive, raw, label, expected=expected, required=required, caps=caps)
+        _check_keep(plan, keep, label)
         target = dest_dir / plan.top
         files = tuple(dest_dir / info.filename for info in plan.files)
-        if _complete(target, plan, dest_dir):
+        if _complete(target, plan, dest_dir, keep):
             log.info("%s: already extracted in %s", label, target)
             return ExtractResult(target, files, plan.total, extracted=False)
         if not dest_dir.is_dir():
@@ -97,7 +105,7 @@ def extract_zip(zip_path: Path, dest_dir: Path, *, expected: Expected,
         staging = _staging(dest_dir, staging_dir, plan.top)
         try:
             _write_all(archive, plan, staging, label, progress)
-            _swap(staging / plan.top, target, staging)
+            _swap(staging / plan.top, target, staging, keep)
         finally:
             shutil.rmtree(staging)
     log.info("%s: extracted %d files (%d bytes) into %s", label, len(files), plan.total, target)
@@ -152,14 +160,29 @@ def _write_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path,
                                   f"not the {info.file_size} it declares")
 
 
-def _complete(target: Path, plan: Plan, dest_dir: Path) -> bool:
-    """``target`` holds exactly the zip's files, as regular files with their sizes and CRCs."""
+def _check_keep(plan: Plan, keep: Collection[str], label: str) -> None:
+    for name in keep:
+        if "/" in name or name in ("", ".", ".."):
+            raise ValueError(f"keep names entries of the top folder, not {name!r}")
+    ours = {info.filename.split("/")[1] for info in plan.files}
+    clash = sorted(ours & set(keep))
+    if clash:
+        raise UnsafeArchiveError(f"{label}: member {plan.top}/{clash[0]} would replace an "
+                                 "entry kept beside the extracted files")
+
+
+def _complete(target: Path, plan: Plan, dest_dir: Path, keep: Collection[str]) -> bool:
+    """``target`` holds exactly the zip's files (and the kept entries), as regular files
+    with their sizes and CRCs."""
     if target.is_symlink() or not target.is_dir():
         return False
     wanted = {info.filename for info in plan.files}
     wanted |= {parent.as_posix() for name in wanted for parent in Path(name).parents}
     found = {plan.top}
     for root, dirs, names in os.walk(target):
+        if Path(root) == target:
+            dirs[:] = [d for d in dirs if d not in keep]  # the caller's: not walked
+            names = [n for n in names if n not in keep]
         found |= {(Path(root) / n).relative_to(dest_dir).as_posix() for n in (*dirs, *names)}
     return found == wanted - {"."} and all(_same(dest_dir / i.filename, i) for i in plan.files)
 
@@ -175,8 +198,13 @@ def _same(path: Path, info: zipfile.ZipInfo) -> bool:
     return crc == info.CRC
 
 
-def _swap(staged: Path, target: Path, staging: Path) -> None:
-    """Put ``staged`` at ``target``; an incomplete old ``target`` goes into ``staging``."""
+def _swap(staged: Path, target: Path, staging: Path, keep: Collection[str]) -> None:
+    """Put ``staged`` at ``target``; an incomplete old ``target`` goes into ``staging``,
+    its kept entries into ``staged`` first."""
     if os.path.lexists(target):
+        if target.is_dir() and not target.is_symlink():
+            for name in keep:
+                if os.path.lexists(target / name):
+                    (target / name).replace(staged / name)
         target.replace(staging / ".replaced")
     staged.replace(target)

@@ -53,7 +53,7 @@ def _kill_after_first_scored(table):
 
 @pytest.mark.timeout(300)
 def test_a_killed_scoring_run_is_finished_by_the_next_one(tmp_path, monkeypatch):
-    with simulators(tmp_path / "sims", bandwidth=SLOW_LINK) as sims:
+    with simulators(tmp_path / "sims", ll_options={"bandwidth": SLOW_LINK}) as sims:
         point_at(monkeypatch, *sims)
         monkeypatch.setenv("SWATHKIT_CACHE", str(tmp_path / "cache"))
         table, clean = tmp_path / "pairs.parquet", tmp_path / "clean.parquet"

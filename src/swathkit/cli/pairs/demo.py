@@ -66,19 +66,18 @@ def run(out: Path) -> tuple[int, Path]:
     """Run the step into ``out/pairs``; (exit code, the step's folder)."""
     folder = out / "pairs"
     folder.mkdir(parents=True, exist_ok=True)
-    table = folder / "pairs.parquet"
+    table, scenes = folder / "pairs.parquet", folder / "scenes"
     render.console.rule("Pairs: ALOS PALSAR RTC × USGS DSWE, found, scored, downloaded")
     with simulated_archives(folder / "sim"):
-        steps = [
-            ["pairs", "search", "--aoi", AOI, "--start", PERIOD[0], "--end", PERIOD[1],
-             "--table", str(table)],
-            ["pairs", "score", "--table", str(table)],
-            ["pairs", "status", "--table", str(table)],
-            ["pairs", "export", "--table", str(table), "--csv",
-             str(folder / "alos_dswe_database.csv")],
-        ]
-        for argv in steps:
-            code = _run(argv)
-            if code:
-                return code, folder
-    return 0, folder
+        code = _run(["pairs", "run", "--aoi", AOI, "--start", PERIOD[0], "--end", PERIOD[1],
+                     "--table", str(table), "--out", str(scenes)])
+        if code:
+            return code, folder
+        code = _run(["pairs", "export", "--table", str(table), "--csv",
+                     str(folder / "alos_dswe_database.csv")])
+    downloaded = sorted(p for p in scenes.glob("*/") if p.is_dir())
+    if code or not downloaded:
+        render.note("no pair was kept, so there is nothing to picture")
+        return code or 1, folder
+    return _run(["pairs", "show", str(downloaded[0]), "--table", str(table), "--out",
+                 str(folder / f"{downloaded[0].name}.png")]), folder

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from swathkit.cli import render
+
+if TYPE_CHECKING:
+    from swathkit.jobs.pairs.score import ScoreExtras
+    from swathkit.jobs.report import JobReport
 
 
 def add(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,6 +25,13 @@ def add(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "  swathkit pairs score --table pairs.parquet --within bbox --json",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--table", required=True, help="the pair table (from 'pairs search')")
+    options(p)
+    render.add_json_option(p)
+    p.set_defaults(run=run)
+
+
+def options(p: argparse._ActionsContainer) -> None:
+    """The scoring's options (also those of ``pairs run``)."""
     p.add_argument("--within", choices=("footprint", "bbox"), default="footprint",
                    help="count inside the footprint (default) or its lon/lat bounding box "
                    "(the seed's measure)")
@@ -30,21 +42,26 @@ def add(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--batch", type=int, default=25, metavar="N",
                    help="pairs recorded per write of the table (default 25): a crash loses "
                    "at most one batch of scoring, which the next run redoes")
-    render.add_json_option(p)
-    p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    return show(execute(args), args)
+
+
+def execute(args: argparse.Namespace) -> JobReport[ScoreExtras]:
+    """Score the pairs of ``args.table`` (a progress bar unless ``--json``)."""
     from swathkit.jobs.pairs.score import score_pairs
     from swathkit.process.overlap import ScoreRules
 
     rules = ScoreRules(within=args.within, min_valid=args.min_valid, min_water=args.min_water)
     if args.json:
-        report = score_pairs(args.table, rules=rules, batch=args.batch)
-    else:
-        with render.progress_bar("pairs") as progress:
-            report = score_pairs(args.table, rules=rules, batch=args.batch,
-                                     progress=progress)
+        return score_pairs(args.table, rules=rules, batch=args.batch)
+    with render.progress_bar("pairs") as progress:
+        return score_pairs(args.table, rules=rules, batch=args.batch, progress=progress)
+
+
+def show(report: JobReport[ScoreExtras], args: argparse.Namespace) -> int:
+    """Print the scoring's report (or its JSON); the exit code."""
     code = render.job_report(report, as_json=args.json, title=f"pairs score {args.table}")
     e = report.extras
     if not args.json and e.pairs:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from swathkit.cli import render
 from swathkit.cli.options import utc_time
+
+if TYPE_CHECKING:
+    from swathkit.jobs.pairs.search import SearchExtras
+    from swathkit.jobs.report import JobReport
 
 
 def add(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,6 +27,14 @@ def add(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "'POLYGON((-91 34, -89 34, -89 36, -91 36, -91 34))' --start 2008-06-01 "
         "--end 2008-08-01 --max-cloud 20 --table pairs.parquet --json",
         formatter_class=argparse.RawDescriptionHelpFormatter)
+    options(p)
+    p.add_argument("--table", required=True, help="the pair table (GeoParquet; made if absent)")
+    render.add_json_option(p)
+    p.set_defaults(run=run)
+
+
+def options(p: argparse._ActionsContainer) -> None:
+    """The search's options (also those of ``pairs run``)."""
     p.add_argument("--aoi", required=True, metavar="FILE|WKT|usa",
                    help="the area: a GeoJSON/WKT file, WKT or GeoJSON text, or 'usa' "
                    "(CONUS, Alaska, Hawaii searched apart)")
@@ -32,23 +45,28 @@ def add(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--max-cloud", type=float, default=30.0,
                    help="DSWE tiles with at least this cloud cover (%%) are left out "
                    "(default 30)")
-    p.add_argument("--table", required=True, help="the pair table (GeoParquet; made if absent)")
-    render.add_json_option(p)
-    p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    return show(execute(args), args)
+
+
+def execute(args: argparse.Namespace) -> JobReport[SearchExtras]:
+    """Run the search of ``args`` (a progress bar unless ``--json``)."""
     from swathkit.jobs.pairs.aoi import parse_aoi
     from swathkit.jobs.pairs.search import search_pairs
 
     parts = parse_aoi(args.aoi)
-    options = {"window_days": args.window_days, "max_cloud": args.max_cloud}
+    given = {"window_days": args.window_days, "max_cloud": args.max_cloud}
     if args.json:
-        report = search_pairs(args.table, parts, args.start, args.end, **options)
-    else:
-        with render.progress_bar("DSWE harvest") as progress:
-            report = search_pairs(args.table, parts, args.start, args.end, progress=progress,
-                                  **options)
+        return search_pairs(args.table, parts, args.start, args.end, **given)
+    with render.progress_bar("DSWE harvest") as progress:
+        return search_pairs(args.table, parts, args.start, args.end, progress=progress,
+                            **given)
+
+
+def show(report: JobReport[SearchExtras], args: argparse.Namespace) -> int:
+    """Print the search's report (or its JSON); the exit code."""
     e = report.extras
     code = render.job_report(report, as_json=args.json, title=f"pairs search → {args.table}")
     if not args.json:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from swathkit.cli.pairs import export, score, score_files, search, show, status
+from swathkit.cli.pairs import download, export, run, score, score_files, search, show, status
 
 
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,5 +17,5 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--footprint 'POLYGON((-90.6 30.1, -89.9 30.0, -89.8 30.6, -90.5 30.7, -90.6 30.1))'",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     verbs = p.add_subparsers(title="pairs verbs", metavar="<pairs verb>", required=True)
-    for module in (score_files, search, score, status, export, show):
+    for module in (score_files, search, score, download, run, status, export, show):
         module.add(verbs)

@@ -29,7 +29,7 @@ from swathkit.archives.ers import ErsAuth
 from swathkit.archives.http import HttpClient
 from swathkit.archives.http_range import RangeOpener
 from swathkit.config import settings
-from swathkit.errors import AuthError, FetchError, FormatError, InputError
+from swathkit.errors import FetchError, FormatError, InputError
 from swathkit.jobs.pairs.cog_tiles import prefetch_tiles
 from swathkit.jobs.pairs.score_files import score_files
 from swathkit.jobs.pairs.status import pair_item
@@ -151,8 +151,4 @@ def _score(row: PairRow, base: str, rules: ScoreRules | None,
 
 
 def _auth(base: str) -> ErsAuth:
-    hosts = [urlsplit(base).netloc]
-    try:
-        return ErsAuth.resolve(asset_hosts=hosts)
-    except AuthError:
-        return ErsAuth(None, asset_hosts=hosts)  # anonymous; a login page is still caught
+    return ErsAuth.configured(asset_hosts=[urlsplit(base).netloc])  # or anonymous

@@ -5,7 +5,9 @@
    (:mod:`.harvest`: time windows under the deep-paging cap, cached as GeoParquet);
 3. :func:`swathkit.process.coincidence.join` (footprint, ``|Δt| ≤ window``, cloud limit,
    nearest date, one grid region per candidate);
-4. new candidates are added to the pair table (rows already there are left as they are);
+4. new candidates are added to the pair table with their scene's zip (path, size, MD5
+   from the CMR record, for ``pairs download``; rows already there are left as they are,
+   but get their zip if they lack it);
    the ids of the scenes found go to its sidecar (:func:`.status.record_scenes`).
 
 The report says how many catalogue requests were made, and how many the seed's
@@ -34,9 +36,9 @@ from swathkit.jobs.pairs.harvest import DEEP_PAGING_CAP, Harvest, harvest, per_s
 from swathkit.jobs.pairs.status import record_scenes
 from swathkit.jobs.report import JobReport
 from swathkit.process.coincidence import DsweFootprint, SarFootprint, join
-from swathkit.stores.pair_table import PairTable
+from swathkit.stores.pair_table import PairTable, SceneFile
 from swathkit.transfer.retry import RetryPolicy
-from swathkit.types import Progress, Query, utc
+from swathkit.types import Granule, Progress, Query, utc
 
 __all__ = ["SAR_PRODUCT", "SearchExtras", "search_pairs"]
 
@@ -77,14 +79,14 @@ def search_pairs(table: str | Path, parts: Sequence[Polygon], start: datetime | 
         raise InputError(f"--window-days {window_days}, --max-cloud {max_cloud}: give 0 or "
                          "more days and a cloud limit of 0–100 per cent")
     window = timedelta(days=window_days)
-    scenes, cmr_requests = _scenes(parts, first, last, retry or RetryPolicy())
+    scenes, files, cmr_requests = _scenes(parts, first, last, retry or RetryPolicy())
     record_scenes(table, (s.id for s in scenes))
     folder = Path(cache_dir) if cache_dir else settings().cache_dir / "pairs" / "dswe-harvest"
     stac = StacCatalog(max_cloud=max_cloud, page_size=500, retry=retry)
     found = harvest(stac, parts, first - window, last + window, folder,
                     chunk_days=chunk_days, cap=cap, progress=progress)
     candidates = join(scenes, found.footprints, window=window, max_cloud=max_cloud)
-    added = PairTable(table).add_candidates(candidates)
+    added = PairTable(table).add_candidates(candidates, files)
     regions: dict[str, int] = {}
     for c in candidates:
         regions[c.region] = regions.get(c.region, 0) + 1
@@ -103,9 +105,11 @@ def _extras(cmr_requests: int, found: Harvest, per_scene: int,
 
 
 def _scenes(parts: Sequence[Polygon], start: datetime, end: datetime,
-            retry: RetryPolicy) -> tuple[list[SarFootprint], int]:
+            retry: RetryPolicy) -> tuple[list[SarFootprint], dict[str, SceneFile], int]:
+    """The scenes (by id), their zips as CMR publishes them, and the requests made."""
     catalog = CmrCatalog(aoi=list(parts), retry=retry)
     scenes: dict[str, SarFootprint] = {}
+    files: dict[str, SceneFile] = {}
     requests = 0
     try:
         for page in catalog.pages(Query(SAR_PRODUCT, start, end)):
@@ -114,9 +118,20 @@ def _scenes(parts: Sequence[Polygon], start: datetime, end: datetime,
                 if g.footprint is not None:
                     name = PurePosixPath(g.file_name).stem
                     scenes[g.id] = SarFootprint(g.id, g.start, shape(g.footprint), name)
+                    file = _scene_file(g)
+                    if file is not None:
+                        files[g.id] = file
     finally:
         catalog.close()
-    return [scenes[k] for k in sorted(scenes)], requests
+    return [scenes[k] for k in sorted(scenes)], files, requests
+
+
+def _scene_file(granule: Granule) -> SceneFile | None:
+    """The zip of a CMR record with its exact size and MD5 (None if it lacks one)."""
+    algorithm, _, digest = (granule.checksum or "").partition(":")
+    if granule.size is None or algorithm != "md5" or not digest:
+        return None
+    return SceneFile(granule.remote_path, granule.size, digest)
 
 
 def _per_scene(scenes: Sequence[SarFootprint], tiles: Sequence[DsweFootprint],

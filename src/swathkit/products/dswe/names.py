@@ -75,6 +75,12 @@ class TileId:
         """The STAC item id: ``{TILEID}_DSWE``."""
         return f"{self}_DSWE"
 
+    def file_name(self, layer: str = "inwam") -> str:
+        """The file of one layer: ``{TILEID}_INWAM.TIF``."""
+        if layer not in LAYERS:
+            raise ValueError(f"unknown DSWE layer {layer!r}; known: {', '.join(LAYERS)}")
+        return f"{self}_{layer.upper()}.TIF"
+
     def __str__(self) -> str:
         t = self.tile
         return (f"{self.sensor}_{t.region}_{t.h:03d}{t.v:03d}_{self.acquired:%Y%m%d}_"
@@ -83,11 +89,9 @@ class TileId:
 
 def asset_href(base_url: str, tile_id: TileId, layer: str = "inwam") -> str:
     """The LandsatLook URL of one layer of a tile (``base_url``: ``https://landsatlook.usgs.gov``)."""
-    if layer not in LAYERS:
-        raise ValueError(f"unknown DSWE layer {layer!r}; known: {', '.join(LAYERS)}")
     t = tile_id.tile
     return (f"{base_url.rstrip('/')}/{ASSET_ROOT}/{tile_id.acquired:%Y}/{t.region}/{t.h:03d}/"
-            f"{t.v:03d}/{tile_id}_DSWE/{tile_id}_{layer.upper()}.TIF")
+            f"{t.v:03d}/{tile_id.item_id}/{tile_id.file_name(layer)}")
 
 
 def parse_href(url: str) -> tuple[TileId, str]:

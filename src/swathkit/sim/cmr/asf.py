@@ -66,15 +66,19 @@ class SimulatedAsf:
         users: Earthdata Login accounts, username → password (default ``sim``/``sim``).
         cookie_ttl: Seconds a datapool ``asf-urs`` cookie is valid.
         cache_dir: Where zips are kept (a temporary folder, removed on close, by default).
+        hostile: Zip names published as hostile zips (``../`` or absolute members, a
+            symlink, a lying size), with their kind: :mod:`swathkit.sim.cmr.hostile_zip`.
     """
 
     def __init__(self, *, faults: str | FaultPlan = "none", seed: int = 0,
                  pixels: int | None = None, users: dict[str, str] | None = None,
                  cookie_ttl: float = 3600.0,
-                 cache_dir: str | os.PathLike[str] | None = None) -> None:
+                 cache_dir: str | os.PathLike[str] | None = None,
+                 hostile: dict[str, str] | None = None) -> None:
         self.fault_plan = fault_plan(faults, seed=seed) if isinstance(faults, str) else faults
         self._tmp = tempfile.TemporaryDirectory(prefix="swathkit-asf-")
-        self.zips = ZipStore(Path(cache_dir or self._tmp.name), pixels=pixels, seed=seed)
+        self.zips = ZipStore(Path(cache_dir or self._tmp.name), pixels=pixels, seed=seed,
+                             hostile=hostile)
         self.catalogue: Catalogue = catalogue(seed)
         plan = self.fault_plan
         self.urs = UrsServer(users or {"sim": "sim"}, plan=plan)
@@ -112,6 +116,15 @@ class SimulatedAsf:
         except FileNameError:
             return None
         return None if row is None else self.zips.local(self.catalogue.scene(row))
+
+    def tamper(self, zip_name: str, gets: int | None = None) -> None:
+        """Serve ``zip_name`` with a changed byte (its MD5 no longer the CMR record's) for
+        the next ``gets`` downloads (None: until :meth:`untamper`)."""
+        self.s3.tamper(zip_name, gets)
+
+    def untamper(self, zip_name: str) -> None:
+        """Serve ``zip_name`` as published again."""
+        self.s3.untamper(zip_name)
 
     def expire_cookies(self) -> None:
         """End every datapool cookie issued so far."""

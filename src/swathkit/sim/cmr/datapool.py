@@ -13,7 +13,8 @@ cookie (``cookie_ttl`` seconds) and sends a 302 to the signed URL of ``state``.
 "expired cookie" fault). The S3 server refuses a request that carries an
 ``Authorization`` header (400, as S3 does with two auth mechanisms), a bad or
 expired signature (403), and serves the zip with ranges and the plan's stream
-faults. Its URLs use the host name ``localhost`` (the datapool and URS use
+faults; :meth:`S3Server.tamper` makes it serve a zip whose bytes differ from the
+published MD5. Its URLs use the host name ``localhost`` (the datapool and URS use
 127.0.0.1): another host, as a real S3 bucket is another domain.
 """
 
@@ -60,6 +61,40 @@ class S3Server(SimServer):
         super().__init__(_S3Handler, plan=plan, connection_cap=plan.max_sessions, name="sim-s3")
         self.local = local
         self.secret = secrets.token_bytes(16)
+        self._tampered: dict[str, int | None] = {}  # zip name → GETs left (None: all)
+        self._tamper_lock = threading.Lock()
+
+    def tamper(self, zip_name: str, gets: int | None = None) -> None:
+        """Serve ``zip_name`` with one byte changed (same size, another MD5) for the next
+        ``gets`` GETs (None: until :meth:`untamper`)."""
+        with self._tamper_lock:
+            self._tampered[zip_name] = gets
+
+    def untamper(self, zip_name: str) -> None:
+        """Serve ``zip_name`` as published again."""
+        with self._tamper_lock:
+            self._tampered.pop(zip_name, None)
+
+    def served(self, zip_name: str, local: Path, *, get: bool) -> Path:
+        """The file to answer with: ``local``, or its tampered copy."""
+        with self._tamper_lock:
+            if zip_name not in self._tampered:
+                return local
+            left = self._tampered[zip_name]
+            if get and left is not None:
+                if left <= 0:
+                    del self._tampered[zip_name]
+                    return local
+                self._tampered[zip_name] = left - 1
+        copy = local.with_name(f"tampered-{local.name}")
+        if not copy.exists():
+            data = bytearray(local.read_bytes())
+            data[len(data) // 2] ^= 0xFF
+            tmp = copy.with_name(f".{copy.name}.tmp")
+            tmp.write_bytes(bytes(data))
+            tmp.replace(copy)
+        self.counts.add("tampered")
+        return copy
 
     def signed_url(self, key: str) -> str:
         """A presigned URL of ``key`` valid for an hour."""
@@ -114,11 +149,13 @@ class _S3Handler(SimHandler):
         if refused:
             self._error(HTTPStatus.FORBIDDEN, "AccessDenied", refused)
             return
-        local = self.server.local(key.rsplit("/", 1)[-1])
+        name = key.rsplit("/", 1)[-1]
+        local = self.server.local(name)
         if local is None:
             self._error(HTTPStatus.NOT_FOUND, "NoSuchKey", "The specified key does not exist.")
             return
-        send_file(self, local, key, content_type="application/zip")
+        served = self.server.served(name, local, get=self.command == "GET")
+        send_file(self, served, key, content_type="application/zip")
 
     def _error(self, status: HTTPStatus, code: str, message: str) -> None:
         body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'

@@ -18,6 +18,7 @@ import os
 import tempfile
 import threading
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,14 +174,18 @@ def _members(scene: Scene, grid: _Grid, seed: int) -> list[tuple[str, bytes]]:
 def write_rtc_zip(scene: Scene, target: Path, *, pixels: int | None = None,
                   seed: int = 0) -> Path:
     """Write the scene's zip to ``target`` (deterministic bytes); returns ``target``."""
-    stamp = scene.start.timetuple()[:6]
     with zipfile.ZipFile(target, "w") as archive:
         for path, data in rtc_members(scene, pixels=pixels, seed=seed):
-            info = zipfile.ZipInfo(path, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
+            archive.writestr(member_info(scene, path), data)
     return target
+
+
+def member_info(scene: Scene, path: str) -> zipfile.ZipInfo:
+    """The zip entry of one member: deflated, mode 644, stamped with the scene's start."""
+    info = zipfile.ZipInfo(path, date_time=scene.start.timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
 
 
 @dataclass(frozen=True)
@@ -198,11 +203,15 @@ class ZipStore:
         directory: Where zips are kept (``seed<S>_px<N>/`` inside).
         pixels: Columns per raster (None: full size, 12.5 m).
         seed: Seed of the speckle.
+        hostile: Zip names published as hostile zips, with their kind
+            (:mod:`swathkit.sim.cmr.hostile_zip`).
     """
 
-    def __init__(self, directory: Path, *, pixels: int | None, seed: int) -> None:
+    def __init__(self, directory: Path, *, pixels: int | None, seed: int,
+                 hostile: Mapping[str, str] | None = None) -> None:
         self.directory = Path(directory) / f"seed{seed}_px{pixels or 'full'}"
         self.pixels, self.seed = pixels, seed
+        self.hostile = dict(hostile or {})
         self._locks: dict[str, threading.Lock] = {}
         self._digests: dict[str, Digest] = {}
         self._lock = threading.Lock()
@@ -210,7 +219,10 @@ class ZipStore:
 
     def local(self, scene: Scene) -> Path:
         """The scene's zip, written first if needed (once across threads)."""
-        target = self.directory / scene.name.zip_name
+        kind = self.hostile.get(scene.name.zip_name)
+        # a hostile zip has its own file, so a shared cache folder keeps the sound one
+        target = self.directory / (f"{kind}-{scene.name.zip_name}" if kind else
+                                   scene.name.zip_name)
         with self._lock:
             lock = self._locks.setdefault(target.name, threading.Lock())
         with lock:
@@ -219,13 +231,21 @@ class ZipStore:
                 fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".writing-")
                 os.close(fd)
                 try:
-                    write_rtc_zip(scene, Path(tmp), pixels=self.pixels, seed=self.seed)
+                    self._write(scene, Path(tmp), kind)
                     Path(tmp).replace(target)
                 finally:
                     Path(tmp).unlink(missing_ok=True)
                 with self._lock:
                     self.generated += 1
         return target
+
+    def _write(self, scene: Scene, target: Path, kind: str | None) -> None:
+        if kind is None:
+            write_rtc_zip(scene, target, pixels=self.pixels, seed=self.seed)
+            return
+        from swathkit.sim.cmr.hostile_zip import write_hostile_zip
+
+        write_hostile_zip(scene, target, kind, pixels=self.pixels, seed=self.seed)
 
     def digest(self, scene: Scene) -> Digest:
         """Size and MD5 of the scene's zip (writing it first if needed)."""
