@@ -72,6 +72,58 @@ def test_login_page_instead_of_the_tiff_is_an_auth_error(sim, href):
         RangeOpener(http)(href)
 
 
+def test_a_name_that_is_not_a_url_costs_no_request_and_leaves_last_error(sim, href):
+    with _http(sim) as http:
+        opener = RangeOpener(http)
+        # rasterio probes the opener with "test" (no sidecar probes, as pairs score)
+        with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR"), \
+                rasterio.open(href, opener=opener):
+            pass
+        requests = opener.requests
+        with pytest.raises(FileNotFoundError, match="not an http"):
+            opener("test")
+    assert opener.last_error is None and opener.requests == requests
+
+
 def test_write_mode_is_refused(sim, href):
     with _http(sim) as http, pytest.raises(Exception, match="read-only"):
         RangeOpener(http)(href, "wb")
+
+
+@pytest.mark.timeout(60)
+def test_prefetch_sends_one_request_per_run_and_the_reads_then_cost_nothing(sim, href):
+    with _http(sim) as http:
+        whole = http.request("GET", href).content
+        opener = RangeOpener(http, block_size=512, cache_blocks=64)
+        f = opener(href)  # block 0, for the size
+        before = opener.requests
+        size = len(whole)
+        assert size > 6 * 512
+        # blocks 1–4 (one run: 2100–2200 is in block 4) and the last block (a second run)
+        sent = opener.prefetch(href, [(1000, 2000), (2100, 2200), (size - 100, size + 50)],
+                               gap=0)
+        assert sent == 2 == opener.requests - before
+        fetched = opener.requests
+        f.seek(1000)
+        assert f.read(1000) == whole[1000:2000]
+        f.seek(size - 100)
+        assert f.read() == whole[-100:]
+        assert opener.requests == fetched  # all from the cache
+        assert opener.prefetch(href, [(1000, 2000)]) == 0  # cached blocks cost nothing
+
+
+@pytest.mark.timeout(60)
+def test_prefetch_merges_runs_a_gap_apart_and_skips_what_the_cache_cannot_hold(sim, href):
+    with _http(sim) as http:
+        whole = http.request("GET", href).content
+        opener = RangeOpener(http, block_size=256, cache_blocks=8)
+        opener.size(href)
+        before = opener.requests
+        # blocks 4 and 6, one block apart: one request for 4–6
+        assert opener.prefetch(href, [(1024, 1100), (1536, 1600)], gap=1) == 1
+        assert opener.prefetch(href, [(1280, 1290)]) == 0  # block 5 came with them
+        assert len(whole) > 16 * 256
+        # missing: blocks 1–3 (fetched) and 7 to the end (more than the cache: left)
+        assert opener.prefetch(href, [(0, len(whole))]) == 1
+        assert opener.requests == before + 2
+        assert opener(href).read() == whole  # read block by block instead

@@ -6,7 +6,10 @@ header, then the internal tiles under a window). Each :class:`RangeFile` fetches
 blocks (``block_size``) through swathkit's :class:`~swathkit.archives.http.HttpClient` (its
 TLS, cookies and auth: :class:`~swathkit.archives.ers.ErsAuth` turns an HTML login page
 answered for a ``.TIF`` into an ``AuthError``); the opener keeps the last ``cache_blocks``
-of them, so GDAL's many small reads and re-opens cost few requests. GDAL reports a
+of them, so GDAL's many small reads and re-opens cost few requests. A caller that knows
+which byte ranges GDAL is about to read (a COG's internal tiles under a window) fetches
+them first with :meth:`RangeOpener.prefetch`: the missing blocks, runs of them merged
+into one request each. GDAL reports a
 failed read as its own error; the fetch error behind it is kept in
 ``RangeOpener.last_error``. Each block request is retried with the
 :class:`~swathkit.transfer.retry.RetryPolicy`; a body shorter than asked is a transient
@@ -26,6 +29,7 @@ from __future__ import annotations
 import io
 import re
 from collections import OrderedDict
+from collections.abc import Iterable
 from typing import Any
 
 from swathkit.archives.http import HttpClient
@@ -67,6 +71,10 @@ class RangeOpener:
     def __call__(self, url: str, mode: str = "rb") -> RangeFile:
         if mode not in ("r", "rb"):
             raise InputError(f"{url}: mode {mode!r}; HTTP files are read-only ('rb')")
+        if not url.startswith(("https://", "http://")):
+            # rasterio probes its opener with a bare name ("test") on each open: no request,
+            # and no last_error to stand in for a real failure later
+            raise FileNotFoundError(f"{url}: not an http(s) URL")
         return RangeFile(url, self)
 
     def size(self, url: str) -> int:
@@ -84,10 +92,42 @@ class RangeOpener:
             return cached
         start = index * self.block_size
         data, self._sizes[url] = self.fetch(url, start, start + self.block_size - 1)
+        self._keep(key, data)
+        return data
+
+    def prefetch(self, url: str, ranges: Iterable[tuple[int, int]], *, gap: int = 1) -> int:
+        """Cache the blocks covering the byte ranges ``[start, end)`` of ``url``.
+
+        Missing blocks are fetched in runs, one Range request per run; runs apart by at
+        most ``gap`` blocks are merged (the blocks between them are fetched too: fewer
+        requests for a few more bytes). Blocks already cached cost nothing. A run that
+        would not fit the cache is not fetched (the reads then fetch what they need).
+
+        Returns:
+            The Range requests sent.
+        """
+        bs, size = self.block_size, self.size(url)
+        wanted: set[int] = set()
+        for start, end in ranges:
+            end = min(end, size)
+            if end > start >= 0:
+                wanted.update(range(start // bs, (end - 1) // bs + 1))
+        missing = sorted(i for i in wanted if (url, i) not in self._blocks)
+        sent = 0
+        for first, last in _runs(missing, gap):
+            if last - first + 1 > self.cache_blocks:
+                continue
+            data, _ = self.fetch(url, first * bs, min((last + 1) * bs, size) - 1)
+            sent += 1
+            for i in range(first, last + 1):
+                self._keep((url, i), data[(i - first) * bs:(i - first + 1) * bs])
+        return sent
+
+    def _keep(self, key: tuple[str, int], data: bytes) -> None:
         self._blocks[key] = data
+        self._blocks.move_to_end(key)
         while len(self._blocks) > self.cache_blocks:
             self._blocks.popitem(last=False)
-        return data
 
     def fetch(self, url: str, start: int, end: int) -> tuple[bytes, int]:
         """Bytes ``start``..``end`` (inclusive) of ``url`` and the file's total size."""
@@ -114,6 +154,17 @@ class RangeOpener:
         except FetchError as exc:
             self.last_error = exc
             raise
+
+
+def _runs(indices: list[int], gap: int) -> list[tuple[int, int]]:
+    """Sorted block indices as (first, last) runs, merging runs at most ``gap`` apart."""
+    runs: list[tuple[int, int]] = []
+    for i in indices:
+        if runs and i - runs[-1][1] <= gap + 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
 
 
 def _total(url: str, content_range: str) -> int:

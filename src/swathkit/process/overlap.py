@@ -12,6 +12,7 @@ their minimum.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -90,7 +91,7 @@ def footprint_in(polygon: BaseGeometry, crs: Any) -> BaseGeometry:
     """The lon/lat ``polygon`` in ``crs`` (edges densified to 0.05° first, so straight
     lon/lat edges follow their curve in the projection)."""
     dense = shapely.segmentize(polygon, 0.05)
-    fwd = Transformer.from_crs(CRS.from_epsg(4326), CRS.from_user_input(crs), always_xy=True)
+    fwd = _from_lonlat(_crs_key(crs))
     return shapely.transform(dense, lambda xy: np.column_stack(fwd.transform(xy[:, 0],
                                                                              xy[:, 1])))
 
@@ -98,11 +99,21 @@ def footprint_in(polygon: BaseGeometry, crs: Any) -> BaseGeometry:
 def read_bounds(polygon: BaseGeometry, crs: Any) -> Bounds:
     """The box to read from the tiles: the seed's box (the lon/lat bounds transformed to
     ``crs``, densified), which holds the footprint too."""
-    fwd = Transformer.from_crs(CRS.from_epsg(4326), CRS.from_user_input(crs), always_xy=True)
+    fwd = _from_lonlat(_crs_key(crs))
     west, south, east, north = polygon.bounds
     left, bottom, right, top = fwd.transform_bounds(west, south, east, north,
                                                     densify_pts=_DENSIFY)
     return float(left), float(bottom), float(right), float(top)
+
+
+def _crs_key(crs: Any) -> str:
+    return crs if isinstance(crs, str) else str(CRS.from_user_input(crs).to_wkt())
+
+
+@functools.lru_cache(maxsize=16)
+def _from_lonlat(crs: str) -> Transformer:
+    """The lon/lat → ``crs`` transformer (made once per CRS: each costs ~20 ms)."""
+    return Transformer.from_crs(CRS.from_epsg(4326), CRS.from_user_input(crs), always_xy=True)
 
 
 def score(classes: npt.NDArray[np.uint8], transform: Affine, crs: Any,

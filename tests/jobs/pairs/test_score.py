@@ -1,5 +1,7 @@
 """pairs score on the simulated LandsatLook: every pair ends scored or failed, by Range reads."""
 
+import shutil
+
 import pytest
 
 from pairs_sims import AOI, PERIOD, point_at, simulators
@@ -34,6 +36,15 @@ def test_every_candidate_is_scored_reading_a_part_of_the_tiles(searched):
     # a pair whose tiles an earlier pair read gets them from the opener's cache
     assert len(e.pairs) == len(rows) and all(p.fetched < p.file_bytes for p in e.pairs)
     assert 0 < report.bytes == sum(p.fetched for p in e.pairs) < e.file_bytes
+
+
+def test_the_table_is_the_same_whatever_the_block_size_and_cache(searched, tmp_path):
+    other = tmp_path / "other.parquet"
+    shutil.copy(searched, other)  # the same candidates, zip columns and all
+    small = score_pairs(searched, block_size=512)
+    large = score_pairs(other, block_size=256 * 1024)
+    assert small.counts == large.counts and not small.failures
+    assert searched.read_bytes() == other.read_bytes()
 
 
 def test_rerun_scores_nothing_and_leaves_the_table_as_it_was(searched):

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from pairs_sims import AOI, PERIOD, point_at, simulators
+from pairs_sims import AOI, point_at, simulators
 from swathkit.jobs.pairs.score import score_pairs
 from swathkit.jobs.pairs.search import search_pairs
 from swathkit.stores.pair_table import PairTable
@@ -21,7 +21,10 @@ from swathkit.stores.pair_table import PairTable
 pytestmark = pytest.mark.slow  # the simulators build their catalogues and files
 
 CLI = "import sys; from swathkit.cli.main import main; sys.exit(main(sys.argv[1:]))"
-SLOW_LINK = 150_000.0  # bytes per second per connection: a few tenths of a second a pair
+SLOW_LINK = 20_000.0  # bytes per second per connection: ~0.4 s for each new tile file
+# six months: 5 pairs on more than one tile file, so a file is still to fetch after the first pair
+# is recorded (a pair whose tile is cached is scored in milliseconds)
+SIX_MONTHS = ("2008-06-01", "2008-12-01")
 
 
 def _states(table):
@@ -54,7 +57,7 @@ def test_a_killed_scoring_run_is_finished_by_the_next_one(tmp_path, monkeypatch)
         point_at(monkeypatch, *sims)
         monkeypatch.setenv("SWATHKIT_CACHE", str(tmp_path / "cache"))
         table, clean = tmp_path / "pairs.parquet", tmp_path / "clean.parquet"
-        search_pairs(table, [AOI], *PERIOD, cache_dir=tmp_path / "harvest")
+        search_pairs(table, [AOI], *SIX_MONTHS, cache_dir=tmp_path / "harvest")
         shutil.copy(table, clean)
         score_pairs(clean)
 

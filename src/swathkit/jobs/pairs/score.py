@@ -4,11 +4,13 @@ For each row of the pair table in state ``candidate`` or ``failed``, the INWAM C
 DSWE tiles are opened over HTTP (:class:`~swathkit.archives.http_range.RangeOpener`: Range
 reads through :class:`~swathkit.archives.http.HttpClient`, with the ERS login when
 credentials are configured, anonymous otherwise; a login page answered instead of a TIFF
-is an ``AuthError``), the windows under the SAR footprint's box are merged and scored
-(:func:`swathkit.jobs.pairs.score_files.score_files`). The row becomes ``scored`` or
-``failed`` with its reason; rows are recorded every ``batch`` pairs (a journal segment of
-the table, folded in at the end), so an interrupted run loses at most one batch and a
-re-run scores only what is left. Scored rows are never
+is an ``AuthError``); the COG tiles under the SAR footprint's box are fetched in a few
+merged Range requests (:mod:`.cog_tiles`), then the windows are merged and scored
+(:func:`swathkit.jobs.pairs.score_files.score_files`). The opener's block cache is kept
+across pairs, so adjacent frames sharing a tile read its blocks once. The row becomes
+``scored`` or ``failed`` with its reason; rows are recorded every ``batch`` pairs (a
+journal segment of the table, folded in at the end), so an interrupted run loses at most
+one batch and a re-run scores only what is left. Scored rows are never
 read again.
 
 Asset URLs follow LandsatLook's layout from the tile id, under
@@ -25,9 +27,10 @@ from urllib.parse import urlsplit
 
 from swathkit.archives.ers import ErsAuth
 from swathkit.archives.http import HttpClient
-from swathkit.archives.http_range import BLOCK_SIZE, RangeOpener
+from swathkit.archives.http_range import RangeOpener
 from swathkit.config import settings
 from swathkit.errors import FetchError, FormatError, InputError
+from swathkit.jobs.pairs.cog_tiles import prefetch_tiles
 from swathkit.jobs.pairs.score_files import score_files
 from swathkit.jobs.pairs.status import pair_item
 from swathkit.jobs.report import JobReport
@@ -37,7 +40,14 @@ from swathkit.stores.pair_table import PairRow, PairTable
 from swathkit.transfer.retry import RetryPolicy
 from swathkit.types import Failure, Progress
 
-__all__ = ["PairBytes", "ScoreExtras", "asset_urls", "score_pairs"]
+__all__ = ["CACHE_BYTES", "SCORE_BLOCK_SIZE", "PairBytes", "ScoreExtras", "asset_urls",
+           "score_pairs"]
+
+SCORE_BLOCK_SIZE = 8 * 1024
+"""Bytes per Range block: a COG's internal tiles are small (a few KB deflated), and the
+runs of them a pair needs are fetched in one request each (:mod:`.cog_tiles`)."""
+CACHE_BYTES = 32 * 1024 * 1024
+"""Blocks kept across pairs (the tiles of one date serve the adjacent frames of a path)."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +76,7 @@ def asset_urls(dswe_ids: Sequence[str], base_url: str | None = None) -> list[str
 
 
 def score_pairs(table: str | Path, *, rules: ScoreRules | None = None, batch: int = 25,
-                block_size: int = BLOCK_SIZE, retry: RetryPolicy | None = None,
+                block_size: int = SCORE_BLOCK_SIZE, retry: RetryPolicy | None = None,
                 progress: Progress | None = None) -> JobReport[ScoreExtras]:
     """Score the pairs of ``table`` not scored yet; record each as scored or failed.
 
@@ -83,7 +93,8 @@ def score_pairs(table: str | Path, *, rules: ScoreRules | None = None, batch: in
     base = settings().endpoint("landsatlook")
     interrupted = False
     with HttpClient(auth=_auth(base)) as http:
-        opener = RangeOpener(http, block_size=block_size, retry=retry)
+        opener = RangeOpener(http, block_size=block_size,
+                             cache_blocks=max(1, CACHE_BYTES // block_size), retry=retry)
         try:
             _run(todo, store, batch, base, rules, opener, used, failures, progress)
         except KeyboardInterrupt:
@@ -129,9 +140,10 @@ def _score(row: PairRow, base: str, rules: ScoreRules | None,
     c = row.candidate
     opener.last_error = None
     try:
+        urls = asset_urls(c.dswe_ids, base)
         with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR"):  # no sidecar probes
-            result = score_files(asset_urls(c.dswe_ids, base), c.sar_polygon, rules=rules,
-                                 opener=opener)
+            prefetch_tiles(urls, c.sar_polygon, opener)
+            result = score_files(urls, c.sar_polygon, rules=rules, opener=opener)
     except (FetchError, InputError, FormatError) as raised:
         exc = opener.last_error or raised  # what GDAL's error hides
         return row.failed(f"{type(exc).__name__}: {exc}"), 0, exc

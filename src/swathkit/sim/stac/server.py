@@ -61,6 +61,9 @@ class LandsatLookStats:
     files_generated: int
     bytes_sent: int
     faults: dict[str, int]
+    stac_requests: int = 0  # stac-server pages: landing, conformance, collections, searches
+    login_requests: int = 0  # GET and POST of the ERS login
+    asset_requests: int = 0  # COG requests (HEAD, GET, Range), login pages answered included
 
 
 class _Tiles:
@@ -133,12 +136,15 @@ class _Handler(SimHandler):
         if not self.begin(f"{method} {path} {body[:2000]!r}"):
             return
         if path == f"/{STAC_ROOT}" or path.startswith(f"/{STAC_ROOT}/"):
+            self.server.counts.add("stac")
             self._stac(method, path[len(STAC_ROOT) + 1:] or "/", parts.query, body)
         elif path == "/login":
+            self.server.counts.add("login")
             self._login(method, body)
         elif path == "/":
             self.send_bytes(HTTPStatus.OK, b"<html><body>Welcome to ERS</body></html>", _HTML)
         else:
+            self.server.counts.add("asset")
             self._asset(path)
 
     def _body(self) -> bytes:
@@ -307,7 +313,8 @@ class SimulatedLandsatLook:
         return LandsatLookStats(s.counts.get("requests"), s.counts.get("searches"),
                                 self.accounts.logins, self.accounts.refusals,
                                 self.tiles.generated, s.counts.get("bytes_sent"),
-                                s.faults.snapshot())
+                                s.faults.snapshot(), s.counts.get("stac"),
+                                s.counts.get("login"), s.counts.get("asset"))
 
     def __enter__(self) -> SimulatedLandsatLook:
         return self.start()
