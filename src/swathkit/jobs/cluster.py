@@ -160,6 +160,20 @@ def run_synchronously(fn: Callable[..., T], *args: Any) -> T:
         return fn(*args)
 
 
+def local_cluster(workers: int) -> Any:
+    """A dask LocalCluster on loopback: ``workers`` processes of one thread, no dashboard.
+
+    (Its scheduler's HTTP endpoints take a free port, not 8787: clusters can run side by side.)
+    """
+    from distributed import LocalCluster
+
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                           host="127.0.0.1", dashboard_address=None,
+                           scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+    log.info("started a LocalCluster of %d workers at %s", workers, cluster.scheduler_address)
+    return cluster
+
+
 def open_executor(scheduler: str | None = None, *, workers: int = 1,
                   initializer: Callable[[], None] | None = None) -> Executor:
     """The executor of a job's options (see the module docstring).
@@ -177,16 +191,13 @@ def open_executor(scheduler: str | None = None, *, workers: int = 1,
     if scheduler is None:
         return InProcess() if workers <= 1 else ProcessPool(workers, initializer)
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client
     except ImportError:
         raise InputError("--scheduler needs dask.distributed: pip install "
                          "'swathkit[cluster]'") from None
     local = _LOCAL.match(scheduler)
     if local:
-        cluster = LocalCluster(n_workers=int(local.group(1)), threads_per_worker=1,
-                               processes=True, dashboard_address=None, host="127.0.0.1")
-        log.info("started a LocalCluster of %s workers at %s", local.group(1),
-                 cluster.scheduler_address)
+        cluster = local_cluster(int(local.group(1)))
         return DaskExecutor(Client(cluster), cluster)
     try:
         client = Client(scheduler)
@@ -197,4 +208,4 @@ def open_executor(scheduler: str | None = None, *, workers: int = 1,
 
 
 __all__ = ["DaskExecutor", "Executor", "InProcess", "ProcessPool",
-           "TaskFuture", "check_scheduler", "open_executor", "run_synchronously"]
+           "TaskFuture", "check_scheduler", "local_cluster", "open_executor", "run_synchronously"]
