@@ -9,9 +9,10 @@ import hashlib
 import os
 import signal
 import socket
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import dask
+import numpy as np
 import pytest
 from distributed import Client, Event, WorkerPlugin
 
@@ -19,13 +20,18 @@ from swath_grid_helpers import SMALL, day_records, make_store
 from swathkit.cli.main import main
 from swathkit.errors import InputError
 from swathkit.jobs.cluster import check_scheduler, local_cluster, open_executor
+from swathkit.jobs.seaice.fill import fill
 from swathkit.jobs.swaths.grid import grid
 from swathkit.jobs.swaths.ingest import ingest
+from swathkit.process.gapfill import FillOptions
+from swathkit.products.grids import Grid
+from swathkit.stores.grid_cube_writer import cube_writer
 from swathkit.stores.location import LOCK_NAME
 
 DAY = datetime(2022, 2, 16)
 DAYS = 4
 CHANNELS = "36.5H,89.0AH"
+TINY = Grid("t40", 3413, (40, 30), (-93_750.0, 6250.0, 0.0, -125_000.0, 0.0, 6250.0))
 
 
 @pytest.fixture(scope="module")
@@ -197,3 +203,50 @@ def test_a_bad_file_on_a_worker_is_listed_with_its_reason_and_the_rest_stored(
                     scheduler=running.scheduler_address)
     assert [f.item for f in report.failures] == [str(l1b_files[1])]
     assert len(report.extras.added) == len(l1b_files) - 1
+
+
+# -- seaice fill ----------------------------------------------------------------------------
+
+def _sea_ice_cube(path):
+    """43 days of smooth ice on 40 × 30 cells with random gaps, a permanent hole, land."""
+    land = np.zeros(TINY.shape, bool)
+    land[:6, :9] = True
+    yy, xx = np.mgrid[0:40, 0:30]
+    days = {}
+    for i in (i for i in range(43) if i not in (9, 10, 11, 30)):
+        values = (50 + 40 * np.sin(yy / 7 + i / 9) * np.cos(xx / 5)).astype(np.float32)
+        values[np.random.default_rng(i).random(values.shape) < 0.3] = np.nan
+        values[((yy - 25) ** 2 + (xx - 15) ** 2 < 30) | land] = np.nan
+        days[date(2024, 3, 5) + timedelta(days=i)] = values
+    with cube_writer(path, grid=TINY, space_chunk=8) as writer:
+        writer.upsert_days(days)
+        writer.write_mask(land, np.zeros(TINY.shape, np.float32), info={"threshold": 0.85})
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_fill_on_the_cluster_gives_the_cube_bytes_of_the_single_process_fill(cluster,
+                                                                             tmp_path):
+    running, _ = cluster
+    one = _sea_ice_cube(tmp_path / "one.zarr")
+    two = _sea_ice_cube(tmp_path / "two.zarr")
+    assert _hashes(one) == _hashes(two)  # the same cube before the fill
+    options = FillOptions(unfilled="repeat", space_window=2, time_window=1)
+    # bands of 8 rows and blocks of 16 days: 4 × 5 pieces, two workers
+    a = fill(one, options=options, block_days=16, memory_bytes=30_000)
+    b = fill(two, options=options, block_days=16, memory_bytes=30_000,
+             scheduler=running.scheduler_address)
+    assert a.extras == b.extras and b.extras.days_filled_now == b.extras.days >= 43
+    assert _hashes(two) == _hashes(one)
+
+
+@pytest.mark.timeout(60)
+def test_a_malformed_scheduler_exits_2_from_seaice_fill_leaving_the_cube_as_it_was(tmp_path,
+                                                                                   capsys):
+    cube = _sea_ice_cube(tmp_path / "c.zarr")
+    before = _hashes(cube)
+    code = main(["seaice", "fill", str(cube), "--scheduler", "tcp://127.0.0.1"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "local:N" in err
+    assert _hashes(cube) == before

@@ -116,6 +116,12 @@ class InProcess(Executor):
             future.set_exception(exc)
         return future
 
+    def ordered(self, fn: Callable[..., T], items: Iterable[tuple[Any, ...]], *,
+                window: int | None = None) -> Iterator[T]:
+        """Each result as soon as it is made: one item in memory at a time."""
+        for item in items:
+            yield fn(*item)
+
 
 class ProcessPool(Executor):
     """A pool of ``workers`` spawned processes on this machine, started now."""
