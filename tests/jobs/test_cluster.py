@@ -15,18 +15,22 @@ import dask
 import numpy as np
 import pytest
 from distributed import Client, Event, WorkerPlugin
+from swaths.collect_helpers import FAST_RETRY, SCANS
 
 from swath_grid_helpers import SMALL, day_records, make_store
 from swathkit.cli.main import main
 from swathkit.errors import InputError
 from swathkit.jobs.cluster import check_scheduler, local_cluster, open_executor
 from swathkit.jobs.seaice.fill import fill
+from swathkit.jobs.swaths.collect import collect
 from swathkit.jobs.swaths.grid import grid
 from swathkit.jobs.swaths.ingest import ingest
 from swathkit.process.gapfill import FillOptions
 from swathkit.products.grids import Grid
+from swathkit.sim.gportal import simulated_gportal
 from swathkit.stores.grid_cube_writer import cube_writer
 from swathkit.stores.location import LOCK_NAME
+from swathkit.types import Query
 
 DAY = datetime(2022, 2, 16)
 DAYS = 4
@@ -115,6 +119,7 @@ def test_an_unreachable_scheduler_exits_2_with_one_line_saying_what_to_do(swaths
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1
     assert address in err and "dask scheduler" in err and "local:N" in err
+    assert not (tmp_path / "tb.zarr").exists()  # found before the cube was made
 
 
 def test_a_malformed_scheduler_exits_2_from_ingest(l1b_files, tmp_path, capsys):
@@ -203,6 +208,27 @@ def test_a_bad_file_on_a_worker_is_listed_with_its_reason_and_the_rest_stored(
                     scheduler=running.scheduler_address)
     assert [f.item for f in report.failures] == [str(l1b_files[1])]
     assert len(report.extras.added) == len(l1b_files) - 1
+
+
+# -- collect ------------------------------------------------------------------------------
+
+def _collect(store, scheduler=None):
+    query = Query("amsr2-l1b", "2022-02-16T00:00", "2022-02-16T06:00")
+    with simulated_gportal(scans=SCANS, retry=FAST_RETRY, seed=2) as archive:
+        return collect(query, store, archive, channels="36.5H", coords=True, workers=3,
+                       batch_size=2, scheduler=scheduler)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_collect_extracting_on_the_cluster_gives_the_store_bytes_of_the_local_run(cluster,
+                                                                                  tmp_path):
+    running, _ = cluster
+    local = _collect(tmp_path / "local.zarr")
+    remote = _collect(tmp_path / "dask.zarr", scheduler=running.scheduler_address)
+    assert local.ok and remote.ok and remote.counts == local.counts
+    assert remote.counts["committed"] == remote.counts["found"] > 4
+    assert _hashes(tmp_path / "dask.zarr") == _hashes(tmp_path / "local.zarr")
 
 
 # -- seaice fill ----------------------------------------------------------------------------

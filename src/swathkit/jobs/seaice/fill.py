@@ -106,8 +106,8 @@ def fill(cube: StoreLike, *, options: FillOptions | None = None,
                          f"and {memory_bytes}")
     check_scheduler(scheduler)
     options = options or FillOptions()
-    with cube_writer(cube, storage_options=storage_options) as writer, \
-            open_executor(scheduler) as executor:
+    with open_executor(scheduler) as executor, \
+            cube_writer(cube, storage_options=storage_options) as writer:
         reader = writer.cube
         index = reader.index
         if index.length == 0 or not reader.days:

@@ -164,9 +164,6 @@ class _Committer:
             self._take(*self.pending.popleft())
         self.flush()
 
-    def close(self) -> None:
-        self.executor.close()
-
 
 def _prepare_worker() -> None:
     # Ctrl-C reaches the whole process group: the main process decides, workers finish.
@@ -268,15 +265,16 @@ def collect(query: Query, store: str | os.PathLike[str] | StoreLocation, archive
     layout = Layout.of(channels, coords=coords)
     workdir = Path(workdir) if workdir else default_ledger(location).with_suffix("").with_name(
         location.url.rstrip("/").rsplit("/", 1)[-1] + ".downloads")
-    workdir.mkdir(parents=True, exist_ok=True)
-    with Ledger(Path(ledger_path) if ledger_path else default_ledger(location)) as ledger, \
-            swath_writer(location, layout) as writer, ledger.run(f"collect {query}") as run:
+    ledger_file = Path(ledger_path) if ledger_path else default_ledger(location)
+    executor = (ProcessPool(extract_workers, _prepare_worker) if scheduler is None
+                else open_executor(scheduler))  # started now: their imports run during the search
+    with (executor, Ledger(ledger_file) as ledger, swath_writer(location, layout) as writer,
+          ledger.run(f"collect {query}") as run):
+        workdir.mkdir(parents=True, exist_ok=True)
         ids, changed = _record_search(archive, query, ledger, update)
         _reconcile(ledger, writer, ids)
         _reserve_rows(ledger, writer, ids)
         todo = len(ledger.pending(ids, retry_failed=retry_failed))
-        executor = (ProcessPool(extract_workers, _prepare_worker) if scheduler is None
-                    else open_executor(scheduler))
         committer = _Committer(writer, ledger, layout, geolocation, executor=executor,
                                batch_size=batch_size, keep_files=keep_files,
                                repair_times=repair_scan_times)
@@ -286,7 +284,6 @@ def collect(query: Query, store: str | os.PathLike[str] | StoreLocation, archive
                 tally = _fetch_and_commit(engine, _tasks(ledger, ids, workdir, retry_failed),
                                           ledger, committer, todo, progress)
         finally:
-            committer.close()
             if progress:
                 progress(committer.done, todo, "")
         run.outcome = "interrupted" if tally.interrupted else "finished"

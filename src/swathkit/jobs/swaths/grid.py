@@ -228,17 +228,16 @@ def grid(store: PathLike, cube: PathLike, *, grid_name: str | Grid,
     failures: list[Failure] = []
     spec = ",".join(ch.name for ch in chosen)
     try:
-        with cube_writer(cube, grid=target, variables=cube_variables(chosen, method),
-                         product=PRODUCT) as writer:
+        with open_executor(scheduler) as executor, cube_writer(
+                cube, grid=target, variables=cube_variables(chosen, method),
+                product=PRODUCT) as writer:
             present = set(writer.index.in_state(PRESENT)) if writer.index else set()
             extras.present = [day for day in days if day in present]
             todo = [day for day in days if day not in present]
             if progress:
                 progress(len(extras.present), len(days), "")
-            if todo:
-                with open_executor(scheduler) as executor:
-                    _add_days(executor, writer, (swaths.location, target, spec, method), todo,
-                              extras, failures, progress, len(days))
+            _add_days(executor, writer, (swaths.location, target, spec, method), todo,
+                      extras, failures, progress, len(days))
     except StoreError as exc:
         if "holds" in str(exc):  # another grid or other variables: the user's choice
             raise InputError(str(exc)) from None

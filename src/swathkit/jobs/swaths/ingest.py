@@ -100,8 +100,8 @@ def ingest(files: Iterable[str | os.PathLike[str]], store: str | StoreLocation, 
     layout = Layout.of(channels, coords=coords, scan_length=scan_length)
     extras = IngestExtras()
     failures: list[Failure] = []
-    with swath_writer(store, layout, storage_options) as writer, \
-            open_executor(scheduler, workers=workers) as executor:
+    with open_executor(scheduler, workers=workers) as executor, \
+            swath_writer(store, layout, storage_options) as writer:
         batch: list[SwathRecord] = []
 
         def flush() -> None:
