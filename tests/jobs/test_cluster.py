@@ -14,12 +14,13 @@ from datetime import date, datetime, timedelta
 import dask
 import numpy as np
 import pytest
-from distributed import Client, Event, WorkerPlugin
+from distributed import Client, Event, LocalCluster, WorkerPlugin
 from swaths.collect_helpers import FAST_RETRY, SCANS
 
 from swath_grid_helpers import SMALL, day_records, make_store
 from swathkit.cli.main import main
 from swathkit.errors import InputError
+from swathkit.jobs import cluster as cluster_module
 from swathkit.jobs.cluster import check_scheduler, local_cluster, open_executor
 from swathkit.jobs.seaice.fill import fill
 from swathkit.jobs.swaths.collect import collect
@@ -120,6 +121,16 @@ def test_an_unreachable_scheduler_exits_2_with_one_line_saying_what_to_do(swaths
     assert code == 2 and len(err.splitlines()) == 1
     assert address in err and "dask scheduler" in err and "local:N" in err
     assert not (tmp_path / "tb.zarr").exists()  # found before the cube was made
+
+
+@pytest.mark.timeout(60)
+def test_a_scheduler_without_workers_is_an_input_error_naming_dask_worker(monkeypatch):
+    monkeypatch.setattr(cluster_module, "WORKER_WAIT_S", 0.5)
+    with LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address=None,
+                      scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as empty, \
+            pytest.raises(InputError, match="no worker joined") as caught:
+        open_executor(empty.scheduler_address)
+    assert f"dask worker {empty.scheduler_address}" in str(caught.value)
 
 
 def test_a_malformed_scheduler_exits_2_from_ingest(l1b_files, tmp_path, capsys):

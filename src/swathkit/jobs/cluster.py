@@ -41,6 +41,8 @@ T_co = TypeVar("T_co", covariant=True)
 
 _ADDRESS = re.compile(r"^(tcp|tls)://[^\s/:]+:\d{1,5}$")
 _LOCAL = re.compile(r"^local:(\d+)$")
+WORKER_WAIT_S = 60.0
+"""How long a job waits for a first worker to join a scheduler it was given."""
 
 
 class TaskFuture(Protocol[T_co]):
@@ -210,6 +212,12 @@ def open_executor(scheduler: str | None = None, *, workers: int = 1,
     except OSError as exc:
         raise InputError(f"--scheduler {scheduler}: cannot reach it ({exc}); start one with "
                          "`dask scheduler` (and `dask worker ADDRESS`), or use local:N") from None
+    try:
+        client.wait_for_workers(1, timeout=WORKER_WAIT_S)
+    except TimeoutError:  # distributed's TimeoutError is the builtin one
+        client.close()
+        raise InputError(f"--scheduler {scheduler}: no worker joined it in {WORKER_WAIT_S:g} "
+                         f"s; start some with `dask worker {scheduler}`") from None
     return DaskExecutor(client)
 
 
