@@ -41,6 +41,15 @@ def add_swath_options(p: argparse.ArgumentParser) -> None:
                    "glitches); they are flagged per scan in scan_time_flag either way")
 
 
+def add_scheduler_option(p: argparse.ArgumentParser, work: str) -> None:
+    """``--scheduler``: run ``work`` on dask.distributed (``swathkit.jobs.cluster``)."""
+    p.add_argument("--scheduler", metavar="ADDRESS|local:N",
+                   help=f"run {work} on dask.distributed: tcp://HOST:PORT of a running "
+                   "scheduler (its workers need swathkit and access to the same files) or "
+                   "local:N for N worker processes started for this run; the output has the "
+                   "same bytes as without it (default: this machine)")
+
+
 def utc_time(text: str) -> datetime:
     """argparse type: an ISO time, UTC unless it says otherwise."""
     try:

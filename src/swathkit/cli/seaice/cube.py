@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from swathkit.cli import render
-from swathkit.cli.options import ASI_GRIDS, iso_day
+from swathkit.cli.options import ASI_GRIDS, add_scheduler_option, iso_day
 
 if TYPE_CHECKING:
     from swathkit.jobs.seaice.fill import FillExtras
@@ -86,6 +86,7 @@ def _add_fill(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
                    "(stage 2 again until filled), or a constant in percent")
     p.add_argument("--block-days", type=int, default=32,
                    help="days filled per block (memory; the result does not depend on it)")
+    add_scheduler_option(p, "the pieces of each block")
     render.add_json_option(p)
     p.set_defaults(run=run_fill)
 
@@ -136,7 +137,7 @@ def run_fill(args: argparse.Namespace) -> int:
                           sigma=args.sigma, unfilled=args.unfilled)
     with render.progress_bar("fill") as progress:
         report = fill(args.cube, options=options, block_days=args.block_days,
-                      progress=progress)
+                      scheduler=args.scheduler, progress=progress)
     code = render.job_report(report, as_json=args.json, title=f"seaice fill {args.cube}")
     if not args.json:
         _pixels(report.extras)

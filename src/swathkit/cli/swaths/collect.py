@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from swathkit.cli import render
-from swathkit.cli.options import FAULT_PRESETS, add_swath_options, utc_time
+from swathkit.cli.options import FAULT_PRESETS, add_scheduler_option, add_swath_options, utc_time
 from swathkit.errors import InputError
 
 
@@ -41,6 +41,7 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--workers", type=int, default=4, help="parallel transfers (default 4)")
     p.add_argument("--extract-workers", type=int, default=1,
                    help="processes decoding HDF5 (default 1: transfers are the bottleneck)")
+    add_scheduler_option(p, "the HDF5 decoding (downloads and commits stay here)")
     p.add_argument("--keep-files", action="store_true", help="keep downloaded .h5 files")
     p.add_argument("--retry-failed", action="store_true", help="try failed granules again")
     p.add_argument("--update", action="store_true",
@@ -101,7 +102,8 @@ def run(args: argparse.Namespace) -> int:
                          extract_workers=args.extract_workers,
                          keep_files=args.keep_files, retry_failed=args.retry_failed,
                          update=args.update, workdir=args.workdir,
-                         repair_scan_times=args.repair_scan_times, progress=progress)
+                         repair_scan_times=args.repair_scan_times,
+                         scheduler=args.scheduler, progress=progress)
     changed = report.extras.changed_versions
     hints = [f"{len(changed)} granules have a newer catalogue version than stored; run again "
              "with --update to re-fetch them"] if changed and not args.update else []

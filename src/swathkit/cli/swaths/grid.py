@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from swathkit.cli import render
-from swathkit.cli.options import GRID_METHODS, iso_day
+from swathkit.cli.options import GRID_METHODS, add_scheduler_option, iso_day
 
 
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,7 +19,9 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "Days already in the cube are kept as they are: run the same command to resume or "
         "extend the period. The store needs lat/lon (collected with --coords).",
         epilog="example:\n  swathkit grid swaths.zarr --grid ease2-n25 --channels 36.5H,89.0AH "
-        "--start 2022-02-16 --end 2022-02-16 --cube TB.zarr",
+        "--start 2022-02-16 --end 2022-02-16 --cube TB.zarr\n"
+        "  swathkit grid swaths.zarr --grid ease2-n25 --start 2022-02-01 --end 2022-02-28 "
+        "--cube TB.zarr --scheduler local:2",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("store", help="swath store path or URL (with lat/lon)")
     p.add_argument("--grid", required=True,
@@ -30,6 +32,7 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--cube", required=True, help="grid cube to create or extend")
     p.add_argument("--method", choices=GRID_METHODS, default="bucket",
                    help="bucket mean (default), nearest neighbour or EWA")
+    add_scheduler_option(p, "each day's gridding")
     render.add_json_option(p)
     p.set_defaults(run=run)
 
@@ -39,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
     with render.progress_bar("grid") as progress:
         report = grid(args.store, args.cube, grid_name=args.grid, channels=args.channels,
-                      start=args.start, end=args.end, method=args.method, progress=progress)
+                      start=args.start, end=args.end, method=args.method,
+                      scheduler=args.scheduler, progress=progress)
     return render.job_report(report, as_json=args.json,
                              title=f"grid {args.store} onto {args.grid} into {args.cube}")

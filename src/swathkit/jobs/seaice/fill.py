@@ -8,6 +8,12 @@ and rows are written, so the result equals one ``fill_array`` over the whole per
 bit for bit, whatever the block size. Each time block is committed with the progress
 (``done`` days), so a killed or interrupted fill resumes where it stopped; days added
 or replaced since are refilled from the first block they can influence.
+
+On a cluster (``scheduler``, :mod:`swathkit.jobs.cluster`): this process reads each
+piece with its halo and a worker fills it (:func:`fill_piece`, plain arrays in and
+out); the pieces are written here in block and band order, so the filled arrays have
+the bytes of the single-process run. At most two pieces per worker are in flight,
+each within ``memory_bytes``.
 """
 
 from __future__ import annotations
@@ -15,12 +21,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
 from swathkit.errors import InputError, StoreError
+from swathkit.jobs.cluster import Executor, check_scheduler, open_executor
 from swathkit.jobs.report import JobReport
 from swathkit.process.gapfill import (
     FLAG_CONSTANT,
@@ -72,7 +80,7 @@ FillReport = JobReport[FillExtras]
 
 def fill(cube: StoreLike, *, options: FillOptions | None = None,
          block_days: int = DEFAULT_BLOCK_DAYS, memory_bytes: int = DEFAULT_MEMORY_BYTES,
-         storage_options: dict[str, Any] | None = None,
+         storage_options: dict[str, Any] | None = None, scheduler: str | None = None,
          progress: Progress | None = None) -> FillReport:
     """Fill the cube's ``sic`` into ``sic_filled`` and ``fill_flag``.
 
@@ -83,18 +91,23 @@ def fill(cube: StoreLike, *, options: FillOptions | None = None,
         memory_bytes: Budget for one piece's input stack; blocks are cut into row bands
             to stay under it.
         storage_options: fsspec options for a remote cube.
+        scheduler: Fill the pieces on dask.distributed: ``local:N`` or ``tcp://host:port``
+            (None: in this process). The filled arrays are the same either way.
         progress: Called as ``progress(days_done, days_total, last_day)``.
 
     Raises:
-        InputError: ``block_days`` or ``memory_bytes`` below 1.
+        InputError: ``block_days`` or ``memory_bytes`` below 1; a malformed or unreachable
+            scheduler.
         StoreError: the cube is empty.
     """
     t0 = time.perf_counter()
     if block_days < 1 or memory_bytes < 1:
         raise InputError(f"block_days and memory_bytes must be at least 1, not {block_days} "
                          f"and {memory_bytes}")
+    check_scheduler(scheduler)
     options = options or FillOptions()
-    with cube_writer(cube, storage_options=storage_options) as writer:
+    with open_executor(scheduler) as executor, \
+            cube_writer(cube, storage_options=storage_options) as writer:
         reader = writer.cube
         index = reader.index
         if index.length == 0 or not reader.days:
@@ -115,8 +128,8 @@ def fill(cube: StoreLike, *, options: FillOptions | None = None,
         writer.start_fill(info)
         for b0 in blocks:
             b1 = min(b0 + step, index.length)
-            counts.append([b0, b1, *_fill_block(writer, reader, land, options, b0, b1,
-                                                memory_bytes)])
+            counts.append([b0, b1, *_fill_block(executor, writer, reader, land, options, b0,
+                                                b1, memory_bytes)])
             info = {**info, "done": b1, "blocks": counts}
             writer.commit_fill(info)
             if progress:
@@ -164,26 +177,57 @@ def _kept_counts(state: dict[str, Any] | None, start: int) -> list[list[int]]:
     return [list(b) for b in (state or {}).get("blocks", []) if b[1] <= start]
 
 
-def _fill_block(writer: GridCubeWriter, cube: GridCube, land: np.ndarray | None,
-                options: FillOptions, b0: int, b1: int, memory_bytes: int) -> list[int]:
+@dataclass(frozen=True)
+class _Piece:
+    """One band of one time block: where its input (with halo) sits and what it writes."""
+
+    r0: int  # first day read (the block's first day less the halo)
+    r1: int  # day after the last read
+    ya: int  # first row read
+    yb: int  # row after the last read
+    b0: int  # first day written
+    b1: int  # day after the last written
+    y0: int  # first row written
+    y1: int  # row after the last written
+
+
+def fill_piece(sic: np.ndarray, land: np.ndarray | None, options: FillOptions,
+               piece: _Piece) -> tuple[np.ndarray, np.ndarray]:
+    """Fill one piece read with its halo; only its own days and rows (runs on workers)."""
+    out, flag = fill_array(sic, land=land, options=options)
+    days = slice(piece.b0 - piece.r0, piece.b1 - piece.r0)
+    rows = slice(piece.y0 - piece.ya, piece.y1 - piece.ya)
+    return np.ascontiguousarray(out[days, rows]), np.ascontiguousarray(flag[days, rows])
+
+
+def _fill_block(executor: Executor, writer: GridCubeWriter, cube: GridCube,
+                land: np.ndarray | None, options: FillOptions, b0: int, b1: int,
+                memory_bytes: int) -> list[int]:
     """Fill and write days ``b0:b1`` band by band, each with its halo of days and rows."""
+    pieces = list(_pieces(cube, options, b0, b1, memory_bytes))
+    counts = np.zeros(len(COUNTS), np.int64)
+
+    def inputs() -> Iterator[tuple[Any, ...]]:  # read lazily: the executor bounds how many
+        for p in pieces:
+            sic = cube.read_block(p.r0, p.r1, region=(slice(p.ya, p.yb), slice(None)))
+            yield sic, None if land is None else land[p.ya:p.yb], options, p
+
+    for piece, (out, flag) in zip(pieces, executor.ordered(fill_piece, inputs()),
+                                  strict=True):
+        writer.write_filled(piece.b0, out, flag, row=piece.y0)
+        counts += _count(flag)
+    return [int(c) for c in counts]
+
+
+def _pieces(cube: GridCube, options: FillOptions, b0: int, b1: int,
+            memory_bytes: int) -> Iterator[_Piece]:
     rows, cols = cube.grid.shape
     halo_t, halo_y = options.halo_days(), options.halo_pixels()
     r0, r1 = max(0, b0 - halo_t), min(cube.index.length, b1 + halo_t)
     band = _band_rows(r1 - r0, rows, cols, halo_y, cube.index.space_chunk[0], memory_bytes)
-    counts = np.zeros(len(COUNTS), np.int64)
     for y0 in range(0, rows, band):
         y1 = min(y0 + band, rows)
-        ya, yb = max(0, y0 - halo_y), min(rows, y1 + halo_y)
-        sic = cube.read_block(r0, r1, region=(slice(ya, yb), slice(None)))
-        piece_land = None if land is None else land[ya:yb]
-        out, flag = fill_array(sic, land=piece_land, options=options)
-        del sic
-        flag = flag[b0 - r0:b1 - r0, y0 - ya:y1 - ya]
-        writer.write_filled(b0, out[b0 - r0:b1 - r0, y0 - ya:y1 - ya], flag, row=y0)
-        counts += _count(flag)
-        del out, flag
-    return [int(c) for c in counts]
+        yield _Piece(r0, r1, max(0, y0 - halo_y), min(rows, y1 + halo_y), b0, b1, y0, y1)
 
 
 def _band_rows(days: int, rows: int, cols: int, halo: int, chunk: int, budget: int) -> int:

@@ -2,7 +2,9 @@
 
 The pipeline is streamed and bounded: catalogue pages are recorded in the
 ledger as they arrive; the transfer engine pulls tasks lazily; extraction runs
-in a small process pool with a bounded queue; swaths are committed in batches.
+in a small process pool (or on dask.distributed workers, ``scheduler``) with a
+bounded queue; swaths are committed in batches, by this process. Downloads stay on
+this process's transfer engine, so the per-host session caps hold for the whole job.
 The store is committed before the ledger says so, and a restart reconciles the
 two, so a crash at any point loses nothing and duplicates nothing.
 """
@@ -11,13 +13,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import multiprocessing
 import os
 import signal
 import time
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,13 @@ from typing import Any
 from swathkit.archives.base import Archive
 from swathkit.errors import InputError
 from swathkit.jobs._fetch import FetchOutcome, FetchTally, check_workers, fetch_into_ledger
+from swathkit.jobs.cluster import (
+    Executor,
+    ProcessPool,
+    TaskFuture,
+    check_scheduler,
+    open_executor,
+)
 from swathkit.jobs.report import Funnel, FunnelStage, JobReport
 from swathkit.jobs.swaths.extract import Extraction, extract
 from swathkit.ledger import Ledger, version_of
@@ -98,27 +105,23 @@ def default_ledger(store: StoreLocation) -> Path:
 
 
 class _Committer:
-    """Extraction pool, ordered batches into the store, ledger updates, file clean-up."""
+    """Extraction on an executor, ordered batches into the store, ledger, file clean-up."""
 
     def __init__(self, writer: SwathWriter, ledger: Ledger, layout: Layout, geolocation: str,
-                 *, workers: int, batch_size: int, keep_files: bool,
+                 *, executor: Executor, batch_size: int, keep_files: bool,
                  repair_times: bool = False) -> None:
         self.writer, self.ledger = writer, ledger
         self.repair_times = repair_times
         self.layout, self.geolocation = layout, geolocation
         self.batch: list[tuple[SwathRecord, Path]] = []
         self.batch_size, self.keep_files = batch_size, keep_files
-        self.limit = 4 * workers  # paths in flight; records come back one by one
-        context = multiprocessing.get_context("spawn")
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                        initializer=_prepare_worker)
-        for _ in range(workers):  # start the processes and their imports now, not at file 1
-            self.pool.submit(int)
-        self.pending: deque[tuple[str, Future[Extraction]]] = deque()
+        self.limit = 4 * executor.workers  # paths in flight; records come back one by one
+        self.executor = executor
+        self.pending: deque[tuple[str, TaskFuture[Extraction]]] = deque()
         self.done = 0
 
     def submit(self, granule_id: str, path: Path) -> None:
-        self.pending.append((granule_id, self.pool.submit(
+        self.pending.append((granule_id, self.executor.submit(
             extract, path, self.layout, self.geolocation, self.repair_times)))
         while len(self.pending) >= self.limit:
             self._take(*self.pending.popleft())
@@ -127,7 +130,7 @@ class _Committer:
         while self.pending and self.pending[0][1].done():
             self._take(*self.pending.popleft())
 
-    def _take(self, granule_id: str, future: Future[Extraction]) -> None:
+    def _take(self, granule_id: str, future: TaskFuture[Extraction]) -> None:
         result = future.result()
         log.debug("extracted %s in %.2f s", granule_id, result.seconds_total)
         if result.failure is not None:
@@ -160,9 +163,6 @@ class _Committer:
         while self.pending:
             self._take(*self.pending.popleft())
         self.flush()
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _prepare_worker() -> None:
@@ -205,7 +205,9 @@ def _tasks(ledger: Ledger, ids: list[str], workdir: Path, retry_failed: bool) ->
         yield FetchTask(key=row["granule_id"], remote=row["remote_path"], dest=workdir / name)
 
 
-def _check_options(workers: int, extract_workers: int, batch_size: int) -> None:
+def _check_options(workers: int, extract_workers: int, batch_size: int,
+                   scheduler: str | None) -> None:
+    check_scheduler(scheduler)
     check_workers(workers)
     check_workers(extract_workers, "extract_workers")
     if batch_size < 1:
@@ -219,7 +221,7 @@ def collect(query: Query, store: str | os.PathLike[str] | StoreLocation, archive
             keep_files: bool = False, retry_failed: bool = False, update: bool = False,
             ledger_path: str | os.PathLike[str] | None = None,
             storage_options: dict[str, Any] | None = None, repair_scan_times: bool = False,
-            progress: Progress | None = None) -> CollectReport:
+            scheduler: str | None = None, progress: Progress | None = None) -> CollectReport:
     """Search, fetch, extract and commit every granule of ``query`` into a swath store.
 
     Re-running the same call resumes: committed granules are skipped, partial
@@ -242,6 +244,9 @@ def collect(query: Query, store: str | os.PathLike[str] | StoreLocation, archive
         storage_options: fsspec options for a remote store.
         repair_scan_times: Replace scan times off the line of their neighbours (flagged per
             scan in ``scan_time_flag`` either way).
+        scheduler: Extract on dask.distributed instead of ``extract_workers`` local
+            processes: ``local:N`` or ``tcp://host:port`` (its workers must see ``workdir``).
+            Fetching, the ledger and the commits stay here; the store bytes are the same.
         progress: ``progress(done, total, granule_id)``.
 
     Returns:
@@ -249,24 +254,28 @@ def collect(query: Query, store: str | os.PathLike[str] | StoreLocation, archive
         by kind, and the granules whose catalogue version changed.
 
     Raises:
-        InputError: an unknown channel, fewer than one worker, a batch size below 1.
+        InputError: an unknown channel, fewer than one worker, a batch size below 1, a
+            malformed or unreachable scheduler.
         AuthError: the archive refused the credentials (the job stops at once).
         ArchiveUnavailableError: the archive looks down (what is done is kept).
     """
     t0 = time.perf_counter()
-    _check_options(workers, extract_workers, batch_size)
+    _check_options(workers, extract_workers, batch_size, scheduler)
     location = as_location(store, storage_options)
     layout = Layout.of(channels, coords=coords)
     workdir = Path(workdir) if workdir else default_ledger(location).with_suffix("").with_name(
         location.url.rstrip("/").rsplit("/", 1)[-1] + ".downloads")
-    workdir.mkdir(parents=True, exist_ok=True)
-    with Ledger(Path(ledger_path) if ledger_path else default_ledger(location)) as ledger, \
-            swath_writer(location, layout) as writer, ledger.run(f"collect {query}") as run:
+    ledger_file = Path(ledger_path) if ledger_path else default_ledger(location)
+    executor = (ProcessPool(extract_workers, _prepare_worker) if scheduler is None
+                else open_executor(scheduler))  # started now: their imports run during the search
+    with (executor, Ledger(ledger_file) as ledger, swath_writer(location, layout) as writer,
+          ledger.run(f"collect {query}") as run):
+        workdir.mkdir(parents=True, exist_ok=True)
         ids, changed = _record_search(archive, query, ledger, update)
         _reconcile(ledger, writer, ids)
         _reserve_rows(ledger, writer, ids)
         todo = len(ledger.pending(ids, retry_failed=retry_failed))
-        committer = _Committer(writer, ledger, layout, geolocation, workers=extract_workers,
+        committer = _Committer(writer, ledger, layout, geolocation, executor=executor,
                                batch_size=batch_size, keep_files=keep_files,
                                repair_times=repair_scan_times)
         try:
@@ -275,7 +284,6 @@ def collect(query: Query, store: str | os.PathLike[str] | StoreLocation, archive
                 tally = _fetch_and_commit(engine, _tasks(ledger, ids, workdir, retry_failed),
                                           ledger, committer, todo, progress)
         finally:
-            committer.close()
             if progress:
                 progress(committer.done, todo, "")
         run.outcome = "interrupted" if tally.interrupted else "finished"

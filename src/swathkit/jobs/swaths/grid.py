@@ -16,10 +16,11 @@ unless they share a time chunk with a new day, and then rewritten identically); 
 day with no swath in the store is reported as ``empty`` and not written, so a later
 run after more swaths are collected adds it.
 
-The seam for a cluster (``--scheduler``, a later step): :func:`grid_one_day` reads
-and grids one day and returns its arrays; it is a plain function of picklable
-arguments, so ``client.map(grid_one_day, days, ...)`` can run it on workers while
-the client upserts the results in day order.
+On a cluster (``scheduler``, :mod:`swathkit.jobs.cluster`): each missing day is read
+and gridded on a worker (:func:`grid_day_outcome`, a plain function of plain
+arguments), at most two days per worker in flight; the client upserts the days in
+day order, so the cube has the bytes of the single-process run. The workers read the
+swath store themselves: it must be where they can see it.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from swathkit.errors import InputError, ProductError, StoreError
+from swathkit.jobs.cluster import Executor, check_scheduler, open_executor
 from swathkit.jobs.report import JobReport, days_text
 from swathkit.process.gridding import (
     DIRECTIONS,
@@ -166,9 +168,32 @@ def grid_one_day(store: str | StoreLocation, day: date, grid: Grid, channels: st
     return fields, len(swaths)
 
 
+@dataclass(frozen=True)
+class DayOutcome:
+    """What a worker made of one day: its fields (empty: no swaths), or why it failed."""
+
+    day: date
+    fields: Fields
+    swaths: int = 0
+    failure: Failure | None = None
+    seconds: float = 0.0
+
+
+def grid_day_outcome(store: str | StoreLocation, day: date, grid: Grid, channels: str,
+                     method: str) -> DayOutcome:
+    """:func:`grid_one_day`, a damaged or unreadable store reported rather than raised."""
+    t = time.perf_counter()
+    try:
+        fields, n = grid_one_day(store, day, grid, channels, method)
+    except (StoreError, ValueError, OSError) as exc:  # a damaged chunk, an unreadable store
+        return DayOutcome(day, {}, failure=Failure.from_error(day.isoformat(), exc))
+    return DayOutcome(day, fields, n, seconds=time.perf_counter() - t)
+
+
 def grid(store: PathLike, cube: PathLike, *, grid_name: str | Grid,
          channels: str = "36.5H", start: date | str, end: date | str,
-         method: str = "bucket", progress: Progress | None = None) -> GridReport:
+         method: str = "bucket", scheduler: str | None = None,
+         progress: Progress | None = None) -> GridReport:
     """Grid the store's swaths day by day into a cube of daily brightness temperatures.
 
     Args:
@@ -178,15 +203,19 @@ def grid(store: PathLike, cube: PathLike, *, grid_name: str | Grid,
         channels: Channels, e.g. ``"36.5H,89.0AH"``.
         start, end: First and last day (both included).
         method: ``bucket``, ``nearest`` or ``ewa``.
+        scheduler: Grid the days on dask.distributed: ``local:N`` or ``tcp://host:port``
+            (None: in this process). The cube's bytes are the same either way.
         progress: Called as ``progress(done, total, day)``.
 
     Raises:
-        InputError: an unknown grid, channel or method; a store without the channels or
-            lat/lon; a cube holding another grid or other variables.
+        InputError: an unknown grid, channel, method or scheduler; a scheduler that cannot
+            be reached; a store without the channels or lat/lon; a cube holding another
+            grid or other variables.
     """
     t0 = time.perf_counter()
     if method not in METHODS:
         raise InputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    check_scheduler(scheduler)
     target = registered_grid(grid_name)
     try:
         chosen = parse_channels(channels)
@@ -199,17 +228,16 @@ def grid(store: PathLike, cube: PathLike, *, grid_name: str | Grid,
     failures: list[Failure] = []
     spec = ",".join(ch.name for ch in chosen)
     try:
-        with cube_writer(cube, grid=target, variables=cube_variables(chosen, method),
-                         product=PRODUCT) as writer:
+        with open_executor(scheduler) as executor, cube_writer(
+                cube, grid=target, variables=cube_variables(chosen, method),
+                product=PRODUCT) as writer:
             present = set(writer.index.in_state(PRESENT)) if writer.index else set()
-            for done, day in enumerate(days, 1):
-                if day in present:
-                    extras.present.append(day)
-                else:
-                    _one_day(writer, swaths.location, day, target, spec, method, extras,
-                             failures)
-                if progress:
-                    progress(done, len(days), day.isoformat())
+            extras.present = [day for day in days if day in present]
+            todo = [day for day in days if day not in present]
+            if progress:
+                progress(len(extras.present), len(days), "")
+            _add_days(executor, writer, (swaths.location, target, spec, method), todo,
+                      extras, failures, progress, len(days))
     except StoreError as exc:
         if "holds" in str(exc):  # another grid or other variables: the user's choice
             raise InputError(str(exc)) from None
@@ -217,22 +245,25 @@ def grid(store: PathLike, cube: PathLike, *, grid_name: str | Grid,
     return _report(str(as_location(cube)), days, extras, failures, time.perf_counter() - t0)
 
 
-def _one_day(writer: Any, store: StoreLocation, day: date, target: Grid, spec: str,
-             method: str, extras: GridExtras, failures: list[Failure]) -> None:
-    t = time.perf_counter()
-    try:
-        fields, n = grid_one_day(store, day, target, spec, method)
-    except (StoreError, ValueError, OSError) as exc:  # a damaged chunk, an unreadable store
-        log.warning("%s: %s", day, exc)
-        failures.append(Failure.from_error(day.isoformat(), exc))
-        return
-    extras.seconds_grid += time.perf_counter() - t
-    if not fields:
-        extras.empty.append(day)
-        return
-    writer.upsert_days({day: fields})
-    extras.added.append(day)
-    extras.swaths += n
+def _add_days(executor: Executor, writer: Any, job: tuple[StoreLocation, Grid, str, str],
+              todo: list[date], extras: GridExtras, failures: list[Failure],
+              progress: Progress | None, total: int) -> None:
+    """Grid the missing days on the executor; upsert them here, one by one, in day order."""
+    store, target, spec, method = job
+    items = ((store, day, target, spec, method) for day in todo)
+    for done, outcome in enumerate(executor.ordered(grid_day_outcome, items), 1):
+        extras.seconds_grid += outcome.seconds
+        if outcome.failure is not None:
+            log.warning("%s: %s", outcome.day, outcome.failure.reason)
+            failures.append(outcome.failure)
+        elif not outcome.fields:
+            extras.empty.append(outcome.day)
+        else:
+            writer.upsert_days({outcome.day: outcome.fields})
+            extras.added.append(outcome.day)
+            extras.swaths += outcome.swaths
+        if progress:
+            progress(total - len(todo) + done, total, outcome.day.isoformat())
 
 
 def _report(cube: str, days: DayRange, extras: GridExtras, failures: list[Failure],

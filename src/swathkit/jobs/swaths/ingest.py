@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import time
-from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from swathkit.errors import InputError
 from swathkit.jobs._fetch import check_workers
+from swathkit.jobs.cluster import Executor, check_scheduler, open_executor
 from swathkit.jobs.report import JobReport
 from swathkit.jobs.swaths.extract import Extraction, extract
 from swathkit.stores.location import StoreLocation
@@ -44,22 +42,10 @@ IngestReport = JobReport[IngestExtras]
 
 
 def _extractions(paths: list[Path], layout: Layout, geolocation: str,
-                 workers: int, repair_times: bool = False) -> Iterator[Extraction]:
+                 executor: Executor, repair_times: bool = False) -> Iterator[Extraction]:
     """Extract in file order with at most ``2 × workers`` files in flight (bounded memory)."""
-    if workers <= 1:
-        for path in paths:
-            yield extract(path, layout, geolocation, repair_times)
-        return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending: deque[Future[Extraction]] = deque()
-        queue = iter(paths)
-        for path in queue:
-            pending.append(pool.submit(extract, path, layout, geolocation, repair_times))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    items = ((path, layout, geolocation, repair_times) for path in paths)
+    yield from executor.ordered(extract, items)
 
 
 def _input_files(files: Iterable[str | os.PathLike[str]]) -> list[Path]:
@@ -76,13 +62,13 @@ def ingest(files: Iterable[str | os.PathLike[str]], store: str | StoreLocation, 
            channels: str | list[str] | tuple[str, ...] = "36.5H", coords: bool = False,
            geolocation: str = "auto", workers: int = 2, batch_size: int = DEFAULT_BATCH,
            scan_length: int = DEFAULT_SCAN_LENGTH, storage_options: dict[str, Any] | None = None,
-           repair_scan_times: bool = False,
+           repair_scan_times: bool = False, scheduler: str | None = None,
            progress: Progress | None = None) -> IngestReport:
     """Ingest AMSR2 L1B files into a swath store.
 
     Files are taken in name order and committed in batches, each batch's new
     granules in start-time order, so the store's bytes do not depend on
-    ``workers``. A bad file is reported in ``failures`` with its reason; the
+    ``workers`` or ``scheduler``. A bad file is reported in ``failures`` with its reason; the
     others are stored.
 
     Args:
@@ -91,26 +77,31 @@ def ingest(files: Iterable[str | os.PathLike[str]], store: str | StoreLocation, 
         channels: Channels to keep, e.g. ``"36.5H,89.0AH"``.
         coords: Keep lat/lon per band.
         geolocation: ``auto``, ``coregister`` or ``subsample``.
-        workers: Extraction processes.
+        workers: Extraction processes (without ``scheduler``).
         batch_size: Granules per atomic commit.
         scan_length: Padded scan axis of a new store.
         storage_options: fsspec options for a remote store.
         repair_scan_times: Replace scan times off the line of their neighbours (they are
             flagged per scan in ``scan_time_flag`` either way).
+        scheduler: Extract on dask.distributed: ``local:N`` or ``tcp://host:port`` (its
+            workers must see ``files``); the store is written here, in the same order.
         progress: Called as ``progress(done, total, granule_or_file)``.
 
     Raises:
-        InputError: a file that does not exist, an unknown channel, fewer than one worker.
+        InputError: a file that does not exist, an unknown channel, fewer than one worker,
+            a malformed or unreachable scheduler.
     """
     t0 = time.perf_counter()
     check_workers(workers)
+    check_scheduler(scheduler)
     if batch_size < 1:
         raise InputError(f"batch_size must be at least 1, not {batch_size}")
     paths = _input_files(files)
     layout = Layout.of(channels, coords=coords, scan_length=scan_length)
     extras = IngestExtras()
     failures: list[Failure] = []
-    with swath_writer(store, layout, storage_options) as writer:
+    with open_executor(scheduler, workers=workers) as executor, \
+            swath_writer(store, layout, storage_options) as writer:
         batch: list[SwathRecord] = []
 
         def flush() -> None:
@@ -120,8 +111,8 @@ def ingest(files: Iterable[str | os.PathLike[str]], store: str | StoreLocation, 
             extras.unchanged.extend(summary.unchanged)
             batch.clear()
 
-        for done, result in enumerate(_extractions(paths, layout, geolocation, workers,
-                                                           repair_scan_times), 1):
+        for done, result in enumerate(_extractions(paths, layout, geolocation, executor,
+                                                   repair_scan_times), 1):
             extras.seconds_decode += result.seconds_decode
             extras.seconds_extract += result.seconds_total
             if result.failure is not None:
