@@ -226,7 +226,7 @@ def run_seed(wkt: str, start: datetime, end: datetime, target: Any, work: Path, 
 
 
 def run_swathkit(wkt: str, start: datetime, end: datetime, work: Path, cache: Path, *,
-                 within: str = "footprint", chunk_days: int = 16) -> Outcome:
+                 within: str = "footprint", chunk_days: int | None = None) -> Outcome:
     import shapely
 
     from swathkit.jobs.pairs.score import asset_urls, score_pairs
@@ -235,8 +235,8 @@ def run_swathkit(wkt: str, start: datetime, end: datetime, work: Path, cache: Pa
     from swathkit.stores.pair_table import PairTable
 
     table = work / "pairs.parquet"
-    search_pairs(table, [shapely.from_wkt(wkt)], start, end, cache_dir=cache,
-                 chunk_days=chunk_days)
+    options = {} if chunk_days is None else {"chunk_days": chunk_days}
+    search_pairs(table, [shapely.from_wkt(wkt)], start, end, cache_dir=cache, **options)
     t0 = time.perf_counter()
     report = score_pairs(table, rules=ScoreRules(within=within))  # type: ignore[arg-type]
     score_seconds = time.perf_counter() - t0

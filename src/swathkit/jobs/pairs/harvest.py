@@ -1,8 +1,10 @@
 """Harvest the DSWE footprints of an area and period once, in time windows, cached on disk.
 
-The period is cut into chunks of ``chunk_days``; each chunk is searched for each AOI
-part's bounding box. A window whose ``numberMatched`` exceeds ``cap`` (LandsatLook's
-deep-paging limit, 10,000 results) is split in two halves, again until each is under it.
+The period is cut into chunks of ``chunk_days`` (default 128: a third of a year, a few
+requests for a region-sized box); each chunk is searched for each AOI part's bounding box,
+its count read from the first page (no separate count request). A window whose
+``numberMatched`` exceeds ``cap`` (LandsatLook's deep-paging limit, 10,000 results) is
+split in two halves, again until each is under it.
 Each chunk's items are written as one GeoParquet file in the cache folder (named by a
 hash of the catalogue, collection, box, window and cloud limit) and read back on re-run:
 a harvested chunk costs no request again.
@@ -29,6 +31,7 @@ from swathkit.types import Granule, Progress, Query
 __all__ = ["DEEP_PAGING_CAP", "Harvest", "harvest"]
 
 DEEP_PAGING_CAP = 10_000
+CHUNK_DAYS = 128
 _MIN_WINDOW = timedelta(hours=1)
 _COLUMNS = ("id", "time", "cloud_cover", "region", "h", "v", "date")
 
@@ -53,7 +56,7 @@ class _Tally:
 
 
 def harvest(catalog: StacCatalog, parts: Sequence[Polygon], start: datetime, end: datetime,
-            cache_dir: Path, *, chunk_days: int = 16, cap: int = DEEP_PAGING_CAP,
+            cache_dir: Path, *, chunk_days: int = CHUNK_DAYS, cap: int = DEEP_PAGING_CAP,
             progress: Progress | None = None) -> Harvest:
     """The DSWE footprints meeting the boxes of ``parts`` between ``start`` and ``end``.
 
@@ -92,8 +95,9 @@ def _chunks(start: datetime, end: datetime,
 def _search(catalog: StacCatalog, bounds: tuple[float, ...], start: datetime, end: datetime,
             cap: int, tally: _Tally) -> list[DsweFootprint]:
     query = Query("dswe", start, end, bbox=(bounds[0], bounds[1], bounds[2], bounds[3]))
+    matched, pages = catalog.counted_pages(query)  # the count comes with the first page
     tally.requests += 1
-    if catalog.matched(query) > cap:
+    if matched > cap:
         if end - start < _MIN_WINDOW * 2:
             raise InputError(f"DSWE search {start:%Y-%m-%dT%H:%M} – {end:%H:%M} over "
                              f"{bounds} matches more than {cap} items even in one hour; "
@@ -104,8 +108,9 @@ def _search(catalog: StacCatalog, bounds: tuple[float, ...], start: datetime, en
                 + _search(catalog, bounds, middle, end, cap, tally))
     tally.windows += 1
     rows: list[DsweFootprint] = []
-    for page in catalog.pages(query):
-        tally.requests += 1
+    for n, page in enumerate(pages):
+        if n:  # the first page was counted above
+            tally.requests += 1
         rows += [_footprint(g) for g in page]
     return rows
 

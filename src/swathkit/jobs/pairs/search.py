@@ -32,7 +32,13 @@ from swathkit.archives.cmr import CmrCatalog
 from swathkit.archives.stac import StacCatalog
 from swathkit.config import settings
 from swathkit.errors import InputError
-from swathkit.jobs.pairs.harvest import DEEP_PAGING_CAP, Harvest, harvest, per_scene_requests
+from swathkit.jobs.pairs.harvest import (
+    CHUNK_DAYS,
+    DEEP_PAGING_CAP,
+    Harvest,
+    harvest,
+    per_scene_requests,
+)
 from swathkit.jobs.pairs.status import record_scenes
 from swathkit.jobs.report import JobReport
 from swathkit.process.coincidence import DsweFootprint, SarFootprint, join
@@ -61,7 +67,7 @@ class SearchExtras:
 
 def search_pairs(table: str | Path, parts: Sequence[Polygon], start: datetime | str,
                  end: datetime | str, *, window_days: int = 1, max_cloud: float = 30.0,
-                 cache_dir: str | Path | None = None, chunk_days: int = 16,
+                 cache_dir: str | Path | None = None, chunk_days: int = CHUNK_DAYS,
                  cap: int = DEEP_PAGING_CAP, retry: RetryPolicy | None = None,
                  progress: Progress | None = None) -> JobReport[SearchExtras]:
     """Find the SAR × DSWE candidates of ``parts`` in [start, end) and add them to ``table``.
@@ -82,7 +88,7 @@ def search_pairs(table: str | Path, parts: Sequence[Polygon], start: datetime | 
     scenes, files, cmr_requests = _scenes(parts, first, last, retry or RetryPolicy())
     record_scenes(table, (s.id for s in scenes))
     folder = Path(cache_dir) if cache_dir else settings().cache_dir / "pairs" / "dswe-harvest"
-    stac = StacCatalog(max_cloud=max_cloud, page_size=500, retry=retry)
+    stac = StacCatalog(max_cloud=max_cloud, page_size=1000, retry=retry)
     found = harvest(stac, parts, first - window, last + window, folder,
                     chunk_days=chunk_days, cap=cap, progress=progress)
     candidates = join(scenes, found.footprints, window=window, max_cloud=max_cloud)
