@@ -101,3 +101,20 @@ def test_a_file_that_is_not_a_geotiff_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="not a readable GeoTIFF") as info:
         read_merged([str(text)], box(0, 0, 10, 10))
     assert "\n" not in str(info.value)
+
+
+def test_reading_only_the_footprints_internal_tiles_gives_the_same_score(tmp_path):
+    from dswe_tiles import lonlat, rotated
+    from swathkit.process.overlap import footprint_in, read_bounds, score
+
+    rng = np.random.default_rng(3)
+    path = write_tile(tmp_path / "t.tif", rng.choice([0, 1, 2, 9, 255], (1024, 1024)),
+                      block=128)
+    footprint = lonlat(rotated(200, 200, 800, 800, degrees=45.0))  # a diamond: corners empty
+    whole = read_merged([str(path)], lambda crs: read_bounds(footprint, crs))
+    part = read_merged([str(path)], lambda crs: read_bounds(footprint, crs),
+                       region=lambda crs: footprint_in(footprint, crs))
+    assert part.bytes_read < whole.bytes_read
+    assert (part.classes != whole.classes).any()  # blocks away from the footprint: fill
+    assert score(part.classes, part.transform, part.crs_wkt, footprint) == score(
+        whole.classes, whole.transform, whole.crs_wkt, footprint)

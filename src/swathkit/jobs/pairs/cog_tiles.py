@@ -16,17 +16,20 @@ import math
 from collections.abc import Sequence
 
 from rasterio.io import DatasetReader
+from rasterio.windows import Window
 from shapely.geometry.base import BaseGeometry
 
 from swathkit.archives.http_range import RangeOpener
-from swathkit.process.overlap import read_bounds
+from swathkit.process.overlap import footprint_in, read_bounds
+from swathkit.products.dswe.window import window_box
 
 __all__ = ["prefetch_tiles", "tile_ranges"]
 
 
 def prefetch_tiles(urls: Sequence[str], footprint: BaseGeometry, opener: RangeOpener, *,
-                   gap: int = 1) -> int:
-    """Prefetch the internal tiles of each COG in ``urls`` under ``footprint``'s box.
+                   gap: int = 1, within: str = "footprint") -> int:
+    """Prefetch the internal tiles of each COG in ``urls`` that the scoring reads: those
+    meeting the footprint (``within="footprint"``) or its box (``"bbox"``).
 
     A URL that does not open as a GeoTIFF is left alone: the read that follows reports it.
 
@@ -40,16 +43,19 @@ def prefetch_tiles(urls: Sequence[str], footprint: BaseGeometry, opener: RangeOp
     for url in urls:
         try:
             with rasterio.open(url, opener=opener) as ds:
-                ranges = tile_ranges(ds, read_bounds(footprint, ds.crs.to_wkt()))
+                crs = ds.crs.to_wkt()
+                area = footprint_in(footprint, crs) if within == "footprint" else None
+                ranges = tile_ranges(ds, read_bounds(footprint, crs), area)
         except RasterioIOError:
             continue
         sent += opener.prefetch(url, ranges, gap=gap)
     return sent
 
 
-def tile_ranges(ds: DatasetReader,
-                box: tuple[float, float, float, float]) -> list[tuple[int, int]]:
-    """Byte ranges ``[start, end)`` of band 1's internal tiles meeting ``box`` (dataset CRS)."""
+def tile_ranges(ds: DatasetReader, box: tuple[float, float, float, float],
+                area: BaseGeometry | None = None) -> list[tuple[int, int]]:
+    """Byte ranges ``[start, end)`` of band 1's internal tiles meeting ``box`` (dataset CRS)
+    and, when given, ``area`` (dataset CRS)."""
     block_rows, block_cols = ds.block_shapes[0]
     left, bottom, right, top = box
     t = ds.transform  # north-up, as DSWE tiles are
@@ -62,8 +68,12 @@ def tile_ranges(ds: DatasetReader,
     ranges = []
     for row in rows:
         for col in cols:
+            block = Window(col * block_cols, row * block_rows, block_cols, block_rows)
+            if area is not None and not area.intersects(window_box(block, t)):
+                continue
             offset = ds.get_tag_item(f"BLOCK_OFFSET_{col}_{row}", "TIFF", bidx=1)
             size = ds.get_tag_item(f"BLOCK_SIZE_{col}_{row}", "TIFF", bidx=1)
             if offset and size:
                 ranges.append((int(offset), int(offset) + int(size)))
     return ranges
+

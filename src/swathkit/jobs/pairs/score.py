@@ -142,7 +142,8 @@ def _score(row: PairRow, base: str, rules: ScoreRules | None,
     try:
         urls = asset_urls(c.dswe_ids, base)
         with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR"):  # no sidecar probes
-            prefetch_tiles(urls, c.sar_polygon, opener)
+            prefetch_tiles(urls, c.sar_polygon, opener,
+                           within=(rules or ScoreRules()).within)
             result = score_files(urls, c.sar_polygon, rules=rules, opener=opener)
     except (FetchError, InputError, FormatError) as raised:
         exc = opener.last_error or raised  # what GDAL's error hides

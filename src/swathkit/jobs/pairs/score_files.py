@@ -61,8 +61,11 @@ def score_files(paths: Sequence[Source], footprint: BaseGeometry | str, *,
     """
     polygon = parse_footprint(footprint) if isinstance(footprint, str) else footprint
     _check_lonlat(polygon, "the footprint")
+    within = (rules or ScoreRules()).within
     merged = read_merged(paths, lambda crs: read_bounds(polygon, crs), opener=opener,
-                         progress=progress)
+                         progress=progress,  # by footprint: only its internal tiles are read
+                         region=(lambda crs: footprint_in(polygon, crs))
+                         if within == "footprint" else None)
     projected = footprint_in(polygon, merged.crs_wkt)
     if not any(projected.intersects(shapely.box(*e)) for e in merged.extents):
         raise InputError(f"the footprint (bounds {_rounded(polygon.bounds)}) meets none of "

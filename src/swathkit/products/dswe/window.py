@@ -24,16 +24,18 @@ from typing import Any, TypeAlias
 import numpy as np
 import numpy.typing as npt
 import rasterio
+import shapely
 from affine import Affine
 from rasterio.errors import RasterioIOError
 from rasterio.io import DatasetReader
 from rasterio.windows import Window
+from shapely.geometry.base import BaseGeometry
 
 from swathkit.errors import FormatError, InputError
 from swathkit.products.dswe.classes import FILL
 from swathkit.types import Progress
 
-__all__ = ["Merged", "Source", "read_merged"]
+__all__ = ["Merged", "Source", "read_merged", "window_box"]
 
 Source: TypeAlias = "str | DatasetReader"  # a path or URL rasterio opens, or an open dataset
 Bounds = tuple[float, float, float, float]
@@ -54,7 +56,8 @@ class Merged:
 
 
 def read_merged(sources: Sequence[Source], bounds: Bounds | Callable[[str], Bounds], *,
-                opener: Any = None, progress: Progress | None = None) -> Merged:
+                opener: Any = None, progress: Progress | None = None,
+                region: Callable[[str], BaseGeometry] | None = None) -> Merged:
     """Read the window meeting ``bounds`` (tile CRS) of every source and merge them.
 
     Args:
@@ -63,6 +66,9 @@ def read_merged(sources: Sequence[Source], bounds: Bounds | Callable[[str], Boun
             tiles' CRS (WKT) giving them, called once the first tile is open.
         opener: Given to rasterio for the path sources (default: local files via ``io.open``).
         progress: ``progress(done, total, source)`` after each tile.
+        region: A function of the tiles' CRS giving the area that matters (the footprint):
+            only the internal tiles of each COG that meet it are read; the rest of the box
+            stays fill. None: the whole box is read.
 
     Raises:
         InputError: a source is not a readable single-band GeoTIFF, or the tiles are not
@@ -82,8 +88,10 @@ def read_merged(sources: Sequence[Source], bounds: Bounds | Callable[[str], Boun
         box = bounds(crs_wkt) if callable(bounds) else bounds
         transform, shape = _box_grid(first.transform, box)
         out = np.full(shape, FILL, np.uint8)
+        area = region(crs_wkt) if region is not None else None
         for done, (ds, name) in enumerate(zip(datasets, names, strict=True), 1):
-            _place(ds, name, out, transform)
+            for window in _windows(ds, out.shape, transform, area):
+                _place(ds, name, out, transform, window)
             if progress:
                 progress(done, len(datasets), name)
         extents = tuple(_bounds(ds) for ds in datasets)
@@ -145,22 +153,51 @@ def _box_grid(lattice: Affine, bounds: Bounds) -> tuple[Affine, tuple[int, int]]
     return origin, (r1 - r0, c1 - c0)
 
 
-def _place(ds: DatasetReader, name: str, out: npt.NDArray[np.uint8],
-           transform: Affine) -> None:
-    """Read the part of ``ds`` under ``out`` and fill ``out``'s still-fill pixels from it."""
+def _windows(ds: DatasetReader, shape: tuple[int, ...], transform: Affine,
+             area: BaseGeometry | None) -> list[Window]:
+    """The windows of ``ds`` to read for the box ``shape``/``transform``: the whole part
+    under the box, or only its internal tiles that meet ``area``."""
     col = round((transform.c - ds.transform.c) / transform.a)
     row = round((transform.f - ds.transform.f) / transform.e)
     c0, r0 = max(col, 0), max(row, 0)
-    c1, r1 = min(col + out.shape[1], ds.width), min(row + out.shape[0], ds.height)
+    c1, r1 = min(col + shape[1], ds.width), min(row + shape[0], ds.height)
     if c1 <= c0 or r1 <= r0:
-        return  # this tile does not meet the box
+        return []  # this tile does not meet the box
+    whole = Window(c0, r0, c1 - c0, r1 - r0)
+    if area is None:
+        return [whole]
+    block_rows, block_cols = ds.block_shapes[0]
+    windows = []
+    for br in range(r0 // block_rows, (r1 - 1) // block_rows + 1):
+        for bc in range(c0 // block_cols, (c1 - 1) // block_cols + 1):
+            w = Window(bc * block_cols, br * block_rows, block_cols,
+                       block_rows).intersection(whole)
+            if area.intersects(window_box(w, ds.transform)):
+                windows.append(w)
+    return windows
+
+
+def window_box(window: Window, transform: Affine) -> BaseGeometry:
+    """The box of a window of a north-up raster, in its CRS."""
+    left = transform.c + float(window.col_off) * transform.a
+    top = transform.f + float(window.row_off) * transform.e
+    return shapely.box(left, top + float(window.height) * transform.e,
+                       left + float(window.width) * transform.a, top)
+
+
+def _place(ds: DatasetReader, name: str, out: npt.NDArray[np.uint8], transform: Affine,
+           window: Window) -> None:
+    """Read ``window`` of ``ds`` and fill ``out``'s still-fill pixels under it."""
+    col = round((transform.c - ds.transform.c) / transform.a)
+    row = round((transform.f - ds.transform.f) / transform.e)
     try:
-        part = ds.read(1, window=Window(c0, r0, c1 - c0, r1 - r0))
+        part = ds.read(1, window=window)
     except RasterioIOError as exc:
         raise FormatError(f"{name}: unreadable ({_first_line(exc)})") from None
     if ds.nodata is not None and ds.nodata != FILL:
         part = np.where(part == ds.nodata, FILL, part).astype(np.uint8)
-    view = out[r0 - row:r1 - row, c0 - col:c1 - col]
+    c0, r0 = int(window.col_off), int(window.row_off)
+    view = out[r0 - row:r0 - row + part.shape[0], c0 - col:c0 - col + part.shape[1]]
     empty = view == FILL
     view[empty] = part[empty]
 
