@@ -19,8 +19,7 @@ from zarr.core.buffer.cpu import Buffer
 from zarr.core.sync import sync
 
 from swathkit.errors import StoreError
-
-ROOT_KEY = "zarr.json"
+from swathkit.stores.objectstore import LOCK_NAME, ROOT_KEY, S3Store
 
 
 def read_json(store: Store, key: str) -> dict[str, Any] | None:
@@ -64,3 +63,10 @@ def read_root(store: Store, location: object) -> dict[str, Any] | None:
         return None
     except StoreError as exc:
         raise StoreError(f"{location}: root document is damaged ({exc})") from exc
+
+
+def check_writer(store: Store) -> None:
+    """Before a commit: StoreLockedError if this writer's lock was taken over (S3 only;
+    a local lock cannot be taken from a live writer)."""
+    if isinstance(store, S3Store):
+        sync(store.check_lock(LOCK_NAME))

@@ -33,7 +33,7 @@ from zarr.core.sync import sync
 from zarr.storage import MemoryStore, StorePath
 
 from swathkit.stores import buckets as bk
-from swathkit.stores.commit import ROOT_KEY, read_root, write_root
+from swathkit.stores.commit import ROOT_KEY, check_writer, read_root, write_root
 from swathkit.stores.location import StoreLocation, as_location, quiet_zarr, writer_lock
 from swathkit.stores.manifest import BUCKET_LOAD, DEFAULT_BUCKETS, Manifest, separator
 from swathkit.stores.schema import LIVE, META_CHUNK, ArraySpec, Layout
@@ -70,8 +70,8 @@ def compact_store(store: str | StoreLocation, *, storage_options: dict[str, Any]
     """
     location = as_location(store, storage_options)
     SwathStore.open(location)  # no store there: say so before the lock makes a folder
-    with writer_lock(location), quiet_zarr():
-        zstore = location.zarr_store(read_only=False)
+    with writer_lock(location) as lock, quiet_zarr():
+        zstore = location.zarr_store(read_only=False, lock=lock)
         old = _settled(location, zstore)
         read_root(zstore, location)  # on S3 the flip is conditional on the root read here
         entries = _live_entries(old)
@@ -82,6 +82,7 @@ def compact_store(store: str | StoreLocation, *, storage_options: dict[str, Any]
         _clear_epoch(zstore, old.layout, new.epoch)
         copied = _write_rows(old, zstore, new, order, progress)
         _write_buckets(zstore, new, order)
+        check_writer(zstore)
         write_root(zstore, new.to_attrs(), [s.name for s in old.layout.specs()])  # the flip
         log.info("compacted %s: %d rows → %d", location, old.manifest.rows, len(order))
         _clear_epoch(zstore, old.layout, old.manifest.epoch)

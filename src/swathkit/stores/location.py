@@ -29,10 +29,9 @@ from zarr.abc.store import Store
 from zarr.core.sync import sync
 
 from swathkit.errors import StoreError, StoreLockedError
-from swathkit.stores.objectstore import Clock, S3Store, is_s3
+from swathkit.stores.objectstore import LOCK_NAME, Clock, Lock, S3Store, is_s3
 
 log = logging.getLogger(__name__)
-LOCK_NAME = ".swathkit-writer.lock"
 REMOTE_LOCK_TTL_S = 3600.0
 
 
@@ -51,13 +50,16 @@ class StoreLocation:
     def local_path(self) -> Path:
         return Path(self.url.removeprefix("file://")).expanduser()
 
-    def zarr_store(self, *, read_only: bool) -> Store:
-        """A zarr v3 store for this location."""
+    def zarr_store(self, *, read_only: bool, lock: Lock | None = None) -> Store:
+        """A zarr v3 store for this location (on S3, checking ``lock`` before commits)."""
         if self.is_local:
             return zarr.storage.LocalStore(self.local_path, read_only=read_only)
         if is_s3(self.url):  # listings never cached: another process may have written
             options = {"use_listings_cache": False, **(self.storage_options or {})}
-            return S3Store.from_url(self.url, storage_options=options, read_only=read_only)
+            store = S3Store.from_url(self.url, storage_options=options, read_only=read_only)
+            assert isinstance(store, S3Store)
+            store.held = lock
+            return store
         return zarr.storage.FsspecStore.from_url(
             self.url, storage_options=self.storage_options, read_only=read_only)
 
@@ -98,8 +100,12 @@ def as_location(store: str | os.PathLike[str] | StoreLocation,
 
 
 @contextmanager
-def writer_lock(location: StoreLocation, *, clock: Clock = time.time) -> Iterator[None]:
+def writer_lock(location: StoreLocation, *,
+                clock: Clock = time.time) -> Iterator[Lock | None]:
     """Hold the single-writer lock of a store, or raise StoreLockedError at once.
+
+    Yields the S3 lock object's identity (give it to :meth:`StoreLocation.zarr_store`
+    so the writer checks it before each commit), None for other stores.
 
     Local stores use ``flock`` (released by the kernel if the writer dies). S3
     stores use a lock object created by a conditional PUT, really exclusive, taken
@@ -110,22 +116,22 @@ def writer_lock(location: StoreLocation, *, clock: Clock = time.time) -> Iterato
     """
     if location.is_local:
         with _local_lock(location.local_path):
-            yield
+            yield None
     elif is_s3(location.url):
-        with _s3_lock(location, clock):
-            yield
+        with _s3_lock(location, clock) as lock:
+            yield lock
     else:
         with _remote_lock(location):
-            yield
+            yield None
 
 
 @contextmanager
-def _s3_lock(location: StoreLocation, clock: Clock) -> Iterator[None]:
+def _s3_lock(location: StoreLocation, clock: Clock) -> Iterator[Lock]:
     store = location.zarr_store(read_only=False)
     assert isinstance(store, S3Store)
     lock = sync(store.take_lock(LOCK_NAME, _holder(), clock=clock, ttl=REMOTE_LOCK_TTL_S))
     try:
-        yield
+        yield lock
     finally:
         if not sync(store.delete_object(LOCK_NAME, lock.etag)):
             log.warning("%s: the writer lock was taken over while held; left to its "

@@ -15,7 +15,10 @@ check and the store are one atomic step on the server:
   when there was none). A writer that lost its lock cannot overwrite the
   commit of the one that took it: its commit fails with ``StoreLockedError``
   and the store keeps the other's root. Every other key is invisible until the
-  root names it (:mod:`swathkit.stores.commit`), so nothing else is conditional.
+  root names it (:mod:`swathkit.stores.commit`), so nothing else is conditional;
+  but a writer checks that its lock is still its own before each commit
+  (:meth:`S3Store.check_lock`, one HEAD), so one whose lock was taken over does
+  not even write chunks into rows the new holder may be using.
 
 Credentials come from fsspec's ``storage_options`` or, without them, from the
 usual AWS chain (environment, ``~/.aws``, instance roles), through botocore; no
@@ -37,6 +40,7 @@ from zarr.storage import FsspecStore
 from swathkit.errors import StoreError, StoreLockedError
 
 log = logging.getLogger(__name__)
+LOCK_NAME = ".swathkit-writer.lock"
 ROOT_KEY = "zarr.json"  # the commit point (swathkit.stores.commit)
 _LOST = ("PreconditionFailed", "ConditionalRequestConflict", "412", "409")
 Clock = Callable[[], float]
@@ -63,6 +67,7 @@ class S3Store(FsspecStore):
 
     _root_seen = False
     _root_etag: str | None = None
+    held: Lock | None = None  # the writer lock of the writer using this store, if any
 
     async def get(self, key: str, prototype: BufferPrototype,
                   byte_range: ByteRequest | None = None) -> Buffer | None:
@@ -142,6 +147,23 @@ class S3Store(FsspecStore):
             raise _store_error(self._url(), key, exc) from None
         self.fs.invalidate_cache(f"{bucket}/{name}")
         return True
+
+    async def check_lock(self, key: str) -> None:
+        """StoreLockedError unless :attr:`held` is still the lock object on the server."""
+        if self.held is None:
+            return  # a writer used without its lock (tests of the lock itself)
+        bucket, name = self._split(key)
+        s3 = await self._client()
+        try:
+            etag = str((await s3.head_object(Bucket=bucket, Key=name))["ETag"])
+        except Exception as exc:
+            if _code(exc) not in ("NoSuchKey", "404"):
+                raise _store_error(self._url(), key, exc) from None
+            etag = ""
+        if etag != self.held.etag:
+            raise StoreLockedError(f"{self._url()}: this writer's lock was taken over by "
+                                   "another writer (it was older than its time-to-live); "
+                                   "nothing more is committed, run again")
 
     async def take_lock(self, key: str, holder: str, *, clock: Clock, ttl: float) -> Lock:
         """Create the lock object, or take over a stale one; StoreLockedError if held."""
