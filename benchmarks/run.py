@@ -33,7 +33,8 @@ QUICK = {"bench_store.py": ["--n", "10", "--skip-large"],
          "bench_landsatlook.py": ["--quick"],
          "bench_cmr.py": ["--windows", "6"],
          "bench_collect.py --distant": ["--n", "4"],
-         "bench_pairs_pipeline.py": ["--quick"]}
+         "bench_pairs_pipeline.py": ["--quick"],
+         "bench_s3_store.py": ["--n", "32", "--repeat", "3"]}
 
 
 def main() -> int:

@@ -39,9 +39,9 @@ def test_a_commit_logs_no_secret_at_debug(s3, s3_url, record, caplog):
 @pytest.mark.timeout(60)
 def test_a_wrong_bucket_error_names_the_store_not_the_secret(s3, record, caplog):
     url = "s3://no-such-bucket-here/s.zarr"
-    with caplog.at_level(logging.DEBUG), pytest.raises(StoreError) as err:
-        with swath_writer(url, LAYOUT) as w:
-            w.write([record(0)])
+    with caplog.at_level(logging.DEBUG), pytest.raises(StoreError) as err, \
+            swath_writer(url, LAYOUT) as w:
+        w.write([record(0)])
     message = str(err.value)
     assert "no-such-bucket-here" in message and "NoSuchBucket" in message
     assert "\n" not in message

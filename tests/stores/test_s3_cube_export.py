@@ -58,7 +58,7 @@ def test_export_from_s3_to_local_and_to_s3(s3, s3_url, tmp_path, record, fmt):
     with swath_writer(s3_url, LAYOUT) as w:
         w.write([record(i) for i in range(3)])
     local = export(s3_url, tmp_path / "out", fmt=fmt, parts=2)
-    assert [p.name for p in local][0].endswith("_part_1of2." + ("npz" if fmt == "npz" else "nc"))
+    assert local[0].name.endswith("_part_1of2." + ("npz" if fmt == "npz" else "nc"))
     out_url = s3_url.rsplit("/", 1)[0] + "/export"
     remote = export(s3_url, out_url, fmt=fmt, parts=2)
     prefix = out_url.removeprefix(f"s3://{s3.bucket}/")

@@ -56,9 +56,9 @@ def test_a_stale_lock_is_taken_over_and_its_old_holder_deletes_nothing(s3, s3_ur
     t0 = 1_000_000.0
     with ExitStack() as dead:  # a writer that took the lock and stopped answering
         dead.enter_context(writer_lock(location, clock=lambda: t0))
-        with pytest.raises(StoreLockedError, match="expires"):
-            with writer_lock(location, clock=lambda: t0 + REMOTE_LOCK_TTL_S - 60):
-                pass
+        with pytest.raises(StoreLockedError, match="expires"), \
+                writer_lock(location, clock=lambda: t0 + REMOTE_LOCK_TTL_S - 60):
+            pass
         takeover = ExitStack()
         with caplog.at_level(logging.WARNING):
             takeover.enter_context(writer_lock(location, clock=lambda: t0 + REMOTE_LOCK_TTL_S + 1))
@@ -66,9 +66,9 @@ def test_a_stale_lock_is_taken_over_and_its_old_holder_deletes_nothing(s3, s3_ur
         assert _lock_doc(s3, s3_url)["time"] == t0 + REMOTE_LOCK_TTL_S + 1
     # the old holder left: its release must not remove the new holder's lock
     assert _lock_doc(s3, s3_url)["time"] == t0 + REMOTE_LOCK_TTL_S + 1
-    with pytest.raises(StoreLockedError, match="another writer holds"):
-        with writer_lock(location, clock=lambda: t0 + REMOTE_LOCK_TTL_S + 2):
-            pass
+    with pytest.raises(StoreLockedError, match="another writer holds"), \
+            writer_lock(location, clock=lambda: t0 + REMOTE_LOCK_TTL_S + 2):
+        pass
     takeover.close()
     with writer_lock(location):
         pass

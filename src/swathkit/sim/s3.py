@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import Any
 
 ACCESS_KEY = "AKIASWATHKITTEST0001"
-SECRET_KEY = "swathkit-test-secret-0f5c9a1e7b3d"  # a dummy, easy to search for in logs
+SECRET_KEY = "swathkit-test-secret-0f5c9a1e7b3d"  # noqa: S105 (a dummy, easy to find in logs)
 REGION = "us-east-1"
 _CONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH")
 
@@ -59,11 +59,11 @@ class LocalS3:
         from moto.server import ThreadedMotoServer
         from werkzeug.serving import make_server
 
-        class _Quiet(MotoRequestHandler):  # type: ignore[misc]
+        class _Quiet(MotoRequestHandler):
             def log_request(self, *args: Any) -> None:  # no line per request on stderr
                 pass
 
-        class _Server(ThreadedMotoServer):  # type: ignore[misc]
+        class _Server(ThreadedMotoServer):
             def _server_entry(self) -> None:  # as moto's, with the middleware
                 app = _AtomicConditions(DomainDispatcherApplication(create_backend_app))
                 self._server = make_server(self._ip_address, self._port, app, True,
@@ -119,3 +119,20 @@ class LocalS3:
         pages = self.client().get_paginator("list_objects_v2").paginate(
             Bucket=self.bucket, Prefix=prefix)
         return sorted(o["Key"] for page in pages for o in page.get("Contents", []))
+
+
+def main() -> None:
+    """``python -m swathkit.sim.s3``: serve until standard input closes; print the endpoint.
+
+    Benchmarks run the server in its own process, so that it does not share the
+    client's interpreter lock.
+    """
+    import sys
+
+    with LocalS3(sys.argv[1] if len(sys.argv) > 1 else "swathkit-test") as server:
+        print(server.endpoint_url, flush=True)
+        sys.stdin.read()
+
+
+if __name__ == "__main__":
+    main()

@@ -78,9 +78,10 @@ class S3Store(FsspecStore):
         self._root_etag = found[1] if found else None
         return prototype.buffer.from_bytes(found[0]) if found else None
 
-    async def set(self, key: str, value: Buffer) -> None:
-        if key != ROOT_KEY:
-            await super().set(key, value)
+    async def set(self, key: str, value: Buffer,
+                  byte_range: tuple[int, int] | None = None) -> None:
+        if key != ROOT_KEY or byte_range is not None:
+            await super().set(key, value, byte_range)
             return
         self._check_writable()
         if not self._root_seen:

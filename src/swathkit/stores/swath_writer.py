@@ -54,10 +54,9 @@ from zarr.core.sync import sync
 from swathkit._version import __version__
 from swathkit.errors import StoreError
 from swathkit.stores import buckets as bk
-from swathkit.stores.commit import ROOT_KEY, check_writer, read_json, read_root, write_root
+from swathkit.stores.commit import ROOT_KEY, check_writer, read_jsons, read_root, write_root
 from swathkit.stores.legacy import UPGRADE_HINT
 from swathkit.stores.location import StoreLocation, as_location, quiet_zarr, writer_lock
-from swathkit.stores.objectstore import Lock
 from swathkit.stores.manifest import (
     LEGACY_SCHEMA,
     Manifest,
@@ -66,6 +65,7 @@ from swathkit.stores.manifest import (
     separator,
     store_info,
 )
+from swathkit.stores.objectstore import Lock
 from swathkit.stores.records import SwathRecord, rows_digest
 from swathkit.stores.schema import (
     EMPTY,
@@ -304,9 +304,11 @@ def apply_state(store: Store, manifest: Manifest) -> None:
 
 def recover(store: Store, manifest: Manifest, members: dict[str, Any]) -> None:
     """Undo what a writer that died mid-commit left, and finish what the root says is done."""
-    for name, meta in sorted(members.items()):  # array metadata as committed
-        if read_json(store, f"{name}/{ROOT_KEY}") != meta:
-            sync(store.set(f"{name}/{ROOT_KEY}", _json_buffer(meta)))
+    names = sorted(members)
+    current = read_jsons(store, [f"{name}/{ROOT_KEY}" for name in names])
+    for name, found in zip(names, current, strict=True):  # array metadata as committed
+        if found != members[name]:
+            sync(store.set(f"{name}/{ROOT_KEY}", _json_buffer(members[name])))
     intent = bk.read_intent(store)
     if intent is not None:
         if intent["epoch"] == manifest.epoch:
