@@ -17,7 +17,7 @@ SCRIPTS = ("bench_store.py", "bench_store_scaling.py", "bench_ingest.py", "bench
            "bench_gapfill.py", "bench_dataloader.py", "bench_fill_memory.py",
            "bench_seasat_repair.py", "bench_pairs_join.py", "bench_seasat_framing.py",
            "bench_grid.py", "bench_landsatlook.py", "bench_cmr.py", "bench_collect.py --distant",
-           "bench_pairs_seed.py", "bench_smap_read.py", "bench_cluster.py")
+           "bench_pairs_seed.py", "bench_smap_read.py", "bench_cluster.py", "bench_s3_store.py")
 QUICK = {"bench_store.py": ["--n", "10", "--skip-large"],
          "bench_smap_read.py": ["--quick"],
          "bench_store_scaling.py": ["--sizes", "1000,10000", "--repeat", "3"],
@@ -35,7 +35,8 @@ QUICK = {"bench_store.py": ["--n", "10", "--skip-large"],
          "bench_cmr.py": ["--windows", "6"],
          "bench_collect.py --distant": ["--n", "4"],
          "bench_pairs_seed.py": ["--quick"],
-         "bench_cluster.py": ["--granules", "4"]}
+         "bench_cluster.py": ["--granules", "4"],
+         "bench_s3_store.py": ["--n", "32", "--repeat", "3"]}
 
 
 def main() -> int:

@@ -147,3 +147,44 @@ def l1b_files(l1b_dir, tmp_path) -> list[Path]:
         shutil.copy(src, dst)
         out.append(dst)
     return out
+
+
+# --- a local S3 server (moto's) for the object-storage tests -----------------------------
+
+@pytest.fixture(scope="module")
+def s3_server():
+    """moto's S3 on 127.0.0.1 (a free port), one bucket, for the whole test module."""
+    from swathkit.sim.s3 import LocalS3
+
+    with LocalS3() as server:
+        yield server
+
+
+@pytest.fixture
+def s3(s3_server, monkeypatch, request):
+    """The module's S3 server, its dummy credentials in the AWS chain's variables for this
+    test only, and s3fs's instance cache cleared (so no client of another server lingers)."""
+    for name, value in s3_server.environment().items():
+        monkeypatch.setenv(name, value)
+    close_s3_clients()
+    yield s3_server
+    close_s3_clients()
+
+
+def close_s3_clients():
+    """Close the HTTP sessions of every cached s3fs instance (zarr's are asynchronous, on
+    zarr's loop: s3fs leaves closing them to their owner) and forget the instances."""
+    import s3fs
+    from zarr.core.sync import sync
+
+    for fs in list(s3fs.S3FileSystem._cache.values()):
+        creator = getattr(fs, "_s3creator", None)
+        if creator is not None and fs.asynchronous:
+            sync(creator.__aexit__(None, None, None))
+    s3fs.S3FileSystem.clear_instance_cache()
+
+
+@pytest.fixture
+def s3_url(s3, request):
+    """A fresh store address in the bucket, named after the test."""
+    return s3.url(f"{request.node.name.replace('[', '_').rstrip(']')}/s.zarr")

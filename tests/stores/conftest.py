@@ -25,3 +25,4 @@ def make_record(i: int, n_scans: int = 40, *, offset: int = 0) -> SwathRecord:
 @pytest.fixture
 def record():
     return make_record
+

@@ -33,8 +33,8 @@ class CountingStore(WrapperStore[Store]):
 class CountingLocation(StoreLocation):
     log: list[tuple[str, str, int]] = field(default_factory=list, compare=False, hash=False)
 
-    def zarr_store(self, *, read_only: bool) -> Store:
-        return CountingStore(super().zarr_store(read_only=read_only), self.log)
+    def zarr_store(self, *, read_only: bool, lock: Any = None) -> Store:
+        return CountingStore(super().zarr_store(read_only=read_only, lock=lock), self.log)
 
     def taken(self) -> list[tuple[str, str, int]]:
         """The log so far, emptied."""

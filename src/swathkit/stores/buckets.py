@@ -106,13 +106,29 @@ class Buckets:
         sync(put_all())
 
     def all_entries(self) -> list[Entry]:
-        """Every entry of every bucket (compaction and migration only: O(store))."""
+        """Every entry of every bucket (compaction and migration only: O(store)).
+
+        Only the buckets the store lists are read: on object storage a GET of each
+        of thousands of absent buckets would cost more than the rest of a compaction.
+        """
         out: list[Entry] = []
+        stored = self._stored()
         step = 256
-        for first in range(0, self.count, step):
-            for entries in self.read(range(first, min(first + step, self.count))).values():
+        for first in range(0, len(stored), step):
+            for entries in self.read(stored[first:first + step]).values():
                 out += entries
         return out
+
+    def _stored(self) -> list[int]:
+        """The buckets that exist (one listing of the epoch's folder)."""
+        async def names() -> list[str]:
+            return [n async for n in self._store.list_dir(f"{INDEX_PREFIX}/e{self.epoch}")]
+
+        found = []
+        for name in sync(names()):
+            if name.startswith("b") and name.endswith(".json") and name[1:-5].isdigit():
+                found.append(int(name[1:-5]))
+        return sorted(b for b in found if b < self.count)
 
 
 def _encode(entries: list[Entry]) -> Buffer:

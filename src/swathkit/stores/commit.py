@@ -10,6 +10,7 @@ before that leaves the store as it was.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -19,17 +20,29 @@ from zarr.core.buffer.cpu import Buffer
 from zarr.core.sync import sync
 
 from swathkit.errors import StoreError
-
-ROOT_KEY = "zarr.json"
+from swathkit.stores.objectstore import LOCK_NAME, S3Store
+from swathkit.stores.objectstore import ROOT_KEY as ROOT_KEY  # its home for the stores
 
 
 def read_json(store: Store, key: str) -> dict[str, Any] | None:
     """A JSON document of the store, or None if absent."""
     buf = sync(store.get(key, prototype=default_buffer_prototype()))
-    if buf is None:
-        return None
+    return None if buf is None else _decode(key, buf.to_bytes())
+
+
+def read_jsons(store: Store, keys: list[str]) -> list[dict[str, Any] | None]:
+    """Several JSON documents, read concurrently (None for an absent one)."""
+    async def read_all() -> list[Any]:
+        proto = default_buffer_prototype()
+        return list(await asyncio.gather(*(store.get(k, prototype=proto) for k in keys)))
+
+    return [None if buf is None else _decode(k, buf.to_bytes())
+            for k, buf in zip(keys, sync(read_all()), strict=True)]
+
+
+def _decode(key: str, raw: bytes) -> dict[str, Any]:
     try:
-        doc = json.loads(buf.to_bytes())
+        doc = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise StoreError(f"{key} is not valid JSON ({exc})") from exc
     if not isinstance(doc, dict):
@@ -38,10 +51,14 @@ def read_json(store: Store, key: str) -> dict[str, Any] | None:
 
 
 def write_root(store: Store, attributes: dict[str, Any], arrays: list[str]) -> None:
-    """Replace the root group document: attributes plus every array's current metadata."""
+    """Replace the root group document: attributes plus every array's current metadata.
+
+    The arrays' documents are read concurrently (on object storage each read is a
+    round trip; one after another they would cost more than the commit itself).
+    """
     members = {}
-    for name in arrays:
-        meta = read_json(store, f"{name}/{ROOT_KEY}")
+    for name, meta in zip(arrays, read_jsons(store, [f"{n}/{ROOT_KEY}" for n in arrays]),
+                          strict=True):
         if meta is None:
             raise StoreError(f"array {name!r} has no metadata; the store is damaged")
         members[name] = meta
@@ -64,3 +81,10 @@ def read_root(store: Store, location: object) -> dict[str, Any] | None:
         return None
     except StoreError as exc:
         raise StoreError(f"{location}: root document is damaged ({exc})") from exc
+
+
+def check_writer(store: Store) -> None:
+    """Before a commit: StoreLockedError if this writer's lock was taken over (S3 only;
+    a local lock cannot be taken from a live writer)."""
+    if isinstance(store, S3Store):
+        sync(store.check_lock(LOCK_NAME))

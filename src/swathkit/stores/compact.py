@@ -3,8 +3,9 @@
 The new rows go into the same arrays under the *other* chunk-key separator
 (``c/0/0/0`` ↔ ``c.0.0.0``, both standard Zarr v3 default encodings), the new
 index into a new bucket folder (``_index/e{epoch}``). None of that is visible
-until the root ``zarr.json`` is replaced, in one put, by one that names the new
-shapes, encoding and epoch; then the old chunks and buckets are deleted. A
+until the root ``zarr.json`` is replaced, in one put (never a rename, which S3
+has not; there a PUT conditional on the root read under the lock), by one that
+names the new shapes, encoding and epoch; then the old chunks and buckets are deleted. A
 reader sees the old store or the new one, never a mix; a compaction killed
 before the flip leaves the old store, and its debris is cleared by the next
 one. Schema-1 stores (index in the root attributes) come out in schema 2.
@@ -32,7 +33,7 @@ from zarr.core.sync import sync
 from zarr.storage import MemoryStore, StorePath
 
 from swathkit.stores import buckets as bk
-from swathkit.stores.commit import ROOT_KEY, write_root
+from swathkit.stores.commit import ROOT_KEY, check_writer, read_root, write_root
 from swathkit.stores.location import StoreLocation, as_location, quiet_zarr, writer_lock
 from swathkit.stores.manifest import BUCKET_LOAD, DEFAULT_BUCKETS, Manifest, separator
 from swathkit.stores.schema import LIVE, META_CHUNK, ArraySpec, Layout
@@ -69,9 +70,10 @@ def compact_store(store: str | StoreLocation, *, storage_options: dict[str, Any]
     """
     location = as_location(store, storage_options)
     SwathStore.open(location)  # no store there: say so before the lock makes a folder
-    with writer_lock(location), quiet_zarr():
-        zstore = location.zarr_store(read_only=False)
+    with writer_lock(location) as lock, quiet_zarr():
+        zstore = location.zarr_store(read_only=False, lock=lock)
         old = _settled(location, zstore)
+        read_root(zstore, location)  # on S3 the flip is conditional on the root read here
         entries = _live_entries(old)
         order = _time_order(old, entries)
         new = Manifest(old.layout, rows=len(order), next_row=len(order), live=len(order),
@@ -80,6 +82,7 @@ def compact_store(store: str | StoreLocation, *, storage_options: dict[str, Any]
         _clear_epoch(zstore, old.layout, new.epoch)
         copied = _write_rows(old, zstore, new, order, progress)
         _write_buckets(zstore, new, order)
+        check_writer(zstore)
         write_root(zstore, new.to_attrs(), [s.name for s in old.layout.specs()])  # the flip
         log.info("compacted %s: %d rows → %d", location, old.manifest.rows, len(order))
         _clear_epoch(zstore, old.layout, old.manifest.epoch)

@@ -1,14 +1,23 @@
-"""Export a swath store to plain NPZ partitions or CF NetCDF files."""
+"""Export a swath store to plain NPZ partitions or CF NetCDF files.
+
+The store may be local or remote (``s3://…``), and so may the destination: a
+local file appears by rename from ``<name>.part``; a remote one is written to a
+local temporary file and uploaded in one put (a whole object or none, as S3
+gives), so a killed export never leaves half a file under the final name.
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
-from swathkit.stores.location import StoreLocation
+from swathkit.stores.location import StoreLocation, as_location
 from swathkit.stores.schema import as_text
 from swathkit.stores.swaths_dataset import open_swaths
 from swathkit.types import Progress
@@ -43,20 +52,29 @@ def _npz_arrays(ds: xr.Dataset) -> dict[str, np.ndarray]:
     return out
 
 
-def export(store: str | StoreLocation, out_dir: str | Path, *, fmt: str = "npz",
-           parts: int = 500, progress: Progress | None = None,
+def export(store: str | StoreLocation, out_dir: str | Path | StoreLocation, *,
+           fmt: str = "npz", parts: int = 500, progress: Progress | None = None,
            ) -> list[Path]:
     """Write the store's swaths, ``parts`` per file, as NPZ or CF NetCDF.
 
     NPZ files hold plain arrays loadable with ``np.load(..., allow_pickle=False)``;
     NetCDF files keep the CF encoding (counts, ``scale_factor``, ``_FillValue``).
+    Returns the files written (for a remote ``out_dir``, their paths in it).
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if parts < 1:
         raise ValueError("parts must be at least 1")
     ds = open_swaths(store)
-    out = Path(out_dir)
+    dest = as_location(out_dir)
+    if not dest.is_local:  # each part uploaded as soon as written, then removed here
+        with tempfile.TemporaryDirectory(prefix="swathkit-export-") as tmp:
+            return _write_parts(ds, Path(tmp), fmt, parts, progress, _uploader(dest))
+    return _write_parts(ds, dest.local_path, fmt, parts, progress, lambda path: path)
+
+
+def _write_parts(ds: xr.Dataset, out: Path, fmt: str, parts: int, progress: Progress | None,
+                 deliver: Callable[[Path], Path]) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     total = max(1, -(-ds.sizes["granule"] // parts))
     written = []
@@ -70,10 +88,22 @@ def export(store: str | StoreLocation, out_dir: str | Path, *, fmt: str = "npz",
         else:
             _to_netcdf(chunk, tmp)
         tmp.replace(path)
-        written.append(path)
+        written.append(deliver(path))
         if progress:
             progress(part, total, path.name)
     return written
+
+
+def _uploader(dest: StoreLocation) -> Callable[[Path], Path]:
+    """Put a local file whole into the remote folder (one put: visible whole or not)."""
+    fs, root = dest.filesystem()
+
+    def upload(path: Path) -> Path:
+        fs.put_file(os.fspath(path), f"{root.rstrip('/')}/{path.name}")
+        path.unlink()
+        return Path(root) / path.name
+
+    return upload
 
 
 def _to_netcdf(ds: xr.Dataset, path: Path) -> None:

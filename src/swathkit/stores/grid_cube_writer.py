@@ -27,10 +27,11 @@ from swathkit.errors import StoreError
 from swathkit.products.grids import Grid, grid_on
 from swathkit.products.grids import grid as registered_grid
 from swathkit.stores import cube_schema as cs
-from swathkit.stores.commit import write_root
+from swathkit.stores.commit import check_writer, write_root
 from swathkit.stores.cube_schema import CubeIndex, CubeVariable, DayRecord, Source
 from swathkit.stores.grid_cube import GridCube, StoreLike, load_index
 from swathkit.stores.location import StoreLocation, as_location, quiet_zarr, writer_lock
+from swathkit.stores.objectstore import Lock
 
 log = logging.getLogger(__name__)
 CHUNK_ERRORS = (ValueError, RuntimeError)  # what zarr's codecs raise on a damaged chunk
@@ -51,9 +52,10 @@ class GridCubeWriter:
 
     def __init__(self, location: StoreLocation, *, grid: Grid | None,
                  time_chunk: int, space_chunk: int,
-                 variables: Sequence[CubeVariable] | None = None, product: str = "") -> None:
+                 variables: Sequence[CubeVariable] | None = None, product: str = "",
+                 lock: Lock | None = None) -> None:
         self.location = location
-        self._store = location.zarr_store(read_only=False)
+        self._store = location.zarr_store(read_only=False, lock=lock)
         self._chunking = (time_chunk, space_chunk)
         self._declared = tuple(variables) if variables else None
         self._product = product
@@ -106,6 +108,7 @@ class GridCubeWriter:
                 if sync(self._store.exists(f"{name}/zarr.json"))}
 
     def _commit(self, index: CubeIndex) -> None:
+        check_writer(self._store)  # on S3: the lock is still ours (the put is conditional too)
         write_root(self._store, index.to_attrs(), self._names(index))
         self.index = index
 
@@ -453,6 +456,7 @@ def cube_writer(store: StoreLike, *, grid: Grid | str | None = None,
     """
     location = as_location(store, storage_options)
     resolved = registered_grid(grid) if isinstance(grid, str) else grid
-    with writer_lock(location):
+    with writer_lock(location) as lock:
         yield GridCubeWriter(location, grid=resolved, time_chunk=time_chunk,
-                             space_chunk=space_chunk, variables=variables, product=product)
+                             space_chunk=space_chunk, variables=variables, product=product,
+                             lock=lock)

@@ -1,26 +1,37 @@
-"""Where a store lives: a local directory or any fsspec URL, and its writer lock."""
+"""Where a store lives: a local directory or any fsspec URL, and its writer lock.
+
+Local files that belong with a store (the job ledger, always SQLite on local
+disk) sit next to a local store; for a remote store they go in the current
+directory, named after the store's last path part and a short hash of its URL
+(:meth:`StoreLocation.companion`), so two stores of one name in different
+buckets never share a ledger.
+"""
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
+import logging
 import os
 import socket
 import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import fsspec
 import zarr.storage
 from zarr.abc.store import Store
+from zarr.core.sync import sync
 
 from swathkit.errors import StoreError, StoreLockedError
+from swathkit.stores.objectstore import LOCK_NAME, Clock, Lock, S3Store, is_s3
 
-LOCK_NAME = ".swathkit-writer.lock"
+log = logging.getLogger(__name__)
 REMOTE_LOCK_TTL_S = 3600.0
 
 
@@ -29,7 +40,7 @@ class StoreLocation:
     """A normalised store address: a local path or a URL with fsspec options."""
 
     url: str
-    storage_options: dict[str, Any] | None = None
+    storage_options: dict[str, Any] | None = field(default=None, repr=False)  # may hold keys
 
     @property
     def is_local(self) -> bool:
@@ -39,10 +50,16 @@ class StoreLocation:
     def local_path(self) -> Path:
         return Path(self.url.removeprefix("file://")).expanduser()
 
-    def zarr_store(self, *, read_only: bool) -> Store:
-        """A zarr v3 store for this location."""
+    def zarr_store(self, *, read_only: bool, lock: Lock | None = None) -> Store:
+        """A zarr v3 store for this location (on S3, checking ``lock`` before commits)."""
         if self.is_local:
             return zarr.storage.LocalStore(self.local_path, read_only=read_only)
+        if is_s3(self.url):  # listings never cached: another process may have written
+            options = {"use_listings_cache": False, **(self.storage_options or {})}
+            store = S3Store.from_url(self.url, storage_options=options, read_only=read_only)
+            assert isinstance(store, S3Store)
+            store.held = lock
+            return store
         return zarr.storage.FsspecStore.from_url(
             self.url, storage_options=self.storage_options, read_only=read_only)
 
@@ -51,8 +68,24 @@ class StoreLocation:
         return fs, path
 
     def sibling(self, suffix: str) -> Path:
-        """A local file next to a local store (ledgers, quicklooks)."""
+        """A local file next to a local store (ledgers, quicklooks).
+
+        Raises:
+            StoreError: the store is remote (use :meth:`companion`).
+        """
+        if not self.is_local:
+            raise StoreError(f"{self.url} is remote: it has no local folder to put "
+                             f"{suffix!r} next to")
         return self.local_path.with_name(self.local_path.name + suffix)
+
+    def companion(self, suffix: str) -> Path:
+        """The local file that goes with this store: next to it, or, for a remote store,
+        ``./<name>-<8 hex of the URL's hash><suffix>`` in the current directory."""
+        if self.is_local:
+            return self.sibling(suffix)
+        name = self.url.rstrip("/").rsplit("/", 1)[-1] or "store"
+        tag = hashlib.blake2b(self.url.rstrip("/").encode(), digest_size=4).hexdigest()
+        return Path.cwd() / f"{name}-{tag}{suffix}"
 
     def __str__(self) -> str:
         return self.url
@@ -67,18 +100,42 @@ def as_location(store: str | os.PathLike[str] | StoreLocation,
 
 
 @contextmanager
-def writer_lock(location: StoreLocation) -> Iterator[None]:
+def writer_lock(location: StoreLocation, *,
+                clock: Clock = time.time) -> Iterator[Lock | None]:
     """Hold the single-writer lock of a store, or raise StoreLockedError at once.
 
-    Local stores use ``flock`` (released by the kernel if the writer dies);
-    remote stores use a lock object with the holder's identity and a time-to-live.
+    Yields the S3 lock object's identity (give it to :meth:`StoreLocation.zarr_store`
+    so the writer checks it before each commit), None for other stores.
+
+    Local stores use ``flock`` (released by the kernel if the writer dies). S3
+    stores use a lock object created by a conditional PUT, really exclusive, taken
+    over once older than :data:`REMOTE_LOCK_TTL_S` by ``clock``
+    (:mod:`swathkit.stores.objectstore`). Other fsspec stores use a lock object
+    written and read back: enough against a writer started later, not against
+    two that start at the same instant.
     """
     if location.is_local:
         with _local_lock(location.local_path):
-            yield
+            yield None
+    elif is_s3(location.url):
+        with _s3_lock(location, clock) as lock:
+            yield lock
     else:
         with _remote_lock(location):
-            yield
+            yield None
+
+
+@contextmanager
+def _s3_lock(location: StoreLocation, clock: Clock) -> Iterator[Lock]:
+    store = location.zarr_store(read_only=False)
+    assert isinstance(store, S3Store)
+    lock = sync(store.take_lock(LOCK_NAME, _holder(), clock=clock, ttl=REMOTE_LOCK_TTL_S))
+    try:
+        yield lock
+    finally:
+        if not sync(store.delete_object(LOCK_NAME, lock.etag)):
+            log.warning("%s: the writer lock was taken over while held; left to its "
+                        "new holder", location)
 
 
 @contextmanager

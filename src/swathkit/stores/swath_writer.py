@@ -11,11 +11,12 @@ A commit (every step an ordinary store put, so it maps onto any fsspec store):
    whose row the committed state does not call live);
 4. **the root ``zarr.json`` is replaced** — the commit point, a constant-size
    document (manifest + array metadata, no index), one atomic put (a local
-   store writes a temporary file and renames it; an S3 PUT is atomic). For S3
-   the plan is to make this PUT conditional on the ETag the writer read at open
-   (``If-Match``), so a second writer that slipped past the lock fails instead
-   of overwriting; nothing else in the commit needs a conditional write, since
-   every other key is invisible until the root names it;
+   store writes a temporary file and renames it; an S3 PUT is atomic). On S3
+   this PUT is conditional on the ETag the writer last read or wrote
+   (``If-Match``), so a writer whose lock was taken over fails instead of
+   overwriting, and it checks its lock before step 1
+   (:mod:`swathkit.stores.objectstore`); every other key is invisible until the
+   root names it;
 5. the per-row ``state`` array is brought up to date (the root lists the rows it
    changed, so readers never depend on this step) and the intent is deleted.
    When the writer closes, the root is written once more without that list.
@@ -53,7 +54,7 @@ from zarr.core.sync import sync
 from swathkit._version import __version__
 from swathkit.errors import StoreError
 from swathkit.stores import buckets as bk
-from swathkit.stores.commit import ROOT_KEY, read_json, read_root, write_root
+from swathkit.stores.commit import ROOT_KEY, check_writer, read_jsons, read_root, write_root
 from swathkit.stores.legacy import UPGRADE_HINT
 from swathkit.stores.location import StoreLocation, as_location, quiet_zarr, writer_lock
 from swathkit.stores.manifest import (
@@ -64,6 +65,7 @@ from swathkit.stores.manifest import (
     separator,
     store_info,
 )
+from swathkit.stores.objectstore import Lock
 from swathkit.stores.records import SwathRecord, rows_digest
 from swathkit.stores.schema import (
     EMPTY,
@@ -115,9 +117,9 @@ def create_arrays(store: Store, layout: Layout, epoch: int) -> None:
 class SwathWriter:
     """The single writer of a store; use :func:`swath_writer` to get one."""
 
-    def __init__(self, location: StoreLocation, layout: Layout) -> None:
+    def __init__(self, location: StoreLocation, layout: Layout, lock: Lock | None = None) -> None:
         self.location, self.layout = location, layout
-        self._store = location.zarr_store(read_only=False)
+        self._store = location.zarr_store(read_only=False, lock=lock)
         root = read_root(self._store, location)
         if root is None:
             self.manifest = self._create()
@@ -227,6 +229,7 @@ class SwathWriter:
 
     def _commit(self, plan: list[_Planned]) -> None:
         m = self.manifest
+        check_writer(self._store)
         touched = {self._buckets.of(p.record.granule_id) for p in plan}
         bk.write_intent(self._store, epoch=m.epoch, buckets=touched)
         rows = np.array([p.row for p in plan], dtype=np.int64)
@@ -301,9 +304,11 @@ def apply_state(store: Store, manifest: Manifest) -> None:
 
 def recover(store: Store, manifest: Manifest, members: dict[str, Any]) -> None:
     """Undo what a writer that died mid-commit left, and finish what the root says is done."""
-    for name, meta in sorted(members.items()):  # array metadata as committed
-        if read_json(store, f"{name}/{ROOT_KEY}") != meta:
-            sync(store.set(f"{name}/{ROOT_KEY}", _json_buffer(meta)))
+    names = sorted(members)
+    current = read_jsons(store, [f"{name}/{ROOT_KEY}" for name in names])
+    for name, found in zip(names, current, strict=True):  # array metadata as committed
+        if found != members[name]:
+            sync(store.set(f"{name}/{ROOT_KEY}", _json_buffer(members[name])))
     intent = bk.read_intent(store)
     if intent is not None:
         if intent["epoch"] == manifest.epoch:
@@ -385,7 +390,7 @@ def swath_writer(store: str | StoreLocation, layout: Layout,
         StoreError: the store exists with another layout, or in the old schema 1.
     """
     location = as_location(store, storage_options)
-    with writer_lock(location):
-        writer = SwathWriter(location, layout)
+    with writer_lock(location) as lock:
+        writer = SwathWriter(location, layout, lock)
         yield writer
         writer.settle()

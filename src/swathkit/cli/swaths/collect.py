@@ -26,7 +26,8 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "collect", help="search and fetch AMSR2 L1B from G-Portal into a swath store",
         description="Search the G-Portal catalogue, fetch every granule over SFTP (persistent "
         "sessions, retries, resume), extract the channels and commit them to a swath store. "
-        "Progress lives in a ledger next to the store: run the same command again to resume. "
+        "Progress lives in a ledger next to the store (for an s3:// store, in the current "
+        "directory, or --ledger): run the same command again to resume. "
         "Exit code 0 only when every granule found is committed.",
         epilog="examples:\n  swathkit collect amsr2-l1b --start 2022-02-16 --end 2022-02-17 "
         "--channels 36.5H --coords --store swaths.zarr\n  swathkit collect amsr2-l1b --start "
@@ -47,6 +48,8 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--update", action="store_true",
                    help="re-fetch granules whose catalogue version changed since stored")
     p.add_argument("--workdir", type=Path, help="download folder (default: next to the store)")
+    p.add_argument("--ledger", type=Path, help="ledger file (default: next to the store; for "
+                   "an s3:// store ./NAME-HASH.ledger.sqlite in the current directory)")
     render.add_json_option(p)
     a = p.add_argument_group("archive")
     a.add_argument("--archive", choices=("gportal", "sim"), default="gportal",
@@ -101,9 +104,9 @@ def run(args: argparse.Namespace) -> int:
                          geolocation=args.geolocation, workers=args.workers,
                          extract_workers=args.extract_workers,
                          keep_files=args.keep_files, retry_failed=args.retry_failed,
-                         update=args.update, workdir=args.workdir,
-                         repair_scan_times=args.repair_scan_times,
-                         scheduler=args.scheduler, progress=progress)
+                           update=args.update, workdir=args.workdir, ledger_path=args.ledger,
+                           repair_scan_times=args.repair_scan_times,
+                           scheduler=args.scheduler, progress=progress)
     changed = report.extras.changed_versions
     hints = [f"{len(changed)} granules have a newer catalogue version than stored; run again "
              "with --update to re-fetch them"] if changed and not args.update else []

@@ -98,10 +98,10 @@ def ledger_funnel(ledger: Ledger) -> Funnel:
 
 
 def default_ledger(store: StoreLocation) -> Path:
-    """The ledger sits next to a local store; remote stores keep it in the working folder."""
-    if store.is_local:
-        return store.sibling(".ledger.sqlite")
-    return Path.cwd() / (store.url.rstrip("/").rsplit("/", 1)[-1] + ".ledger.sqlite")
+    """The ledger (SQLite, always on local disk) next to a local store; for a remote store
+    ``./<store name>-<hash of its URL>.ledger.sqlite`` in the current directory
+    (:meth:`~swathkit.stores.location.StoreLocation.companion`), unless ``--ledger`` says."""
+    return store.companion(".ledger.sqlite")
 
 
 class _Committer:
@@ -236,11 +236,12 @@ def collect(query: Query, store: str | os.PathLike[str] | StoreLocation, archive
         extract_workers: Processes decoding HDF5 (one keeps up with a G-Portal link and
             leaves the CPU to the transfers; raise it for a fast link with many channels).
         batch_size: Granules per atomic store commit.
-        workdir: Download folder (default: next to the store).
+        workdir: Download folder (default: next to the store; for a remote store in the
+            current directory, see :meth:`StoreLocation.companion`).
         keep_files: Keep source files after their swath is committed.
         retry_failed: Try failed granules again.
         update: Re-fetch granules whose catalogue version changed since stored.
-        ledger_path: Ledger file (default: next to the store).
+        ledger_path: Ledger file (default: :func:`default_ledger`).
         storage_options: fsspec options for a remote store.
         repair_scan_times: Replace scan times off the line of their neighbours (flagged per
             scan in ``scan_time_flag`` either way).
@@ -263,8 +264,7 @@ def collect(query: Query, store: str | os.PathLike[str] | StoreLocation, archive
     _check_options(workers, extract_workers, batch_size, scheduler)
     location = as_location(store, storage_options)
     layout = Layout.of(channels, coords=coords)
-    workdir = Path(workdir) if workdir else default_ledger(location).with_suffix("").with_name(
-        location.url.rstrip("/").rsplit("/", 1)[-1] + ".downloads")
+    workdir = Path(workdir) if workdir else location.companion(".downloads")
     ledger_file = Path(ledger_path) if ledger_path else default_ledger(location)
     executor = (ProcessPool(extract_workers, _prepare_worker) if scheduler is None
                 else open_executor(scheduler))  # started now: their imports run during the search
