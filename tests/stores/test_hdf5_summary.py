@@ -62,7 +62,7 @@ def test_an_smap_file_shows_product_grids_statistics_and_flag_bits(tmp_path_fact
     assert float(lat_row["min"]) == pytest.approx(float(lat_good.min()), rel=1e-5)
     bits = [r for r in summary["tables"]["flag_bits"]
             if r["dataset"] == "Soil_Moisture_Retrieval_Data_AM/retrieval_qual_flag"]
-    assert [b["meaning"] for b in bits][0] == "retrieval_recommended"
+    assert bits[0]["meaning"] == "retrieval_recommended"
 
 
 @pytest.mark.timeout(60)

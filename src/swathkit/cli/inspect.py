@@ -15,7 +15,9 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        "product file, or of a swath store with its time range and counts by "
                        "orbit direction; for Bremen ASI sea-ice files, a folder of them or a "
                        "grid cube, the grid: shape, x/y extents, resolution, CRS, time range, "
-                       "missing days, mask and fill state. Any HDF5 / NetCDF-4 file shows its groups, datasets, chunks, compression and attributes, and the product and grids when swathkit knows it (SMAP). --json prints the same summary "
+                       "missing days, mask and fill state. Any HDF5 / NetCDF-4 file shows its groups, "
+                       "datasets, chunks, compression and attributes, and the product and grids "
+                       "when swathkit knows it (SMAP). --json prints the same summary "
                        "as JSON for scripts: kind, title, facts and tables, keyed by their "
                        "labels in snake case.",
                        epilog="examples: swathkit inspect swaths.zarr; swathkit inspect "

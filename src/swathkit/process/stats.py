@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["FlagStats", "ValueStats", "Validity"]
+__all__ = ["FlagStats", "Validity", "ValueStats"]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from swathkit.process.stats import FlagStats, ValueStats, Validity
+from swathkit.process.stats import FlagStats, Validity, ValueStats
 from swathkit.products.hdf5 import attr_number, attr_text, open_h5
 
 __all__ = ["BLOCK_BYTES", "blocks", "dataset_stats", "validity"]

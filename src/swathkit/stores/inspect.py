@@ -26,9 +26,9 @@ from swathkit.products.asi.names import AsiName
 from swathkit.products.formats import sniff
 from swathkit.products.grids import Grid, grid_on
 from swathkit.products.hdf5 import attr_text, open_h5
+from swathkit.products.registry import FolderScan, find_products, identify, spec
 from swathkit.products.smap.reader import smap_product_of_file
 from swathkit.products.smap.table import SmapProduct
-from swathkit.products.registry import FolderScan, find_products, identify, spec
 from swathkit.stores.hdf5_summary import stats_rows, tree_rows
 from swathkit.stores.schema import as_text
 from swathkit.stores.swath_store import SwathStore
@@ -174,7 +174,7 @@ def _attrs(attrs: dict[str, Any]) -> str:
 
 def _inspect_file(path: Path, *, stats: bool = False) -> Summary:
     if sniff(path) == "hdf5" and not spec("asi-amsr2").names_it(path.name):
-        return inspect_hdf5(path, stats=stats)  # AMSR2 L1, or any HDF5 / NetCDF-4 file: what is inside
+        return inspect_hdf5(path, stats=stats)  # AMSR2 L1 or any HDF5 / NetCDF-4 file
     identify(path)  # an ASI file, or the error that says what the file is not
     return inspect_asi_file(path)
 
