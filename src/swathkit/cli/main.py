@@ -26,6 +26,7 @@ VERBS: dict[str, tuple[str, str]] = {
                "the funnel of a store's ledger, and failures by reason"),
     "ingest": ("swathkit.cli.swaths.ingest", "extract local AMSR2 files into a swath store"),
     "inspect": ("swathkit.cli.inspect", "summarise a product file or a store"),
+    "convert": ("swathkit.cli.convert", "a layer of product files as GeoTIFF / COG"),
     "verify": ("swathkit.cli.swaths.verify", "check a store's granules and checksums"),
     "export": ("swathkit.cli.swaths.export", "write a store as NPZ or NetCDF files"),
     "seaice": ("swathkit.cli.seaice.verb",

@@ -20,13 +20,16 @@ from typing import Any, cast
 import h5py
 import numpy as np
 
-from swathkit.errors import InputError, StoreError
+from swathkit.errors import FormatError, InputError, StoreError
 from swathkit.products.asi.grids import asi_grid
 from swathkit.products.asi.names import AsiName
 from swathkit.products.formats import sniff
 from swathkit.products.grids import Grid, grid_on
 from swathkit.products.hdf5 import attr_text, open_h5
 from swathkit.products.registry import FolderScan, find_products, identify, spec
+from swathkit.products.smap.reader import smap_product_of_file
+from swathkit.products.smap.table import SmapProduct
+from swathkit.stores.hdf5_summary import stats_rows, tree_rows
 from swathkit.stores.schema import as_text
 from swathkit.stores.swath_store import SwathStore
 from swathkit.stores.swaths_dataset import open_swaths
@@ -74,7 +77,7 @@ def _keyed(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     return keyed
 
 
-def inspect(target: str | Path) -> Summary:
+def inspect(target: str | Path, *, stats: bool = False) -> Summary:
     """Describe a product file, a folder of ASI files, a grid cube or a swath store.
 
     What ``target`` is is decided by what is there: a file (recognised by
@@ -92,7 +95,7 @@ def inspect(target: str | Path) -> Summary:
     if "://" not in text and not path.exists():
         raise InputError(f"{text}: no such file, folder or store; check the path")
     if path.is_file():
-        return _inspect_file(path)
+        return _inspect_file(path, stats=stats)
     if path.is_dir() and not (path / "zarr.json").exists():
         scan = find_products(path, "asi-amsr2")
         if scan.files:
@@ -103,20 +106,38 @@ def inspect(target: str | Path) -> Summary:
         return inspect_store(str(target))
 
 
-def inspect_hdf5(path: Path) -> Summary:
-    """Datasets with shapes, dtypes and attributes, and the global attributes."""
+def inspect_hdf5(path: Path, *, stats: bool = False) -> Summary:
+    """Groups and datasets (shape, dtype, chunks, compression, attributes), the global
+    attributes, the product and grids when the file is one swathkit knows, and with
+    ``stats`` fill-aware statistics per dataset and flag bits
+    (:mod:`swathkit.stores.hdf5_summary`)."""
     summary = Summary(f"HDF5 file {path.name} ({path.stat().st_size / 1e6:.1f} MB)",
                       kind="hdf5_file")
-    rows: list[list[str]] = []
     with open_h5(path) as f:
-        def visit(name: str, obj: object) -> None:
-            if isinstance(obj, h5py.Dataset):
-                attrs = ", ".join(f"{k}={attr_text(obj.attrs, k)}" for k in obj.attrs)
-                rows.append([name, str(obj.shape), str(obj.dtype), attrs])
-        f.visititems(visit)
+        groups, rows = tree_rows(f)
         summary.facts = [(k, attr_text(f.attrs, k) or "") for k in f.attrs]
-    summary.tables["datasets"] = (["dataset", "shape", "dtype", "attributes"], rows)
+        product = _smap_product(f, path)
+    if product is not None:
+        summary.facts[:0] = [("product", f"{product.short_name} ({product.title})")]
+        summary.tables["product groups"] = (["group", "layout", "grid"], [
+            [g.name, product.layout, g.grid or "swath (resample with --grid)"]
+            for g in product.groups])
+    summary.tables["groups"] = (["group", "attributes"], groups)
+    summary.tables["datasets"] = (["dataset", "shape", "dtype", "chunks", "compression",
+                                   "attributes"], rows)
+    if stats:
+        values, bits = stats_rows(path, smap=product is not None)
+        summary.tables["statistics"] = (["dataset", "min", "max", "mean", "std", "valid"],
+                                        values)
+        summary.tables["flag bits"] = (["dataset", "mask", "meaning", "set"], bits)
     return summary
+
+
+def _smap_product(f: h5py.File, path: Path) -> SmapProduct | None:
+    try:
+        return smap_product_of_file(f, path)
+    except FormatError:
+        return None
 
 
 def inspect_store(store: str) -> Summary:
@@ -151,9 +172,9 @@ def _attrs(attrs: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in attrs.items() if k != "coordinates")[:120]
 
 
-def _inspect_file(path: Path) -> Summary:
+def _inspect_file(path: Path, *, stats: bool = False) -> Summary:
     if sniff(path) == "hdf5" and not spec("asi-amsr2").names_it(path.name):
-        return inspect_hdf5(path)  # AMSR2 L1, or any HDF5 / NetCDF-4 file: what is inside
+        return inspect_hdf5(path, stats=stats)  # AMSR2 L1 or any HDF5 / NetCDF-4 file
     identify(path)  # an ASI file, or the error that says what the file is not
     return inspect_asi_file(path)
 
