@@ -84,3 +84,33 @@ def test_a_record_without_times_is_a_broken_answer():
 
     with pytest.raises(TransientFetchError):
         granule_of({"umm": {"GranuleUR": "x"}}, product="alos-rtc-fbd", datapool_url="https://d")
+
+
+NSIDC_ITEM = {
+    "meta": {"concept-id": "G2938353645-NSIDC_ECS"},
+    "umm": {
+        "GranuleUR": "SC:SPL3SMP.009:288432141",
+        "TemporalExtent": {"RangeDateTime": {"BeginningDateTime": "2023-01-01T00:00:00.000Z",
+                                             "EndingDateTime": "2023-01-01T23:59:59.999Z"}},
+        "SpatialExtent": {"HorizontalSpatialDomain": {"Geometry": {"BoundingRectangles": [
+            {"WestBoundingCoordinate": -180.0, "SouthBoundingCoordinate": -85.044,
+             "EastBoundingCoordinate": 180.0, "NorthBoundingCoordinate": 85.044}]}}},
+        "RelatedUrls": [{"Type": "GET DATA", "URL": "https://n5eil01u.ecs.nsidc.org/DP4/SMAP/"
+                         "SPL3SMP.009/2023.01.01/SMAP_L3_SM_P_20230101_R19240_001.h5"}],
+        "DataGranule": {"ArchiveAndDistributionInformation": [
+            {"Name": "SMAP_L3_SM_P_20230101_R19240_001.h5.iso.xml", "SizeInBytes": 10,
+             "Checksum": {"Value": "0" * 32, "Algorithm": "MD5"}},
+            {"Name": "SMAP_L3_SM_P_20230101_R19240_001.h5", "SizeInBytes": 38467211,
+             "Checksum": {"Value": "3c2f5e0d4f1b8e6a9a0c1d2e3f405162", "Algorithm": "MD5"}}]},
+    },
+}
+
+
+@pytest.mark.timeout(10)
+def test_an_nsidc_record_gives_the_data_file_size_md5_and_its_rectangle():
+    g = granule_of(NSIDC_ITEM, product="smap-spl3smp",
+                   datapool_url="https://n5eil01u.ecs.nsidc.org")
+    assert g.remote_path == "DP4/SMAP/SPL3SMP.009/2023.01.01/SMAP_L3_SM_P_20230101_R19240_001.h5"
+    assert g.size == 38467211  # the .h5's entry, not the sidecar's
+    assert g.checksum == "md5:3c2f5e0d4f1b8e6a9a0c1d2e3f405162"
+    assert g.footprint is not None and g.footprint["coordinates"][0][2] == [180.0, 85.044]

@@ -67,12 +67,41 @@ def _attribute(umm: dict[str, Any], name: str) -> str | None:
 
 def _footprint(umm: dict[str, Any]) -> dict[str, Any] | None:
     try:
-        points = umm["SpatialExtent"]["HorizontalSpatialDomain"]["Geometry"]["GPolygons"][0][
-            "Boundary"]["Points"]
-    except (KeyError, IndexError, TypeError):
+        geometry = umm["SpatialExtent"]["HorizontalSpatialDomain"]["Geometry"]
+    except (KeyError, TypeError):
         return None
+    try:
+        points = geometry["GPolygons"][0]["Boundary"]["Points"]
+    except (KeyError, IndexError, TypeError):
+        return _rectangle(geometry)
     ring = [[float(p["Longitude"]), float(p["Latitude"])] for p in points]
     return {"type": "Polygon", "coordinates": [ring]}
+
+
+def _rectangle(geometry: dict[str, Any]) -> dict[str, Any] | None:
+    """A ``BoundingRectangles`` footprint (NSIDC's global L3 records) as a polygon."""
+    try:
+        r = geometry["BoundingRectangles"][0]
+        w, s, e, n = (float(r[k]) for k in ("WestBoundingCoordinate", "SouthBoundingCoordinate",
+                                            "EastBoundingCoordinate", "NorthBoundingCoordinate"))
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+    return {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]}
+
+
+def _distribution(umm: dict[str, Any], url: str) -> tuple[str | None, str | None]:
+    """Size in bytes and MD5 of the file ``url`` names, from ``ArchiveAndDistributionInformation``
+    (where NSIDC publishes them: ``SizeInBytes`` and ``Checksum {Value, Algorithm}``)."""
+    name = url.rsplit("/", 1)[-1]
+    for entry in umm.get("DataGranule", {}).get("ArchiveAndDistributionInformation", []):
+        if entry.get("Name") != name:
+            continue
+        checksum = entry.get("Checksum") or {}
+        md5 = checksum.get("Value") if str(checksum.get("Algorithm", "")).upper() == "MD5" \
+            else None
+        size = entry.get("SizeInBytes")
+        return (None if size is None else str(size)), md5
+    return None, None
 
 
 def granule_of(item: dict[str, Any], *, product: str, datapool_url: str) -> Granule:
@@ -92,6 +121,9 @@ def granule_of(item: dict[str, Any], *, product: str, datapool_url: str) -> Gran
     base = datapool_url.rstrip("/") + "/"
     remote = url[len(base):] if url.startswith(base) else url
     size, md5 = _attribute(umm, "BYTES"), _attribute(umm, "MD5SUM")
+    if size is None or md5 is None:  # NSIDC: in the distribution information instead
+        published_size, published_md5 = _distribution(umm, url)
+        size, md5 = size or published_size, md5 or published_md5
     return Granule(
         id=str(umm["GranuleUR"]), product=product, start=start, end=end, remote_path=remote,
         size=int(float(size)) if size else None, checksum=f"md5:{md5}" if md5 else None,
