@@ -64,3 +64,13 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path_factory, tmp_path, capsys):
     l1b = smap_file(tmp_path_factory, "SPL1BTB")
     assert main(["convert", str(l1b), "--layer", "Brightness_Temperature/tb_h"]) == 2
     assert "--grid" in capsys.readouterr().err
+
+
+def test_an_out_path_ending_in_a_slash_is_a_folder(tmp_path_factory, tmp_path):
+    path = smap_file(tmp_path_factory, "SPL3SMP")
+    folder = tmp_path / "cogs"
+    assert main(["convert", str(path), "--layer", LAYER, "--out", f"{folder}/"]) == 0
+    [written] = folder.iterdir()
+    assert written.name == f"{path.stem}_soil_moisture.tif"
+    with rasterio.open(written) as ds:
+        assert ds.crs.to_epsg() == 6933

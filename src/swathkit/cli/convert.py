@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import os
 from pathlib import Path
 
 from swathkit.cli import render
@@ -24,7 +25,8 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--layer", required=True, help="HDF5 dataset path of the layer")
     p.add_argument("--to", choices=("geotiff", "cog"), default="cog", help="output format")
     p.add_argument("--grid", help="target grid (registry name) for layers that need one")
-    p.add_argument("--out", help="output file (one input) or folder (default: beside input)")
+    p.add_argument("--out", help="output file (one input), or folder (several inputs, an "
+                   "existing folder or a path ending in /); default: beside each input")
     p.set_defaults(run=run)
 
 
@@ -61,4 +63,7 @@ def _out(path: Path, layer: str, out: str | None, n: int) -> Path:
     if out is None:
         return path.with_name(name)
     target = Path(out)
-    return target / name if target.is_dir() or n > 1 else target
+    if target.is_dir() or n > 1 or out.endswith(("/", os.sep)):  # a folder: made if needed
+        target.mkdir(parents=True, exist_ok=True)
+        return target / name
+    return target
