@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -98,9 +97,16 @@ def test_help_teaches_the_credentials_layout_and_exit_codes(capsys):
         assert words in text
 
 
-def _mid_download(out):
-    """Zips extracted, a first DSWE tile in place, others still coming (4 kB/s)."""
-    return any(out.glob("*/usgs_dswe/*_INWAM.TIF"))
+RUNNER = """
+import sys
+from swathkit.jobs.pairs.download import download_pairs
+
+def done(n, total, item):  # called once a file is in place and recorded
+    if item.endswith("_INWAM.TIF"):  # a DSWE tile: the zips are extracted by now
+        print(item, flush=True)
+
+download_pairs(sys.argv[1], sys.argv[2], workers=1, progress=done)
+"""
 
 
 @pytest.mark.timeout(180)
@@ -122,14 +128,17 @@ def test_sigkill_mid_download_then_rerun_gives_the_clean_files(table, sims, tmp_
 def _kill_then_rerun(table, out, clean):
     argv = [sys.executable, "-m", "swathkit.cli.main", "pairs", "download", "--table",
             str(table), "--out", str(out), "--workers", "1", "--json"]
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    proc = subprocess.Popen([sys.executable, "-c", RUNNER, str(table), str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                             env=os.environ.copy())
-    deadline = time.monotonic() + 90
-    while proc.poll() is None and time.monotonic() < deadline and not _mid_download(out):
-        time.sleep(0.01)  # polling the file system for the event, inside a deadline
-    assert proc.poll() is None, "the download ended before it was caught half-way"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(30)
+    try:
+        first_tile = proc.stdout.readline()  # blocks until the child reports the event
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.communicate(timeout=30)
+    assert first_tile and proc.returncode == -signal.SIGKILL, \
+        "the download ended before it was caught half-way"
     assert tree(out) != tree(clean)  # killed with tiles left to fetch
     again = subprocess.run(argv, capture_output=True, text=True, env=os.environ.copy(),
                            timeout=120)

@@ -1,15 +1,14 @@
 """SIGKILL ``pairs score`` mid-run, run it again: the table ends as an uninterrupted run's.
 
 The simulators run in this process, LandsatLook capped to a slow link so that scoring
-takes a while; ``swathkit pairs score --batch 1`` runs as a child process and is killed
-as soon as the table holds its first scored pair (and the rest are still to score).
+takes a while; the scoring runs in a child process (one pair per table write) that says
+on its standard output when a pair is recorded, and is killed at the first one.
 """
 
 import shutil
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -20,7 +19,15 @@ from swathkit.stores.pair_table import PairTable
 
 pytestmark = pytest.mark.slow  # the simulators build their catalogues and files
 
-CLI = "import sys; from swathkit.cli.main import main; sys.exit(main(sys.argv[1:]))"
+RUNNER = """
+import sys
+from swathkit.jobs.pairs.score import score_pairs
+
+def scored(done, total, item):  # called once the pair's row is recorded (batch 1)
+    print(done, flush=True)
+
+score_pairs(sys.argv[1], batch=1, progress=scored)
+"""
 SLOW_LINK = 20_000.0  # bytes per second per connection: ~0.4 s for each new tile file
 # six months: 5 pairs on more than one tile file, so a file is still to fetch after the first pair
 # is recorded (a pair whose tile is cached is scored in milliseconds)
@@ -32,22 +39,17 @@ def _states(table):
 
 
 def _kill_after_first_scored(table):
-    """Run the CLI until one pair is recorded as scored, then SIGKILL it; the states then."""
-    proc = subprocess.Popen([sys.executable, "-c", CLI, "pairs", "score", "--table",
-                             str(table), "--batch", "1", "--json"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
+    """Score in a child until it says one pair is recorded, then SIGKILL it; the states then."""
+    proc = subprocess.Popen([sys.executable, "-c", RUNNER, str(table)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
-        while proc.poll() is None and time.monotonic() < deadline:
-            if "scored" in _states(table):
-                proc.send_signal(signal.SIGKILL)
-                break
-            time.sleep(0.01)
+        first = proc.stdout.readline()  # blocks until the child reports the event
+        proc.send_signal(signal.SIGKILL)
     finally:
-        if proc.poll() is None and time.monotonic() >= deadline:
-            proc.kill()
-        proc.wait(timeout=30)
-    assert proc.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+        proc.kill()
+        proc.communicate(timeout=30)
+    assert first.strip() == "1" and proc.returncode == -signal.SIGKILL, \
+        "the run ended before it could be killed"
     return _states(table)
 
 
