@@ -25,6 +25,12 @@ benchmarks/out/pairs-seed, so a second run starts at once.
 
     python benchmarks/bench_pairs_seed.py [--bbox=-92,29,-88,31 --year 2008 --repeat 3]
     python benchmarks/bench_pairs_seed.py --quick   # 1000 px tiles, four months, one run
+    python benchmarks/bench_pairs_seed.py --latency 80ms  # both archives 80 ms away
+
+The real archives are far from their users (a round trip of tens of milliseconds from
+inside the USA to ASF in Alaska or USGS EROS in South Dakota, 100-200 ms from Europe or
+Asia), so ``--latency`` puts both simulators behind a link that delays every exchange
+(:mod:`swathkit.sim.wan`): there each request the seed makes costs what it costs in use.
 """
 
 from __future__ import annotations
@@ -91,6 +97,8 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2008)
     parser.add_argument("--pixels", type=int, default=5000, help="DSWE tile size (5000: full)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per method (median time)")
+    parser.add_argument("--latency", default="0ms",
+                        help="round trip to both archives, e.g. 80ms (default: loopback)")
     parser.add_argument("--quick", action="store_true",
                         help="the region's eastern half over four months, 1000 px tiles")
     args = parser.parse_args()
@@ -98,9 +106,13 @@ def main() -> None:
     if args.quick:
         args.bbox, args.pixels, args.repeat = "-90,29,-88,31", 1000, 1
         start, end = datetime(args.year, 3, 1, tzinfo=UTC), datetime(args.year, 7, 1, tzinfo=UTC)
+    from swathkit.sim.wan import parse_latency
+
+    latency = parse_latency(args.latency)
     west, south, east, north = (float(v) for v in args.bbox.split(","))
     wkt = f"POLYGON(({west} {south},{east} {south},{east} {north},{west} {north},{west} {south}))"
-    with simulators(args.pixels) as (asf, ll), tempfile.TemporaryDirectory() as tmp_name:
+    with simulators(args.pixels, latency) as (asf, ll), \
+            tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         target = seed_target(asf, ll)
         warm_seconds, results = warm(wkt, start, end, target)
@@ -122,20 +134,22 @@ def main() -> None:
             ("swathkit, one harvest window (chunk_days=366)", ours("one-{k}", chunk_days=366)),
             ("swathkit, scored by the seed's box", ours("cold-0", within="bbox")))]
         title = (f"{args.bbox}, {start:%Y-%m-%d} – {end:%Y-%m-%d}: {len(results)} ALOS scenes, "
-                 f"{args.pixels} px DSWE tiles (simulator files made first: {warm_seconds:.0f} s;"
-                 f" wall times: median of {args.repeat} runs)")
+                 f"{args.pixels} px DSWE tiles, {1e3 * latency:.0f} ms round trip to both "
+                 f"archives (simulator files made first: {warm_seconds:.0f} s; wall times: "
+                 f"median of {args.repeat} runs)")
         print_costs(title, runs)
         print_decisions(runs)
         print_scoring(runs)
 
 
 @contextmanager
-def simulators(pixels: int) -> Iterator[tuple[Any, Any]]:
-    """Both simulators on loopback, their files kept in benchmarks/out; env pointing at them."""
+def simulators(pixels: int, latency: float) -> Iterator[tuple[Any, Any]]:
+    """Both simulators on loopback (``latency`` s away), their files kept in benchmarks/out;
+    env pointing at them."""
     from swathkit.sim.pairs import simulated_pairs
 
-    with simulated_pairs(OUT, users={USER: PASSWORD}, rtc_pixels=16,
-                         dswe_pixels=pixels) as sims, tempfile.TemporaryDirectory() as home:
+    with simulated_pairs(OUT, users={USER: PASSWORD}, rtc_pixels=16, dswe_pixels=pixels,
+                         latency=latency) as sims, tempfile.TemporaryDirectory() as home:
         os.environ.update(sims.environment(USER, PASSWORD), HOME=home,
                           XDG_CACHE_HOME=str(Path(home) / "cache"),
                           REQUESTS_CA_BUNDLE=str(sims.ca_file))  # asf_search, pystac-client

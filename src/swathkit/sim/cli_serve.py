@@ -104,13 +104,13 @@ def run_serve(args: argparse.Namespace) -> int:
     far = _distance(args)
     if args.archive == "bremen":
         return _serve_bremen(args, far)
-    if args.archive in ("landsatlook", "asf") and (far.latency or far.bandwidth is not None):
-        raise InputError(f"--latency and --bandwidth are for gportal and bremen; "
-                         f"--archive {args.archive} serves on plain loopback")
+    if args.archive == "asf" and far.bandwidth is not None:
+        raise InputError("--bandwidth is for gportal, bremen and landsatlook; the simulated "
+                         "ASF takes --latency only")
     if args.archive == "landsatlook":
-        return _serve_landsatlook(args)
+        return _serve_landsatlook(args, far)
     if args.archive == "asf":
-        return _serve_asf(args)
+        return _serve_asf(args, far)
     from swathkit.sim.gportal.server import Endpoints, serve_forever
 
     def ready(e: Endpoints) -> None:
@@ -141,7 +141,7 @@ def _serve_bremen(args: argparse.Namespace, far: _Distance) -> int:
         lambda stats: f"served {stats.requests_served} requests")
 
 
-def _serve_landsatlook(args: argparse.Namespace) -> int:
+def _serve_landsatlook(args: argparse.Namespace, far: _Distance) -> int:
     import secrets
 
     from swathkit.sim.stac.server import SimulatedLandsatLook, serve_forever
@@ -156,17 +156,17 @@ def _serve_landsatlook(args: argparse.Namespace) -> int:
         render.facts("simulated USGS LandsatLook (Ctrl-C to stop)", [
             ("STAC", sim.stac_url), ("ERS login", sim.base_url + "login"),
             ("username", args.username), ("password", password),
-            ("tile size", f"{pixels} px"), ("faults", args.faults),
+            ("tile size", f"{pixels} px"), ("faults", args.faults), *far.facts(),
             *_ca_facts(sim.ca_file)])
 
     return _until_stopped(lambda: serve_forever(
         on_ready=ready, users={args.username: password},
         pixels=pixels, faults=args.faults, seed=args.seed,
-        cache_dir=args.cache),
+        cache_dir=args.cache, latency=far.latency, bandwidth=far.bandwidth),
         lambda stats: f"served {stats.requests_served} requests")
 
 
-def _serve_asf(args: argparse.Namespace) -> int:
+def _serve_asf(args: argparse.Namespace, far: _Distance) -> int:
     import secrets
 
     from swathkit.sim.cmr.asf import SimulatedAsf, serve_forever
@@ -180,11 +180,12 @@ def _serve_asf(args: argparse.Namespace) -> int:
             ("faults", args.faults), ("seed", args.seed),
             ("endpoints", f"SWATHKIT_CMR_URL={asf.cmr_url} SWATHKIT_URS_URL={asf.urs_url} "
                           f"SWATHKIT_ASF_DATAPOOL_URL={asf.datapool_url}"),
-            *_ca_facts(asf.ca_file)])
+            *far.facts(), *_ca_facts(asf.ca_file)])
 
     return _until_stopped(lambda: serve_forever(
         on_ready=ready, faults=args.faults, seed=args.seed,
-        pixels=args.pixels, users={user: password}, cache_dir=args.cache),
+        pixels=args.pixels, users={user: password}, cache_dir=args.cache,
+        latency=far.latency),
         lambda stats: f"served {stats.cmr_requests} CMR requests")
 
 

@@ -51,7 +51,7 @@ class PairsSimulators:
 @contextmanager
 def simulated_pairs(folder: str | os.PathLike[str], *, users: dict[str, str] | None = None,
                     rtc_pixels: int | None = None, dswe_pixels: int = 5000,
-                    faults: str = "none") -> Iterator[PairsSimulators]:
+                    faults: str = "none", latency: float = 0.0) -> Iterator[PairsSimulators]:
     """Start the simulated ASF and LandsatLook, their files kept in ``folder``.
 
     Args:
@@ -61,13 +61,15 @@ def simulated_pairs(folder: str | os.PathLike[str], *, users: dict[str, str] | N
         rtc_pixels: Columns of the RTC rasters (None: full size, ~6000).
         dswe_pixels: Size of the DSWE tiles (5000: full size).
         faults: A fault preset played by both.
+        latency: Round-trip seconds added to every exchange with either, as if far away.
     """
     root = Path(folder)
     root.mkdir(parents=True, exist_ok=True)
     with SimulatedAsf(pixels=rtc_pixels, users=users, faults=faults,
-                      cache_dir=root / "asf") as asf, \
+                      cache_dir=root / "asf", latency=latency) as asf, \
             SimulatedLandsatLook(users=users, require_login=bool(users), pixels=dswe_pixels,
-                                 faults=faults, cache_dir=root / "landsatlook") as ll:
+                                 faults=faults, cache_dir=root / "landsatlook",
+                                 latency=latency) as ll:
         ca = root / "ca-bundle.pem"
         ca.write_text(asf.ca_file.read_text() + (ll.ca_file.read_text() if ll.ca_file else ""))
         yield PairsSimulators(asf, ll, ca)

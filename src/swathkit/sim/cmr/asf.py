@@ -68,25 +68,27 @@ class SimulatedAsf:
         cache_dir: Where zips are kept (a temporary folder, removed on close, by default).
         hostile: Zip names published as hostile zips (``../`` or absolute members, a
             symlink, a lying size), with their kind: :mod:`swathkit.sim.cmr.hostile_zip`.
+        latency: Round-trip seconds added to every exchange with each server, as if far
+            away (:mod:`swathkit.sim.wan`; 0: loopback).
     """
 
     def __init__(self, *, faults: str | FaultPlan = "none", seed: int = 0,
                  pixels: int | None = None, users: dict[str, str] | None = None,
                  cookie_ttl: float = 3600.0,
                  cache_dir: str | os.PathLike[str] | None = None,
-                 hostile: dict[str, str] | None = None) -> None:
+                 hostile: dict[str, str] | None = None, latency: float = 0.0) -> None:
         self.fault_plan = fault_plan(faults, seed=seed) if isinstance(faults, str) else faults
         self._tmp = tempfile.TemporaryDirectory(prefix="swathkit-asf-")
         self.zips = ZipStore(Path(cache_dir or self._tmp.name), pixels=pixels, seed=seed,
                              hostile=hostile)
         self.catalogue: Catalogue = catalogue(seed)
         plan = self.fault_plan
-        self.urs = UrsServer(users or {"sim": "sim"}, plan=plan)
-        self.s3 = S3Server(self._local, plan=plan)
+        self.urs = UrsServer(users or {"sim": "sim"}, plan=plan, latency=latency)
+        self.s3 = S3Server(self._local, plan=plan, latency=latency)
         self.datapool = DatapoolServer(self.catalogue, self.urs, self.s3, plan=plan,
-                                       cookie_ttl=cookie_ttl)
+                                       cookie_ttl=cookie_ttl, latency=latency)
         self.cmr = CmrServer(self.catalogue, self.zips.digest, datapool_url=self.datapool_url,
-                             plan=plan)
+                             plan=plan, latency=latency)
         self._servers = (self.urs, self.s3, self.datapool, self.cmr)
         self.ca_file = Path(self._tmp.name) / "ca-bundle.pem"
         self.ca_file.write_text("".join(s.ca_file.read_text() for s in self._servers

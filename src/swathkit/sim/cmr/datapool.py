@@ -57,8 +57,10 @@ class S3Server(SimServer):
         plan: Faults to inject (stream faults, corruption).
     """
 
-    def __init__(self, local: Callable[[str], Path | None], *, plan: FaultPlan) -> None:
-        super().__init__(_S3Handler, plan=plan, connection_cap=plan.max_sessions, name="sim-s3")
+    def __init__(self, local: Callable[[str], Path | None], *, plan: FaultPlan,
+                 latency: float = 0.0) -> None:
+        super().__init__(_S3Handler, plan=plan, connection_cap=plan.max_sessions,
+                         latency=latency, name="sim-s3")
         self.local = local
         self.secret = secrets.token_bytes(16)
         self._tampered: dict[str, int | None] = {}  # zip name → GETs left (None: all)
@@ -180,9 +182,9 @@ class DatapoolServer(SimServer):
     """
 
     def __init__(self, catalogue: Catalogue, urs: UrsServer, s3: S3Server, *, plan: FaultPlan,
-                 cookie_ttl: float = 3600.0) -> None:
+                 cookie_ttl: float = 3600.0, latency: float = 0.0) -> None:
         super().__init__(_DatapoolHandler, plan=plan, connection_cap=plan.max_sessions,
-                         name="sim-datapool")
+                         latency=latency, name="sim-datapool")
         self.catalogue, self.urs, self.s3, self.cookie_ttl = catalogue, urs, s3, cookie_ttl
         self._cookies: dict[str, float] = {}  # value → expiry (monotonic seconds)
         self._lock = threading.Lock()

@@ -45,8 +45,9 @@ class CmrServer(SimServer):
     """
 
     def __init__(self, catalogue: Catalogue, digest: Callable[[Scene], Digest], *,
-                 datapool_url: str, plan: FaultPlan) -> None:
-        super().__init__(_Handler, plan=plan, connection_cap=plan.max_sessions, name="sim-cmr")
+                 datapool_url: str, plan: FaultPlan, latency: float = 0.0) -> None:
+        super().__init__(_Handler, plan=plan, connection_cap=plan.max_sessions,
+                         latency=latency, name="sim-cmr")
         self.catalogue, self.digest, self.datapool_url = catalogue, digest, datapool_url
 
 

@@ -39,8 +39,9 @@ class UrsServer(SimServer):
         plan: Faults to inject.
     """
 
-    def __init__(self, users: dict[str, str], *, plan: FaultPlan) -> None:
-        super().__init__(_Handler, plan=plan, name="sim-urs")
+    def __init__(self, users: dict[str, str], *, plan: FaultPlan,
+                 latency: float = 0.0) -> None:
+        super().__init__(_Handler, plan=plan, latency=latency, name="sim-urs")
         self.users = dict(users)
         self.tokens: dict[str, str] = {}  # token → user
         self._codes: dict[str, str] = {}  # code → user, used once

@@ -106,9 +106,9 @@ class LandsatLookServer(SimServer):
     """The HTTP server: state shared by the handler threads."""
 
     def __init__(self, tiles: _Tiles, accounts: Accounts, plan: FaultPlan, *,
-                 require_login: bool, bandwidth: float | None) -> None:
+                 require_login: bool, bandwidth: float | None, latency: float = 0.0) -> None:
         super().__init__(_Handler, plan=plan, connection_cap=plan.max_sessions,
-                         bandwidth=bandwidth, name="sim-landsatlook")
+                         bandwidth=bandwidth, latency=latency, name="sim-landsatlook")
         self.tiles, self.accounts, self.require_login = tiles, accounts, require_login
 
     @property
@@ -263,12 +263,13 @@ class SimulatedLandsatLook:
         seed: Seed of a preset's faults.
         cache_dir: Where generated COGs are kept (default: a temporary folder, removed).
         bandwidth: Bytes per second per connection; ``None``: as fast as possible.
+        latency: Round-trip seconds added to every exchange, as if far away (0: loopback).
     """
 
     def __init__(self, *, users: dict[str, str] | None = None, require_login: bool = True,
                  pixels: int = TILE_PIXELS, faults: str | FaultPlan = "none", seed: int = 0,
                  cache_dir: str | os.PathLike[str] | None = None,
-                 bandwidth: float | None = None) -> None:
+                 bandwidth: float | None = None, latency: float = 0.0) -> None:
         self.fault_plan = fault_plan(faults, seed=seed) if isinstance(faults, str) else faults
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if cache_dir is None:
@@ -277,7 +278,8 @@ class SimulatedLandsatLook:
         self.tiles = _Tiles(Path(cache_dir), pixels)
         self.accounts = Accounts(dict(users or {}))
         self._server = LandsatLookServer(self.tiles, self.accounts, self.fault_plan,
-                                         require_login=require_login, bandwidth=bandwidth)
+                                         require_login=require_login, bandwidth=bandwidth,
+                                         latency=latency)
         self._closed = False
 
     @property
