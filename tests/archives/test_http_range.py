@@ -127,3 +127,27 @@ def test_prefetch_merges_runs_a_gap_apart_and_skips_what_the_cache_cannot_hold(s
         assert opener.prefetch(href, [(0, len(whole))]) == 1
         assert opener.requests == before + 2
         assert opener(href).read() == whole  # read block by block instead
+
+
+def test_the_first_request_of_a_file_brings_its_head_and_later_ones_one_block(sim, href):
+    with _http(sim) as http:
+        whole = http.request("GET", href).content
+        opener = RangeOpener(http, block_size=512, head=3000)  # rounded up to 6 blocks
+        f = opener(href)
+        assert f.read(3072) == whole[:3072] and opener.requests == 1
+        assert opener.bytes_fetched == 3072
+        f.seek(5000)
+        assert f.read(10) == whole[5000:5010] and opener.requests == 2
+        assert opener.bytes_fetched == 3072 + 512
+        with rasterio.open(href, opener=opener) as ds:  # the header from the cache
+            part = ds.read(1, window=Window(0, 0, 32, 32))
+        with rasterio.MemoryFile(whole) as mem, mem.open() as local:
+            np.testing.assert_array_equal(part, local.read(1, window=Window(0, 0, 32, 32)))
+
+
+def test_a_head_larger_than_the_file_is_the_whole_file(sim, href):
+    with _http(sim) as http:
+        whole = http.request("GET", href).content
+        opener = RangeOpener(http, block_size=1024, head=len(whole) + 5000)
+        f = opener(href)
+        assert f.read() == whole and opener.requests == 1

@@ -50,17 +50,22 @@ class RangeOpener:
 
     Args:
         http: The client (not shared with other threads).
-        block_size: Bytes per Range request.
+        block_size: Bytes per block: the unit of a Range request and of the cache.
         cache_blocks: Blocks kept (least recently used dropped first), all URLs together.
+        head: Bytes brought by the first request of a URL (rounded up to whole blocks;
+            default one block): a header read at once, while the blocks after it stay
+            small, so a prefetched run wastes little at its ends.
         retry: Retries of each block request (default: :class:`RetryPolicy`'s).
     """
 
     def __init__(self, http: HttpClient, *, block_size: int = BLOCK_SIZE,
-                 cache_blocks: int = 256, retry: RetryPolicy | None = None) -> None:
-        if block_size < 1 or cache_blocks < 1:
-            raise InputError(f"block size {block_size} and cache of {cache_blocks} blocks: "
-                             "give 1 or more of each")
+                 cache_blocks: int = 256, retry: RetryPolicy | None = None,
+                 head: int | None = None) -> None:
+        if block_size < 1 or cache_blocks < 1 or (head is not None and head < 1):
+            raise InputError(f"block size {block_size}, cache of {cache_blocks} blocks and "
+                             f"head of {head} bytes: give 1 or more of each")
         self.http, self.block_size, self.cache_blocks = http, block_size, cache_blocks
+        self.head_blocks = 1 if head is None else -(-head // block_size)
         self.retry = retry or RetryPolicy()
         self.bytes_fetched = 0
         self.requests = 0
@@ -90,10 +95,13 @@ class RangeOpener:
         if cached is not None:
             self._blocks.move_to_end(key)
             return cached
-        start = index * self.block_size
-        data, self._sizes[url] = self.fetch(url, start, start + self.block_size - 1)
-        self._keep(key, data)
-        return data
+        bs = self.block_size
+        count = self.head_blocks if url not in self._sizes and index < self.head_blocks else 1
+        first = 0 if count > 1 else index
+        data, self._sizes[url] = self.fetch(url, first * bs, (first + count) * bs - 1)
+        for i in range(first, first + count):
+            self._keep((url, i), data[(i - first) * bs:(i - first + 1) * bs])
+        return data[(index - first) * bs:(index - first + 1) * bs]
 
     def prefetch(self, url: str, ranges: Iterable[tuple[int, int]], *, gap: int = 1) -> int:
         """Cache the blocks covering the byte ranges ``[start, end)`` of ``url``.

@@ -25,7 +25,7 @@ def searched(env, tmp_path):
 
 
 def test_every_candidate_is_scored_reading_a_part_of_the_tiles(searched):
-    report = score_pairs(searched, block_size=1024)
+    report = score_pairs(searched, block_size=1024, head=1024)
     rows = PairTable(searched).rows()
     assert report.counts["to_score"] == len(rows) > 0
     assert {r.state for r in rows} == {"scored"} and not report.failures

@@ -51,12 +51,20 @@ from swathkit.types import Failure, Progress
 __all__ = ["CACHE_BYTES", "SCORE_BLOCK_SIZE", "SCORE_WORKERS", "PairBytes", "ScoreExtras",
            "asset_urls", "score_pairs", "tile_groups"]
 
-SCORE_BLOCK_SIZE = 8 * 1024
+SCORE_BLOCK_SIZE = 1024
 """Bytes per Range block: a COG's internal tiles are small (a few KB deflated), and the
-runs of them a pair needs are fetched in one request each (:mod:`.cog_tiles`)."""
+runs of them a pair needs are fetched in one request each (:mod:`.cog_tiles`), so a small
+block wastes little at the ends of a run."""
+SCORE_GAP = 2 * 1024
+"""Runs of tiles at most this far apart are fetched in one request (the bytes between
+them too). Measured on the Gulf-coast benchmark (15 pairs, 5000 px COGs): 1 KB blocks
+with 2 KB gaps read 486 KB in 50 requests; 8 KB blocks merging rows (as before) 602 KB
+in 29; 512 B blocks with 2 KB gaps 419 KB in 73."""
 CACHE_BYTES = 32 * 1024 * 1024
 """Blocks kept across the pairs of a worker (the tiles of one date serve the adjacent frames
 of a path), all workers together."""
+SCORE_HEAD = 8 * 1024
+"""Bytes of a COG's first request: its header (IFDs and tile offsets) in one round trip."""
 SCORE_WORKERS = 4
 """Groups of pairs scored at a time: each worker waits on its own round trips."""
 
@@ -87,7 +95,8 @@ def asset_urls(dswe_ids: Sequence[str], base_url: str | None = None) -> list[str
 
 
 def score_pairs(table: str | Path, *, rules: ScoreRules | None = None, batch: int = 25,
-                block_size: int = SCORE_BLOCK_SIZE, workers: int = SCORE_WORKERS,
+                block_size: int = SCORE_BLOCK_SIZE, head: int = SCORE_HEAD,
+                workers: int = SCORE_WORKERS,
                 retry: RetryPolicy | None = None,
                 progress: Progress | None = None) -> JobReport[ScoreExtras]:
     """Score the pairs of ``table`` not scored yet; record each as scored or failed.
@@ -109,7 +118,7 @@ def score_pairs(table: str | Path, *, rules: ScoreRules | None = None, batch: in
     groups = tile_groups(todo, base)
     workers = min(workers, max(1, len(groups)))
     interrupted = False
-    with _openers(workers, auth, block_size, retry) as openers:
+    with _openers(workers, auth, block_size, head, retry) as openers:
         try:
             _run(groups, len(todo), store, batch, base, rules, openers, used, failures,
                  progress)
@@ -150,7 +159,7 @@ def tile_groups(rows: Sequence[PairRow], base: str | None = None) -> list[list[P
 
 
 @contextmanager
-def _openers(workers: int, auth: ErsAuth, block_size: int,
+def _openers(workers: int, auth: ErsAuth, block_size: int, head: int,
              retry: RetryPolicy | None) -> Iterator[queue.Queue[RangeOpener]]:
     """``workers`` openers, each with its own client (a client is not shared by threads)."""
     free: queue.Queue[RangeOpener] = queue.Queue()
@@ -159,7 +168,7 @@ def _openers(workers: int, auth: ErsAuth, block_size: int,
     try:
         for http in clients:
             free.put(RangeOpener(http, block_size=block_size, cache_blocks=cache_blocks,
-                                 retry=retry))
+                                 retry=retry, head=head))
         yield free
     finally:
         for http in clients:
@@ -249,7 +258,7 @@ def _score(row: PairRow, base: str, rules: ScoreRules | None,
     try:
         urls = asset_urls(c.dswe_ids, base)
         with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR"):  # no sidecar probes
-            prefetch_tiles(urls, c.sar_polygon, opener,
+            prefetch_tiles(urls, c.sar_polygon, opener, gap=max(1, SCORE_GAP // opener.block_size),
                            within=(rules or ScoreRules()).within)
             result = score_files(urls, c.sar_polygon, rules=rules, opener=opener)
     except (FetchError, InputError, FormatError) as raised:
