@@ -159,7 +159,7 @@ def _swath_items(source: str, opts: Options) -> list[RasterItem]:
                          f"--grid NAME ({', '.join(GRIDS)})")
     variable = _variable(source, store, opts.layer)
     target = named_grid(opts.grid)
-    granules = list(opts.granules) or store.granule_ids()
+    granules = list(opts.granules) or store.granule_ids
     missing = [g for g in granules if g not in store]
     if missing:
         raise InputError(f"{source}: no granule {', '.join(missing[:5])} in the store "
@@ -175,7 +175,9 @@ def _swath_items(source: str, opts: Options) -> list[RasterItem]:
             keep = [c for c in da.coords if str(c) in (f"lat_{_band(band)}",
                                                        f"lon_{_band(band)}")]
             da = da.reset_coords([c for c in da.coords if c not in keep], drop=True)
-            return swath_raster(da, target, opts.method, variable, Path(granule))
+            return swath_raster(da, target, opts.method, variable, Path(f"{source}:{granule}"),
+                                hint="the store keeps no lat/lon: ingest into a store made "
+                                "with --coords")
         return load
 
     return [RasterItem(g, f"{g}_{variable}_{target.name}.tif", loader(g)) for g in granules]

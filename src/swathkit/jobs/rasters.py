@@ -73,7 +73,8 @@ def load_layer(path: Path, layer: str, *, grid: str | None = None,
                   flags, {**_tags(da.attrs), "source": f"{path.name}:{key}"})
 
 
-def swath_raster(da: xr.DataArray, grid: Grid, method: str, key: str, path: Path) -> Raster:
+def swath_raster(da: xr.DataArray, grid: Grid, method: str, key: str, path: Path, *,
+                 hint: str = "check that the file is complete (re-download it)") -> Raster:
     """A (scan, pixel) swath variable with ``lat``/``lon`` coordinates resampled onto ``grid``.
 
     Floats are resampled by ``method`` (NaN where no observation, written as the
@@ -81,15 +82,16 @@ def swath_raster(da: xr.DataArray, grid: Grid, method: str, key: str, path: Path
     the fill (or the dtype's largest value) where nothing fell.
 
     Raises:
-        InputError: the variable has no 2-D lat/lon of its own shape.
+        InputError: the variable has no 2-D lat/lon of its own shape (``hint``: what to do).
     """
-    lat, lon = _latlon(da, key, path)
+    lat, lon = _latlon(da, key, path, hint)
     values = np.asarray(da.values)
     flags = values.dtype.kind in "iu"
-    out = grid_swath(lat, lon, values.astype(np.float64), grid,
+    fill = int(da.attrs.get("_FillValue", np.iinfo(values.dtype).max)) if flags else 0
+    known = np.where(values == fill, np.nan, values) if flags else values  # fills never win
+    out = grid_swath(lat, lon, known.astype(np.float64), grid,
                      method="nearest" if flags else method)
     if flags:
-        fill = int(da.attrs.get("_FillValue", np.iinfo(values.dtype).max))
         bands: np.ndarray = np.where(np.isnan(out), fill, out).astype(values.dtype)[None]
         nodata: float | int = fill
     else:
@@ -121,15 +123,15 @@ def _on_named_grid(path: Path, ds: h5py.Dataset, key: str, grid: str | None) -> 
                   values.dtype.kind in "iu", {**_tags(attrs), "source": f"{path.name}:{key}"})
 
 
-def _latlon(da: xr.DataArray, key: str, path: Path) -> tuple[np.ndarray, np.ndarray]:
+def _latlon(da: xr.DataArray, key: str, path: Path,
+            hint: str) -> tuple[np.ndarray, np.ndarray]:
     lat = next((c for c in da.coords.values() if "lat" in str(c.name) and c.shape == da.shape
                 and da.ndim == 2), None)
     lon = next((c for c in da.coords.values() if "lon" in str(c.name) and c.shape == da.shape
                 and da.ndim == 2), None)
     if lat is None or lon is None:
         raise InputError(f"{path}: swath {key} has no latitude/longitude of its own "
-                         f"(shape {da.shape}); it cannot be placed on a grid — check that "
-                         "the file is complete (re-download it)")
+                         f"(shape {da.shape}); it cannot be placed on a grid — {hint}")
     return np.asarray(lat.values, np.float64), np.asarray(lon.values, np.float64)
 
 
