@@ -130,7 +130,7 @@ def _cube_item(source: str, cube: GridCube, opts: Options) -> RasterItem:
     grids = {grid_on(cube.grid, d) for d in days}
     if len(grids) > 1:
         raise InputError(f"{source}: its days are on {len(grids)} CRSs (EPSG "
-                         f"{', '.join(str(g.epsg) for g in sorted(grids, key=str))}; the grid "
+                         f"{', '.join(str(e) for e in sorted(g.epsg for g in grids))}; the grid "
                          "changed CRS on a date); convert days one at a time with --day DATE")
     [g] = grids
     stem = Path(source.rstrip("/")).name.removesuffix(".zarr")
