@@ -3,7 +3,8 @@
 For a synthetic SPL3SMP day (M36, 964 × 406) and unless ``--quick`` an SPL3SMP_E day
 (M09, 3856 × 1624): the time of ``swathkit.jobs.convert.convert`` (read, decode, write
 a COG with overviews) of ``Soil_Moisture_Retrieval_Data_AM/soil_moisture``, median of
-the repeats after a first call (timed apart: it imports the libraries), and whether its pixels equal the baseline's.
+the repeats after a first call (timed apart: it imports the libraries), and whether
+its pixels equal the baseline's.
 
 Baseline: ``gdal_translate -of COG`` through GDAL's HDF5 driver with the
 georeferencing added by hand (``-a_srs EPSG:6933 -a_ullr …`` from the EASE-Grid 2.0
@@ -119,13 +120,14 @@ def main() -> None:
                 path, base, GRIDS[short]), args.repeat)
             verdict, differ, explained, same_geo = compare(mine, base, path)
             g = grid(GRIDS[short])
-            rows.append((short, f"{g.cols} × {g.rows}", f"{t_first:.3f}", f"{t_ours:.3f}", f"{t_base:.3f}",
+            rows.append((short, f"{g.cols} × {g.rows}", f"{t_first:.3f}", f"{t_ours:.3f}",
+                         f"{t_base:.3f}",
                          f"{t_ours / t_base:.2f}", "yes" if same_geo else "NO", verdict,
                          f"{differ:,} ({explained:,} out of range)",
                          f"{mine.stat().st_size / 1e6:.2f} / {base.stat().st_size / 1e6:.2f}"))
     print_table(f"convert L3 layer → COG (median of {args.repeat}); baseline: {baseline_name}",
-                ("product", "grid", "swathkit 1st s", "swathkit s", "baseline s", "ratio", "same CRS+transform",
-                 "pixels", "pixels differing", "MB ours / base"), rows)
+                ("product", "grid", "swathkit 1st s", "swathkit s", "baseline s", "ratio",
+                 "same CRS+transform", "pixels", "pixels differing", "MB ours / base"), rows)
 
 
 if __name__ == "__main__":

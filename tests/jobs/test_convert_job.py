@@ -25,7 +25,7 @@ def _files(tmp_path_factory, tmp_path):
 
 def test_a_bad_file_among_many_is_listed_and_the_rest_are_converted(tmp_path_factory,
                                                                      tmp_path, capsys):
-    folder, good = _files(tmp_path_factory, tmp_path)
+    folder, _ = _files(tmp_path_factory, tmp_path)
     out = tmp_path / "out"
     assert main(["convert", str(folder), "--layer", LAYER, "--out", str(out), "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
@@ -41,7 +41,7 @@ def test_a_bad_file_among_many_is_listed_and_the_rest_are_converted(tmp_path_fac
 
 def test_a_rerun_keeps_outputs_already_there_unless_overwrite(tmp_path_factory, tmp_path,
                                                               capsys):
-    folder, good = _files(tmp_path_factory, tmp_path)
+    folder, _ = _files(tmp_path_factory, tmp_path)
     (folder / "SMAP_L3_SM_P_20150402_R19240_001.h5").unlink()
     out = tmp_path / "out.tif"
     assert main(["convert", str(folder), "--layer", LAYER, "--out", str(out)]) == 0

@@ -7,8 +7,8 @@ import pytest
 import rasterio
 
 from swathkit.cli.main import main
-from swathkit.products.grids import Grid
 from swathkit.products.asi.reader import open_asi
+from swathkit.products.grids import Grid
 from swathkit.sim.bremen.asi import write_asi_day
 from swathkit.stores.grid_cube import open_cube
 from swathkit.stores.grid_cube_writer import cube_writer
