@@ -5,6 +5,7 @@ import json
 
 import h5py
 import numpy as np
+import pytest
 import rasterio
 
 from smap_files import smap_file
@@ -23,6 +24,7 @@ def _files(tmp_path_factory, tmp_path):
     return folder, good
 
 
+@pytest.mark.slow  # the first conversion of the session (imports, an L3 file)
 def test_a_bad_file_among_many_is_listed_and_the_rest_are_converted(tmp_path_factory,
                                                                      tmp_path, capsys):
     folder, _ = _files(tmp_path_factory, tmp_path)
