@@ -121,6 +121,20 @@ def grid_day(swaths: Sequence[Swath], grid: Grid, *, channels: Sequence[str],
     return out
 
 
+def grid_swath(lat: F64, lon: F64, values: F64, grid: Grid, *,
+               method: str = "nearest") -> F64:
+    """One field of one swath onto ``grid`` (the grid's row order), NaN where nothing fell.
+
+    The same path as :func:`grid_day` (one swath, one channel): ``nearest`` takes the
+    observation nearest each cell centre within one cell, ``bucket`` the mean of the
+    observations in the cell, ``ewa`` elliptical weighted averaging.
+    """
+    lat64 = np.asarray(lat, np.float64)
+    swath = Swath(lat64, np.asarray(lon, np.float64), {"v": np.asarray(values, np.float64)},
+                  np.zeros(lat64.shape[:1]), "A")
+    return grid_day([swath], grid, channels=["v"], method=method)["tb_v_asc"]
+
+
 def _hemisphere(swath: Swath, hemisphere: str) -> Swath:
     """A polar grid's own hemisphere only: its projection folds the other one into its corners.
 
