@@ -58,6 +58,8 @@ def load_layer(path: Path, layer: str, *, grid: str | None = None) -> Raster:
     names = (key,) if bands.shape[0] == 1 else tuple(f"{key}[{i}]" for i in range(len(bands)))
     tags = {k: str(da.attrs[k]) for k in ("long_name", "flag_meanings", "valid_min",
                                           "valid_max") if k in da.attrs}
+    tags |= {k: " ".join(str(int(c)) for c in np.atleast_1d(da.attrs[k]))
+             for k in ("flag_values", "flag_masks") if k in da.attrs}
     return Raster(bands, named_grid(group.grid), fill, names, str(da.attrs.get("units", "")),
                   flags, {**tags, "source": f"{path.name}:{key}"})
 

@@ -33,14 +33,20 @@ _MAX_CATEGORIES = 16
 
 def categories(values: np.ndarray, fill: float | None,
                tags: dict[str, str]) -> list[tuple[int, str]]:
-    """(value, name) of each category present: names from ``flag_values``/``flag_meanings``
-    when the attributes give them, else the value itself."""
+    """(value, name) of each category present, at most 16: names from ``flag_values`` and
+    ``flag_meanings`` (enumerations), or the meanings of the bits set (``flag_masks``:
+    ``"none"`` for 0), else the value itself."""
     v = np.asarray(values)
     present = np.unique(v[np.isfinite(v)] if v.dtype.kind == "f" else v)
     present = present[present != fill] if fill is not None else present
     names = tags.get("flag_meanings", "").split()
     codes = [int(c) for c in tags.get("flag_values", "").replace(",", " ").split()]
     meaning = dict(zip(codes, names, strict=False)) if len(codes) == len(names) else {}
+    masks = [int(c) for c in tags.get("flag_masks", "").replace(",", " ").split()]
+    if masks and len(masks) == len(names) and not meaning:
+        meaning = {int(c): "+".join(n for m, n in zip(masks, names, strict=True)
+                                    if int(c) & m == m) or "none"
+                   for c in present[:_MAX_CATEGORIES]}
     return [(int(c), meaning.get(int(c), str(int(c)))) for c in present[:_MAX_CATEGORIES]]
 
 
