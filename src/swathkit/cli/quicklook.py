@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else path.with_name(f"{path.stem}_{leaf}.png")
     result = quicklook_layer(path, args.layer, out, stretch=args.stretch,
                              limits=_pair(args.limits, "--limits"),
-                             percentiles=_pair(args.percentiles, "--percentiles"),
+                             percentiles=_pair(args.percentiles, "--percentiles") or (2.0, 98.0),
                              k=args.k, gamma=args.gamma, band=args.band)
     if args.json:
         print(json.dumps(result, sort_keys=True))

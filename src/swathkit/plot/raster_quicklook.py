@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib import colormaps
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
@@ -24,7 +25,8 @@ from swathkit.plot.coastlines import coastlines
 from swathkit.process.stretch import Stretched
 from swathkit.products.grids import Grid
 
-__all__ = ["categories", "draw_categories", "draw_stretched"]
+__all__ = ["categories", "categories_figure", "draw_categories", "draw_stretched",
+           "stretched_figure"]
 
 _SIZE = (10.0, 6.0)
 _DPI = 110
@@ -53,6 +55,12 @@ def categories(values: np.ndarray, fill: float | None,
 def draw_stretched(s: Stretched, grid: Grid, out: Path, *, title: str, units: str,
                    cmap: str = "viridis") -> Path:
     """Draw normalised ``s.values`` with a colour bar in data units; returns ``out``."""
+    return _save(stretched_figure(s, grid, title=title, units=units, cmap=cmap), out)
+
+
+def stretched_figure(s: Stretched, grid: Grid, *, title: str, units: str,
+                     cmap: str = "viridis") -> Figure:
+    """The figure of :func:`draw_stretched` (axes 0: the map, axes 1: the colour bar)."""
     fig, ax = _figure(grid)
     lo, hi = s.limits
     data = np.ma.masked_invalid(s.values)
@@ -69,12 +77,18 @@ def draw_stretched(s: Stretched, grid: Grid, out: Path, *, title: str, units: st
         labels = [f"{lo + t * (hi - lo):.3g}" for t in ticks]
     bar.set_ticklabels(labels)
     bar.set_label(f"{units or 'no units'} — stretch {s.description} [{lo:.3g}, {hi:.3g}]")
-    return _save(fig, ax, grid, out, title)
+    return _finish(fig, ax, grid, title)
 
 
 def draw_categories(values: np.ndarray, fill: float | None, tags: dict[str, str],
                     grid: Grid, out: Path, *, title: str) -> Path:
     """Draw a flag/category layer, one colour per value, with a legend; returns ``out``."""
+    return _save(categories_figure(values, fill, tags, grid, title=title), out)
+
+
+def categories_figure(values: np.ndarray, fill: float | None, tags: dict[str, str],
+                      grid: Grid, *, title: str) -> Figure:
+    """The figure of :func:`draw_categories`."""
     fig, ax = _figure(grid)
     cats = categories(values, fill, tags)
     v = np.asarray(values, dtype=np.float64)
@@ -91,7 +105,7 @@ def draw_categories(values: np.ndarray, fill: float | None, tags: dict[str, str]
     ax.legend(handles=[Patch(color=colours[i], label=f"{code}: {name}")
                        for i, (code, name) in enumerate(cats)],
               loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7, title="category")
-    return _save(fig, ax, grid, out, title)
+    return _finish(fig, ax, grid, title)
 
 
 def _data_at(s: Stretched, ticks: np.ndarray, good: np.ndarray, lo: float,
@@ -105,7 +119,7 @@ def _data_at(s: Stretched, ticks: np.ndarray, good: np.ndarray, lo: float,
     return [lo + (hi - lo) * float(np.mean(good <= t)) for t in ticks]
 
 
-def _figure(grid: Grid) -> tuple[Figure, object]:
+def _figure(grid: Grid) -> tuple[Figure, Axes]:
     fig = Figure(figsize=_SIZE, dpi=_DPI)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
@@ -118,7 +132,7 @@ def _extent(grid: Grid) -> tuple[float, float, float, float]:
     return x_min, x_max, y_min, y_max
 
 
-def _coast(ax: object, grid: Grid) -> None:
+def _coast(ax: Axes, grid: Grid) -> None:
     from pyproj import Transformer
 
     to_grid = Transformer.from_crs(4326, grid.crs, always_xy=True)
@@ -127,18 +141,22 @@ def _coast(ax: object, grid: Grid) -> None:
         x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
         bad = ~(np.isfinite(x) & np.isfinite(y))
         x[bad], y[bad] = np.nan, np.nan
-        ax.plot(x, y, color="black", linewidth=0.4)  # type: ignore[attr-defined]
+        ax.plot(x, y, color="black", linewidth=0.4)
 
 
-def _save(fig: Figure, ax: object, grid: Grid, out: Path, title: str) -> Path:
+def _finish(fig: Figure, ax: Axes, grid: Grid, title: str) -> Figure:
     x_min, y_min, x_max, y_max = grid.bounds
-    ax.set_xlim(x_min, x_max)  # type: ignore[attr-defined]
-    ax.set_ylim(y_min, y_max)  # type: ignore[attr-defined]
-    ax.set_aspect("equal")  # type: ignore[attr-defined]
-    ax.set_xlabel(f"x (m, EPSG:{grid.epsg})")  # type: ignore[attr-defined]
-    ax.set_ylabel("y (m)")  # type: ignore[attr-defined]
-    ax.set_title(title, fontsize=9)  # type: ignore[attr-defined]
+    ax.set_xlim(x_min, x_max)
+    ax.set_ylim(y_min, y_max)
+    ax.set_aspect("equal")
+    ax.set_xlabel(f"x (m, EPSG:{grid.epsg})")
+    ax.set_ylabel("y (m)")
+    ax.set_title(title, fontsize=9)
     fig.tight_layout()
+    return fig
+
+
+def _save(fig: Figure, out: Path) -> Path:
     part = out.with_name(f".{out.name}.part")
     try:
         fig.savefig(part, format="png", metadata={"Software": None})
