@@ -67,7 +67,7 @@ def stretched_figure(s: Stretched, grid: Grid, *, title: str, units: str,
     im = ax.imshow(data, extent=_extent(grid), origin="upper" if grid.north_up else "lower",
                    cmap=colormaps[cmap], vmin=0.0, vmax=1.0, interpolation="nearest")
     _coast(ax, grid)
-    bar = fig.colorbar(im, ax=ax, shrink=0.8)
+    bar = fig.colorbar(im, ax=ax, shrink=0.7)
     ticks = np.linspace(0.0, 1.0, 5)
     bar.set_ticks(list(ticks))
     if s.description.startswith(("histogram", "log", "gamma")):
@@ -95,7 +95,8 @@ def categories_figure(values: np.ndarray, fill: float | None, tags: dict[str, st
     index = np.full(v.shape, np.nan)
     for i, (code, _) in enumerate(cats):
         index[v == code] = i
-    colours = colormaps["tab20"](np.arange(max(len(cats), 1)) % 20)
+    palette = colormaps["tab10" if len(cats) <= 10 else "tab20"]
+    colours = palette(np.arange(max(len(cats), 1)) % palette.N)
     cmap = ListedColormap(colours)
     norm = BoundaryNorm(np.arange(-0.5, len(cats) + 0.5), max(len(cats), 1))
     ax.imshow(np.ma.masked_invalid(index), extent=_extent(grid),
@@ -104,7 +105,8 @@ def categories_figure(values: np.ndarray, fill: float | None, tags: dict[str, st
     _coast(ax, grid)
     ax.legend(handles=[Patch(color=colours[i], label=f"{code}: {name}")
                        for i, (code, name) in enumerate(cats)],
-              loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7, title="category")
+              loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2, fontsize=7,
+              title="category (value: meaning)", frameon=False)
     return _finish(fig, ax, grid, title)
 
 
@@ -159,7 +161,8 @@ def _finish(fig: Figure, ax: Axes, grid: Grid, title: str) -> Figure:
 def _save(fig: Figure, out: Path) -> Path:
     part = out.with_name(f".{out.name}.part")
     try:
-        fig.savefig(part, format="png", metadata={"Software": None})
+        fig.savefig(part, format="png", metadata={"Software": None}, bbox_inches="tight",
+                    facecolor="white")
         part.replace(out)
     finally:
         part.unlink(missing_ok=True)
