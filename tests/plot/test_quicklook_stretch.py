@@ -80,3 +80,4 @@ def test_unknown_layer_lists_the_layers(tmp_path_factory, tmp_path):
         quicklook_layer(path, "nope", tmp_path / "x.png")
     assert main(["quicklook", str(path), "--layer", f"{GROUP}/soil_moisture",
                  "--limits", "3,1"]) == 2
+

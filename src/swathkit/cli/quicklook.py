@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import date
 from pathlib import Path
 
 from swathkit.cli import render
@@ -26,9 +27,14 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        "  swathkit quicklook F.h5 --layer Soil_Moisture_Retrieval_Data_AM/"
                        "soil_moisture --stretch stddev --json\n"
                        "  swathkit quicklook F.h5 --layer Soil_Moisture_Retrieval_Data_AM/"
-                       "retrieval_qual_flag --out flags.png",
+                       "retrieval_qual_flag --out flags.png\n"
+                       "  swathkit quicklook sic.zarr --layer sic --day 2024-03-05 "
+                       "--stretch minmax",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("file", help="a product file (SMAP grid products and cell lists)")
+    p.add_argument("file", help="a product file (SMAP grid products and cell lists), or a "
+                   "grid cube store with --day")
+    p.add_argument("--day", type=date.fromisoformat,
+                   help="YYYY-MM-DD: the day of a grid cube to draw (--layer names the variable)")
     p.add_argument("--layer", required=True, help="HDF5 dataset path of the layer")
     p.add_argument("--stretch", choices=_STRETCHES, default="percentile",
                    help="contrast stretch (default percentile 2–98 %%)")
@@ -47,14 +53,16 @@ def run(args: argparse.Namespace) -> int:
     from swathkit.jobs.quicklook import quicklook_layer
 
     path = Path(args.file)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file; check the path")
+    if not path.exists():
+        raise InputError(f"{path}: no such file or store; check the path")
+    if path.is_dir() and args.day is None:
+        raise InputError(f"{path}: a store: pass --day YYYY-MM-DD (and --layer VARIABLE)")
     leaf = args.layer.strip("/").rsplit("/", 1)[-1]
     out = Path(args.out) if args.out else path.with_name(f"{path.stem}_{leaf}.png")
     result = quicklook_layer(path, args.layer, out, stretch=args.stretch,
                              limits=_pair(args.limits, "--limits"),
                              percentiles=_pair(args.percentiles, "--percentiles") or (2.0, 98.0),
-                             k=args.k, gamma=args.gamma, band=args.band)
+                             k=args.k, gamma=args.gamma, band=args.band, day=args.day)
     if args.json:
         print(json.dumps(result, sort_keys=True))
         return 0
