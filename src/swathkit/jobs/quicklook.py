@@ -66,9 +66,9 @@ def cube_layer(store: Path, variable: str, day: date) -> Raster:
         raise InputError(f"{store}: {day} is not on the cube's calendar "
                          f"({cube.calendar[0]} – {cube.calendar[-1]}); pick a day in it")
     values = cube.read_days([day], variable=variable)
-    attrs = dict(cube.array(variable).attrs)
+    attrs: dict[str, Any] = dict(cube.array(variable).attrs)
     fill = None if values.dtype.kind == "f" else cube.array(variable).fill_value
-    tags = {k: " ".join(str(v) for v in np.atleast_1d(attrs[k])) if k.startswith("flag_v")
+    tags: dict[str, str] = {k: " ".join(str(v) for v in np.atleast_1d(attrs[k])) if k.startswith("flag_v")
             or k == "flag_masks" else str(attrs[k])
             for k in ("flag_values", "flag_masks", "flag_meanings", "valid_min", "valid_max")
             if k in attrs}
