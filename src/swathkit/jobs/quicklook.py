@@ -68,10 +68,10 @@ def cube_layer(store: Path, variable: str, day: date) -> Raster:
     values = cube.read_days([day], variable=variable)
     attrs: dict[str, Any] = dict(cube.array(variable).attrs)
     fill = None if values.dtype.kind == "f" else cube.array(variable).fill_value
-    tags: dict[str, str] = {k: " ".join(str(v) for v in np.atleast_1d(attrs[k])) if k.startswith("flag_v")
-            or k == "flag_masks" else str(attrs[k])
-            for k in ("flag_values", "flag_masks", "flag_meanings", "valid_min", "valid_max")
-            if k in attrs}
+    tags: dict[str, str] = {k: str(attrs[k]) for k in ("flag_meanings", "valid_min",
+                                                       "valid_max") if k in attrs}
+    tags |= {k: " ".join(str(v) for v in np.atleast_1d(attrs[k]))
+             for k in ("flag_values", "flag_masks") if k in attrs}
     return Raster(values, cube.grid, None if fill is None else float(fill),
                   (f"{variable} {day}",), str(attrs.get("units", "")),
                   "flag_meanings" in attrs, tags)
