@@ -81,3 +81,12 @@ def test_unknown_layer_lists_the_layers(tmp_path_factory, tmp_path):
     assert main(["quicklook", str(path), "--layer", f"{GROUP}/soil_moisture",
                  "--limits", "3,1"]) == 2
 
+
+
+@pytest.mark.slow
+def test_gamma_colour_bar_ticks_are_data_values():
+    g = grid("ease2-m36")
+    values = np.linspace(0.0, 100.0, g.rows * g.cols).reshape(g.shape)
+    fig = stretched_figure(stretch(values, "gamma", gamma=2.0), g, title="t", units="K")
+    labels = [t.get_text() for t in fig.axes[1].get_yticklabels()]
+    assert labels == ["0", "6.25", "25", "56.2", "100"]  # lo + t**2 (hi - lo), t = 0, ¼, ½, ¾, 1

@@ -70,9 +70,10 @@ def stretched_figure(s: Stretched, grid: Grid, *, title: str, units: str,
     bar = fig.colorbar(im, ax=ax, shrink=0.7)
     ticks = np.linspace(0.0, 1.0, 5)
     bar.set_ticks(list(ticks))
-    if s.description.startswith(("histogram", "log", "gamma")):
-        good = np.asarray(s.values)[np.isfinite(s.values)]
-        labels = [f"{q:.3g}" for q in _data_at(s, ticks, good, lo, hi)]
+    if s.description.startswith("histogram"):  # equalised: a tick is a share of the cells
+        labels = [f"{t:.0%} of cells" for t in ticks]
+    elif s.description.startswith(("log", "gamma")):
+        labels = [f"{q:.3g}" for q in _data_at(s, ticks, lo, hi)]
     else:
         labels = [f"{lo + t * (hi - lo):.3g}" for t in ticks]
     bar.set_ticklabels(labels)
@@ -110,15 +111,12 @@ def categories_figure(values: np.ndarray, fill: float | None, tags: dict[str, st
     return _finish(fig, ax, grid, title)
 
 
-def _data_at(s: Stretched, ticks: np.ndarray, good: np.ndarray, lo: float,
-             hi: float) -> list[float]:
+def _data_at(s: Stretched, ticks: np.ndarray, lo: float, hi: float) -> list[float]:
+    """Data values at the normalised ticks of a log or gamma stretch."""
     if s.description.startswith("log"):
         return [float(10 ** (np.log10(lo) + t * (np.log10(hi) - np.log10(lo)))) for t in ticks]
-    if s.description.startswith("gamma"):
-        g = float(s.description.split()[1].rstrip(","))
-        return [lo + float(t) ** g * (hi - lo) for t in ticks]
-    # histogram equalised: the tick is a quantile of the valid values
-    return [lo + (hi - lo) * float(np.mean(good <= t)) for t in ticks]
+    g = float(s.description.split()[1].rstrip(","))
+    return [lo + float(t) ** g * (hi - lo) for t in ticks]
 
 
 def _figure(grid: Grid) -> tuple[Figure, Axes]:
