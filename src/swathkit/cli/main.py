@@ -27,6 +27,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "ingest": ("swathkit.cli.swaths.ingest", "extract local AMSR2 files into a swath store"),
     "inspect": ("swathkit.cli.inspect", "summarise a product file or a store"),
     "convert": ("swathkit.cli.convert", "a layer of product files as GeoTIFF / COG"),
+    "quicklook": ("swathkit.cli.quicklook", "a PNG of a product layer with a statistical stretch"),
     "verify": ("swathkit.cli.swaths.verify", "check a store's granules and checksums"),
     "export": ("swathkit.cli.swaths.export", "write a store as NPZ or NetCDF files"),
     "seaice": ("swathkit.cli.seaice.verb",

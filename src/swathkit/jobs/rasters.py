@@ -136,7 +136,10 @@ def _latlon(da: xr.DataArray, key: str, path: Path,
 
 
 def _tags(attrs: dict[Any, Any]) -> dict[str, str]:
-    return {k: str(attrs[k]) for k in _TAGS if k in attrs}
+    tags = {k: str(attrs[k]) for k in _TAGS if k in attrs}
+    tags |= {k: " ".join(str(int(c)) for c in np.atleast_1d(attrs[k]))
+             for k in ("flag_values", "flag_masks") if k in attrs}  # read by quicklook
+    return tags
 
 
 def _layers(f: h5py.File) -> list[str]:
