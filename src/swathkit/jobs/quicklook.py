@@ -51,30 +51,15 @@ def quicklook_layer(path: Path, layer: str, out: Path, *, stretch: str = "percen
 
 
 def cube_layer(store: Path, variable: str, day: date) -> Raster:
-    """One day of a grid cube's ``variable`` as a Raster (NaN or the integer fill missing).
+    """One day of a grid cube's ``variable`` as a Raster (the ``convert`` item of that day).
 
     Raises:
-        InputError: not a cube variable (the message lists them), a day off the cube.
+        InputError: not a cube variable (the message lists them), a day not in the cube.
     """
-    from swathkit.stores.grid_cube import GridCube
+    from swathkit.jobs.raster_sources import Options, items_of
 
-    cube = GridCube.open(str(store))
-    if variable not in cube.variables:
-        raise InputError(f"{store}: no variable {variable!r}; its variables: "
-                         f"{', '.join(cube.variables)}")
-    if day not in cube.calendar:
-        raise InputError(f"{store}: {day} is not on the cube's calendar "
-                         f"({cube.calendar[0]} – {cube.calendar[-1]}); pick a day in it")
-    values = cube.read_days([day], variable=variable)
-    attrs: dict[str, Any] = dict(cube.array(variable).attrs)
-    fill = None if values.dtype.kind == "f" else cube.array(variable).fill_value
-    tags: dict[str, str] = {k: str(attrs[k]) for k in ("flag_meanings", "valid_min",
-                                                       "valid_max") if k in attrs}
-    tags |= {k: " ".join(str(v) for v in np.atleast_1d(attrs[k]))
-             for k in ("flag_values", "flag_masks") if k in attrs}
-    return Raster(values, cube.grid, None if fill is None else float(fill),
-                  (f"{variable} {day}",), str(attrs.get("units", "")),
-                  "flag_meanings" in attrs, tags)
+    [item] = items_of(str(store), Options(layer=variable, day=day))
+    return item.load()
 
 
 def _categorical(values: np.ndarray, fill: float | None, tags: dict[str, str]) -> bool:

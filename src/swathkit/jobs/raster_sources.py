@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from swathkit.errors import FileNameError, InputError, ProductError, StoreError
+from swathkit.jobs.rasters import layer_tags
 from swathkit.products.grids import GRIDS, grid_on
 from swathkit.products.grids import grid as named_grid
 from swathkit.stores.grid_cube import GridCube
@@ -138,13 +139,14 @@ def _cube_item(source: str, cube: GridCube, opts: Options) -> RasterItem:
 
     def load() -> Raster:
         values = cube.read_days(days, variable=layer)
-        fill = cube.array(layer).fill_value
-        nodata = float("nan") if values.dtype.kind == "f" else int(fill)
-        return Raster(values, g, nodata, tuple(d.isoformat() for d in days),
-                      "percent" if layer.startswith("sic") else "",
-                      layer == "fill_flag", {"variable": layer, "source": stem,
-                                             "first_day": days[0].isoformat(),
-                                             "last_day": days[-1].isoformat()})
+        array = cube.array(layer)
+        attrs = dict(array.attrs)
+        nodata = float("nan") if values.dtype.kind == "f" else int(array.fill_value)
+        units = str(attrs.get("units", "percent" if layer.startswith("sic") else ""))
+        return Raster(values, g, nodata, tuple(d.isoformat() for d in days), units,
+                      layer == "fill_flag" or "flag_meanings" in attrs,
+                      {**layer_tags(attrs), "variable": layer, "source": stem,
+                       "first_day": days[0].isoformat(), "last_day": days[-1].isoformat()})
 
     return RasterItem(f"{stem} ({len(days)} days)", f"{stem}_{layer}{suffix}.tif", load)
 

@@ -70,7 +70,7 @@ def load_layer(path: Path, layer: str, *, grid: str | None = None,
     flags = "flag_masks" in da.attrs or values.dtype.kind in "iu"
     names = (key,) if bands.shape[0] == 1 else tuple(f"{key}[{i}]" for i in range(len(bands)))
     return Raster(bands, named_grid(group.grid), fill, names, str(da.attrs.get("units", "")),
-                  flags, {**_tags(da.attrs), "source": f"{path.name}:{key}"})
+                  flags, {**layer_tags(da.attrs), "source": f"{path.name}:{key}"})
 
 
 def swath_raster(da: xr.DataArray, grid: Grid, method: str, key: str, path: Path, *,
@@ -96,7 +96,7 @@ def swath_raster(da: xr.DataArray, grid: Grid, method: str, key: str, path: Path
         nodata: float | int = fill
     else:
         bands, nodata = out.astype(np.float32)[None], float(da.attrs.get("_FillValue", -9999.0))
-    tags = {**_tags(da.attrs), "source": f"{path.name}:{key}",
+    tags = {**layer_tags(da.attrs), "source": f"{path.name}:{key}",
             "resampling": "nearest" if flags else method}
     return Raster(bands, grid, nodata, (key,), str(da.attrs.get("units", "")), flags, tags)
 
@@ -120,7 +120,7 @@ def _on_named_grid(path: Path, ds: h5py.Dataset, key: str, grid: str | None) -> 
     fill = attrs.get("_FillValue")
     nodata = None if fill is None else np.asarray(fill).ravel()[0].item()
     return Raster(values[None], target, nodata, (key,), str(attrs.get("units", "")),
-                  values.dtype.kind in "iu", {**_tags(attrs), "source": f"{path.name}:{key}"})
+                  values.dtype.kind in "iu", {**layer_tags(attrs), "source": f"{path.name}:{key}"})
 
 
 def _latlon(da: xr.DataArray, key: str, path: Path,
@@ -135,7 +135,8 @@ def _latlon(da: xr.DataArray, key: str, path: Path,
     return np.asarray(lat.values, np.float64), np.asarray(lon.values, np.float64)
 
 
-def _tags(attrs: dict[Any, Any]) -> dict[str, str]:
+def layer_tags(attrs: dict[Any, Any]) -> dict[str, str]:
+    """The attributes of a layer kept as raster tags (flag lists as space-separated codes)."""
     tags = {k: str(attrs[k]) for k in _TAGS if k in attrs}
     tags |= {k: " ".join(str(int(c)) for c in np.atleast_1d(attrs[k]))
              for k in ("flag_values", "flag_masks") if k in attrs}  # read by quicklook
