@@ -36,6 +36,8 @@ VERBS: dict[str, tuple[str, str]] = {
                "Seasat telemetry: decode raw frames, repair time tags, the funnel"),
     "pairs": ("swathkit.cli.pairs.verb",
               "ALOS PALSAR RTC × USGS DSWE pairs: search, score, download, export"),
+    "smap": ("swathkit.cli.smap.verb",
+             "SMAP products: download from NSIDC, consolidate daily L3 into a grid cube"),
     "sim": ("swathkit.sim.cli", "the built-in simulated archives: synthetic files and servers"),
     "compact": ("swathkit.cli.swaths.compact",
                 "rewrite a swath store without retired rows, in time order"),

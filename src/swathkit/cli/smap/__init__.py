@@ -1,0 +1,1 @@
+"""``swathkit smap``: SMAP products from NSIDC (and ASF for radar)."""
