@@ -1,8 +1,9 @@
 """Pixel-level overlap scoring of a SAR footprint on a merged DSWE class array.
 
 The footprint (lon/lat) is reprojected with pyproj into the tiles' own CRS (the DSWE
-Albers is on its own spheroid: never EPSG:5070) and rasterised with
-``rasterio.features.geometry_mask`` (a pixel counts when its centre is inside). With
+Albers is on its own spheroid: never EPSG:5070) and rasterised by
+:func:`~swathkit.process.polygon_mask.polygon_mask` (a pixel counts when its centre is
+inside, GDAL's rule, without a GDAL dataset, so scorers may run in threads). With
 ``within="bbox"`` the seed's measure is used instead: the lon/lat bounding box of the
 footprint, transformed to the tile CRS (densified edges), which is larger than a rotated
 scene. Of the N counted pixels, valid = 1 − n(invalid classes)/N (or n(valid classes)/N
@@ -21,10 +22,10 @@ import numpy.typing as npt
 import shapely
 from affine import Affine
 from pyproj import CRS, Transformer
-from rasterio.features import geometry_mask
 from shapely.geometry.base import BaseGeometry
 
 from swathkit.errors import InputError
+from swathkit.process.polygon_mask import polygon_mask
 from swathkit.products.dswe.classes import INVALID_CLASSES, MIN_VALID, MIN_WATER, WATER_CLASSES
 
 __all__ = ["CLASS_CODES", "OverlapScore", "ScoreRules", "Within", "footprint_in", "read_bounds",
@@ -128,7 +129,7 @@ def score(classes: npt.NDArray[np.uint8], transform: Affine, crs: Any,
         area: BaseGeometry = shapely.box(*read_bounds(footprint, crs))
     else:
         area = footprint_in(footprint, crs)
-    inside = geometry_mask([area], out_shape=classes.shape, transform=transform, invert=True)
+    inside = polygon_mask(area, classes.shape, transform)
     values = classes[inside]
     if values.size == 0:
         raise InputError("the footprint does not cover any pixel of the DSWE tiles; check "

@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from pairs_sims import AOI, PERIOD, point_at, simulators
-from swathkit.jobs.pairs.score import score_pairs
+from swathkit.jobs.pairs.score import score_pairs, tile_groups
 from swathkit.jobs.pairs.search import search_pairs
 from swathkit.jobs.pairs.status import pairs_status
 from swathkit.process.overlap import ScoreRules
@@ -45,6 +45,26 @@ def test_the_table_is_the_same_whatever_the_block_size_and_cache(searched, tmp_p
     large = score_pairs(other, block_size=256 * 1024)
     assert small.counts == large.counts and not small.failures
     assert searched.read_bytes() == other.read_bytes()
+
+
+def test_the_table_is_the_same_whatever_the_number_of_workers(searched, tmp_path):
+    other = tmp_path / "other.parquet"
+    shutil.copy(searched, other)
+    one = score_pairs(searched, workers=1, batch=1)
+    many = score_pairs(other, workers=4, batch=1)  # groups finish in any order
+    assert one.counts == many.counts and not one.failures
+    assert [p.sar_id for p in one.extras.pairs] == [p.sar_id for p in many.extras.pairs]
+    assert searched.read_bytes() == other.read_bytes()
+
+
+def test_pairs_sharing_a_tile_are_one_group_in_key_order(searched):
+    rows = sorted(PairTable(searched).rows(), key=lambda r: r.key)
+    groups = tile_groups(rows)
+    assert sorted(r.key for g in groups for r in g) == [r.key for r in rows]
+    tiles = [{t for r in g for t in r.candidate.dswe_ids} for g in groups]
+    for i, a in enumerate(tiles):  # no tile in two groups
+        assert all(not a & b for b in tiles[i + 1:])
+    assert all([r.key for r in g] == sorted(r.key for r in g) for g in groups)
 
 
 def test_rerun_scores_nothing_and_leaves_the_table_as_it_was(searched):
@@ -96,15 +116,18 @@ def test_a_faulty_archive_gives_the_same_table_as_a_clean_one(searched, tmp_path
     assert table.read_bytes() == clean
 
 
-def test_ctrl_c_keeps_what_was_scored_and_a_rerun_scores_the_rest(searched):
+@pytest.mark.parametrize("workers", [1, 4])
+def test_ctrl_c_keeps_what_was_scored_and_a_rerun_scores_the_rest(searched, workers):
     total = len(PairTable(searched).rows())
 
     def stop_after_one(done, _total, _item):
         if done == 1:
             raise KeyboardInterrupt
 
-    first = score_pairs(searched, batch=5, progress=stop_after_one)
-    assert first.interrupted and first.exit_code == 130 and first.unfinished == total - 1
-    assert len(PairTable(searched).rows("scored")) == 1
+    first = score_pairs(searched, batch=5, workers=workers, progress=stop_after_one)
+    kept = len(PairTable(searched).rows("scored"))
+    # the workers stop at their next pair: what they finished meanwhile is kept too
+    assert 1 <= kept <= total
+    assert first.interrupted and first.exit_code == 130 and first.unfinished == total - kept
     rest = score_pairs(searched)
-    assert rest.counts["to_score"] == total - 1 and rest.counts["scored"] == total - 1
+    assert rest.counts["to_score"] == total - kept and rest.counts["scored"] == total - kept

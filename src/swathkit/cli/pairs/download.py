@@ -42,7 +42,8 @@ def options(p: argparse._ActionsContainer) -> None:
     p.add_argument("--out", required=True, metavar="DIR",
                    help="the download folder: one folder per scene, and the ledger")
     p.add_argument("--workers", type=int, default=4,
-                   help="parallel transfers per archive (default 4)")
+                   help="parallel transfers per archive (default 4; in 'pairs run' also "
+                   "the groups of pairs scored at a time)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -25,6 +25,9 @@ def add(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "  swathkit pairs score --table pairs.parquet --within bbox --json",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--table", required=True, help="the pair table (from 'pairs search')")
+    p.add_argument("--workers", type=int, default=4,
+                   help="groups of pairs scored at a time (default 4): their requests "
+                   "overlap, which is what a distant archive needs")
     options(p)
     render.add_json_option(p)
     p.set_defaults(run=run)
@@ -55,9 +58,10 @@ def execute(args: argparse.Namespace) -> JobReport[ScoreExtras]:
 
     rules = ScoreRules(within=args.within, min_valid=args.min_valid, min_water=args.min_water)
     if args.json:
-        return score_pairs(args.table, rules=rules, batch=args.batch)
+        return score_pairs(args.table, rules=rules, batch=args.batch, workers=args.workers)
     with render.progress_bar("pairs") as progress:
-        return score_pairs(args.table, rules=rules, batch=args.batch, progress=progress)
+        return score_pairs(args.table, rules=rules, batch=args.batch, workers=args.workers,
+                           progress=progress)
 
 
 def show(report: JobReport[ScoreExtras], args: argparse.Namespace) -> int:
