@@ -151,3 +151,48 @@ def test_a_head_larger_than_the_file_is_the_whole_file(sim, href):
         opener = RangeOpener(http, block_size=1024, head=len(whole) + 5000)
         f = opener(href)
         assert f.read() == whole and opener.requests == 1
+
+
+def test_threads_sharing_an_opener_fetch_each_block_once(sim, href):
+    """Eight threads read the same window through one opener with four clients: every
+    block is fetched by one of them, so requests and bytes equal one thread's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with _http(sim) as alone:
+        single = RangeOpener(alone, block_size=512, head=4096)
+        with rasterio.open(href, opener=single) as ds:
+            expected = ds.read(1, window=Window(0, 0, 96, 96))
+    clients = [_http(sim) for _ in range(4)]
+    try:
+        shared = RangeOpener(clients, block_size=512, head=4096)
+
+        def read(_: int) -> tuple[np.ndarray, int]:
+            before = shared.thread_bytes()
+            with rasterio.open(href, opener=shared) as ds:
+                return ds.read(1, window=Window(0, 0, 96, 96)), shared.thread_bytes() - before
+
+        with ThreadPoolExecutor(8) as pool:
+            got = list(pool.map(read, range(8)))
+    finally:
+        for http in clients:
+            http.close()
+    assert all(np.array_equal(part, expected) for part, _ in got)
+    assert shared.requests == single.requests and shared.bytes_fetched == single.bytes_fetched
+    assert sum(spent for _, spent in got) == shared.bytes_fetched  # each byte counted once
+
+
+def test_a_failed_fetch_wakes_the_waiting_threads_with_their_own_error(sim, href):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with _http(sim, password="wrong") as http:
+        opener = RangeOpener([http], block_size=512)
+
+        def size(_: int) -> str:
+            with pytest.raises(AuthError) as raised:
+                opener.size(href)
+            assert opener.last_error is raised.value  # this thread's error
+            return str(raised.value)
+
+        with ThreadPoolExecutor(3) as pool:
+            messages = list(pool.map(size, range(3)))
+    assert len(set(messages)) == 1

@@ -27,9 +27,11 @@ file).
 from __future__ import annotations
 
 import io
+import queue
 import re
+import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from swathkit.archives.http import HttpClient
@@ -43,13 +45,17 @@ _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 
 
 class RangeOpener:
-    """Open URLs as :class:`RangeFile` s sharing one client and one block cache.
+    """Open URLs as :class:`RangeFile` s sharing clients and one block cache.
 
     rasterio opens a dataset's file several times (to probe, then to read): the blocks
     and sizes are kept here, by URL, so a re-open costs no request. Counts what it fetched.
+    Threads may share an opener: each request borrows one of the clients given (a client
+    serves one thread at a time), and a block one thread is fetching is waited for, not
+    fetched again by another, so the bytes and requests of a run do not depend on how the
+    threads interleave. ``last_error`` and :meth:`thread_bytes` are the calling thread's.
 
     Args:
-        http: The client (not shared with other threads).
+        http: The client, or several (as many requests in flight as clients).
         block_size: Bytes per block: the unit of a Range request and of the cache.
         cache_blocks: Blocks kept (least recently used dropped first), all URLs together.
         head: Bytes brought by the first request of a URL (rounded up to whole blocks;
@@ -58,20 +64,43 @@ class RangeOpener:
         retry: Retries of each block request (default: :class:`RetryPolicy`'s).
     """
 
-    def __init__(self, http: HttpClient, *, block_size: int = BLOCK_SIZE,
-                 cache_blocks: int = 256, retry: RetryPolicy | None = None,
-                 head: int | None = None) -> None:
+    def __init__(self, http: HttpClient | Sequence[HttpClient], *,
+                 block_size: int = BLOCK_SIZE, cache_blocks: int = 256,
+                 retry: RetryPolicy | None = None, head: int | None = None) -> None:
         if block_size < 1 or cache_blocks < 1 or (head is not None and head < 1):
             raise InputError(f"block size {block_size}, cache of {cache_blocks} blocks and "
                              f"head of {head} bytes: give 1 or more of each")
-        self.http, self.block_size, self.cache_blocks = http, block_size, cache_blocks
+        clients = [http] if isinstance(http, HttpClient) else list(http)
+        if not clients:
+            raise InputError("RangeOpener: give at least one HTTP client")
+        self.block_size, self.cache_blocks = block_size, cache_blocks
         self.head_blocks = 1 if head is None else -(-head // block_size)
         self.retry = retry or RetryPolicy()
         self.bytes_fetched = 0
         self.requests = 0
-        self.last_error: FetchError | None = None  # GDAL hides it behind its own error
+        self._free: queue.SimpleQueue[HttpClient] = queue.SimpleQueue()
+        for client in clients:
+            self._free.put(client)
+        self._lock = threading.Lock()
+        self._local = threading.local()
         self._blocks: OrderedDict[tuple[str, int], bytes] = OrderedDict()
+        self._pending: dict[tuple[str, int], threading.Event] = {}
         self._sizes: dict[str, int] = {}
+
+    @property
+    def last_error(self) -> FetchError | None:
+        """The calling thread's last fetch error (GDAL hides it behind its own error)."""
+        error: FetchError | None = getattr(self._local, "error", None)
+        return error
+
+    @last_error.setter
+    def last_error(self, error: FetchError | None) -> None:
+        self._local.error = error
+
+    def thread_bytes(self) -> int:
+        """Bytes fetched so far by the calling thread."""
+        fetched: int = getattr(self._local, "bytes", 0)
+        return fetched
 
     def __call__(self, url: str, mode: str = "rb") -> RangeFile:
         if mode not in ("r", "rb"):
@@ -84,32 +113,43 @@ class RangeOpener:
 
     def size(self, url: str) -> int:
         """The size of ``url`` (its first block is fetched to learn it)."""
-        if url not in self._sizes:
+        with self._lock:
+            size = self._sizes.get(url)
+        if size is None:
             self.block(url, 0)
-        return self._sizes[url]
+            with self._lock:
+                size = self._sizes[url]
+        return size
 
     def block(self, url: str, index: int) -> bytes:
-        """Block ``index`` of ``url`` (from the cache, else by one Range request)."""
+        """Block ``index`` of ``url`` (from the cache, else by one Range request, or by
+        waiting for the thread already fetching it)."""
         key = (url, index)
-        cached = self._blocks.get(key)
-        if cached is not None:
-            self._blocks.move_to_end(key)
-            return cached
-        bs = self.block_size
-        count = self.head_blocks if url not in self._sizes and index < self.head_blocks else 1
-        first = 0 if count > 1 else index
-        data, self._sizes[url] = self.fetch(url, first * bs, (first + count) * bs - 1)
-        for i in range(first, first + count):
-            self._keep((url, i), data[(i - first) * bs:(i - first + 1) * bs])
-        return data[(index - first) * bs:(index - first + 1) * bs]
+        while True:
+            with self._lock:
+                cached = self._blocks.get(key)
+                if cached is not None:
+                    self._blocks.move_to_end(key)
+                    return cached
+                busy = self._pending.get(key)
+                if busy is None:
+                    head = url not in self._sizes and index < self.head_blocks
+                    first, count = (0, self.head_blocks) if head else (index, 1)
+                    run = self._claim(url, range(first, first + count))
+            if busy is not None:
+                busy.wait()
+                continue  # cached now, or the other fetch failed: try ourselves
+            data = self._fetch_run(url, first, first + count - 1, run)
+            return data[(index - first) * self.block_size:(index - first + 1) * self.block_size]
 
     def prefetch(self, url: str, ranges: Iterable[tuple[int, int]], *, gap: int = 1) -> int:
         """Cache the blocks covering the byte ranges ``[start, end)`` of ``url``.
 
         Missing blocks are fetched in runs, one Range request per run; runs apart by at
         most ``gap`` blocks are merged (the blocks between them are fetched too: fewer
-        requests for a few more bytes). Blocks already cached cost nothing. A run that
-        would not fit the cache is not fetched (the reads then fetch what they need).
+        requests for a few more bytes). Blocks cached or being fetched by another thread
+        cost nothing. A run that would not fit the cache is not fetched (the reads then
+        fetch what they need).
 
         Returns:
             The Range requests sent.
@@ -120,16 +160,42 @@ class RangeOpener:
             end = min(end, size)
             if end > start >= 0:
                 wanted.update(range(start // bs, (end - 1) // bs + 1))
-        missing = sorted(i for i in wanted if (url, i) not in self._blocks)
-        sent = 0
-        for first, last in _runs(missing, gap):
-            if last - first + 1 > self.cache_blocks:
-                continue
-            data, _ = self.fetch(url, first * bs, min((last + 1) * bs, size) - 1)
-            sent += 1
-            for i in range(first, last + 1):
-                self._keep((url, i), data[(i - first) * bs:(i - first + 1) * bs])
-        return sent
+        with self._lock:
+            missing = sorted(i for i in wanted
+                             if (url, i) not in self._blocks and (url, i) not in self._pending)
+            runs = [(first, last, self._claim(url, range(first, last + 1)))
+                    for first, last in _runs(missing, gap) if last - first + 1 <= self.cache_blocks]
+        for first, last, claimed in runs:
+            self._fetch_run(url, first, last, claimed)
+        return len(runs)
+
+    def _claim(self, url: str, indices: range) -> dict[int, threading.Event]:
+        """Mark the blocks of ``indices`` no other thread is fetching as ours (under the lock)."""
+        claimed = {}
+        for i in indices:
+            if (url, i) not in self._pending:
+                claimed[i] = self._pending[(url, i)] = threading.Event()
+        return claimed
+
+    def _fetch_run(self, url: str, first: int, last: int,
+                   claimed: dict[int, threading.Event]) -> bytes:
+        """Fetch blocks ``first``..``last``, keep them, and wake whoever waits for the
+        blocks we claimed (also when the fetch fails)."""
+        bs = self.block_size
+        try:
+            size = self._sizes.get(url)
+            end = (last + 1) * bs if size is None else min((last + 1) * bs, size)
+            data, total = self.fetch(url, first * bs, end - 1)
+            with self._lock:
+                self._sizes[url] = total
+                for i in range(first, last + 1):
+                    self._keep((url, i), data[(i - first) * bs:(i - first + 1) * bs])
+            return data
+        finally:
+            with self._lock:
+                for i, event in claimed.items():
+                    del self._pending[(url, i)]
+                    event.set()
 
     def _keep(self, key: tuple[str, int], data: bytes) -> None:
         self._blocks[key] = data
@@ -141,16 +207,20 @@ class RangeOpener:
         """Bytes ``start``..``end`` (inclusive) of ``url`` and the file's total size."""
         def ask() -> tuple[bytes, int]:
             headers = {"Range": f"bytes={start}-{end}", "Accept-Encoding": "identity"}
-            with self.http.request("GET", url, headers=headers, stream=True) as answer:
-                self.requests += 1
-                if answer.status_code != 206:
-                    raise PermanentFetchError(
-                        f"{url}: the server answered HTTP {answer.status_code} to a Range "
-                        "request (it would send the whole file); use a server with Range "
-                        "support or download the file")
-                total = _total(url, answer.headers.get("Content-Range", ""))
-                data: bytes = answer.raw.read(end - start + 1, decode_content=False)
-            self.bytes_fetched += len(data)
+            http = self._free.get()
+            try:
+                with http.request("GET", url, headers=headers, stream=True) as answer:
+                    self._count(requests=1)
+                    if answer.status_code != 206:
+                        raise PermanentFetchError(
+                            f"{url}: the server answered HTTP {answer.status_code} to a Range "
+                            "request (it would send the whole file); use a server with Range "
+                            "support or download the file")
+                    total = _total(url, answer.headers.get("Content-Range", ""))
+                    data: bytes = answer.raw.read(end - start + 1, decode_content=False)
+            finally:
+                self._free.put(http)
+            self._count(fetched=len(data))
             want = min(end, total - 1) - start + 1
             if len(data) != want:
                 raise TransientFetchError(f"{url}: {len(data)} of {want} bytes at offset "
@@ -162,6 +232,12 @@ class RangeOpener:
         except FetchError as exc:
             self.last_error = exc
             raise
+
+    def _count(self, *, requests: int = 0, fetched: int = 0) -> None:
+        with self._lock:
+            self.requests += requests
+            self.bytes_fetched += fetched
+        self._local.bytes = self.thread_bytes() + fetched
 
 
 def _runs(indices: list[int], gap: int) -> list[tuple[int, int]]:

@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from pairs_sims import AOI, PERIOD, point_at, simulators
-from swathkit.jobs.pairs.score import score_pairs, tile_groups
+from swathkit.jobs.pairs.score import score_pairs
 from swathkit.jobs.pairs.search import search_pairs
 from swathkit.jobs.pairs.status import pairs_status
 from swathkit.process.overlap import ScoreRules
@@ -51,20 +51,11 @@ def test_the_table_is_the_same_whatever_the_number_of_workers(searched, tmp_path
     other = tmp_path / "other.parquet"
     shutil.copy(searched, other)
     one = score_pairs(searched, workers=1, batch=1)
-    many = score_pairs(other, workers=4, batch=1)  # groups finish in any order
+    many = score_pairs(other, workers=4, batch=1)  # pairs finish in any order
     assert one.counts == many.counts and not one.failures
     assert [p.sar_id for p in one.extras.pairs] == [p.sar_id for p in many.extras.pairs]
+    assert one.bytes == many.bytes and one.extras.requests == many.extras.requests
     assert searched.read_bytes() == other.read_bytes()
-
-
-def test_pairs_sharing_a_tile_are_one_group_in_key_order(searched):
-    rows = sorted(PairTable(searched).rows(), key=lambda r: r.key)
-    groups = tile_groups(rows)
-    assert sorted(r.key for g in groups for r in g) == [r.key for r in rows]
-    tiles = [{t for r in g for t in r.candidate.dswe_ids} for g in groups]
-    for i, a in enumerate(tiles):  # no tile in two groups
-        assert all(not a & b for b in tiles[i + 1:])
-    assert all([r.key for r in g] == sorted(r.key for r in g) for g in groups)
 
 
 def test_rerun_scores_nothing_and_leaves_the_table_as_it_was(searched):

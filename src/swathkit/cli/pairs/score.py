@@ -25,8 +25,8 @@ def add(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "  swathkit pairs score --table pairs.parquet --within bbox --json",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--table", required=True, help="the pair table (from 'pairs search')")
-    p.add_argument("--workers", type=int, default=4,
-                   help="groups of pairs scored at a time (default 4): their requests "
+    p.add_argument("--workers", type=int, default=8,
+                   help="pairs scored at a time (default 8): their requests "
                    "overlap, which is what a distant archive needs")
     options(p)
     render.add_json_option(p)
