@@ -66,3 +66,16 @@ def test_threads_give_the_same_masks_without_warnings() -> None:
     assert all(np.array_equal(m, polygon_mask(g, SHAPE, TRANSFORM))
                for m, g in zip(masks, shapes, strict=True))
     assert sum(int(m.sum()) for m in masks) > 0
+
+
+def test_spans_are_the_rows_of_the_mask_in_order() -> None:
+    from swathkit.process.polygon_mask import polygon_spans
+
+    for geometry in random_polygons(12):
+        spans = polygon_spans(geometry, SHAPE, TRANSFORM)
+        assert spans == sorted(spans) and all(stop > start for _, start, stop in spans)
+        rebuilt = np.zeros(SHAPE, bool)
+        for row, start, stop in spans:
+            assert not rebuilt[row, start:stop].any()  # runs never overlap
+            rebuilt[row, start:stop] = True
+        assert np.array_equal(rebuilt, gdal(geometry))

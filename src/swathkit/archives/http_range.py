@@ -32,6 +32,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from swathkit.archives.http import HttpClient
@@ -78,6 +79,7 @@ class RangeOpener:
         self.retry = retry or RetryPolicy()
         self.bytes_fetched = 0
         self.requests = 0
+        self._clients = len(clients)
         self._free: queue.SimpleQueue[HttpClient] = queue.SimpleQueue()
         for client in clients:
             self._free.put(client)
@@ -145,11 +147,11 @@ class RangeOpener:
     def prefetch(self, url: str, ranges: Iterable[tuple[int, int]], *, gap: int = 1) -> int:
         """Cache the blocks covering the byte ranges ``[start, end)`` of ``url``.
 
-        Missing blocks are fetched in runs, one Range request per run; runs apart by at
-        most ``gap`` blocks are merged (the blocks between them are fetched too: fewer
-        requests for a few more bytes). Blocks cached or being fetched by another thread
-        cost nothing. A run that would not fit the cache is not fetched (the reads then
-        fetch what they need).
+        Missing blocks are fetched in runs, one Range request per run, the runs at once
+        (as many as there are clients); runs apart by at most ``gap`` blocks are merged
+        (the blocks between them are fetched too: fewer requests for a few more bytes).
+        Blocks cached or being fetched by another thread cost nothing. A run that would
+        not fit the cache is not fetched (the reads then fetch what they need).
 
         Returns:
             The Range requests sent.
@@ -165,8 +167,21 @@ class RangeOpener:
                              if (url, i) not in self._blocks and (url, i) not in self._pending)
             runs = [(first, last, self._claim(url, range(first, last + 1)))
                     for first, last in _runs(missing, gap) if last - first + 1 <= self.cache_blocks]
-        for first, last, claimed in runs:
-            self._fetch_run(url, first, last, claimed)
+        if len(runs) <= 1 or self._clients == 1:
+            for first, last, claimed in runs:
+                self._fetch_run(url, first, last, claimed)
+            return len(runs)
+
+        def fetch(run: tuple[int, int, dict[int, threading.Event]]) -> int:
+            before = self.thread_bytes()
+            self._fetch_run(url, *run)
+            return self.thread_bytes() - before
+
+        # the runs at once (one round trip, not one each), as many as there are clients
+        with ThreadPoolExecutor(min(len(runs), self._clients),
+                                thread_name_prefix="range-prefetch") as pool:
+            spent = sum(pool.map(fetch, runs))
+        self._local.bytes = self.thread_bytes() + spent  # counted as this thread's
         return len(runs)
 
     def _claim(self, url: str, indices: range) -> dict[int, threading.Event]:

@@ -1,8 +1,8 @@
 """Pixel-level overlap scoring of a SAR footprint on a merged DSWE class array.
 
 The footprint (lon/lat) is reprojected with pyproj into the tiles' own CRS (the DSWE
-Albers is on its own spheroid: never EPSG:5070) and rasterised by
-:func:`~swathkit.process.polygon_mask.polygon_mask` (a pixel counts when its centre is
+Albers is on its own spheroid: never EPSG:5070) and counted along the runs of
+:func:`~swathkit.process.polygon_mask.polygon_spans` (a pixel counts when its centre is
 inside, GDAL's rule, without a GDAL dataset, so scorers may run in threads). With
 ``within="bbox"`` the seed's measure is used instead: the lon/lat bounding box of the
 footprint, transformed to the tile CRS (densified edges), which is larger than a rotated
@@ -25,7 +25,7 @@ from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
 from swathkit.errors import InputError
-from swathkit.process.polygon_mask import polygon_mask
+from swathkit.process.polygon_mask import polygon_spans
 from swathkit.products.dswe.classes import INVALID_CLASSES, MIN_VALID, MIN_WATER, WATER_CLASSES
 
 __all__ = ["CLASS_CODES", "OverlapScore", "ScoreRules", "Within", "footprint_in", "read_bounds",
@@ -129,12 +129,13 @@ def score(classes: npt.NDArray[np.uint8], transform: Affine, crs: Any,
         area: BaseGeometry = shapely.box(*read_bounds(footprint, crs))
     else:
         area = footprint_in(footprint, crs)
-    inside = polygon_mask(area, classes.shape, transform)
-    values = classes[inside]
-    if values.size == 0:
+    hist = np.zeros(256, dtype=np.int64)
+    for row, start, stop in polygon_spans(area, classes.shape, transform):
+        hist += np.bincount(classes[row, start:stop], minlength=256)
+    if not hist.any():
         raise InputError("the footprint does not cover any pixel of the DSWE tiles; check "
                          "that the footprint is lon/lat and overlaps the tiles")
-    return _decide(np.bincount(values.ravel(), minlength=256), rules)
+    return _decide(hist, rules)
 
 
 def _decide(hist: npt.NDArray[np.int64], rules: ScoreRules) -> OverlapScore:
