@@ -35,6 +35,7 @@ _SORT_KEYS = ("start_date", "end_date", "granule_ur", "producer_granule_id",
 _IGNORED = {"provider", "include_facets", "echo_compatible", "pretty"}
 _LISTS = {
     "short_name": ("shortName", "short_name", "short_name[]", "shortName[]"),
+    "version": ("version", "version[]"),
     "collection": ("echo_collection_id[]", "echo_collection_id", "collection_concept_id[]",
                    "collection_concept_id", "concept_id[]"),
     "instrument": ("instrument[]", "instrument"),
