@@ -71,15 +71,21 @@ class CmrProduct:
 
 ALOS_RTC_FBD = CmrProduct("ALOS_PSR_RTC_HIGH",
                           ("string,BEAM_MODE,FBD", "string,POLARIZATION,HH+HV"), "PALSAR")
-_NSIDC = {"provider": "NSIDC_ECS", "datapool": "nsidc_datapool"}
+
+
+def _nsidc(short_name: str, version: str) -> CmrProduct:
+    return CmrProduct(short_name, provider="NSIDC_ECS", version=version,
+                      datapool="nsidc_datapool")
+
+
 PRODUCTS: dict[str, CmrProduct] = {
     "alos-rtc-fbd": ALOS_RTC_FBD,
-    "SPL3SMP": CmrProduct("SPL3SMP", version="009", **_NSIDC),
-    "SPL3SMP_E": CmrProduct("SPL3SMP_E", version="006", **_NSIDC),
-    "SPL2SMP": CmrProduct("SPL2SMP", version="009", **_NSIDC),
-    "SPL2SMP_E": CmrProduct("SPL2SMP_E", version="006", **_NSIDC),
-    "SPL1CTB": CmrProduct("SPL1CTB", version="006", **_NSIDC),
-    "SPL1BTB": CmrProduct("SPL1BTB", version="006", **_NSIDC),
+    "SPL3SMP": _nsidc("SPL3SMP", "009"),
+    "SPL3SMP_E": _nsidc("SPL3SMP_E", "006"),
+    "SPL2SMP": _nsidc("SPL2SMP", "009"),
+    "SPL2SMP_E": _nsidc("SPL2SMP_E", "006"),
+    "SPL1CTB": _nsidc("SPL1CTB", "006"),
+    "SPL1BTB": _nsidc("SPL1BTB", "006"),
     "SPL1CS0": CmrProduct("SPL1CS0", version="003"),
 }
 """Product names → their CMR collection (SMAP products by their short name)."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -127,7 +128,7 @@ def granule_of_row(row: int) -> SmapGranule:
 
 def _extent(product: SmapProduct, slot: int) -> tuple[datetime, datetime,
                                                       tuple[float, float, float, float],
-                                                      dict[str, object]]:
+                                                      dict[str, Any]]:
     if product.naming == "daily":
         day = MISSION_START + timedelta(days=slot)
         start = datetime.combine(day, datetime.min.time(), UTC)
