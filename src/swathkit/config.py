@@ -31,6 +31,7 @@ ENDPOINTS: dict[str, str] = {
     "cmr": "https://cmr.earthdata.nasa.gov",
     "urs": "https://urs.earthdata.nasa.gov",
     "asf_datapool": "https://datapool.asf.alaska.edu",
+    "nsidc_datapool": "https://n5eil01u.ecs.nsidc.org",
     "landsatlook": "https://landsatlook.usgs.gov",
 }
 """The real archives: the defaults of every client (overridden by ``SWATHKIT_<NAME>_URL``)."""

@@ -1,4 +1,4 @@
-"""NASA CMR granule search (ASF's catalogue) as a :class:`~swathkit.archives.base.Catalog`.
+"""NASA CMR granule search (ASF, NSIDC) as a :class:`~swathkit.archives.base.Catalog`.
 
 ``POST /search/granules.umm_json`` with a form (keys repeated), paged with the
 ``CMR-Search-After`` header, counted with ``page_size=0``. An area of several
@@ -7,7 +7,10 @@ counter-clockwise polygon (asf_search would send one convex hull across the
 Pacific), and every record is kept only if its footprint meets the part's true
 geometry; a scene found by two parts is given once. Records become
 :class:`~swathkit.types.Granule` s: id = GranuleUR, size from ``BYTES``,
-checksum ``md5:`` from ``MD5SUM``, ``remote_path`` relative to the datapool.
+checksum ``md5:`` from ``MD5SUM`` (NSIDC: from ``ArchiveAndDistributionInformation``),
+``remote_path`` relative to the product's datapool. :data:`PRODUCTS` names what can be
+asked for: ``alos-rtc-fbd`` at ASF, and the SMAP short names (``SPL3SMP``, …) at NSIDC
+(radiometer, L2–L4) or ASF (radar), each with its provider and collection version.
 
 ::
 
@@ -35,7 +38,7 @@ from swathkit.errors import InputError, TransientFetchError
 from swathkit.transfer.retry import RetryPolicy
 from swathkit.types import Granule, Query, utc
 
-__all__ = ["ALOS_RTC_FBD", "CmrCatalog", "CmrProduct", "granule_of"]
+__all__ = ["ALOS_RTC_FBD", "PRODUCTS", "CmrCatalog", "CmrProduct", "cmr_product", "granule_of"]
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +49,58 @@ _MAX_POINTS = 500  # CMR rejects very long polygons; parts are simplified below 
 
 @dataclass(frozen=True)
 class CmrProduct:
-    """What a product name means in CMR: collection and attribute filters."""
+    """What a product name means in CMR: collection, provider, attribute filters, datapool.
+
+    Attributes:
+        short_name: The collection's short name.
+        attributes: ``attribute[]`` filters (``type,NAME,value``).
+        instrument: An ``instrument[]`` filter, or None.
+        provider: The CMR provider holding the collection (``ASF``, ``NSIDC_ECS``).
+        version: The collection version (``"009"``), or None for any.
+        datapool: The settings endpoint its GET DATA URLs start with (``remote_path`` is
+            relative to it).
+    """
 
     short_name: str
     attributes: tuple[str, ...] = ()
     instrument: str | None = None
+    provider: str = "ASF"
+    version: str | None = None
+    datapool: str = "asf_datapool"
 
 
 ALOS_RTC_FBD = CmrProduct("ALOS_PSR_RTC_HIGH",
                           ("string,BEAM_MODE,FBD", "string,POLARIZATION,HH+HV"), "PALSAR")
-PRODUCTS = {"alos-rtc-fbd": ALOS_RTC_FBD}
+
+
+def _nsidc(short_name: str, version: str) -> CmrProduct:
+    return CmrProduct(short_name, provider="NSIDC_ECS", version=version,
+                      datapool="nsidc_datapool")
+
+
+PRODUCTS: dict[str, CmrProduct] = {
+    "alos-rtc-fbd": ALOS_RTC_FBD,
+    "SPL3SMP": _nsidc("SPL3SMP", "009"),
+    "SPL3SMP_E": _nsidc("SPL3SMP_E", "006"),
+    "SPL2SMP": _nsidc("SPL2SMP", "009"),
+    "SPL2SMP_E": _nsidc("SPL2SMP_E", "006"),
+    "SPL1CTB": _nsidc("SPL1CTB", "006"),
+    "SPL1BTB": _nsidc("SPL1BTB", "006"),
+    "SPL1CS0": CmrProduct("SPL1CS0", version="003"),
+}
+"""Product names → their CMR collection (SMAP products by their short name)."""
+
+
+def cmr_product(name: str) -> CmrProduct:
+    """The CMR collection of product ``name``.
+
+    Raises:
+        InputError: an unknown name; the message lists the known ones.
+    """
+    product = PRODUCTS.get(name)
+    if product is None:
+        raise InputError(f"unknown CMR product {name!r}; choose one of {', '.join(PRODUCTS)}")
+    return product
 
 
 def _attribute(umm: dict[str, Any], name: str) -> str | None:
@@ -157,7 +202,8 @@ class CmrCatalog:
 
     Args:
         url: The CMR root (default ``settings().endpoint("cmr")``).
-        datapool_url: Root that ``remote_path`` is relative to (default: the ASF datapool).
+        datapool_url: Root that ``remote_path`` is relative to (default: the product's
+            datapool endpoint, e.g. the ASF datapool).
         aoi: Polygons (or a MultiPolygon) searched part by part; None: the query's bbox.
         page_size: Items per page (≤ 2000).
         retry: Retry policy of each page request.
@@ -209,15 +255,14 @@ class CmrCatalog:
             yield from page
 
     def _granule(self, query: Query, item: dict[str, Any]) -> Granule:
-        pool = self.datapool_url or settings().endpoint("asf_datapool")
+        pool = self.datapool_url or settings().endpoint(cmr_product(query.product).datapool)
         return granule_of(item, product=query.product, datapool_url=pool)
 
     def _forms(self, query: Query) -> Iterator[tuple[BaseGeometry | None, list[tuple[str, str]]]]:
-        product = PRODUCTS.get(query.product)
-        if product is None:
-            raise InputError(f"unknown CMR product {query.product!r}; choose one of "
-                             f"{', '.join(PRODUCTS)}")
-        form = [("shortName", product.short_name), ("provider", "ASF")]
+        product = cmr_product(query.product)
+        form = [("shortName", product.short_name), ("provider", product.provider)]
+        if product.version:
+            form.append(("version", product.version))
         form += [("attribute[]", a) for a in product.attributes]
         if product.instrument:
             form.append(("instrument[]", product.instrument))

@@ -16,16 +16,21 @@ concerns the whole job (credentials refused, the archive down) is raised.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from swathkit.errors import InputError
+from swathkit.errors import AuthError, FetchError, InputError
 from swathkit.ledger import Ledger
 from swathkit.transfer.engine import TransferEngine
+from swathkit.transfer.session import SessionFactory
 from swathkit.transfer.tasks import FetchFailure, FetchResult, FetchTask
 from swathkit.types import Failure, FailureKind
 
-__all__ = ["FetchOutcome", "FetchTally", "NotPublished", "check_workers", "fetch_into_ledger"]
+__all__ = ["FetchOutcome", "FetchTally", "NotPublished", "check_workers", "fetch_into_ledger",
+           "log_in_once"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -131,3 +136,22 @@ def _record(outcome: FetchResult | FetchFailure, ledger: Ledger,
     ledger.record_failure(failure)
     tally.failures.append(failure)
     return outcome
+
+
+def log_in_once(sessions: SessionFactory, task: FetchTask) -> None:
+    """Ask for one file's size on one session, so a refused password is met once, not
+    by every worker at the same time (which could lock the account).
+
+    Raises:
+        AuthError: the login was refused. Other errors are left to the engine's retries.
+    """
+    session = sessions.open()
+    try:
+        session.size(task.remote)
+    except AuthError:
+        raise
+    except FetchError as exc:
+        log.info("first request to %s failed (%s); the transfers will retry", sessions.host,
+                 exc)
+    finally:
+        session.close()

@@ -3,7 +3,8 @@
 ``--archive gportal`` (default): the JAXA G-Portal, catalogue over HTTPS + SFTP;
 ``--archive bremen``: the University of Bremen sea-ice archive over HTTPS;
 ``--archive landsatlook``: USGS LandsatLook (stac-server, ERS login, DSWE COGs) over HTTPS;
-``--archive asf``: NASA CMR, Earthdata Login, the ASF datapool and its S3 (ALOS RTC).
+``--archive asf``: NASA CMR, Earthdata Login, the ASF datapool and its S3 (ALOS RTC);
+``--archive nsidc``: NASA CMR, Earthdata Login, NSIDC's distribution and its S3 (SMAP).
 The HTTPS servers present a certificate of a CA made at start-up; its PEM file
 is printed, to be trusted with ``SWATHKIT_CA_BUNDLE=<file>``. ``--latency`` and
 ``--bandwidth`` put the archive far away (:mod:`swathkit.sim.wan`); ``--max-sessions``
@@ -42,9 +43,10 @@ def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
                          "\n  swathkit sim serve --archive bremen --faults flaky"
                          "\n  swathkit sim serve --archive landsatlook --pixels 500 "
                          "--password secret"
-                         "\n  swathkit sim serve --archive asf --pixels 256",
+                         "\n  swathkit sim serve --archive asf --pixels 256"
+                         "\n  swathkit sim serve --archive nsidc --cache smap-sim/",
                          formatter_class=argparse.RawDescriptionHelpFormatter)
-    s.add_argument("--archive", choices=("gportal", "bremen", "landsatlook", "asf"),
+    s.add_argument("--archive", choices=("gportal", "bremen", "landsatlook", "asf", "nsidc"),
                    default="gportal", help="which archive (default: gportal)")
     s.add_argument("--faults", choices=FAULT_PRESETS, default="none",
                    help="fault preset (default: none)")
@@ -57,7 +59,8 @@ def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
                    help="SFTP, ERS or Earthdata password (default: random)")
     s.add_argument("--pixels", type=int, default=None,
                    help="landsatlook: DSWE tile size, a multiple of 100 (default 5000: 30 m); "
-                   "asf: columns of each RTC raster (default: full size, ~6000)")
+                   "asf: columns of each RTC raster (default: full size, ~6000); nsidc: side "
+                   "of the one array of small SMAP files (default: full-size files)")
     s.add_argument("--cache", type=Path, default=None,
                    help="folder keeping generated files (default: a temporary folder)")
     s.add_argument("--latency", default="0ms",
@@ -104,9 +107,11 @@ def run_serve(args: argparse.Namespace) -> int:
     far = _distance(args)
     if args.archive == "bremen":
         return _serve_bremen(args, far)
-    if args.archive == "asf" and far.bandwidth is not None:
+    if args.archive in ("asf", "nsidc") and far.bandwidth is not None:
         raise InputError("--bandwidth is for gportal, bremen and landsatlook; the simulated "
-                         "ASF takes --latency only")
+                         "ASF and NSIDC take --latency only")
+    if args.archive == "nsidc":
+        return _serve_nsidc(args, far)
     if args.archive == "landsatlook":
         return _serve_landsatlook(args, far)
     if args.archive == "asf":
@@ -187,6 +192,32 @@ def _serve_asf(args: argparse.Namespace, far: _Distance) -> int:
         pixels=args.pixels, users={user: password}, cache_dir=args.cache,
         latency=far.latency),
         lambda stats: f"served {stats.cmr_requests} CMR requests")
+
+
+def _serve_nsidc(args: argparse.Namespace, far: _Distance) -> int:
+    import secrets
+
+    from swathkit.sim.nsidc.server import SimulatedNsidc, serve_forever
+
+    user, password = args.username, args.password or secrets.token_urlsafe(9)
+    if args.pixels is not None and args.pixels < 1:
+        raise InputError(f"--pixels {args.pixels}: give 1 or more, or leave it out for "
+                         "full-size files")
+
+    def ready(sim: SimulatedNsidc) -> None:
+        env = " ".join(f"{k}={v}" for k, v in sim.environment(user, password).items())
+        render.facts("simulated NSIDC (Ctrl-C to stop)", [
+            ("CMR", sim.cmr_url), ("Earthdata Login", sim.urs_url),
+            ("datapool", sim.datapool_url), ("username", user), ("password", password),
+            ("files", "full size" if args.pixels is None else f"small ({args.pixels} px)"),
+            ("faults", args.faults), ("seed", args.seed), ("environment", env),
+            *far.facts(), *_ca_facts(sim.ca_file)])
+
+    return _until_stopped(lambda: serve_forever(
+        on_ready=ready, faults=far.faults, seed=args.seed, pixels=args.pixels,
+        users={user: password}, cache_dir=args.cache, latency=far.latency),
+        lambda stats: f"served {stats.cmr_requests} CMR requests, "
+                      f"{stats.files_generated} files generated")
 
 
 def _until_stopped(serve: Callable[[], Any], summary: Callable[[Any], str]) -> int:

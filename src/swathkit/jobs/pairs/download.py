@@ -40,14 +40,18 @@ from swathkit.archives.ers import ErsAuth
 from swathkit.archives.http_files import HttpFiles
 from swathkit.config import settings
 from swathkit.errors import (
-    AuthError,
     CorruptArchiveError,
-    FetchError,
     InputError,
     UnsafeArchiveError,
     VerificationError,
 )
-from swathkit.jobs._fetch import FetchOutcome, FetchTally, check_workers, fetch_into_ledger
+from swathkit.jobs._fetch import (
+    FetchOutcome,
+    FetchTally,
+    check_workers,
+    fetch_into_ledger,
+    log_in_once,
+)
 from swathkit.jobs.pairs.pair_files import (
     DSWE_FOLDER,
     LEDGER_NAME,
@@ -171,7 +175,7 @@ class _Steps:
         sessions = factory or (datapool_files() if remote else
                                EarthdataFiles(settings().endpoint("asf_datapool")))
         if remote:
-            _log_in_once(sessions, remote[0])
+            log_in_once(sessions, remote[0])
         tally = self._fetch(sessions, tasks, lambda o: self._extract(o, names))
         self.zips_fetched = len(tally.downloaded)
 
@@ -247,25 +251,6 @@ class _Steps:
     def _state(self, key: str) -> str:
         row = self.ledger.row(key)
         return str(row["state"]) if row is not None else ""
-
-
-def _log_in_once(sessions: SessionFactory, task: FetchTask) -> None:
-    """Ask for one zip's size on one session, so a refused password is met once, not
-    by every worker at the same time (which could lock the account).
-
-    Raises:
-        AuthError: the login was refused. Other errors are left to the engine's retries.
-    """
-    session = sessions.open()
-    try:
-        session.size(task.remote)
-    except AuthError:
-        raise
-    except FetchError as exc:
-        log.info("first request to %s failed (%s); the transfers will retry", sessions.host,
-                 exc)
-    finally:
-        session.close()
 
 
 def _tiff(path: Path) -> None:

@@ -24,19 +24,57 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from swathkit.errors import FileNameError
 from swathkit.products.alos_rtc.names import parse_zip
-from swathkit.sim.cmr.alos import Catalogue, catalogue
+from swathkit.sim.cmr.alos import Catalogue, Scene, catalogue
 from swathkit.sim.cmr.datapool import DatapoolServer, S3Server
+from swathkit.sim.cmr.query import GranuleQuery, run
 from swathkit.sim.cmr.rtc_zip import ZipStore
-from swathkit.sim.cmr.server import CmrServer
+from swathkit.sim.cmr.server import I64, CmrServer
+from swathkit.sim.cmr.umm import umm_item
 from swathkit.sim.cmr.urs import UrsServer
 from swathkit.sim.faults import FaultPlan, fault_plan
 
-__all__ = ["AsfStats", "SimulatedAsf", "serve_forever"]
+__all__ = ["AlosRecords", "AsfStats", "SimulatedAsf", "serve_forever"]
 
 log = logging.getLogger(__name__)
+
+PREFIX = "/RTC_HI_RES/A3/"
+
+
+@dataclass(frozen=True)
+class AlosRecords:
+    """The ALOS RTC scenes as CMR records (:class:`~swathkit.sim.cmr.server.CmrRecords`)."""
+
+    catalogue: Catalogue
+    zips: ZipStore
+    datapool_url: str
+
+    def search(self, query: GranuleQuery) -> tuple[I64, list[I64]]:
+        return run(self.catalogue, query)
+
+    def item(self, row: int) -> dict[str, Any]:
+        scene = self.catalogue.scene(row)
+        return umm_item(scene, self.zips.digest(scene), datapool_url=self.datapool_url)
+
+    def scene_of(self, path: str) -> Scene | None:
+        """The scene whose zip the datapool path ``path`` names (None if none)."""
+        if not path.startswith(PREFIX) or "/" in path[len(PREFIX):] \
+                or not path.endswith(".zip"):
+            return None
+        try:
+            name = parse_zip(path[len(PREFIX):])
+        except FileNameError:
+            return None
+        row = self.catalogue.find(name)
+        return None if row is None else self.catalogue.scene(row)
+
+    def key_of(self, path: str) -> str | None:
+        """The S3 key of the zip at datapool ``path`` (None if no such zip)."""
+        scene = self.scene_of(path)
+        return None if scene is None else f"{PREFIX.strip('/')}/{scene.name.zip_name}"
 
 
 @dataclass(frozen=True)
@@ -85,10 +123,10 @@ class SimulatedAsf:
         plan = self.fault_plan
         self.urs = UrsServer(users or {"sim": "sim"}, plan=plan, latency=latency)
         self.s3 = S3Server(self._local, plan=plan, latency=latency)
-        self.datapool = DatapoolServer(self.catalogue, self.urs, self.s3, plan=plan,
+        self.datapool = DatapoolServer(self._key_of, self.urs, self.s3, plan=plan,
                                        cookie_ttl=cookie_ttl, latency=latency)
-        self.cmr = CmrServer(self.catalogue, self.zips.digest, datapool_url=self.datapool_url,
-                             plan=plan, latency=latency)
+        self.records = AlosRecords(self.catalogue, self.zips, self.datapool_url)
+        self.cmr = CmrServer(self.records, plan=plan, latency=latency)
         self._servers = (self.urs, self.s3, self.datapool, self.cmr)
         self.ca_file = Path(self._tmp.name) / "ca-bundle.pem"
         self.ca_file.write_text("".join(s.ca_file.read_text() for s in self._servers
@@ -111,6 +149,9 @@ class SimulatedAsf:
     @property
     def datapool_url(self) -> str:
         return self.datapool.base_url
+
+    def _key_of(self, path: str) -> str | None:
+        return self.records.key_of(path)
 
     def _local(self, zip_name: str) -> Path | None:
         try:

@@ -1,6 +1,8 @@
-"""The simulated ASF datapool (a TEA-style distribution) and the S3 bucket it signs URLs for.
+"""A simulated DAAC distribution (TEA-style, as ASF's and NSIDC's) and the S3 bucket it signs for.
 
-``GET``/``HEAD /RTC_HI_RES/A3/<zip>`` on the datapool:
+``GET``/``HEAD /<path of a published file>`` on the datapool (ASF:
+``/RTC_HI_RES/A3/<zip>``; which paths exist, and their S3 keys, is the ``key_of``
+function it is given):
 
 - with a valid ``Authorization: Bearer`` token, or a valid ``asf-urs`` cookie →
   307 to a signed S3 URL (``X-Amz-*`` query, an hour's validity);
@@ -32,10 +34,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from swathkit.errors import FileNameError
-from swathkit.products.alos_rtc.names import parse_zip
 from swathkit.sim._server import SimHandler, SimServer, send_file
-from swathkit.sim.cmr.alos import Catalogue, Scene
 from swathkit.sim.cmr.urs import UrsServer
 from swathkit.sim.faults import FaultPlan
 
@@ -43,7 +42,6 @@ __all__ = ["COOKIE", "DatapoolServer", "S3Server"]
 
 COOKIE = "asf-urs"
 CLIENT_ID = "BO_n7nTIlMljdvU6kRRB3g"
-PREFIX = "/RTC_HI_RES/A3/"
 BUCKET = "asf-ngap2w-p-s1-rtc"
 S3_HOST = "localhost"
 URL_TTL_S = 3600
@@ -53,15 +51,19 @@ class S3Server(SimServer):
     """A bucket answering presigned GETs only.
 
     Args:
-        local: The scene's zip on disk, by zip name (None: no such object).
+        local: An object's file on disk, by file name (None: no such object).
         plan: Faults to inject (stream faults, corruption).
+        bucket: The bucket's name (the first part of its URLs' paths).
+        content_type: The ``Content-Type`` of the objects.
     """
 
     def __init__(self, local: Callable[[str], Path | None], *, plan: FaultPlan,
-                 latency: float = 0.0) -> None:
+                 latency: float = 0.0, bucket: str = BUCKET,
+                 content_type: str = "application/zip") -> None:
         super().__init__(_S3Handler, plan=plan, connection_cap=plan.max_sessions,
                          latency=latency, name="sim-s3")
         self.local = local
+        self.bucket, self.content_type = bucket, content_type
         self.secret = secrets.token_bytes(16)
         self._tampered: dict[str, int | None] = {}  # zip name → GETs left (None: all)
         self._tamper_lock = threading.Lock()
@@ -106,7 +108,7 @@ class S3Server(SimServer):
                  "X-Amz-Date": stamp, "X-Amz-Expires": str(URL_TTL_S),
                  "X-Amz-SignedHeaders": "host"}
         query["X-Amz-Signature"] = self._signature(key, stamp, str(URL_TTL_S))
-        return f"https://{S3_HOST}:{self.port}/{BUCKET}/{key}?{urlencode(query)}"
+        return f"https://{S3_HOST}:{self.port}/{self.bucket}/{key}?{urlencode(query)}"
 
     def _signature(self, key: str, stamp: str, ttl: str) -> str:
         return hmac.new(self.secret, f"{key}\n{stamp}\n{ttl}".encode(), hashlib.sha256).hexdigest()
@@ -146,7 +148,7 @@ class _S3Handler(SimHandler):
                         "allowed; only the X-Amz-Algorithm query parameter, Signature query "
                         "string parameter or the Authorization header should be specified")
             return
-        key = split.path.removeprefix(f"/{BUCKET}/")
+        key = split.path.removeprefix(f"/{self.server.bucket}/")
         refused = self.server.verify(key, {k: v[0] for k, v in parse_qs(split.query).items()})
         if refused:
             self._error(HTTPStatus.FORBIDDEN, "AccessDenied", refused)
@@ -157,7 +159,7 @@ class _S3Handler(SimHandler):
             self._error(HTTPStatus.NOT_FOUND, "NoSuchKey", "The specified key does not exist.")
             return
         served = self.server.served(name, local, get=self.command == "GET")
-        send_file(self, served, key, content_type="application/zip")
+        send_file(self, served, key, content_type=self.server.content_type)
 
     def _error(self, status: HTTPStatus, code: str, message: str) -> None:
         body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
@@ -174,33 +176,22 @@ class DatapoolServer(SimServer):
     """The distribution endpoint: Earthdata Login in front of the S3 bucket.
 
     Args:
-        catalogue: Which zips exist.
+        key_of: The S3 key of the file a request path names (None: no such file).
         urs: The Earthdata Login server (its URL, its codes and tokens).
         s3: The bucket it signs URLs for.
         plan: Faults to inject (503/429 on any request).
         cookie_ttl: Seconds an ``asf-urs`` cookie is valid.
+        name: Name of the serving thread.
     """
 
-    def __init__(self, catalogue: Catalogue, urs: UrsServer, s3: S3Server, *, plan: FaultPlan,
-                 cookie_ttl: float = 3600.0, latency: float = 0.0) -> None:
+    def __init__(self, key_of: Callable[[str], str | None], urs: UrsServer, s3: S3Server, *,
+                 plan: FaultPlan, cookie_ttl: float = 3600.0, latency: float = 0.0,
+                 name: str = "sim-datapool") -> None:
         super().__init__(_DatapoolHandler, plan=plan, connection_cap=plan.max_sessions,
-                         latency=latency, name="sim-datapool")
-        self.catalogue, self.urs, self.s3, self.cookie_ttl = catalogue, urs, s3, cookie_ttl
+                         latency=latency, name=name)
+        self.key_of, self.urs, self.s3, self.cookie_ttl = key_of, urs, s3, cookie_ttl
         self._cookies: dict[str, float] = {}  # value → expiry (monotonic seconds)
         self._lock = threading.Lock()
-
-    def scene_of(self, path: str) -> Scene | None:
-        """The scene whose zip ``path`` names (None if none)."""
-        if not path.startswith(PREFIX) or "/" in path[len(PREFIX):]:
-            return None
-        try:
-            name = parse_zip(path[len(PREFIX):])
-        except FileNameError:
-            return None
-        if not path.endswith(".zip"):
-            return None
-        row = self.catalogue.find(name)
-        return None if row is None else self.catalogue.scene(row)
 
     def new_cookie(self) -> str:
         value = secrets.token_urlsafe(24)
@@ -236,13 +227,13 @@ class _DatapoolHandler(SimHandler):
         if split.path == "/login":
             self._login(parse_qs(split.query))
             return
-        scene = self.server.scene_of(split.path)
-        if scene is None:
+        key = self.server.key_of(split.path)
+        if key is None:
             self.server.counts.add("not_found")
             self.send_bytes(HTTPStatus.NOT_FOUND, b"Not Found\n", "text/plain")
             return
         if self._authorized():
-            self._to_s3(scene, HTTPStatus.TEMPORARY_REDIRECT)
+            self._to_s3(key, HTTPStatus.TEMPORARY_REDIRECT)
             return
         self.server.counts.add("login_redirects")
         urs = self.server.urs
@@ -270,13 +261,13 @@ class _DatapoolHandler(SimHandler):
             return
         cookie = (f"{COOKIE}={self.server.new_cookie()}; Path=/; Secure; HttpOnly; "
                   f"Max-Age={int(self.server.cookie_ttl)}")
-        scene = self.server.scene_of(state)
-        if scene is None:  # a login without a file to go to (asf_search's cookie step)
+        key = self.server.key_of(state)
+        if key is None:  # a login without a file to go to (asf_search's cookie step)
             self.send_bytes(HTTPStatus.OK, b"Logged in.\n", "text/plain", {"Set-Cookie": cookie})
             return
-        self._to_s3(scene, HTTPStatus.FOUND, {"Set-Cookie": cookie})
+        self._to_s3(key, HTTPStatus.FOUND, {"Set-Cookie": cookie})
 
-    def _to_s3(self, scene: Scene, status: HTTPStatus,
+    def _to_s3(self, key: str, status: HTTPStatus,
                headers: dict[str, str] | None = None) -> None:
-        url = self.server.s3.signed_url(f"RTC_HI_RES/A3/{scene.name.zip_name}")
+        url = self.server.s3.signed_url(key)
         self.send_bytes(status, b"", "text/plain", {"Location": url, **(headers or {})})

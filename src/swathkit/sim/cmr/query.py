@@ -25,7 +25,8 @@ from shapely.geometry.base import BaseGeometry
 from swathkit.sim.cmr.alos import Catalogue
 from swathkit.sim.cmr.umm import COLLECTION_IDS, PROVIDER, SHORT_NAME
 
-__all__ = ["MAX_PAGE_SIZE", "CmrError", "GranuleQuery", "parse", "run", "search_after_token"]
+__all__ = ["MAX_PAGE_SIZE", "CmrError", "GranuleQuery", "parse", "query_shape", "run",
+           "search_after_token", "temporal_range"]
 
 I64 = npt.NDArray[np.int64]
 MAX_PAGE_SIZE = 2000
@@ -35,6 +36,7 @@ _SORT_KEYS = ("start_date", "end_date", "granule_ur", "producer_granule_id",
 _IGNORED = {"provider", "include_facets", "echo_compatible", "pretty"}
 _LISTS = {
     "short_name": ("shortName", "short_name", "short_name[]", "shortName[]"),
+    "version": ("version", "version[]"),
     "collection": ("echo_collection_id[]", "echo_collection_id", "collection_concept_id[]",
                    "collection_concept_id", "concept_id[]"),
     "instrument": ("instrument[]", "instrument"),
@@ -109,7 +111,7 @@ def _check(query: GranuleQuery) -> None:
     for text in query.get("bounding_box"):
         _box(text)
     for text in query.get("temporal"):
-        _temporal(text)
+        temporal_range(text)
     for text in query.get("sort_key"):
         if text.lstrip("+-") not in _SORT_KEYS:
             raise CmrError(f"The sort key [{text.lstrip('+-')}] is not a valid sort key.")
@@ -158,7 +160,8 @@ def _ms(text: str) -> int | None:
     return int(when.timestamp() * 1000)
 
 
-def _temporal(text: str) -> tuple[int | None, int | None]:
+def temporal_range(text: str) -> tuple[int | None, int | None]:
+    """``start,end[,…]`` as milliseconds since 1970 (None for an open end)."""
     parts = text.split(",")
     if len(parts) < 2:
         raise CmrError(f"temporal [{text}] must be start,end (either may be empty)")
@@ -177,7 +180,9 @@ def _collection_matches(query: GranuleQuery) -> bool:
     return not ids or bool(set(ids) & set(COLLECTION_IDS))
 
 
-def _shape(query: GranuleQuery) -> BaseGeometry | None:
+def query_shape(query: GranuleQuery) -> BaseGeometry | None:
+    """The area the query's polygons and boxes name (their intersection, or union with
+    ``options[spatial][or]``); None for no area."""
     shapes = [_polygon(t) for t in query.get("polygon")]
     shapes += [_box(t) for t in query.get("bounding_box")]
     if not shapes:
@@ -217,10 +222,10 @@ def _attribute_mask(catalogue: Catalogue, rows: I64, text: str) -> npt.NDArray[n
 
 
 def _filtered(catalogue: Catalogue, query: GranuleQuery) -> I64:
-    shape = _shape(query)
+    shape = query_shape(query)
     if shape is not None and shape.is_empty:
         return np.empty(0, np.int64)
-    ranges = [_temporal(t) for t in query.get("temporal")] or [(None, None)]
+    ranges = [temporal_range(t) for t in query.get("temporal")] or [(None, None)]
     bbox = shape.bounds if shape is not None else None
     parts = [catalogue.select(start, end, bbox) for start, end in ranges]
     if query.option("temporal", "and") and len(parts) > 1:

@@ -1,4 +1,8 @@
-"""The simulated NASA CMR: ``/search/granules.umm_json`` over HTTPS, as ASF's catalogue.
+"""The simulated NASA CMR: ``/search/granules.umm_json`` over HTTPS, over any records.
+
+What it searches is a :class:`CmrRecords` (ASF's ALOS scenes, NSIDC's SMAP granules):
+the rows a parsed query matches, in order with their sort columns, and each row's
+UMM-G item.
 
 ``GET`` (query string) and ``POST`` (form body, keys repeated) are read alike
 by :mod:`swathkit.sim.cmr.query`. An answer is ``{"hits", "took", "items"}``
@@ -15,40 +19,63 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
+import numpy as np
+import numpy.typing as npt
+
 from swathkit.sim._server import SimHandler, SimServer
-from swathkit.sim.cmr.alos import Catalogue, Scene
-from swathkit.sim.cmr.query import CmrError, parse, run, search_after_position, search_after_token
-from swathkit.sim.cmr.rtc_zip import Digest
-from swathkit.sim.cmr.umm import umm_item
+from swathkit.sim.cmr.query import (
+    CmrError,
+    GranuleQuery,
+    parse,
+    search_after_position,
+    search_after_token,
+)
 from swathkit.sim.faults import FaultPlan
 
-__all__ = ["UMM_JSON", "CmrServer"]
+__all__ = ["UMM_JSON", "CmrRecords", "CmrServer"]
 
 UMM_JSON = "application/vnd.nasa.cmr.umm_results+json;version=1.6.5; charset=utf-8"
 GRANULES = "/search/granules.umm_json"
 _MAX_BODY = 1 << 20
 
 
+I64 = npt.NDArray[np.int64]
+
+
+class CmrRecords(Protocol):
+    """The granules a simulated CMR searches."""
+
+    def search(self, query: GranuleQuery) -> tuple[I64, list[I64]]:
+        """The matching rows in the requested order, and their sort columns (same order,
+        the last one unique per row: it names a row in ``CMR-Search-After``).
+
+        Raises:
+            CmrError: a query CMR refuses.
+        """
+        ...
+
+    def item(self, row: int) -> dict[str, Any]:
+        """The ``{"meta", "umm"}`` entry of one row."""
+        ...
+
+
 class CmrServer(SimServer):
-    """CMR's granule search over a catalogue.
+    """CMR's granule search over some records.
 
     Args:
-        catalogue: The scenes.
-        digest: Size and MD5 of a scene's zip (the records carry them).
-        datapool_url: Base of the GET DATA URLs.
+        records: What is searched, and each row's UMM-G item.
         plan: Faults to inject.
+        latency: Round-trip seconds added to every exchange.
     """
 
-    def __init__(self, catalogue: Catalogue, digest: Callable[[Scene], Digest], *,
-                 datapool_url: str, plan: FaultPlan, latency: float = 0.0) -> None:
+    def __init__(self, records: CmrRecords, *, plan: FaultPlan, latency: float = 0.0) -> None:
         super().__init__(_Handler, plan=plan, connection_cap=plan.max_sessions,
                          latency=latency, name="sim-cmr")
-        self.catalogue, self.digest, self.datapool_url = catalogue, digest, datapool_url
+        self.records = records
 
 
 class _Handler(SimHandler):
@@ -90,15 +117,14 @@ class _Handler(SimHandler):
     def _answer(self, pairs: list[tuple[str, str]],
                 after: str | None) -> tuple[dict[str, Any], dict[str, str]]:
         query = parse(pairs)
-        rows, columns = run(self.server.catalogue, query)
+        records = self.server.records
+        rows, columns = records.search(query)
         if after:
             start = search_after_position(columns, after)
         else:
             start = (query.page_num - 1) * query.page_size
         page = rows[start:start + query.page_size]
-        catalogue, server = self.server.catalogue, self.server
-        items = [umm_item(scene, server.digest(scene), datapool_url=server.datapool_url)
-                 for scene in (catalogue.scene(int(i)) for i in page)]
+        items = [records.item(int(i)) for i in page]
         headers = {"CMR-Hits": str(len(rows))}
         if len(page):
             headers["CMR-Search-After"] = search_after_token(columns, start + len(page) - 1)
