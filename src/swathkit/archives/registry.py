@@ -58,6 +58,9 @@ ARCHIVES: dict[str, ArchiveEntry] = {
     "pairs-sim": ArchiveEntry("swathkit.sim.pairs:simulated_pairs",
                               "the simulated ASF and LandsatLook on 127.0.0.1 (yields the "
                               "simulators and the environment that points swathkit at them)"),
+    "nsidc-sim": ArchiveEntry("swathkit.sim.nsidc:simulated_nsidc",
+                              "the simulated NSIDC (CMR, Earthdata Login, SMAP files) on "
+                              "127.0.0.1 (yields the simulator and its environment)"),
 }
 """Archive name → its entry. Add an entry to make an archive available by name."""
 

@@ -12,9 +12,9 @@ from swathkit.cli.options import ASI_GRIDS, FAULT_PRESETS, iso_day
 
 
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("demo", help="AMSR2 swaths, a month of sea ice, a Seasat take and "
-                       "SAR × water-map pairs from simulated archives",
-                       description="Four jobs end to end against the built-in simulated "
+    p = sub.add_parser("demo", help="AMSR2 swaths, a month of sea ice, a Seasat take, "
+                       "SAR × water-map pairs and a week of SMAP from simulated archives",
+                       description="Five jobs end to end against the built-in simulated "
                        "archives on 127.0.0.1. (1) AMSR2: collect one day of L1B 36.5H with "
                        "coordinates from the simulated G-Portal into a swath store (the same "
                        "code path as a real collection), verify it, draw a quicklook, grid the day "
@@ -27,8 +27,10 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        "tags, print the funnel and draw the before/after plots. (4) Pairs: "
                        "find the ALOS PALSAR RTC scenes and USGS DSWE water maps of two "
                        "months over the Louisiana coast (simulated ASF and LandsatLook), score "
-                       "each pair pixel by pixel, download a kept pair and picture it. Outputs "
-                       "stay "
+                       "each pair pixel by pixel, download a kept pair and picture it. (5) SMAP: "
+                       "download a week of L3 soil moisture from the simulated NSIDC, inspect "
+                       "a file, convert its AM soil moisture to a COG, draw a quicklook with a "
+                       "2–98 %% stretch and consolidate the week into a grid cube. Outputs stay "
                        "in the folder given by --out; run it again and it resumes.",
                        epilog="example: swathkit demo --only seaice --seaice-grid n6250")
     p.add_argument("--out", type=Path, default=Path("demo-data"), help="output folder")
@@ -44,7 +46,7 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="first day of the sea-ice month (default 2013-05-01: the archive "
                    "has no files for 2013-05-11..13, which the demo shows)")
     s.add_argument("--seaice-days", type=int, default=31, help="days of sea ice (default 31)")
-    s.add_argument("--only", choices=("amsr2", "seaice", "seasat", "pairs"),
+    s.add_argument("--only", choices=("amsr2", "seaice", "seasat", "pairs", "smap"),
                    help="run only one part of the demo")
     p.set_defaults(run=run)
 
@@ -58,7 +60,8 @@ def _relative(path: Path) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     codes = [part(args) for name, part in (("amsr2", run_amsr2), ("seaice", run_seaice),
-                                           ("seasat", run_seasat), ("pairs", run_pairs))
+                                           ("seasat", run_seasat), ("pairs", run_pairs),
+                                           ("smap", run_smap))
              if args.only in (None, name)]
     render.console.print(f"\nAll outputs are in [bold]{args.out.resolve()}[/].")
     return max(codes)
@@ -80,6 +83,15 @@ def run_pairs(args: argparse.Namespace) -> int:
     render.console.print(f"\nPairs outputs (pair table, the seed's CSV database, the "
                          f"downloaded scenes with their DSWE tiles, the picture of a pair) are "
                          f"in [bold]{folder.resolve()}[/].")
+    return code
+
+
+def run_smap(args: argparse.Namespace) -> int:
+    from swathkit.cli.smap import demo as demo_smap
+
+    code, folder = demo_smap.run(args.out)
+    render.console.print(f"\nSMAP outputs (the week's HDF5 files, a COG, its quicklook, the "
+                         f"soil-moisture cube) are in [bold]{folder.resolve()}[/].")
     return code
 
 

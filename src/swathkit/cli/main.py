@@ -19,7 +19,7 @@ log = logging.getLogger("swathkit")
 
 VERBS: dict[str, tuple[str, str]] = {
     "demo": ("swathkit.cli.demo",
-             "AMSR2 swaths, a month of sea ice and a Seasat take from simulated archives"),
+             "AMSR2, sea ice, Seasat, SAR × water pairs and SMAP from simulated archives"),
     "collect": ("swathkit.cli.swaths.collect",
                 "search and fetch AMSR2 L1B from G-Portal into a swath store"),
     "status": ("swathkit.cli.swaths.collect",

@@ -10,12 +10,12 @@ few ALOS paths, a dozen candidates, some of them kept.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from swathkit.cli import render
+from swathkit.cli.environment import environment
 
 AOI = "POLYGON((-91.5 29.2, -89.0 29.2, -89.0 30.8, -91.5 30.8, -91.5 29.2))"
 PERIOD = ("2008-06-01", "2008-08-01")
@@ -33,21 +33,6 @@ def _run(argv: list[str]) -> int:
 
 
 @contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    """``os.environ`` with ``values`` set, restored afterwards."""
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
-
-
-@contextmanager
 def simulated_archives(folder: Path) -> Iterator[None]:
     """The two simulators running, and swathkit's endpoints and accounts pointing at them."""
     from swathkit.archives.registry import archive_factory
@@ -58,7 +43,7 @@ def simulated_archives(folder: Path) -> Iterator[None]:
                dswe_pixels=DSWE_PIXELS) as sims:
         render.note(f"simulated ASF: CMR {sims.asf.cmr_url}, datapool {sims.asf.datapool_url}; "
                     f"simulated LandsatLook: {sims.landsatlook.stac_url}")
-        with _environment(sims.environment(user, password)):
+        with environment(sims.environment(user, password)):
             yield
 
 
