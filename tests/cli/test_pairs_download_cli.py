@@ -20,7 +20,7 @@ from swathkit.sim.stac.server import SimulatedLandsatLook
 pytestmark = pytest.mark.slow  # the simulators build their catalogues and files
 
 KEEP_ALL = ScoreRules(min_valid=0.0, min_water=0.0)
-NOT_OURS = ("pairs.ledger.sqlite", ".pairs-download.lock")
+NOT_OURS = ("pairs.ledger.sqlite", ".swathkit-writer.lock")
 
 
 @pytest.fixture(scope="module")

@@ -17,11 +17,14 @@ concerns the whole job (credentials refused, the archive down) is raised.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from swathkit.errors import AuthError, FetchError, InputError
+from swathkit.errors import AuthError, FetchError, InputError, StoreLockedError
 from swathkit.ledger import Ledger
+from swathkit.stores.location import as_location, writer_lock
 from swathkit.transfer.engine import TransferEngine
 from swathkit.transfer.session import SessionFactory
 from swathkit.transfer.tasks import FetchFailure, FetchResult, FetchTask
@@ -155,3 +158,18 @@ def log_in_once(sessions: SessionFactory, task: FetchTask) -> None:
                  exc)
     finally:
         session.close()
+
+
+@contextmanager
+def folder_lock(out: Path, job: str) -> Iterator[None]:
+    """Hold the writer lock of the download folder ``out`` for one run of ``job``: a second
+    run on the same folder is refused at once (an ``InputError``), and the kernel releases
+    the lock of a run that dies."""
+    stack = ExitStack()
+    try:
+        stack.enter_context(writer_lock(as_location(out)))
+    except StoreLockedError:
+        raise InputError(f"{out}: another '{job}' is writing there; wait for it to end or "
+                         "pick another --out") from None
+    with stack:
+        yield

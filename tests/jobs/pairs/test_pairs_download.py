@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow  # the simulators build their catalogues and files
 
 KEEP_ALL = ScoreRules(min_valid=0.0, min_water=0.0)  # every pair kept: more to download
 FAST_RETRY = RetryPolicy(max_attempts=12, base_delay=0.01, max_delay=0.05, seed=0)
-NOT_OURS = {LEDGER_NAME, f"{LEDGER_NAME}-wal", f"{LEDGER_NAME}-shm", ".pairs-download.lock"}
+NOT_OURS = {LEDGER_NAME, f"{LEDGER_NAME}-wal", f"{LEDGER_NAME}-shm", ".swathkit-writer.lock"}
 
 
 def search_and_score(table, cache):

@@ -24,13 +24,11 @@ never written to the ledger, the table or the log.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -50,6 +48,7 @@ from swathkit.jobs._fetch import (
     FetchTally,
     check_workers,
     fetch_into_ledger,
+    folder_lock,
     log_in_once,
 )
 from swathkit.jobs.pairs.pair_files import (
@@ -82,7 +81,6 @@ MAX_MEMBER_BYTES = 4 << 30
 """Cap on one extracted member (a full scene's γ⁰ raster is ~150 MB)."""
 MAX_ZIP_BYTES = 16 << 30
 """Cap on a zip's extracted bytes in all."""
-LOCK_NAME = ".pairs-download.lock"
 
 
 @dataclass(frozen=True)
@@ -138,7 +136,7 @@ def download_pairs(table: str | os.PathLike[str], out_dir: str | os.PathLike[str
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     pairs = pair_files(kept_rows(PairTable(table).rows()), out)
-    with _one_run(out), Ledger(out / LEDGER_NAME) as ledger, \
+    with folder_lock(out, "pairs download"), Ledger(out / LEDGER_NAME) as ledger, \
             ledger.run(f"pairs download {Path(table).name}") as run:
         _clear_staging(out)
         before = {p.item: pair_outcome(p, ledger)[0] for p in pairs}
@@ -265,18 +263,6 @@ def _tiff(path: Path) -> None:
 def _landsatlook() -> HttpFiles:
     base = settings().endpoint("landsatlook")
     return HttpFiles(base, auth=ErsAuth.configured(asset_hosts=[urlsplit(base).netloc]))
-
-
-@contextmanager
-def _one_run(out: Path) -> Iterator[None]:
-    """Hold ``out``'s lock file for the run (another run on the same folder is refused)."""
-    with (out / LOCK_NAME).open("a") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise InputError(f"{out}: another 'pairs download' is writing there; wait for "
-                             "it to end or pick another --out") from None
-        yield
 
 
 def _clear_staging(out: Path) -> None:

@@ -1,7 +1,7 @@
 """``pairs search``: ALOS RTC scenes from CMR, DSWE footprints harvested once, joined locally.
 
-1. the SAR scenes of the area and period (CMR, part by part, paged);
-2. the DSWE footprints of the area and the period widened by the window
+1. the SAR scenes of the area and period (CMR, part by part, paged), searched while
+2. the DSWE footprints of the area and the period widened by the window are harvested
    (:mod:`.harvest`: time windows under the deep-paging cap, cached as GeoParquet);
 3. :func:`swathkit.process.coincidence.join` (footprint, ``|Δt| ≤ window``, cloud limit,
    nearest date, one grid region per candidate);
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
@@ -85,12 +86,16 @@ def search_pairs(table: str | Path, parts: Sequence[Polygon], start: datetime | 
         raise InputError(f"--window-days {window_days}, --max-cloud {max_cloud}: give 0 or "
                          "more days and a cloud limit of 0–100 per cent")
     window = timedelta(days=window_days)
-    scenes, files, cmr_requests = _scenes(parts, first, last, retry or RetryPolicy())
-    record_scenes(table, (s.id for s in scenes))
     folder = Path(cache_dir) if cache_dir else settings().cache_dir / "pairs" / "dswe-harvest"
     stac = StacCatalog(max_cloud=max_cloud, page_size=1000, retry=retry)
-    found = harvest(stac, parts, first - window, last + window, folder,
-                    chunk_days=chunk_days, cap=cap, progress=progress)
+    with ThreadPoolExecutor(1, thread_name_prefix="pairs-cmr") as pool:
+        # the SAR scenes (CMR) and the DSWE footprints (STAC) are searched at once: two
+        # archives, and neither search needs the other's answer
+        sar = pool.submit(_scenes, parts, first, last, retry or RetryPolicy())
+        found = harvest(stac, parts, first - window, last + window, folder,
+                        chunk_days=chunk_days, cap=cap, progress=progress)
+        scenes, files, cmr_requests = sar.result()
+    record_scenes(table, (s.id for s in scenes))
     candidates = join(scenes, found.footprints, window=window, max_cloud=max_cloud)
     added = PairTable(table).add_candidates(candidates, files)
     regions: dict[str, int] = {}

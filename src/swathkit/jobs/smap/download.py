@@ -35,6 +35,7 @@ from swathkit.jobs._fetch import (
     FetchTally,
     check_workers,
     fetch_into_ledger,
+    folder_lock,
     log_in_once,
 )
 from swathkit.jobs.report import JobReport
@@ -108,7 +109,7 @@ def download_smap(short_name: str, start: date, end: date, out_dir: str | os.Pat
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tasks = [_task(g, out) for g in granules]
-    with Ledger(out / LEDGER_NAME) as ledger, \
+    with folder_lock(out, "smap download"), Ledger(out / LEDGER_NAME) as ledger, \
             ledger.run(f"smap download {product.short_name} {start}..{end}") as run:
         ledger.record_found(granules)
         missing = [t for t in tasks if not t.dest.exists()]
