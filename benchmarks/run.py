@@ -18,7 +18,7 @@ SCRIPTS = ("bench_store.py", "bench_store_scaling.py", "bench_ingest.py", "bench
            "bench_seasat_repair.py", "bench_pairs_join.py", "bench_seasat_framing.py",
            "bench_grid.py", "bench_landsatlook.py", "bench_cmr.py", "bench_collect.py --distant",
            "bench_pairs_seed.py", "bench_smap_read.py", "bench_cluster.py", "bench_s3_store.py",
-           "bench_smap_convert.py", "bench_inspect_stats.py")
+           "bench_smap_convert.py", "bench_inspect_stats.py", "bench_smap_consolidate.py")
 QUICK = {"bench_store.py": ["--n", "10", "--skip-large"],
          "bench_smap_read.py": ["--quick"],
          "bench_store_scaling.py": ["--sizes", "1000,10000", "--repeat", "3"],
@@ -39,7 +39,8 @@ QUICK = {"bench_store.py": ["--n", "10", "--skip-large"],
          "bench_cluster.py": ["--granules", "4"],
          "bench_s3_store.py": ["--n", "32", "--repeat", "3"],
          "bench_smap_convert.py": ["--quick"],
-         "bench_inspect_stats.py": ["--mb", "50", "--repeat", "1"]}
+         "bench_inspect_stats.py": ["--mb", "50", "--repeat", "1"],
+         "bench_smap_consolidate.py": ["--days", "16"]}
 
 
 def main() -> int:

@@ -30,3 +30,24 @@ def copy_of(path: Path, folder: Path) -> Path:
     target = folder / path.name
     shutil.copyfile(path, target)
     return target
+
+
+_DAYS: dict[tuple[str, datetime, int, int, int], list[Path]] = {}
+
+
+def l3_days(factory: pytest.TempPathFactory, start: datetime = DAY, days: int = 1, *,
+            short_name: str = "SPL3SMP", counter: int = 1, seed: int = 0) -> list[Path]:
+    """Synthetic daily L3 files from ``start`` (made once per session; copy before use)."""
+    key = (short_name, start, days, counter, seed)
+    if key not in _DAYS or not all(p.is_file() for p in _DAYS[key]):
+        out = factory.mktemp(f"{short_name.lower()}-days")
+        _DAYS[key] = write_smap(out, short_name, start, days=days, counter=counter, seed=seed)
+    return _DAYS[key]
+
+
+def folder_of(files: list[Path], folder: Path) -> Path:
+    """``folder`` holding copies of ``files`` (mtimes kept, so sources compare equal)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in files:
+        shutil.copy2(path, folder / path.name)
+    return folder

@@ -1,4 +1,4 @@
-"""Gap filling of daily sea-ice grids ``(time, y, x)``: deterministic, pure, no I/O.
+"""Gap filling of daily grids ``(time, y, x)``, sea ice or soil moisture: pure, no I/O.
 
 Stage 1 interpolates linearly in time over gaps of at most ``max_gap`` days that have a
 valid value on both sides (a gap touching the edge of the array is not interpolated).
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FLAG_CONSTANT", "FLAG_LAND", "FLAG_MEANINGS", "FLAG_OBSERVED", "FLAG_SPACETIME",
-    "FLAG_TIME", "FLAG_UNFILLED", "FillOptions", "fill_array", "fill_gaps",
+    "FLAG_TIME", "FLAG_UNFILLED", "FillOptions", "fill_array", "fill_gaps", "filled_names",
 ]
 
 FLAG_OBSERVED = 0
@@ -55,7 +55,7 @@ class FillOptions:
         alpha: Weight of time against space in the Gaussian distance.
         sigma: Gaussian bandwidth (pixels).
         unfilled: What a pixel without valid neighbour becomes: ``"nan"`` (left missing),
-            ``"repeat"`` (stage 2 again on what remains) or a constant (percent). A
+            ``"repeat"`` (stage 2 again on what remains) or a constant (in the variable's units). A
             numeric string (``"0"``) is read as a constant.
         max_passes: Most stage-2 passes for ``"repeat"``.
     """
@@ -177,36 +177,70 @@ def _land(land: np.ndarray | None, shape: tuple[int, ...]) -> np.ndarray:
     return arr
 
 
-def fill_gaps(ds: xr.Dataset, *, land: Any = None,
-              options: FillOptions = FillOptions()) -> xr.Dataset:
-    """Add ``sic_filled`` and ``fill_flag`` to a dataset holding ``sic (time, y, x)``.
+def filled_names(variable: str) -> tuple[str, str]:
+    """The filled values' and flags' names of ``variable``: ``sic`` keeps its historical
+    ``sic_filled``/``fill_flag``; any other gives ``<variable>_filled``/``<variable>_fill_flag``."""
+    if variable == "sic":
+        return "sic_filled", "fill_flag"
+    return f"{variable}_filled", f"{variable}_fill_flag"
 
-    A dask-backed ``sic`` is filled lazily chunk by chunk with ``map_overlap`` (halo
+
+def fill_gaps(ds: xr.Dataset, *, land: Any = None, options: FillOptions = FillOptions(),
+              variable: str = "sic") -> xr.Dataset:
+    """Add the gap-filled values and their flags of ``variable (time, y, x)`` to a dataset.
+
+    A dask-backed variable is filled lazily chunk by chunk with ``map_overlap`` (halo
     ``options.halo_days()`` days and ``options.halo_pixels()`` pixels, no padding at the
-    edges), giving exactly the in-memory result.
+    edges), giving exactly the in-memory result. Filled values are averages of valid
+    ones, so they stay within the variable's ``valid_min..valid_max``; a constant for
+    unfilled pixels must lie within it too.
 
     Args:
-        ds: Dataset with ``sic`` (time, y, x), NaN missing.
+        ds: Dataset with ``variable`` (time, y, x) floats, NaN missing.
         land: ``(y, x)`` bool mask (array or DataArray), True on land; None for no land.
         options: The fill parameters.
+        variable: What to fill: ``sic`` (sea-ice concentration), or any float day
+            variable of a cube (``soil_moisture_am``).
 
     Returns:
-        A copy of ``ds`` with ``sic_filled`` (float32) and ``fill_flag`` (uint8, CF flags).
+        A copy of ``ds`` with the values (float32; ``sic_filled`` or
+        ``<variable>_filled``) and the flags (uint8, CF flags; ``fill_flag`` or
+        ``<variable>_fill_flag``, see :func:`filled_names`).
+
+    Raises:
+        InputError: no such variable, not floats, or a constant outside its valid range.
     """
     from swathkit.process.gapfill_dask import filled_pair
 
-    sic = ds["sic"].transpose("time", "y", "x")
+    if variable not in ds or ds[variable].dtype.kind != "f":
+        floats = sorted(str(n) for n, v in ds.data_vars.items() if v.dtype.kind == "f")
+        raise InputError(f"no float variable {variable!r} to fill; the dataset has "
+                         f"{', '.join(floats) or 'none'}")
+    source = ds[variable].transpose("time", "y", "x")
+    _check_constant(options, source.attrs, variable)
     land_arr = None if land is None else np.asarray(land, dtype=np.bool_)
-    values, flags = filled_pair(sic.data, land_arr, options)
-    attrs = {k: v for k, v in sic.attrs.items() if k in ("units", "standard_name",
-                                                          "grid_mapping", "long_name")}
+    values, flags = filled_pair(source.data, land_arr, options)
+    attrs = {k: v for k, v in source.attrs.items() if k in (
+        "units", "standard_name", "grid_mapping", "long_name", "valid_min", "valid_max")}
     attrs["fill_options"] = repr(options)
     flag_attrs = {"long_name": "gap filling flag",
                   "flag_values": np.arange(len(FLAG_MEANINGS), dtype=np.uint8),
                   "flag_meanings": " ".join(FLAG_MEANINGS)}
-    if "grid_mapping" in sic.attrs:
-        flag_attrs["grid_mapping"] = sic.attrs["grid_mapping"]
+    if "grid_mapping" in source.attrs:
+        flag_attrs["grid_mapping"] = source.attrs["grid_mapping"]
     out = ds.copy()
-    out["sic_filled"] = (sic.dims, values, attrs)
-    out["fill_flag"] = (sic.dims, flags, flag_attrs)
+    filled_name, flag_name = filled_names(variable)
+    out[filled_name] = (source.dims, values, attrs)
+    out[flag_name] = (source.dims, flags, flag_attrs)
     return out
+
+
+def _check_constant(options: FillOptions, attrs: dict[Any, Any], variable: str) -> None:
+    """A constant for unfilled pixels must be a value the variable can take."""
+    if isinstance(options.unfilled, str):
+        return
+    low, high = attrs.get("valid_min"), attrs.get("valid_max")
+    if (low is not None and options.unfilled < float(low)) or (
+            high is not None and options.unfilled > float(high)):
+        raise InputError(f"unfilled={options.unfilled} is outside {variable}'s valid range "
+                         f"{low}..{high} (its attributes valid_min/valid_max)")

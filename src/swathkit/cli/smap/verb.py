@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-VERB_MODULES: tuple[str, ...] = ("download",)
+VERB_MODULES: tuple[str, ...] = ("download", "consolidate")
 """Modules under ``swathkit.cli.smap`` with an ``add(subparsers)``, in ``--help`` order."""
 
 

@@ -14,20 +14,22 @@ import os
 import time
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
 
 from swathkit.errors import FileNameError, FormatError, InputError, StoreError
+from swathkit.jobs.day_upserts import upsert_files
 from swathkit.jobs.report import JobReport, days_text
 from swathkit.products.asi.grids import asi_grid, asi_grid_name
 from swathkit.products.asi.names import AsiName, parse_asi_name
 from swathkit.products.grids import Grid
 from swathkit.products.registry import find_products
-from swathkit.stores.cube_schema import NOT_PUBLISHED, PRESENT, Source
+from swathkit.stores.cube_schema import NOT_PUBLISHED, PRESENT
 from swathkit.stores.grid_cube import GridCube, StoreLike
-from swathkit.stores.grid_cube_writer import GridCubeWriter, cube_writer
+from swathkit.stores.grid_cube_writer import cube_writer
 from swathkit.types import DayRange, Failure, FailureKind, Progress, failure_kind
 
 log = logging.getLogger(__name__)
@@ -144,7 +146,7 @@ def consolidate(source_dir: str | os.PathLike[str], cube: StoreLike, *,
     report = ConsolidateDays(name)
     with cube_writer(cube, grid=chosen, storage_options=storage_options) as writer:
         writer.prepare(days.start)
-        _upsert_files(writer, files, report, failures, progress)
+        upsert_files(writer, files, partial(_read_day, failures=failures), report, progress)
         missing = [d for d in days if d not in files]
         writer.mark_not_published(_ledger_not_published(source, chosen, missing))
         states = writer.index.days if writer.index else {}
@@ -169,49 +171,7 @@ def _report(cube: str, days: ConsolidateDays, failures: list[Failure],
                      notes=notes, failures=tuple(failures), seconds=seconds, extras=days)
 
 
-def _upsert_files(writer: GridCubeWriter, files: dict[date, Path], report: ConsolidateDays,
-                  failures: list[Failure], progress: Progress | None) -> None:
-    """Read and upsert files one time chunk at a time (bounded memory, one commit each)."""
-    index = writer.index
-    batch: dict[date, np.ndarray] = {}
-    sources: dict[date, Source] = {}
-    current = None
-    for done, day in enumerate(sorted(files), 1):
-        path = files[day]
-        src = _source(path)
-        rec = index.days.get(day) if index else None
-        if rec is not None and rec.state == PRESENT and rec.source == src:
-            report.skipped.append(day)
-        else:
-            chunk = _chunk_of(writer, day)
-            if batch and chunk != current:
-                _flush(writer, batch, sources, report)
-            current = chunk
-            values = _read_day(path, failures)
-            if values is not None:
-                batch[day], sources[day] = values, src
-        if progress:
-            progress(done, len(files), path.name)
-    if batch:
-        _flush(writer, batch, sources, report)
-
-
-def _chunk_of(writer: GridCubeWriter, day: date) -> int | None:
-    index = writer.index
-    return None if index is None else index.index_of(day) // index.time_chunk
-
-
-def _flush(writer: GridCubeWriter, batch: dict[date, np.ndarray], sources: dict[date, Source],
-           report: ConsolidateDays) -> None:
-    summary = writer.upsert_days(batch, sources=sources)
-    report.added.extend(summary.added)
-    report.replaced.extend(summary.replaced)
-    report.unchanged.extend(summary.unchanged)
-    batch.clear()
-    sources.clear()
-
-
-def _read_day(path: Path, failures: list[Failure]) -> np.ndarray | None:
+def _read_day(path: Path, *, failures: list[Failure]) -> np.ndarray | None:
     from swathkit.products.asi.reader import open_asi  # h5py/dask: only when reading
 
     try:
@@ -224,11 +184,6 @@ def _read_day(path: Path, failures: list[Failure]) -> np.ndarray | None:
         failures.append(Failure(failure_kind(exc, default=FailureKind.BAD_PRODUCT), str(path),
                                 reason))
         return None
-
-
-def _source(path: Path) -> Source:
-    st = path.stat()
-    return Source(path.name, st.st_size, st.st_mtime)
 
 
 def _ledger_not_published(source: Path, grid: Grid, days: list[date]) -> list[date]:

@@ -73,6 +73,15 @@ def _open(location: StoreLocation) -> GridCube:
     return GridCube.open(location)
 
 
+def _default_scale(cube: GridCube, variable: str) -> float:
+    """0.01 for a percent variable (or one without units, as old sea-ice cubes), else 1."""
+    try:
+        units = cube.array(variable).attrs.get("units", "percent")
+    except KeyError:  # not written yet (sic_filled before a fill): the checks below say so
+        return 0.01
+    return 0.01 if units in ("percent", "%") else 1.0
+
+
 class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
     """Forecasting samples (input days → target days) from a grid cube.
 
@@ -81,7 +90,9 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         start, end: First and last day any sample may use (default: the cube's calendar).
         input_length, input_gap, pred_shift, pred_gap, pred_length, samples_gap: The
             seed's sample geometry, see :class:`~swathkit.ml.seaice.windows.SampleWindow`.
-        variable: Cube variable to serve (``"sic_filled"`` or ``"sic"``).
+        variable: Cube variable to serve: ``"sic_filled"``, ``"sic"``, or any float day
+            variable of another cube (``"soil_moisture_am"`` of ``swathkit smap
+            consolidate``; serve it with ``mask=None`` unless the cube has a land mask).
         max_filled_share: Skip samples in which more than this share of the ocean
             pixels (fill flag not land) was filled (flags 1, 2, 5), over all frames.
         mask: ``"apply"``: land pixels → 0; ``"channel"``: the land mask (1 = land)
@@ -89,7 +100,9 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         region: A :class:`~swathkit.types.Region`, ``(r0, r1, c0, c1)``,
             ``"R0:R1,C0:C1"`` or a name from :data:`NAMED_REGIONS`.
         preload: Read every day the samples need once, into memory.
-        scale: Factor applied to the stored percent values (0.01 → fractions).
+        scale: Factor applied to the stored values; None: 0.01 for percent (a
+            concentration becomes a fraction), 1 for any other units (the variable's
+            ``units`` attribute).
         cache_bytes: Decoded time chunks each reading process (or thread) keeps for the
             next batches; the pool always holds at least the chunks of one batch.
         extra: Extra input channels from a cube on the same grid (daily brightness
@@ -107,7 +120,8 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
                  pred_shift: int = 1, pred_gap: int = 1, pred_length: int = 3,
                  samples_gap: int = 1, variable: str = "sic_filled",
                  max_filled_share: float | None = None, mask: str | None = "apply",
-                 region: RegionLike | None = None, preload: bool = False, scale: float = 0.01,
+                 region: RegionLike | None = None, preload: bool = False,
+                 scale: float | None = None,
                  cache_bytes: int = CACHE_BYTES, extra: TBCube | None = None) -> None:
         if mask not in (*MASK_MODES, None):
             raise ValueError(f"mask must be one of {MASK_MODES} or None, not {mask!r}")
@@ -117,7 +131,8 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         self._location = handle.location
         self.window = SampleWindow(input_length, input_gap, pred_shift, pred_gap, pred_length,
                                    samples_gap)
-        self.variable, self.scale, self.mask = variable, float(scale), mask
+        self.variable, self.mask = variable, mask
+        self.scale = float(scale) if scale is not None else _default_scale(handle, variable)
         self.region = resolve_region(handle.grid, region)
         self.extra = extra
         extra_days = set(extra.open(handle.grid).days) if extra else None
@@ -329,7 +344,7 @@ class SeaIceSequenceDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
             meta = cube.array(self.variable).metadata.to_dict()
             pool.reader = ChunkReader.for_array(self._location, self.variable, meta,
                                                 self.region)
-            if self.variable == "sic":
+            if self.variable in cube.variables:  # a day variable: valid where present
                 valid = np.zeros(cube.index.length, bool)
                 valid[[cube.time_index(d) for d in cube.days]] = True
             else:
