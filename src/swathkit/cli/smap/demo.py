@@ -5,8 +5,9 @@ on 127.0.0.1, points swathkit at it the way a user would (``SWATHKIT_*_URL``,
 ``SWATHKIT_CA_BUNDLE``, the simulated account in ``EARTHDATA_*``, for this step only),
 then runs the verbs a user types, through the parser: ``smap download`` of a week of
 SPL3SMP (the newest counter of each CRID kept), ``inspect`` of one file, ``convert`` of
-its AM soil moisture to a COG on EASE2 M36, a ``quicklook`` with a 2–98 % stretch, and
-``smap consolidate`` of the week into a grid cube.
+its AM soil moisture to a COG on EASE2 M36, a ``quicklook`` with a 2–98 % stretch,
+``smap consolidate`` of the week into a grid cube (AM and PM apart) and a quicklook of
+the cube's last day.
 """
 
 from __future__ import annotations
@@ -53,4 +54,10 @@ def run(out: Path) -> tuple[int, Path]:
                    str(folder / "soil_moisture_am.tif")]),
              _run(["quicklook", first, "--layer", LAYER, "--stretch", "percentile", "--out",
                    str(folder / "soil_moisture_am.png")])]
+    cube = folder / "soil_moisture_m36.zarr"
+    codes.append(_run(["smap", "consolidate", str(files), "--cube", str(cube)]))
+    if not codes[-1]:
+        codes.append(_run(["quicklook", str(cube), "--layer", "soil_moisture_pm", "--day",
+                           WEEK[1], "--stretch", "percentile", "--out",
+                           str(folder / f"soil_moisture_pm_{WEEK[1]}.png")]))
     return max(codes), folder
