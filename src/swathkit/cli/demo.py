@@ -30,7 +30,7 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        "each pair pixel by pixel, download a kept pair and picture it. (5) SMAP: "
                        "download a week of L3 soil moisture from the simulated NSIDC, inspect "
                        "a file, convert its AM soil moisture to a COG, draw a quicklook with a "
-                       "2–98 %% stretch, consolidate the week into a grid cube and draw its last "
+                       "2–98 % stretch, consolidate the week into a grid cube and draw its last "
                        "day. Outputs stay "
                        "in the folder given by --out; run it again and it resumes.",
                        epilog="example: swathkit demo --only seaice --seaice-grid n6250")
