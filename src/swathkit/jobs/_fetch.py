@@ -28,7 +28,7 @@ from swathkit.stores.location import as_location, writer_lock
 from swathkit.transfer.engine import TransferEngine
 from swathkit.transfer.session import SessionFactory
 from swathkit.transfer.tasks import FetchFailure, FetchResult, FetchTask
-from swathkit.types import Failure, FailureKind
+from swathkit.types import Failure, FailureKind, Progress
 
 __all__ = ["FetchOutcome", "FetchTally", "NotPublished", "check_workers", "fetch_into_ledger",
            "log_in_once"]
@@ -173,3 +173,19 @@ def folder_lock(out: Path, job: str) -> Iterator[None]:
                          "pick another --out") from None
     with stack:
         yield
+
+
+def outcome_progress(progress: Progress | None,
+                     total: int) -> Callable[[FetchOutcome], None] | None:
+    """An ``on_outcome`` for :func:`fetch_into_ledger` that reports each file to
+    ``progress`` as ``(done, total, file name)``; None without ``progress``."""
+    if progress is None:
+        return None
+    done = 0
+
+    def after(outcome: FetchOutcome) -> None:
+        nonlocal done
+        done += 1
+        progress(done, total, outcome.task.dest.name)
+
+    return after

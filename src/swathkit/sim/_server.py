@@ -417,3 +417,14 @@ class _FileAnswer:
         self.handler.wfile.flush()
         hang_up(self.handler.connection)
         self.handler.close_connection = True
+
+
+def serve_until(simulator: Any, on_ready: Any, stop: threading.Event | None = None) -> Any:
+    """Start ``simulator`` (a context manager with ``stats()``), hand it to ``on_ready``,
+    serve until ``stop`` is set (or Ctrl-C), stop it and return its ``stats()``."""
+    stop = stop or threading.Event()
+    with simulator as running:
+        on_ready(running)
+        while not stop.wait(0.5):  # short waits keep Ctrl-C responsive
+            pass
+        return running.stats()

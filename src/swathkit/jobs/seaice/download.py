@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -31,7 +30,12 @@ from pathlib import Path
 from swathkit.archives.base import Archive
 from swathkit.archives.bremen import asi_granules, bremen_archive, fetch_tasks
 from swathkit.errors import FetchError, NotPublishedError, VerificationError
-from swathkit.jobs._fetch import FetchOutcome, FetchTally, check_workers, fetch_into_ledger
+from swathkit.jobs._fetch import (
+    FetchTally,
+    check_workers,
+    fetch_into_ledger,
+    outcome_progress,
+)
 from swathkit.jobs.report import JobReport, days_text
 from swathkit.ledger import Ledger
 from swathkit.products.asi.grids import asi_grid_name
@@ -205,23 +209,10 @@ def download_asi(grid: str, start: date, end: date, out_dir: str | os.PathLike[s
         with TransferEngine(sessions, workers=workers, retry=retry, force=force,
                             verify=check) as engine:
             tally = fetch_into_ledger(engine, tasks, ledger,
-                                      on_outcome=_progress(progress, len(tasks)))
+                                      on_outcome=outcome_progress(progress, len(tasks)))
         run.outcome = "interrupted" if tally.interrupted else "finished"
     day_of = {g.id: date.fromisoformat(g.properties["day"]) for g in granules}
     return _report(asi_grid_name(grid), out, tasks, day_of, tally, time.perf_counter() - t0)
-
-
-def _progress(progress: Progress | None, total: int) -> Callable[[FetchOutcome], None] | None:
-    if progress is None:
-        return None
-    done = 0
-
-    def after(outcome: FetchOutcome) -> None:
-        nonlocal done
-        done += 1
-        progress(done, total, outcome.task.dest.name)
-
-    return after
 
 
 def _report(grid: str, out: Path, tasks: list[FetchTask], day_of: dict[str, date],

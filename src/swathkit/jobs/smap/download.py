@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -31,12 +30,12 @@ from swathkit.archives.smap import find_smap
 from swathkit.config import settings
 from swathkit.errors import VerificationError
 from swathkit.jobs._fetch import (
-    FetchOutcome,
     FetchTally,
     check_workers,
     fetch_into_ledger,
     folder_lock,
     log_in_once,
+    outcome_progress,
 )
 from swathkit.jobs.report import JobReport
 from swathkit.ledger import Ledger
@@ -118,7 +117,7 @@ def download_smap(short_name: str, start: date, end: date, out_dir: str | os.Pat
             log_in_once(sessions, missing[0])
         with TransferEngine(sessions, workers=workers, retry=policy, verify=_hdf5) as engine:
             tally = fetch_into_ledger(engine, tasks, ledger,
-                                      on_outcome=_progress(progress, len(tasks)))
+                                      on_outcome=outcome_progress(progress, len(tasks)))
         run.outcome = "interrupted" if tally.interrupted else "finished"
     return _report(product.short_name, out, tasks, tally, time.monotonic() - begun)
 
@@ -142,19 +141,6 @@ def _hdf5(path: Path) -> None:
     if head != HDF5_MAGIC:
         raise VerificationError(f"{Path(path).name} is not an HDF5 file (it starts with "
                                 f"{head!r})")
-
-
-def _progress(progress: Progress | None, total: int) -> Callable[[FetchOutcome], None] | None:
-    if progress is None:
-        return None
-    done = 0
-
-    def after(outcome: FetchOutcome) -> None:
-        nonlocal done
-        done += 1
-        progress(done, total, outcome.task.dest.name)
-
-    return after
 
 
 def _report(short_name: str, out: Path, tasks: list[FetchTask], tally: FetchTally,

@@ -28,6 +28,7 @@ from typing import Any
 
 from swathkit.errors import FileNameError
 from swathkit.products.alos_rtc.names import parse_zip
+from swathkit.sim._server import serve_until
 from swathkit.sim.cmr.alos import Catalogue, Scene, catalogue
 from swathkit.sim.cmr.datapool import DatapoolServer, S3Server
 from swathkit.sim.cmr.query import GranuleQuery, run
@@ -215,11 +216,6 @@ class SimulatedAsf:
 
 
 def serve_forever(*, on_ready: Callable[[SimulatedAsf], None],
-                  stop: threading.Event | None = None, **options: object) -> AsfStats:
+                  stop: threading.Event | None = None, **options: Any) -> AsfStats:
     """Run a :class:`SimulatedAsf` until ``stop`` is set (or the process is interrupted)."""
-    stop = stop or threading.Event()
-    with SimulatedAsf(**options) as asf:  # type: ignore[arg-type]
-        on_ready(asf)
-        while not stop.wait(0.5):  # short waits keep Ctrl-C responsive
-            pass
-        return asf.stats()
+    return serve_until(SimulatedAsf(**options), on_ready, stop)  # type: ignore[no-any-return]

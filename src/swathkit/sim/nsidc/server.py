@@ -24,7 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
+from swathkit.sim._server import serve_until
 from swathkit.sim.cmr.datapool import DatapoolServer, S3Server
 from swathkit.sim.cmr.server import CmrServer
 from swathkit.sim.cmr.urs import UrsServer
@@ -170,11 +172,6 @@ class SimulatedNsidc:
 
 
 def serve_forever(*, on_ready: Callable[[SimulatedNsidc], None],
-                  stop: threading.Event | None = None, **options: object) -> NsidcStats:
+                  stop: threading.Event | None = None, **options: Any) -> NsidcStats:
     """Run a :class:`SimulatedNsidc` until ``stop`` is set (or the process is interrupted)."""
-    stop = stop or threading.Event()
-    with SimulatedNsidc(**options) as nsidc:  # type: ignore[arg-type]
-        on_ready(nsidc)
-        while not stop.wait(0.5):  # short waits keep Ctrl-C responsive
-            pass
-        return nsidc.stats()
+    return serve_until(SimulatedNsidc(**options), on_ready, stop)  # type: ignore[no-any-return]

@@ -30,7 +30,7 @@ from urllib.parse import parse_qs, urlsplit
 from swathkit.errors import FileNameError
 from swathkit.products.dswe.grid import TILE_PIXELS
 from swathkit.products.dswe.names import TileId, parse_href
-from swathkit.sim._server import SimHandler, SimServer, send_file
+from swathkit.sim._server import SimHandler, SimServer, send_file, serve_until
 from swathkit.sim.faults import FaultPlan, fault_plan
 from swathkit.sim.stac import catalog
 from swathkit.sim.stac.ers import COOKIE, Accounts, login_page
@@ -329,9 +329,4 @@ class SimulatedLandsatLook:
 def serve_forever(*, on_ready: Callable[[SimulatedLandsatLook], None],
                   stop: threading.Event | None = None, **options: Any) -> LandsatLookStats:
     """Run a :class:`SimulatedLandsatLook` until ``stop`` is set (or Ctrl-C)."""
-    stop = stop or threading.Event()
-    with SimulatedLandsatLook(**options) as sim:
-        on_ready(sim)
-        while not stop.wait(0.5):  # short waits keep Ctrl-C responsive
-            pass
-        return sim.stats()
+    return serve_until(SimulatedLandsatLook(**options), on_ready, stop)  # type: ignore[no-any-return]
