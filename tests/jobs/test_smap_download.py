@@ -101,3 +101,14 @@ def test_credentials_are_not_in_the_ledger_or_the_log(sim, tmp_path, caplog):
         data = path.read_bytes()
         assert PASSWORD.encode() not in data and basic not in data
     assert PASSWORD not in caplog.text and basic.decode() not in caplog.text
+
+
+def test_the_radar_comes_from_asf_s_datapool_verified(sim, tmp_path):
+    report = download_smap("SPL1CS0", date(2015, 7, 6), date(2015, 7, 6), tmp_path,
+                           bbox=(-100, 30, -90, 40))
+    files = tree(tmp_path)
+    assert report.ok and report.counts["downloaded"] == len(files) > 0
+    assert all(n.startswith("SMAP_L1C_S0_HIRES_") and "_20150706T" in n for n in files)
+    assert list(files) == list(report.extras.files)
+    assert download_smap("SPL1CS0", date(2015, 7, 8), date(2015, 7, 9), tmp_path).counts[
+        "found"] == 0  # after the radar's failure

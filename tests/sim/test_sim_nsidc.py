@@ -76,3 +76,19 @@ def test_an_unknown_path_is_not_found_and_no_file_is_made(sim):
     answer = requests.get(sim.datapool_url + "DP1/SMAP/SPL3SMP.009/2015.04.03/nope.h5",
                           verify=sim.ca_file, timeout=10)
     assert answer.status_code == 404 and sim.stats().files_generated == 0
+
+
+def test_the_radar_is_asf_s_on_its_own_datapool_and_only_in_the_radar_s_life(sim):
+    radar = CmrCatalog(url=sim.cmr_url, datapool_url=sim.asf_datapool_url, ca_bundle=sim.ca_file)
+    found = list(radar.search(Query("SPL1CS0", "2015-07-06", "2015-07-06T06:00:00")))
+    assert found and all(g.remote_path.startswith("L1C_S0_HIRES/SP/SMAP_L1C_S0_HIRES_")
+                         for g in found)
+    assert radar.matched(Query("SPL1CS0", "2015-07-08", "2015-08-01")) == 0  # radar failed
+    form = [("shortName", "SPL1CS0"), ("provider", "NSIDC_ECS"), ("page_size", "0")]
+    answer = requests.post(sim.cmr_url + "search/granules.umm_json", data=form,
+                           verify=sim.ca_file, timeout=10)
+    assert answer.json()["hits"] == 0  # not NSIDC's
+    made = sim.stats().files_generated  # the records' MD5s made the files found
+    on_nsidc = requests.get(sim.datapool_url + found[0].remote_path, verify=sim.ca_file,
+                            timeout=10, allow_redirects=False)
+    assert on_nsidc.status_code == 404 and sim.stats().files_generated == made

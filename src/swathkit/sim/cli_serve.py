@@ -4,7 +4,8 @@
 ``--archive bremen``: the University of Bremen sea-ice archive over HTTPS;
 ``--archive landsatlook``: USGS LandsatLook (stac-server, ERS login, DSWE COGs) over HTTPS;
 ``--archive asf``: NASA CMR, Earthdata Login, the ASF datapool and its S3 (ALOS RTC);
-``--archive nsidc``: NASA CMR, Earthdata Login, NSIDC's distribution and its S3 (SMAP).
+``--archive nsidc``: NASA CMR, Earthdata Login, NSIDC's distribution and its S3 (SMAP), and
+ASF's for the SMAP radar.
 The HTTPS servers present a certificate of a CA made at start-up; its PEM file
 is printed, to be trusted with ``SWATHKIT_CA_BUNDLE=<file>``. ``--latency`` and
 ``--bandwidth`` put the archive far away (:mod:`swathkit.sim.wan`); ``--max-sessions``
@@ -208,7 +209,8 @@ def _serve_nsidc(args: argparse.Namespace, far: _Distance) -> int:
         env = " ".join(f"{k}={v}" for k, v in sim.environment(user, password).items())
         render.facts("simulated NSIDC (Ctrl-C to stop)", [
             ("CMR", sim.cmr_url), ("Earthdata Login", sim.urs_url),
-            ("datapool", sim.datapool_url), ("username", user), ("password", password),
+            ("datapool", sim.datapool_url), ("ASF datapool (radar)", sim.asf_datapool_url),
+            ("username", user), ("password", password),
             ("files", "full size" if args.pixels is None else f"small ({args.pixels} px)"),
             ("faults", args.faults), ("seed", args.seed), ("environment", env),
             *far.facts(), *_ca_facts(sim.ca_file)])

@@ -1,5 +1,9 @@
 """The SMAP granules the simulated NSIDC publishes: which files, times and footprints.
 
+The radar product (``SPL1CS0``) is ASF's, as in the real CMR: provider ``ASF``, its own
+datapool path (``L1C_S0_HIRES/SP/<file>``), and only the radar's life, 2015-04-13 to
+2015-07-07 (:data:`RADAR_DAYS`); everything else is NSIDC's over the whole mission.
+
 A granule is a *slot* (a day of a daily product, a half orbit of the others) and a
 *release* of it (``CRID`` and counter). Every slot has the collection's current
 release ``R19240_001``; some are regenerated (``_002`` beside ``_001``) and some also
@@ -24,14 +28,16 @@ from swathkit.products.smap.table import SmapProduct, smap_product
 from swathkit.sim.smap.orbit import HALF_ORBIT_S, SWATH_KM, HalfOrbit, half_orbit, to_latlon, track
 
 __all__ = ["COLLECTIONS", "CURRENT_CRID", "EXTRA_COUNTER_EVERY", "MISSION_END", "MISSION_START",
-           "OLDER_CRID", "OLDER_CRID_EVERY", "SmapGranule", "granule_of_row", "slots_between"]
+           "OLDER_CRID", "OLDER_CRID_EVERY", "RADAR_DAYS", "SmapGranule", "granule_of_row",
+           "slots_between"]
 
 COLLECTIONS: dict[str, tuple[str, str]] = {
     "SPL3SMP": ("009", "NSIDC_ECS"), "SPL3SMP_E": ("006", "NSIDC_ECS"),
     "SPL2SMP": ("009", "NSIDC_ECS"), "SPL2SMP_E": ("006", "NSIDC_ECS"),
     "SPL1CTB": ("006", "NSIDC_ECS"), "SPL1BTB": ("006", "NSIDC_ECS"),
+    "SPL1CS0": ("003", "ASF"),
 }
-"""Short name → (collection version, CMR provider) of what the simulated NSIDC holds."""
+"""Short name → (collection version, CMR provider) of what the simulated archive holds."""
 _ORDER = tuple(COLLECTIONS)
 CURRENT_CRID = "R19240"
 OLDER_CRID = "R18290"
@@ -39,6 +45,8 @@ EXTRA_COUNTER_EVERY = 3  # slots n with n % 3 == 1 also have counter 002 of the 
 OLDER_CRID_EVERY = 4  # slots n with n % 4 == 2 also keep a file of the older CRID
 MISSION_START = date(2015, 3, 31)
 MISSION_END = date(2025, 12, 31)
+RADAR_DAYS = (date(2015, 4, 13), date(2015, 7, 7))
+"""First and last day of radar data (the radar failed on 2015-07-07)."""
 _SLOTS = 10_000_000  # slot numbers per product in a row number
 _RELEASES = 4  # releases per slot in a row number
 _TRACK_POINTS = 48
@@ -69,8 +77,16 @@ class SmapGranule:
     row: int
 
     @property
+    def provider(self) -> str:
+        """The CMR provider holding it (``NSIDC_ECS``, or ``ASF`` for the radar)."""
+        return COLLECTIONS[self.product.short_name][1]
+
+    @property
     def path(self) -> str:
-        """Its path on the datapool: ``DP1/SMAP/SPL3SMP.009/2015.04.01/<file>``."""
+        """Its path on its datapool: ``DP1/SMAP/SPL3SMP.009/2015.04.01/<file>`` at NSIDC,
+        ``L1C_S0_HIRES/SP/<file>`` at ASF."""
+        if self.provider == "ASF":
+            return f"{self.product.level}/SP/{self.name.file_name}"
         return (f"DP1/SMAP/{self.product.short_name}.{self.version}/"
                 f"{self.start:%Y.%m.%d}/{self.name.file_name}")
 
@@ -85,9 +101,11 @@ def releases(slot: int) -> list[tuple[str, int]]:
 
 
 def slots_between(product: SmapProduct, start_ms: int | None, end_ms: int | None) -> range:
-    """The slots of ``product`` whose data meet ``[start_ms, end_ms]`` (in the mission)."""
-    first = datetime.combine(MISSION_START, datetime.min.time(), UTC)
-    last = datetime.combine(MISSION_END + timedelta(days=1), datetime.min.time(), UTC)
+    """The slots of ``product`` whose data meet ``[start_ms, end_ms]`` (in the mission, or
+    for the radar in :data:`RADAR_DAYS`)."""
+    begin, end = RADAR_DAYS if product.short_name == "SPL1CS0" else (MISSION_START, MISSION_END)
+    first = datetime.combine(begin, datetime.min.time(), UTC)
+    last = datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC)
     lo = max(first, _from_ms(start_ms) or first)
     hi = min(last - timedelta(microseconds=1), _from_ms(end_ms) or last)
     if hi < lo:

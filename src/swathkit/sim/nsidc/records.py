@@ -1,9 +1,9 @@
-"""NSIDC's SMAP granules as CMR records: the search and the UMM-G items of the simulated CMR.
+"""SMAP granules as CMR records: the search and the UMM-G items of the simulated CMR.
 
-An item is what NSIDC publishes: ``GranuleUR`` ``SC:<short>.<version>:<id>``, the file name
-as ``ProducerGranuleId``, ``TemporalExtent``, a ``BoundingRectangles`` footprint,
-``RelatedUrls`` (GET DATA → ``<datapool>/DP1/SMAP/<short>.<version>/<YYYY.MM.DD>/<file>``,
-the ``.iso.xml`` and ``.qa`` sidecars as metadata links), and ``DataGranule.
+An item is what NSIDC (or, for the radar, ASF) publishes: ``GranuleUR``
+``SC:<short>.<version>:<id>``, the file name as ``ProducerGranuleId``, ``TemporalExtent``,
+a ``BoundingRectangles`` footprint, ``RelatedUrls`` (GET DATA → the file on its provider's
+datapool, the ``.iso.xml`` and ``.qa`` sidecars as metadata links), and ``DataGranule.
 ArchiveAndDistributionInformation`` with ``SizeInBytes`` and the MD5 ``Checksum``.
 """
 
@@ -18,7 +18,9 @@ import numpy as np
 import shapely
 from shapely.geometry import box
 
-from swathkit.products.smap.table import smap_product
+from swathkit.errors import FileNameError
+from swathkit.products.smap.names import parse_smap_name
+from swathkit.products.smap.table import smap_product, smap_product_of_level
 from swathkit.sim.cmr.query import GranuleQuery, query_shape, temporal_range
 from swathkit.sim.cmr.server import I64
 from swathkit.sim.nsidc.files import SmapFiles
@@ -39,8 +41,13 @@ def _time(value: datetime) -> str:
     return f"{value:%Y-%m-%dT%H:%M:%S.%f}"[:-3] + "Z"
 
 
+_INSTRUMENTS = {"NSIDC_ECS": "SMAP L-BAND RADIOMETER", "ASF": "SMAP L-BAND RADAR"}
+_CONCEPT_BASE = {"NSIDC_ECS": 3_000_000_000, "ASF": 4_000_000_000}
+
+
 def umm_item(g: SmapGranule, size: int, md5: str, *, datapool_url: str) -> dict[str, Any]:
-    """The CMR entry of granule ``g`` (its file of ``size`` bytes and MD5 ``md5``)."""
+    """The CMR entry of granule ``g`` (its file of ``size`` bytes and MD5 ``md5``, on the
+    datapool at ``datapool_url``)."""
     url = f"{datapool_url.rstrip('/')}/{g.path}"
     west, south, east, north = g.bounds
     short, name = g.product.short_name, g.name.file_name
@@ -64,20 +71,26 @@ def umm_item(g: SmapGranule, size: int, md5: str, *, datapool_url: str) -> dict[
                  "SizeUnit": "MB", "Format": "HDF5",
                  "Checksum": {"Value": md5, "Algorithm": "MD5"}}]},
         "Platforms": [{"ShortName": "SMAP",
-                       "Instruments": [{"ShortName": "SMAP L-BAND RADIOMETER"}]}],
+                       "Instruments": [{"ShortName": _INSTRUMENTS[g.provider]}]}],
     }
-    meta = {"concept-type": "granule", "concept-id": f"G{3_000_000_000 + g.row}-NSIDC_ECS",
-            "revision-id": 1, "native-id": umm["GranuleUR"], "provider-id": "NSIDC_ECS",
+    meta = {"concept-type": "granule",
+            "concept-id": f"G{_CONCEPT_BASE[g.provider] + g.row}-{g.provider}",
+            "revision-id": 1, "native-id": umm["GranuleUR"], "provider-id": g.provider,
             "format": "application/echo10+xml"}
     return {"meta": meta, "umm": umm}
 
 
 @dataclass(frozen=True)
 class NsidcRecords:
-    """The SMAP collections of NSIDC (:class:`~swathkit.sim.cmr.server.CmrRecords`)."""
+    """The SMAP collections of NSIDC and ASF (:class:`~swathkit.sim.cmr.server.CmrRecords`).
+
+    Attributes:
+        files: The granules' files.
+        datapool_urls: CMR provider → the root of its datapool.
+    """
 
     files: SmapFiles
-    datapool_url: str
+    datapool_urls: dict[str, str]
 
     def search(self, query: GranuleQuery) -> tuple[I64, list[I64]]:
         found = [g for short in self._collections(query) for g in self._matching(short, query)]
@@ -95,24 +108,26 @@ class NsidcRecords:
     def item(self, row: int) -> dict[str, Any]:
         g = granule_of_row(row)
         digest = self.files.digest(g)
-        return umm_item(g, digest.size, digest.md5, datapool_url=self.datapool_url)
+        return umm_item(g, digest.size, digest.md5,
+                        datapool_url=self.datapool_urls[g.provider])
 
-    def granule_at(self, path: str) -> SmapGranule | None:
-        """The granule whose file the datapool path ``path`` names (None if none)."""
-        parts = path.strip("/").split("/")
-        if len(parts) != 5 or parts[:2] != ["DP1", "SMAP"]:
-            return None
-        short, _, version = parts[2].partition(".")
-        if COLLECTIONS.get(short, ("",))[0] != version:
-            return None
+    def granule_at(self, path: str, provider: str) -> SmapGranule | None:
+        """The granule of ``provider`` whose file the datapool path ``path`` names (None if
+        none)."""
+        path = path.strip("/")
         try:
-            day = datetime.strptime(parts[3], "%Y.%m.%d").replace(tzinfo=UTC)
-        except ValueError:
+            name = parse_smap_name(path.rpartition("/")[2])
+        except FileNameError:
             return None
-        ms = int(day.timestamp() * 1000)
-        for slot in slots_between(smap_product(short), ms, ms + 86_400_000 - 1):
-            for g in granules_of_slot(short, slot):
-                if g.path == path.strip("/"):
+        product = smap_product_of_level(name.level)
+        if product is None or COLLECTIONS.get(product.short_name, ("", ""))[1] != provider:
+            return None
+        when = (datetime.combine(name.day, datetime.min.time(), UTC) if name.day is not None
+                else (name.start or datetime.min).replace(tzinfo=UTC))
+        ms = int(when.timestamp() * 1000)  # a name's start is cut to the second
+        for slot in slots_between(product, ms, ms + 999):
+            for g in granules_of_slot(product.short_name, slot):
+                if g.path == path:
                     return g
         return None
 

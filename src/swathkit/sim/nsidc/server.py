@@ -1,17 +1,20 @@
-"""The simulated NSIDC as one object: CMR, Earthdata Login, the distribution and its S3 bucket.
+"""The simulated NSIDC as one object: CMR, Earthdata Login, the distributions and their S3 bucket.
 
 ::
 
     with SimulatedNsidc(pixels=8, users={"alice": "secret"}) as nsidc:
-        nsidc.cmr_url        # https://127.0.0.1:P1/  (search/granules.umm_json)
-        nsidc.urs_url        # https://127.0.0.1:P2/
-        nsidc.datapool_url   # https://127.0.0.1:P3/  (DP1/SMAP/SPL3SMP.009/2015.04.01/…)
-        nsidc.ca_file        # one PEM trusting every server
+        nsidc.cmr_url            # https://127.0.0.1:P1/  (search/granules.umm_json)
+        nsidc.urs_url            # https://127.0.0.1:P2/
+        nsidc.datapool_url       # https://127.0.0.1:P3/  (DP1/SMAP/SPL3SMP.009/2015.04.01/…)
+        nsidc.asf_datapool_url   # https://127.0.0.1:P4/  (L1C_S0_HIRES/SP/…: the radar)
+        nsidc.ca_file            # one PEM trusting every server
 
 The servers are the simulated CMR's (:mod:`swathkit.sim.cmr`): the CMR search over
-:class:`~swathkit.sim.nsidc.records.NsidcRecords`, URS, and the TEA-style distribution
+:class:`~swathkit.sim.nsidc.records.NsidcRecords`, URS, and TEA-style distributions
 sending logged-in users to signed URLs of an S3 bucket, which serves files with ranges
-and the fault plan's stream faults.
+and the fault plan's stream faults. As in the real CMR, the SMAP radar collection is
+ASF's: its records name provider ``ASF`` and its files are on a second distribution
+host, so a client must take each product's datapool from its collection.
 """
 
 from __future__ import annotations
@@ -78,11 +81,14 @@ class SimulatedNsidc:
         self.urs = UrsServer(users or {"sim": "sim"}, plan=plan, latency=latency)
         self.s3 = S3Server(self._local, plan=plan, latency=latency, bucket=BUCKET,
                            content_type="application/x-hdf5")
-        self.datapool = DatapoolServer(self._key_of, self.urs, self.s3, plan=plan,
+        self.datapool = DatapoolServer(self._key_of("NSIDC_ECS"), self.urs, self.s3, plan=plan,
                                        latency=latency, name="sim-nsidc-datapool")
-        self.records = NsidcRecords(self.files, self.datapool_url)
+        self.asf_datapool = DatapoolServer(self._key_of("ASF"), self.urs, self.s3, plan=plan,
+                                           latency=latency, name="sim-asf-datapool")
+        self.records = NsidcRecords(self.files, {"NSIDC_ECS": self.datapool_url,
+                                                 "ASF": self.asf_datapool_url})
         self.cmr = CmrServer(self.records, plan=plan, latency=latency)
-        self._servers = (self.urs, self.s3, self.datapool, self.cmr)
+        self._servers = (self.urs, self.s3, self.datapool, self.asf_datapool, self.cmr)
         self._published: dict[str, SmapGranule] = {}  # file name → granule, once asked for
         self._lock = threading.Lock()
         self.ca_file = Path(self._tmp.name) / "ca-bundle.pem"
@@ -102,24 +108,33 @@ class SimulatedNsidc:
     def datapool_url(self) -> str:
         return self.datapool.base_url
 
+    @property
+    def asf_datapool_url(self) -> str:
+        """ASF's distribution (the radar product, ``SPL1CS0``)."""
+        return self.asf_datapool.base_url
+
     def environment(self, user: str | None = None,
                     password: str | None = None) -> dict[str, str]:
         """``SWATHKIT_*_URL`` and ``SWATHKIT_CA_BUNDLE`` pointing swathkit here, and the
         Earthdata account if given."""
         env = {"SWATHKIT_CMR_URL": self.cmr_url, "SWATHKIT_URS_URL": self.urs_url,
                "SWATHKIT_NSIDC_DATAPOOL_URL": self.datapool_url,
+               "SWATHKIT_ASF_DATAPOOL_URL": self.asf_datapool_url,
                "SWATHKIT_CA_BUNDLE": str(self.ca_file)}
         if user is not None and password is not None:
             env |= {"EARTHDATA_USERNAME": user, "EARTHDATA_PASSWORD": password}
         return env
 
-    def _key_of(self, path: str) -> str | None:
-        granule = self.records.granule_at(path)
-        if granule is None:
-            return None
-        with self._lock:
-            self._published[granule.name.file_name] = granule
-        return granule.path.removeprefix("DP1/")
+    def _key_of(self, provider: str) -> Callable[[str], str | None]:
+        """The S3 key of a file on ``provider``'s datapool (None if it holds no such file)."""
+        def key_of(path: str) -> str | None:
+            granule = self.records.granule_at(path, provider)
+            if granule is None:
+                return None
+            with self._lock:
+                self._published[granule.name.file_name] = granule
+            return granule.path.removeprefix("DP1/")
+        return key_of
 
     def _local(self, file_name: str) -> Path | None:
         with self._lock:
@@ -138,8 +153,8 @@ class SimulatedNsidc:
         if not self._closed:
             for server in self._servers:
                 server.start()
-            log.info("simulated NSIDC: CMR %s, URS %s, datapool %s", self.cmr_url,
-                     self.urs_url, self.datapool_url)
+            log.info("simulated NSIDC: CMR %s, URS %s, datapool %s, ASF datapool %s",
+                     self.cmr_url, self.urs_url, self.datapool_url, self.asf_datapool_url)
         return self
 
     def close(self) -> None:
@@ -157,7 +172,8 @@ class SimulatedNsidc:
                 faults[kind] = faults.get(kind, 0) + n
         return NsidcStats(
             cmr_requests=self.cmr.counts.get("requests"),
-            datapool_requests=self.datapool.counts.get("requests"),
+            datapool_requests=self.datapool.counts.get("requests")
+            + self.asf_datapool.counts.get("requests"),
             s3_requests=self.s3.counts.get("requests"), logins=self.urs.counts.get("logins"),
             login_failures=self.urs.counts.get("login_failures"),
             files_generated=self.files.generated, bytes_sent=self.s3.counts.get("bytes_sent"),
