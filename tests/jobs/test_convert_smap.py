@@ -1,5 +1,6 @@
 """``swathkit convert``: SMAP layers as GeoTIFF / COG on their exact EASE-Grid 2.0 grid."""
 
+import h5py
 import numpy as np
 import pyproj
 import pytest
@@ -30,6 +31,19 @@ def test_an_l3_layer_has_the_facts_grid_and_the_readers_values(tmp_path_factory,
     assert np.array_equal(got.filled(np.nan), want, equal_nan=True)
     lon, lat = pyproj.Transformer.from_crs(6933, 4326, always_xy=True).transform(x, y)
     assert abs(lat - 83.63197527895065) < 1e-9 and abs(lon + 179.81327800829868) < 1e-9
+
+
+@pytest.mark.timeout(120)
+def test_a_pm_layer_is_named_as_in_the_file_and_holds_the_pm_values(tmp_path_factory, tmp_path):
+    path = smap_file(tmp_path_factory, "SPL3SMP")
+    layer = "Soil_Moisture_Retrieval_Data_PM/retrieval_qual_flag_pm"
+    out = tmp_path / "flag_pm.tif"
+    assert main(["convert", str(path), "--layer", layer, "--out", str(out)]) == 0
+    with rasterio.open(out) as src:
+        assert src.descriptions == (layer,) and src.dtypes[0] == "uint16"
+        got = src.read(1)
+    with h5py.File(path) as f:
+        assert np.array_equal(got, f[layer][()])
 
 
 @pytest.mark.timeout(120)

@@ -34,6 +34,8 @@ def quicklook_layer(path: Path, layer: str, out: Path, *, stretch: str = "percen
     values = np.asarray(raster.bands[band])
     fill = None if raster.nodata is None else float(raster.nodata)
     title = f"{path.name}  {raster.descriptions[band]}"
+    if day is not None and layer not in raster.descriptions[band]:
+        title = f"{path.name}  {layer}  {raster.descriptions[band]}"  # a cube day: say what
     grid = raster.grid.name
     if _categorical(values, fill, raster.tags):
         draw_categories(values, fill, raster.tags, raster.grid, out, title=title)

@@ -61,6 +61,8 @@ def load_layer(path: Path, layer: str, *, grid: str | None = None,
     if grid is not None and named_grid(grid).name != group.grid:
         raise InputError(f"{path}: {key} is on {group.grid}, not {grid}; drop --grid")
     ds = open_smap(path, group=group.name)
+    if group.suffix and var.endswith(group.suffix) and var not in ds:
+        var = var.removesuffix(group.suffix)  # the reader names a PM group's layers as AM's
     if var not in ds:
         raise InputError(f"{path}: {key} is an index of the cell list, not a layer to convert")
     da = ds[var]
