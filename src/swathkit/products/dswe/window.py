@@ -156,7 +156,8 @@ def _box_grid(lattice: Affine, bounds: Bounds) -> tuple[Affine, tuple[int, int]]
 def _windows(ds: DatasetReader, shape: tuple[int, ...], transform: Affine,
              area: BaseGeometry | None) -> list[Window]:
     """The windows of ``ds`` to read for the box ``shape``/``transform``: the whole part
-    under the box, or only its internal tiles that meet ``area``."""
+    under the box, or only its internal tiles that meet ``area``, a window per run of
+    such tiles side by side in a row of tiles (one read each)."""
     col = round((transform.c - ds.transform.c) / transform.a)
     row = round((transform.f - ds.transform.f) / transform.e)
     c0, r0 = max(col, 0), max(row, 0)
@@ -169,11 +170,17 @@ def _windows(ds: DatasetReader, shape: tuple[int, ...], transform: Affine,
     block_rows, block_cols = ds.block_shapes[0]
     windows = []
     for br in range(r0 // block_rows, (r1 - 1) // block_rows + 1):
-        for bc in range(c0 // block_cols, (c1 - 1) // block_cols + 1):
-            w = Window(bc * block_cols, br * block_rows, block_cols,
-                       block_rows).intersection(whole)
-            if area.intersects(window_box(w, ds.transform)):
-                windows.append(w)
+        run: list[int] = []
+        for bc in range(c0 // block_cols, (c1 - 1) // block_cols + 2):
+            met = bc <= (c1 - 1) // block_cols and area.intersects(window_box(
+                Window(bc * block_cols, br * block_rows, block_cols,
+                       block_rows).intersection(whole), ds.transform))
+            if met:
+                run.append(bc)
+            elif run:
+                windows.append(Window(run[0] * block_cols, br * block_rows,
+                                      len(run) * block_cols, block_rows).intersection(whole))
+                run = []
     return windows
 
 
