@@ -228,6 +228,8 @@ class SimHandler(BaseHTTPRequestHandler):
     server_version = "swathkit-sim"
     sys_version = ""
     timeout = _IDLE_TIMEOUT
+    disable_nagle_algorithm = True  # as real servers do: no 40 ms delayed-ACK stall between
+    # an answer's headers and its body (each written on its own)
     refused = False
 
     def setup(self) -> None:

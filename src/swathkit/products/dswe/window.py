@@ -205,8 +205,7 @@ def _place(ds: DatasetReader, name: str, out: npt.NDArray[np.uint8], transform: 
         part = np.where(part == ds.nodata, FILL, part).astype(np.uint8)
     c0, r0 = int(window.col_off), int(window.row_off)
     view = out[r0 - row:r0 - row + part.shape[0], c0 - col:c0 - col + part.shape[1]]
-    empty = view == FILL
-    view[empty] = part[empty]
+    np.copyto(view, part, where=view == FILL)
 
 
 def _bounds(ds: DatasetReader) -> Bounds:
