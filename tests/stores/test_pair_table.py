@@ -125,6 +125,28 @@ def test_a_file_that_is_not_a_pair_table_is_a_store_error(tmp_path):
         PairTable(path).rows()
 
 
+def test_a_plain_parquet_or_one_not_in_lon_lat_is_refused_as_a_pair_table(tmp_path):
+    import geopandas as gpd
+    import pandas as pd
+
+    plain = tmp_path / "plain.parquet"
+    pd.DataFrame({"sar_id": ["x"]}).to_parquet(plain)
+    with pytest.raises(StoreError, match=r"not a pair table \(no GeoParquet metadata\); move it away"):
+        PairTable(plain).rows()
+    utm = tmp_path / "utm.parquet"
+    gpd.GeoDataFrame({"sar_id": ["x"]}, geometry=[shapely.box(0, 0, 1, 1)],
+                     crs="EPSG:32615").to_parquet(utm)
+    with pytest.raises(StoreError, match="column geometry is not lon/lat WKB"):
+        PairTable(utm).rows()
+
+
+def test_the_geometry_reads_back_as_written(tmp_path):
+    table = PairTable(tmp_path / "pairs.parquet")
+    table.record([PairRow(candidate(1)), PairRow(candidate(2))])
+    assert [r.candidate.sar_polygon.equals(candidate(i).sar_polygon)
+            for r, i in zip(table.rows(), (1, 2), strict=True)] == [True, True]
+
+
 def a_file(i: int) -> SceneFile:
     return SceneFile(f"RTC_HI_RES/A3/AP_{i:05d}_FBD_F0580_RT1.zip", 1000 + i, f"{i:032x}")
 

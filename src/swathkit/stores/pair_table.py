@@ -44,6 +44,7 @@ from swathkit.errors import StoreError
 from swathkit.process.coincidence import Candidate
 from swathkit.process.overlap import CLASS_CODES, OverlapScore
 from swathkit.products.dswe.names import TileId
+from swathkit.stores.geoparquet import read_lonlat, write_lonlat
 
 __all__ = ["COLUMNS", "PairRow", "PairTable", "SceneFile", "State"]
 
@@ -198,25 +199,13 @@ class PairTable:
         return merged.sort_values(_KEY, kind="stable").reset_index(drop=True)
 
     def _write(self, frame: pd.DataFrame, target: Path | None = None) -> None:
-        import geopandas as gpd
-
-        target = self.path if target is None else target
         frame = _typed(frame.sort_values(_KEY, kind="stable").reset_index(drop=True))
-        geo = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        geo.to_parquet(tmp, index=False, compression="zstd", schema_version="1.0.0")
-        tmp.replace(target)
+        write_lonlat(frame, self.path if target is None else target, compression="zstd",
+                     schema_version="1.0.0")
 
 
 def _load(path: Path) -> pd.DataFrame:
-    import geopandas as gpd
-
-    try:
-        frame = gpd.read_parquet(path)
-    except (OSError, ValueError) as exc:
-        raise StoreError(f"{path}: not a readable pair table ({exc}); move it away "
-                         "to start a new one") from None
+    frame = read_lonlat(path, "pair table", "move it away to start a new one")
     for column, empty in _ADDED.items():
         if column not in frame.columns:
             frame[column] = empty

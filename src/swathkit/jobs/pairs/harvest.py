@@ -23,9 +23,10 @@ from typing import Any
 from shapely.geometry import Polygon, shape
 
 from swathkit.archives.stac import StacCatalog
-from swathkit.errors import InputError, StoreError
+from swathkit.errors import InputError
 from swathkit.process.coincidence import DsweFootprint
 from swathkit.products.dswe.names import TileId
+from swathkit.stores.geoparquet import read_lonlat, write_lonlat
 from swathkit.types import Granule, Progress, Query
 
 __all__ = ["DEEP_PAGING_CAP", "Harvest", "harvest"]
@@ -133,29 +134,21 @@ def _key(catalog: StacCatalog, bounds: tuple[float, ...], start: datetime,
 
 
 def _write(path: Path, rows: list[DsweFootprint]) -> None:
-    import geopandas as gpd
+    import pandas as pd
 
-    frame = gpd.GeoDataFrame(
+    frame = pd.DataFrame(
         {"id": [f.id for f in rows], "time": [f.time for f in rows],
          "cloud_cover": [f.cloud_cover for f in rows], "region": [f.region for f in rows],
          "h": [f.h for f in rows], "v": [f.v for f in rows],
-         "date": [f.date.isoformat() for f in rows]},
-        geometry=[f.polygon for f in rows], crs="EPSG:4326")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    frame.to_parquet(tmp, index=False)
-    tmp.replace(path)
+         "date": [f.date.isoformat() for f in rows],
+         "geometry": [f.polygon for f in rows]})
+    write_lonlat(frame, path)
 
 
 def _read(path: Path) -> list[DsweFootprint]:
-    import geopandas as gpd
     import pandas as pd
 
-    try:
-        frame = gpd.read_parquet(path)
-    except (OSError, ValueError) as exc:
-        raise StoreError(f"{path}: unreadable DSWE harvest cache ({exc}); delete it to "
-                         "harvest that window again") from None
+    frame = read_lonlat(path, "DSWE harvest cache", "delete it to harvest that window again")
     records: list[dict[str, Any]] = frame.to_dict("records")
     return [DsweFootprint(id=str(r["id"]), time=pd.Timestamp(r["time"]).to_pydatetime(),
                           polygon=r["geometry"], cloud_cover=float(r["cloud_cover"]),
