@@ -9,6 +9,11 @@ and the valid share says how many were left.
 
 Determinism: blocks are merged with Chan's pairwise update in the order they are fed,
 in float64, so the same blocks in the same order give the same figures bit for bit.
+
+Speed and memory: :meth:`ValueStats.add_block` tests validity and sums a block in two
+passes of a numba kernel (count, min, max and sum; then the squared deviations from the
+block's mean), with no temporary array: numpy's way (a mask, the valid values gathered,
+widened to float64, scaled, deviations squared) makes five arrays of the block's size.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 
 __all__ = ["FlagStats", "Validity", "ValueStats"]
@@ -72,13 +78,29 @@ class ValueStats:
         """Take one block: its values and where they are valid (same shape)."""
         self.total += int(values.size)
         picked = np.asarray(values[valid], np.float64) * self.scale + self.offset
-        n = int(picked.size)
+        if picked.size:
+            mean = float(picked.mean())
+            self._merge(int(picked.size), float(picked.min()), float(picked.max()), mean,
+                        float(((picked - mean) ** 2).sum()))
+
+    def add_block(self, values: np.ndarray, validity: Validity) -> None:
+        """Take one block of stored values, valid where ``validity`` says so."""
+        self.total += int(values.size)
+        flat = np.ascontiguousarray(values).reshape(-1)
+        # limits in the values' own float type, as numpy compares a float32 array with a
+        # Python float (NEP 50): a valid_max of 0.1 is float32(0.1) for float32 values
+        kind = flat.dtype if flat.dtype.kind == "f" else np.dtype(np.float64)
+        with np.errstate(over="ignore"):
+            fills, lo, hi = (np.asarray(x, np.float64).astype(kind).astype(np.float64)
+                             for x in (validity.fills, validity.lo, validity.hi))
+        n, low, high, mean, m2 = _moments(flat, fills.reshape(-1), float(lo), float(hi),
+                                          self.scale, self.offset)
+        self._merge(int(n), float(low), float(high), float(mean), float(m2))
+
+    def _merge(self, n: int, low: float, high: float, mean: float, m2: float) -> None:
         if not n:
             return
-        mean = float(picked.mean())
-        m2 = float(((picked - mean) ** 2).sum())
-        self.minimum = min(self.minimum, float(picked.min()))
-        self.maximum = max(self.maximum, float(picked.max()))
+        self.minimum, self.maximum = min(self.minimum, low), max(self.maximum, high)
         both = self.count + n
         delta = mean - self._mean
         self._mean += delta * n / both
@@ -99,6 +121,42 @@ class ValueStats:
     def valid_share(self) -> float:
         """Valid values as a share of all values (NaN for an empty dataset)."""
         return self.count / self.total if self.total else math.nan
+
+
+@numba.njit(cache=True, nogil=True)
+def _moments(values: np.ndarray, fills: np.ndarray, lo: float, hi: float, scale: float,
+             offset: float) -> tuple[int, float, float, float, float]:
+    """Count, min, max, mean and sum of squared deviations of the valid ``values``
+    (finite, no fill, inside ``lo..hi``; compared as stored), scaled and offset."""
+    n, total = 0, 0.0
+    low, high = np.inf, -np.inf
+    for i in range(values.size):
+        v = float(values[i])
+        if _valid(v, fills, lo, hi):
+            x = v * scale + offset
+            n += 1
+            total += x
+            low, high = min(low, x), max(high, x)
+    if n == 0:
+        return 0, np.inf, -np.inf, 0.0, 0.0
+    mean = total / n
+    m2 = 0.0
+    for i in range(values.size):
+        v = float(values[i])
+        if _valid(v, fills, lo, hi):
+            d = v * scale + offset - mean
+            m2 += d * d
+    return n, low, high, mean, m2
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _valid(v: float, fills: np.ndarray, lo: float, hi: float) -> bool:
+    if not np.isfinite(v) or v < lo or v > hi:
+        return False
+    for fill in fills:  # noqa: SIM110 (numba compiles no generator)
+        if v == fill:
+            return False
+    return True
 
 
 @dataclass
@@ -127,10 +185,12 @@ class FlagStats:
     def add(self, values: np.ndarray, valid: np.ndarray) -> None:
         """Take one block: its stored integers and where they are valid."""
         self.total += int(values.size)
-        picked = np.asarray(values[valid]).astype(np.int64)
+        picked = np.asarray(values[valid])  # in its own integer type: no widened copy
         self.count += int(picked.size)
         for i, mask in enumerate(self.masks):
-            self.set_counts[i] += int(np.count_nonzero(picked & int(mask)))
+            bits = np.asarray(int(mask) & ((1 << 8 * picked.dtype.itemsize) - 1),
+                              np.uint64).astype(picked.dtype)  # the mask's bits, same width
+            self.set_counts[i] += int(np.count_nonzero(picked & bits))
 
     def shares(self) -> list[tuple[str, int, float]]:
         """``(meaning, mask, share of valid values with the bit set)`` per mask."""
