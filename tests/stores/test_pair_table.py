@@ -131,7 +131,8 @@ def test_a_plain_parquet_or_one_not_in_lon_lat_is_refused_as_a_pair_table(tmp_pa
 
     plain = tmp_path / "plain.parquet"
     pd.DataFrame({"sar_id": ["x"]}).to_parquet(plain)
-    with pytest.raises(StoreError, match=r"not a pair table \(no GeoParquet metadata\); move it away"):
+    with pytest.raises(StoreError,
+                       match=r"not a pair table \(no GeoParquet metadata\); move it away"):
         PairTable(plain).rows()
     utm = tmp_path / "utm.parquet"
     gpd.GeoDataFrame({"sar_id": ["x"]}, geometry=[shapely.box(0, 0, 1, 1)],
