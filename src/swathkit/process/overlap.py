@@ -5,7 +5,7 @@ Albers is on its own spheroid: never EPSG:5070) and counted along the runs of
 :func:`~swathkit.process.polygon_mask.polygon_spans` (a pixel counts when its centre is
 inside, GDAL's rule, without a GDAL dataset, so scorers may run in threads; the counting
 is a numba kernel that releases the GIL, where numpy's ``bincount`` widens the uint8
-classes to int64 first: 13 ms against 36 ms for a 70 km scene). With
+classes to int64 first: scoring a 70 km scene takes 18 ms against 39 ms). With
 ``within="bbox"`` the seed's measure is used instead: the lon/lat bounding box of the
 footprint, transformed to the tile CRS (densified edges), which is larger than a rotated
 scene. Of the N counted pixels, valid = 1 − n(invalid classes)/N (or n(valid classes)/N
