@@ -10,7 +10,7 @@ and the valid share says how many were left.
 Determinism: blocks are merged with Chan's pairwise update in the order they are fed,
 in float64, so the same blocks in the same order give the same figures bit for bit.
 
-Speed and memory: :meth:`ValueStats.add_block` tests validity and sums a block in two
+Speed and memory: :meth:`ValueStats.add` tests validity and sums a block in two
 passes of a numba kernel (count, min, max and sum; then the squared deviations from the
 block's mean), with no temporary array: numpy's way (a mask, the valid values gathered,
 widened to float64, scaled, deviations squared) makes five arrays of the block's size.
@@ -74,16 +74,7 @@ class ValueStats:
     _mean: float = 0.0
     _m2: float = 0.0  # sum of squared deviations from the mean
 
-    def add(self, values: np.ndarray, valid: np.ndarray) -> None:
-        """Take one block: its values and where they are valid (same shape)."""
-        self.total += int(values.size)
-        picked = np.asarray(values[valid], np.float64) * self.scale + self.offset
-        if picked.size:
-            mean = float(picked.mean())
-            self._merge(int(picked.size), float(picked.min()), float(picked.max()), mean,
-                        float(((picked - mean) ** 2).sum()))
-
-    def add_block(self, values: np.ndarray, validity: Validity) -> None:
+    def add(self, values: np.ndarray, validity: Validity) -> None:
         """Take one block of stored values, valid where ``validity`` says so."""
         self.total += int(values.size)
         flat = np.ascontiguousarray(values).reshape(-1)
@@ -182,10 +173,10 @@ class FlagStats:
             self.meanings = tuple(f"bit{int(m).bit_length() - 1}" for m in self.masks)
         self.set_counts = [0] * len(self.masks)
 
-    def add(self, values: np.ndarray, valid: np.ndarray) -> None:
-        """Take one block: its stored integers and where they are valid."""
+    def add(self, values: np.ndarray, validity: Validity) -> None:
+        """Take one block of stored integers, valid where ``validity`` says so."""
         self.total += int(values.size)
-        picked = np.asarray(values[valid])  # in its own integer type: no widened copy
+        picked = np.asarray(values[validity.mask(values)])  # its own type: no widened copy
         self.count += int(picked.size)
         for i, mask in enumerate(self.masks):
             bits = np.asarray(int(mask) & ((1 << 8 * picked.dtype.itemsize) - 1),

@@ -19,14 +19,16 @@ from swathkit.errors import StoreError
 
 __all__ = ["read_lonlat", "write_lonlat"]
 
+_CRS84 = {"id": {"authority": "OGC", "code": "CRS84"}}
+_LONLAT_IDS = ({"authority": "EPSG", "code": 4326}, _CRS84["id"])
 
-def write_lonlat(frame: pd.DataFrame, path: Path, *, geometry: str = "geometry",
-                 **options: Any) -> None:
-    """Write ``frame`` (shapely geometries in ``geometry``, lon/lat) to ``path`` atomically
+
+def write_lonlat(frame: pd.DataFrame, path: Path, **options: Any) -> None:
+    """Write ``frame`` (shapely lon/lat geometries in ``geometry``) to ``path`` atomically
     (a temporary file renamed into place); ``options`` go to ``to_parquet``."""
     import geopandas as gpd
 
-    geo = gpd.GeoDataFrame(frame, geometry=geometry, crs=_lonlat())
+    geo = gpd.GeoDataFrame(frame, geometry="geometry", crs=_lonlat())
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     geo.to_parquet(tmp, index=False, **options)
@@ -58,10 +60,8 @@ def read_lonlat(path: Path, what: str, advice: str) -> pd.DataFrame:
         raise StoreError(f"{path}: not a {what} (no GeoParquet metadata); {advice}") from None
     frame = table.to_pandas()
     for name, column in columns.items():
-        crs_id = (column.get("crs") or {}).get("id", {}) if "crs" in column else {
-            "authority": "EPSG", "code": 4326}  # GeoParquet: no crs key means OGC:CRS84
-        if column.get("encoding") != "WKB" or crs_id not in (
-                {"authority": "EPSG", "code": 4326}, {"authority": "OGC", "code": "CRS84"}):
+        crs = column.get("crs", _CRS84)  # GeoParquet: no crs key means OGC:CRS84
+        if column.get("encoding") != "WKB" or (crs or {}).get("id") not in _LONLAT_IDS:
             raise StoreError(f"{path}: not a {what} (column {name} is not lon/lat WKB); "
                              f"{advice}")
         frame[name] = shapely.from_wkb(frame[name].to_numpy())

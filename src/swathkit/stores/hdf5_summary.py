@@ -69,10 +69,7 @@ def dataset_stats(ds: h5py.Dataset, *, smap: bool = False) -> ValueStats | FlagS
         acc = ValueStats(scale=attr_number(ds.attrs, "scale_factor") or 1.0,
                          offset=attr_number(ds.attrs, "add_offset") or 0.0)
     for block in blocks(ds):
-        if isinstance(acc, ValueStats):
-            acc.add_block(block, valid)
-        else:
-            acc.add(block, valid.mask(block))
+        acc.add(block, valid)
     return acc
 
 
