@@ -18,7 +18,9 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        "archives on 127.0.0.1. (1) AMSR2: collect one day of L1B 36.5H with "
                        "coordinates from the simulated G-Portal into a swath store (the same "
                        "code path as a real collection), verify it, draw a quicklook, grid the day "
-                       "onto EASE2 N25 (swathkit grid) and map it. "
+                       "onto EASE2 N25 (swathkit grid) and map it; grid it onto the sea-ice "
+                       "grid too and serve it as extra channels of the PyTorch sea-ice dataset "
+                       "beside that day's concentration. "
                        "(2) Sea ice: download a month of Bremen ASI grids from the simulated "
                        "Bremen archive, consolidate them into a grid cube, build the land "
                        "mask, fill the gaps, report on a region, draw the maps and open the "
@@ -138,19 +140,29 @@ def run_amsr2(args: argparse.Namespace) -> int:
         checked = verify(store, progress=progress)
     png = store_quicklook(str(store), args.out / "quicklook_36.5H.png")
     gridded, cube, tb_png = run_grid(args, store, start, start + timedelta(hours=args.hours))
+    ml_code, sample_png = run_tb_channels(args, store, start.date())
     render.facts("swathkit demo: outputs", [
         ("swath store", store.resolve()), ("ledger", store.with_name(store.name +
                                                                       ".ledger.sqlite").resolve()),
         ("verified", f"{checked.checked} granules, {100 * checked.success_rate:.1f} % sound"),
         ("quicklook", png.resolve()), ("daily TB cube (ease2-n25)", cube.resolve()),
-        ("TB map", tb_png.resolve() if tb_png else "no day gridded")])
+        ("TB map", tb_png.resolve() if tb_png else "no day gridded"),
+        ("sea-ice sample with TB channels", sample_png.resolve() if sample_png else "none")])
     exe = _relative(Path(sys.executable).parent)
     render.console.print(f"\nOutputs are in [bold]{args.out.resolve()}[/]. Try:\n"
                          f"  {exe / 'swathkit'} status {store}\n"
                          f"  {exe / 'swathkit'} inspect {store}\n"
                          f"  {exe / 'python'} -c \"import swathkit; "
                          f"print(swathkit.open_swaths('{store}'))\"")
-    return 0 if report.ok and checked.ok and gridded else 1
+    return max(ml_code, 0 if report.ok and checked.ok and gridded else 1)
+
+
+def run_tb_channels(args: argparse.Namespace, store: Path, day: date) -> tuple[int, Path | None]:
+    """The sea-ice dataset with the day's gridded TB as extra input channels."""
+    from swathkit.cli.main import build_parser
+    from swathkit.cli.seaice import demo_tb
+
+    return demo_tb.run(args.out, store, day, lambda argv: build_parser(argv[0]).parse_args(argv))
 
 
 def run_grid(args: argparse.Namespace, store: Path, start: datetime,

@@ -49,7 +49,7 @@ class SampleSummary:
 
     def __str__(self) -> str:
         return (f"{self.kept} of {self.candidates} samples kept; skipped {self.skipped_missing} "
-                f"with a missing day ({len(self.missing_days)} days missing) and "
+                f"with a missing day ({len(self.missing_days)} days missing from the cube) and "
                 f"{self.skipped_filled} above the filled-pixel share")
 
 
