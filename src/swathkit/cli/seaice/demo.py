@@ -11,8 +11,12 @@ import shlex
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from swathkit.cli import render
+
+if TYPE_CHECKING:
+    from swathkit.ml.seaice.dataset import SeaIceSequenceDataset
 
 # A box of the n3125 grid around the North Pole (rows from the south edge): the pole hole
 # is missing every day, a lost swath segment on some days; scaled for the 6250 m grids.
@@ -50,19 +54,46 @@ def steps(out: Path, *, grid: str, start: date, days: int, faults: str) -> list[
 def run(out: Path, parse: Callable[[list[str]], argparse.Namespace], *, grid: str,
         start: date, days: int, faults: str) -> tuple[int, Path]:
     """Run the sea-ice steps; the worst exit code and the cube's path."""
-    worst = 0
     commands = steps(out, grid=grid, start=start, days=days, faults=faults)
-    for argv in commands:
-        render.console.rule(f"[bold]swathkit {shlex.join(argv)}")
-        args = parse(argv)
-        code = int(args.run(args))
-        worst = max(worst, code)
-        if code >= 2:  # a step that could not run: the next ones have nothing to read
-            break
+    worst = run_commands(commands, parse)
     cube = Path(commands[1][4])
     if worst < 2:
         _peek_dataset(cube)
     return worst, cube
+
+
+def run_commands(commands: list[list[str]],
+                 parse: Callable[[list[str]], argparse.Namespace]) -> int:
+    """Run ``swathkit`` commands in order, each shown first; the worst exit code.
+
+    Stops after a command that could not run (exit 2): the next ones have nothing to read.
+    """
+    worst = 0
+    for argv in commands:
+        render.console.rule(f"[bold]swathkit {shlex.join(argv)}")
+        args = parse(argv)
+        worst = max(worst, int(args.run(args)))
+        if worst >= 2:
+            break
+    return worst
+
+
+def sample_facts(dataset: SeaIceSequenceDataset) -> tuple[list[tuple[str, object]], Any]:
+    """What a dataset serves (sample count, kept and skipped, the first sample's days and
+    shapes) and its first sample ``(inputs, targets)``, read once (None if it has none)."""
+    rows: list[tuple[str, object]] = [
+        ("samples", len(dataset)), ("kept and skipped", str(dataset.summary)),
+        *((f"skipped {first}", why) for first, why in dataset.summary.skipped[:3])]
+    if len(dataset.summary.skipped) > 3:
+        rows.append(("", f"… and {len(dataset.summary.skipped) - 3} more skipped samples"))
+    if not len(dataset):
+        return rows, None
+    inputs, targets = dataset[0]
+    ins, outs = dataset.sample_days(0)
+    rows += [("first sample", f"{ins[0]} … {ins[-1]} → {outs[0]} … {outs[-1]}"),
+             ("inputs (T, C, H, W)", tuple(inputs.shape)),
+             ("targets (T, C, H, W)", tuple(targets.shape))]
+    return rows, (inputs, targets)
 
 
 def _peek_dataset(cube: Path) -> None:
@@ -74,12 +105,5 @@ def _peek_dataset(cube: Path) -> None:
                              "the forecasting dataset")
         return
     dataset = SeaIceSequenceDataset(cube, input_length=5, pred_length=3, mask="both")
-    rows = [("samples (5 days in → 3 out)", len(dataset)),
-            ("kept and skipped", str(dataset.summary))]
-    if len(dataset):
-        inputs, targets = dataset[0]
-        ins, outs = dataset.sample_days(0)
-        rows += [("first sample", f"{ins[0]} … {ins[-1]} → {outs[0]} … {outs[-1]}"),
-                 ("inputs (T, C, H, W)", tuple(inputs.shape)),
-                 ("targets (T, C, H, W)", tuple(targets.shape))]
-    render.facts("PyTorch dataset over the filled cube (swathkit.ml.seaice.dataset)", rows)
+    render.facts("PyTorch dataset over the filled cube, 5 days in → 3 out "
+                 "(swathkit.ml.seaice.dataset)", sample_facts(dataset)[0])

@@ -5,19 +5,19 @@ The demo's day of AMSR2 swaths is gridded onto the sea-ice grid (``swathkit grid
 fetched and consolidated; the PyTorch dataset then serves the concentration with
 the ascending and descending 36.5H composites beside it, aligned by day and grid
 (one day in, the next out). The second day has no swaths, so its sample is skipped
-and counted, not made up. Every
-step is the ``swathkit`` command a user would type, shown before it runs.
+and counted, not made up. Every step is the ``swathkit`` command a user would type,
+shown before it runs.
 """
 
 from __future__ import annotations
 
 import argparse
-import shlex
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
 from swathkit.cli import render
+from swathkit.cli.seaice.demo import run_commands, sample_facts
 
 GRID = "n6250"
 TB_VARIABLES = ("tb_36_5h_asc", "tb_36_5h_des")
@@ -39,14 +39,8 @@ def run(out: Path, store: Path, day: date,
         parse: Callable[[list[str]], argparse.Namespace]) -> tuple[int, Path | None]:
     """Run the steps, then show a sample; the worst exit code and the picture's path."""
     out = out / "ml"
-    worst = 0
-    for argv in steps(out, store, day):
-        render.console.rule(f"[bold]swathkit {shlex.join(argv)}")
-        args = parse(argv)
-        worst = max(worst, int(args.run(args)))
-        if worst >= 2:
-            return worst, None
-    return worst, _show_sample(out)
+    worst = run_commands(steps(out, store, day), parse)
+    return worst, (_show_sample(out) if worst < 2 else None)
 
 
 def _show_sample(out: Path) -> Path | None:
@@ -64,26 +58,20 @@ def _show_sample(out: Path) -> Path | None:
     sic = out / f"sic_{GRID}.zarr"
     dataset = SeaIceSequenceDataset(sic, input_length=1, pred_length=1,
                                     variable="sic", mask=None, extra=extra)
-    rows: list[tuple[str, object]] = [
-        ("input channels", "sic, " + ", ".join(TB_VARIABLES) + f" (TB × {extra.scale:.5f})"),
-        ("samples (1 day in → 1 out)", len(dataset)), ("kept and skipped", str(dataset.summary)),
-        *((f"skipped {first}", why) for first, why in dataset.summary.skipped)]
-    if not len(dataset):
-        render.facts("PyTorch dataset with brightness-temperature channels", rows)
-        return None
-    inputs, targets = dataset[0]
-    ins, outs = dataset.sample_days(0)
-    rows += [("first sample", f"{ins[0]} → {outs[0]}"),
-             ("inputs (T, C, H, W)", tuple(inputs.shape)),
-             ("targets (T, C, H, W)", tuple(targets.shape))]
-    names = ["sic", *TB_VARIABLES]
-    panels = [(f"{name} {ins[0]}", inputs[0, k].numpy()) for k, name in enumerate(names)]
-    panels.append((f"sic {outs[0]} (target)", targets[0, 0].numpy()))
-    grid, (r0, r1), (c0, c1) = GridCube.open(sic).grid, dataset.region.rows, dataset.region.cols
-    frame = MapFrame(grid.x()[c0:c1], grid.y()[r0:r1], grid.crs, f"asi-{GRID}", grid.cell_size)
-    png = plot_sample(panels, frame, f"Sea-ice dataset sample 0: {len(names)} input channels "
-                      f"on asi-{GRID}, aligned by day", out / "sample_channels.png")
-    rows.append(("picture", png.resolve()))
-    render.facts("PyTorch dataset with brightness-temperature channels "
+    facts, first = sample_facts(dataset)
+    rows = [("input channels", "sic, " + ", ".join(TB_VARIABLES) + f" (TB × {extra.scale:.5f})"),
+            *facts]
+    png = None
+    if first is not None:
+        inputs, targets = first
+        ins, outs = dataset.sample_days(0)
+        names = ["sic", *TB_VARIABLES]
+        panels = [(f"{name} {ins[0]}", inputs[0, k].numpy()) for k, name in enumerate(names)]
+        panels.append((f"sic {outs[0]} (target)", targets[0, 0].numpy()))
+        png = plot_sample(panels, MapFrame.from_grid(GridCube.open(sic).grid),
+                          f"Sea-ice dataset sample 0: {len(names)} input channels on "
+                          f"asi-{GRID}, aligned by day", out / "sample_channels.png")
+        rows.append(("picture", png.resolve()))
+    render.facts("PyTorch dataset with brightness-temperature channels, 1 day in → 1 out "
                  "(swathkit.ml.seaice.dataset, extra=TBCube)", rows)
     return png
