@@ -42,6 +42,8 @@ class CubeCommitter:
         self.location = location
         self._store = location.zarr_store(read_only=False, lock=lock)
         self._unapplied = False  # the root's last records are not yet in the documents
+        self._optional = {name for name in OPTIONAL_ARRAYS  # created later by this writer only
+                          if sync(self._store.exists(f"{name}/zarr.json"))}
         self.index: CubeIndex | None = self._load()
 
     def _open_committed(self) -> None:
@@ -77,15 +79,8 @@ class CubeCommitter:
         names = [*index.variables, "time", "x", "y", grid.grid_mapping_name]
         if index.stored_schema >= cs.SCHEMA:
             names.append(DAY_STATE)
-        for extra in OPTIONAL_ARRAYS:
-            if extra in self._existing:
-                names.append(extra)
+        names.extend(name for name in OPTIONAL_ARRAYS if name in self._optional)
         return names
-
-    @property
-    def _existing(self) -> set[str]:
-        return {name for name in OPTIONAL_ARRAYS
-                if sync(self._store.exists(f"{name}/zarr.json"))}
 
     def _commit(self, index: CubeIndex) -> None:
         if self._unapplied and self.index is not None:  # a failed apply: before going on

@@ -38,20 +38,20 @@ class CubeExtrasWriter(CubeCommitter):
                 "grid_mapping": mapping})}
         group = zarr.open_group(self._store, mode="a", zarr_format=3, use_consolidated=False)
         space = index.space_chunk
-        existing = self._existing
         for name, (values, dtype, fill, attrs) in spec.items():
             with quiet_zarr():
-                if name not in existing:
+                if name not in self._optional:
                     group.create_array(name, shape=index.grid.shape, chunks=space, dtype=dtype,
                                        fill_value=fill, dimension_names=("y", "x"),
                                        attributes=attrs, **cs.data_codecs())
+                    self._optional.add(name)
                 self._array(name)[...] = values
         self._commit(replace(index, mask=info, commits=index.commits + 1))
 
     def start_fill(self, info: dict[str, Any]) -> None:
         """Create the filled arrays if needed and commit the fill state (``done`` days)."""
         index = self._require()
-        if "sic_filled" not in self._existing:
+        if "sic_filled" not in self._optional:
             group = zarr.open_group(self._store, mode="a", zarr_format=3,
                                     use_consolidated=False)
             shape = (index.length, *index.grid.shape)
@@ -66,6 +66,7 @@ class CubeExtrasWriter(CubeCommitter):
                                    dtype="uint8", fill_value=cs.FLAG_NOT_COMPUTED,
                                    dimension_names=("time", "y", "x"),
                                    attributes=cs.flag_attrs(index.grid), **cs.data_codecs())
+            self._optional.update(("sic_filled", "fill_flag"))
         self._commit(replace(index, fill=info, commits=index.commits + 1))
 
     def write_filled(self, start: int, filled: np.ndarray, flags: np.ndarray, *,

@@ -152,7 +152,7 @@ class GridCubeWriter(CubeExtrasWriter):
             return index
         rows, cols = index.grid.shape
         for name in (*index.variables, *cs.TIME_VARIABLES[1:]):
-            if name in index.variables or name in self._existing:
+            if name in index.variables or name in self._optional:
                 self._array(name).resize((length, rows, cols))
         self._array("time").resize((length,))
         self._array(DAY_STATE).resize((length,))
