@@ -20,3 +20,25 @@ def field(day: date, *, offset: float = 0.0, shape=(40, 30)) -> np.ndarray:
 
 def fields(start: date, n: int, **kw) -> dict[date, np.ndarray]:
     return {start + timedelta(days=i): field(start + timedelta(days=i), **kw) for i in range(n)}
+
+
+def to_schema2(path) -> None:
+    """Rewrite a local cube in the layout of schema 2: every day record in the root.
+
+    What swathkit wrote before schema 3 (no ``_days`` documents, no ``day_state``).
+    """
+    import json
+    import shutil
+
+    from swathkit.stores.grid_cube import GridCube
+
+    records = dict(GridCube.open(path).index.days.items())
+    root = json.loads((path / "zarr.json").read_text())
+    info = root["attributes"]["swathkit"]
+    info["schema"] = 2
+    del info["last"]
+    info["days"] = {d.isoformat(): rec.to_json() for d, rec in sorted(records.items())}
+    del root["consolidated_metadata"]["metadata"]["day_state"]
+    (path / "zarr.json").write_text(json.dumps(root, indent=1, sort_keys=True))
+    shutil.rmtree(path / "day_state")
+    shutil.rmtree(path / "_days", ignore_errors=True)

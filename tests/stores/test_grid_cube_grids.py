@@ -7,7 +7,7 @@ import numpy as np
 import pyproj
 import pytest
 import xarray as xr
-from grid_cube_helpers import TINY, field, fields
+from grid_cube_helpers import TINY, field, fields, to_schema2
 
 from swathkit.errors import InputError
 from swathkit.products.grids import Grid, grid
@@ -54,6 +54,7 @@ def test_a_cube_written_before_the_grid_registry_opens_and_grows(tmp_path):
     path = tmp_path / "old.zarr"
     with cube_writer(path, grid=TINY, space_chunk=16) as w:
         w.upsert_days(fields(D0, 2))
+    to_schema2(path)
     root = json.loads((path / "zarr.json").read_text())
     info = root["attributes"]["swathkit"]
     info["schema"] = 1  # the record schema 1 kept (what swathkit wrote before)
@@ -67,7 +68,7 @@ def test_a_cube_written_before_the_grid_registry_opens_and_grows(tmp_path):
     later = D0 + timedelta(days=2)
     with cube_writer(path, grid=TINY) as w:
         assert w.upsert_days({later: field(later)}).added == (later,)
-    assert GridCube.open(path).index.to_attrs()["swathkit"]["schema"] == 2
+    assert GridCube.open(path).index.to_attrs()["swathkit"]["schema"] == 3
 
 
 @pytest.mark.parametrize("name", ["n3125", "n6250", "s3125", "s6250"])

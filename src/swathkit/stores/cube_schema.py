@@ -1,7 +1,11 @@
 """The grid cube's layout and index: chunking, codecs, array attributes, per-day records.
 
-The index lives in the root attributes (``swathkit``) and is replaced in one atomic
-put at every commit (:mod:`swathkit.stores.commit`). Each day of the dense calendar
+The index's header lives in the root attributes (``swathkit``) and is replaced in
+one atomic put at every commit (:mod:`swathkit.stores.commit`). From schema 3 on it
+is of constant size: the per-day records live outside the root
+(:mod:`swathkit.stores.cube_days`) and the root carries only those its last commit
+changed (``last``); schema 1 and 2 kept every record in the root (``days``), which
+grew with the cube and was rewritten at every commit. Each day of the dense calendar
 is ``present``, ``not_published`` (404 upstream), ``pending`` (its time chunk was
 being rewritten when a writer stopped; the next writer checks it) or absent (no
 record).
@@ -12,7 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import struct
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
@@ -24,8 +28,9 @@ from swathkit.errors import StoreError
 from swathkit.products.grids import WGS84, Grid, grid, nsidc_polar_stereographic
 
 KIND = "asi-grid-cube"
-SCHEMA = 2  # 2: the grid is stored as a Grid (name, EPSG, shape, transform, CF mapping)
-READABLE_SCHEMAS = (1, 2)  # 1: an ASI-style grid record (hemisphere, edges, resolution)
+SCHEMA = 3  # 3: per-day records outside the root (stores.cube_days), ``last`` in it
+READABLE_SCHEMAS = (1, 2, 3)  # 2: a Grid record and every day in the root; 1: an ASI-style
+# grid record (hemisphere, edges, resolution). A writer upgrades 1 and 2 when it opens them.
 EPOCH = date(1970, 1, 1)
 TIME_CHUNK = 8
 SPACE_CHUNK = 256
@@ -170,21 +175,57 @@ class DayRecord:
                    Source(**data.get("source", {})))
 
 
+class DayView(Mapping[date, DayRecord]):
+    """The per-day records of a cube: a mapping by day, plus the listing by state.
+
+    This one holds its records in memory (a schema-2 root's ``days``);
+    :class:`swathkit.stores.cube_days.DayTable` reads a schema-3 cube's on demand.
+    """
+
+    def __init__(self, records: Mapping[date, DayRecord] | None = None) -> None:
+        self._records = dict(records or {})
+
+    def __getitem__(self, day: date) -> DayRecord:
+        return self._records[day]
+
+    def __iter__(self) -> Iterator[date]:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def in_state(self, state: str) -> list[date]:
+        """Days whose record is in ``state``, in order."""
+        return sorted(d for d, rec in self.items() if rec.state == state)
+
+    def updated(self, updates: Mapping[date, DayRecord]) -> DayView:
+        """These records with ``updates`` laid over them."""
+        return DayView({**self._records, **updates})
+
+
 @dataclass(frozen=True)
 class CubeIndex:
-    """The committed state of a cube (root attribute ``swathkit``)."""
+    """The committed state of a cube (root attribute ``swathkit``).
+
+    ``days`` is every record (read on demand in a schema-3 cube); ``last`` the
+    records the last commit changed, the only ones the root holds.
+    ``stored_schema`` is the schema of the root it was read from (a writer
+    upgrades an older one).
+    """
 
     grid: Grid
     origin: date
     length: int  # days on the time axis, from origin
     time_chunk: int = TIME_CHUNK
     space_chunk: tuple[int, int] = (SPACE_CHUNK, SPACE_CHUNK)
-    days: dict[date, DayRecord] = field(default_factory=dict)
+    days: DayView = field(default_factory=DayView)
     mask: dict[str, Any] | None = None
     fill: dict[str, Any] | None = None
     commits: int = 0
     variables: tuple[str, ...] = SIC_ONLY  # day variables, in write order
     product: str = "asi-amsr2"  # what a declared-variable cube holds (its Dataset's attr)
+    last: Mapping[date, DayRecord] = field(default_factory=dict)
+    stored_schema: int = SCHEMA
 
     @property
     def chunks(self) -> tuple[int, int, int]:
@@ -197,18 +238,19 @@ class CubeIndex:
         return (day - self.origin).days
 
     def in_state(self, state: str) -> list[date]:
-        return sorted(d for d, rec in self.days.items() if rec.state == state)
+        return self.days.in_state(state)
 
-    def with_days(self, updates: dict[date, DayRecord], **changes: Any) -> CubeIndex:
-        days = {**self.days, **updates}
-        return replace(self, days=days, commits=self.commits + 1, **changes)
+    def with_days(self, updates: Mapping[date, DayRecord], **changes: Any) -> CubeIndex:
+        """The next commit: ``updates`` laid over the records and carried as ``last``."""
+        return replace(self, days=self.days.updated(updates), last=dict(updates),
+                       commits=self.commits + 1, **changes)
 
     def to_attrs(self) -> dict[str, Any]:
         info = {
             "kind": KIND, "schema": SCHEMA, "grid": grid_to_json(self.grid),
             "origin": self.origin.isoformat(), "length": self.length,
             "time_chunk": self.time_chunk, "space_chunk": list(self.space_chunk),
-            "days": {d.isoformat(): rec.to_json() for d, rec in sorted(self.days.items())},
+            "last": {d.isoformat(): rec.to_json() for d, rec in sorted(self.last.items())},
             "mask": self.mask, "fill": self.fill, "commits": self.commits}
         if self.variables != SIC_ONLY:  # sea-ice cubes keep their documents as they were
             info.update(variables=list(self.variables), product=self.product)
@@ -216,6 +258,8 @@ class CubeIndex:
 
     @classmethod
     def from_attrs(cls, attrs: dict[str, Any]) -> CubeIndex:
+        """The index of a root; a schema-3 one's ``days`` holds only ``last`` (see
+        :func:`swathkit.stores.grid_cube.load_index`, which lays it over the documents)."""
         info = attrs.get("swathkit")
         if not isinstance(info, dict) or info.get("kind") != KIND:
             raise StoreError("not a swathkit grid cube (no 'swathkit' root attribute of kind "
@@ -223,13 +267,15 @@ class CubeIndex:
         if info.get("schema") not in READABLE_SCHEMAS:
             raise StoreError(f"cube schema {info.get('schema')} is not one of "
                              f"{READABLE_SCHEMAS}; upgrade swathkit or build a new cube")
+        schema = int(info["schema"])
+        records = {date.fromisoformat(k): DayRecord.from_json(v)
+                   for k, v in info["last" if schema >= 3 else "days"].items()}
         return cls(grid_from_json(info["grid"]), date.fromisoformat(info["origin"]),
                    int(info["length"]), int(info["time_chunk"]),
                    (int(info["space_chunk"][0]), int(info["space_chunk"][1])),
-                   {date.fromisoformat(k): DayRecord.from_json(v)
-                    for k, v in info["days"].items()},
-                   info.get("mask"), info.get("fill"), int(info["commits"]),
-                   tuple(info.get("variables", SIC_ONLY)), info.get("product", "asi-amsr2"))
+                   DayView(records), info.get("mask"), info.get("fill"), int(info["commits"]),
+                   tuple(info.get("variables", SIC_ONLY)), info.get("product", "asi-amsr2"),
+                   records if schema >= 3 else {}, schema)
 
 
 def sic_attrs(long_name: str, g: Grid) -> dict[str, Any]:

@@ -23,7 +23,10 @@ Measured on synthetic n6250 days (``benchmarks/bench_fill_memory.py``, 2 busy co
 365-day pixel series in ~50 ms. Against (8, 512, 512): same size, day read alike,
 series 5× slower; (16, 256, 256): series 2× faster, day read 1.3× slower; (4, 256,
 256): series 5× slower. Only committed state is ever visible: readers take array
-shapes and the day index from the root document. The grid-mapping attributes are
+shapes and the day index from the root document (from schema 3 the root holds the
+index's header and the records of its last commit; every record is in a small
+document per time chunk and its state in ``day_state`` (time,), a CF flag variable
+plain ``xarray.open_zarr`` shows: :mod:`swathkit.stores.cube_days`). The grid-mapping attributes are
 those of the cube's first day; the EPSG code of every day (on the ASI grids 3411 →
 3413 on 2018-11-02 in the north) is in the index (``index.days[day].crs``).
 """
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from typing import Any, cast
 
@@ -46,6 +50,7 @@ from zarr.storage import StorePath
 from swathkit.errors import StoreError
 from swathkit.products.grids import Grid
 from swathkit.stores.commit import read_json
+from swathkit.stores.cube_days import DAY_STATE, DaySource, DayTable
 from swathkit.stores.cube_schema import (
     FLAG_NOT_COMPUTED,
     NOT_PUBLISHED,
@@ -60,7 +65,11 @@ StoreLike = str | os.PathLike[str] | StoreLocation
 
 
 def load_index(store: Store, location: StoreLocation) -> tuple[CubeIndex, dict[str, Any]] | None:
-    """The committed index and array metadata, or None when there is no root document."""
+    """The committed index and array metadata, or None when there is no root document.
+
+    One read (the root): a schema-3 cube's day records are read when asked for
+    (:class:`~swathkit.stores.cube_days.DayTable`, the root's ``last`` on top).
+    """
     try:
         root = read_json(store, "zarr.json")
     except FileNotFoundError:
@@ -70,6 +79,9 @@ def load_index(store: Store, location: StoreLocation) -> tuple[CubeIndex, dict[s
     try:
         index = CubeIndex.from_attrs(root.get("attributes", {}))
         members = root.get("consolidated_metadata", {}).get("metadata", {})
+        if index.stored_schema >= 3:
+            source = DaySource(store, index.origin, index.time_chunk, members.get(DAY_STATE))
+            index = replace(index, days=DayTable(source, index.last))
     except (KeyError, TypeError, ValueError) as exc:
         raise StoreError(f"{location}: root document is damaged ({exc})") from exc
     return index, members
@@ -263,6 +275,8 @@ class GridCube:
         with quiet_zarr():
             ds = xr.open_zarr(self._store, consolidated=True, chunks=chunks or {},
                               mask_and_scale=True)
+        if DAY_STATE in ds:  # it may lag the root by one commit: ``present`` says it all
+            ds = ds.drop_vars(DAY_STATE)
         present = xr.DataArray(self._valid_days("sic"), dims="time")
         filled = xr.DataArray(self.filled_days(), dims="time")
         for name in self.index.variables:

@@ -1,12 +1,18 @@
 """The grid cube's single writer: idempotent upserts by day, atomic commits, crash safety.
 
-Every write ends with one atomic put of the root ``zarr.json`` (the index plus all
-array metadata), so readers see whole commits only. Writing a day rewrites its time
-chunk (8 days); when that chunk already holds committed days, they are first
-committed as ``pending``, then the chunk is written, then they are committed back as
-``present``. A writer killed in between leaves them ``pending``: the next writer
-reads each back and restores it if its sha256 matches the recorded one (otherwise
-it stays pending and ``consolidate`` re-reads it from its source file).
+Every write ends with one atomic put of the root ``zarr.json`` (the index's
+constant-size header, the day records this commit changed, all array metadata), so
+readers see whole commits only. Then those records are written into their day
+documents and ``day_state`` (:func:`swathkit.stores.cube_days.apply_days`); the next
+writer does that again when it opens the cube, so a writer stopped in between loses
+nothing (readers lay the root's records over the documents). A commit changes the
+records of one time chunk at most, so the root stays small
+(:mod:`swathkit.stores.cube_commit`). Writing a day rewrites its time chunk (8
+days); when that chunk already holds committed days, they are first committed as
+``pending``, then the chunk is written, then they are committed back as ``present``.
+A writer killed in between leaves them ``pending``: the next writer reads each back
+and restores it if its sha256 matches the recorded one (otherwise it stays pending
+and ``consolidate`` re-reads it from its source file).
 """
 
 from __future__ import annotations
@@ -21,15 +27,21 @@ from typing import Any
 import numpy as np
 import xarray as xr
 import zarr
-from zarr.core.sync import sync
 
 from swathkit.errors import StoreError
 from swathkit.products.grids import Grid, grid_on
 from swathkit.products.grids import grid as registered_grid
 from swathkit.stores import cube_schema as cs
-from swathkit.stores.commit import check_writer, write_root
+from swathkit.stores.cube_days import (
+    DAY_STATE,
+    STATE_ATTRS,
+    STATE_CHUNK,
+    DaySource,
+    DayTable,
+)
+from swathkit.stores.cube_extras_writer import CubeExtrasWriter
 from swathkit.stores.cube_schema import CubeIndex, CubeVariable, DayRecord, Source
-from swathkit.stores.grid_cube import GridCube, StoreLike, load_index
+from swathkit.stores.grid_cube import StoreLike
 from swathkit.stores.location import StoreLocation, as_location, quiet_zarr, writer_lock
 from swathkit.stores.objectstore import Lock
 
@@ -47,20 +59,17 @@ class UpsertSummary:
     unchanged: tuple[date, ...] = ()
 
 
-class GridCubeWriter:
+class GridCubeWriter(CubeExtrasWriter):
     """The single writer of a cube; get one with :func:`cube_writer`."""
 
     def __init__(self, location: StoreLocation, *, grid: Grid | None,
                  time_chunk: int, space_chunk: int,
                  variables: Sequence[CubeVariable] | None = None, product: str = "",
                  lock: Lock | None = None) -> None:
-        self.location = location
-        self._store = location.zarr_store(read_only=False, lock=lock)
+        super().__init__(location, lock)
         self._chunking = (time_chunk, space_chunk)
         self._declared = tuple(variables) if variables else None
         self._product = product
-        loaded = load_index(self._store, location)
-        self.index: CubeIndex | None = loaded[0] if loaded else None
         self._grid = grid
         if self.index is not None:
             if grid is not None and (grid.name, grid.shape) != (self.index.grid.name,
@@ -69,48 +78,15 @@ class GridCubeWriter:
                                  f"are on grid {grid.name}. Use another cube")
             self._grid = self.index.grid
             self._check_variables(self.index)
+            self._open_committed()
             self._rewrite_time()
             self.recover()
-
-    # --- views ---------------------------------------------------------------------------
-    @property
-    def cube(self) -> GridCube:
-        """The committed state as a reader sees it."""
-        return GridCube.open(self.location)
-
-    def _require(self) -> CubeIndex:
-        if self.index is None:
-            raise StoreError(f"{self.location}: the cube is empty; write days first")
-        return self.index
-
-    def _array(self, name: str) -> zarr.Array[Any]:
-        with quiet_zarr():
-            return zarr.open_array(self._store, path=name, mode="r+")
 
     def _check_variables(self, index: CubeIndex) -> None:
         wanted = tuple(v.name for v in self._declared) if self._declared else None
         if wanted is not None and wanted != index.variables:
             raise StoreError(f"{self.location} holds variables {', '.join(index.variables)}; "
                              f"these data have {', '.join(wanted)}. Use another cube")
-
-    def _names(self, index: CubeIndex) -> list[str]:
-        grid = index.grid
-        names = [*index.variables, "time", "x", "y", grid.grid_mapping_name]
-        for extra in ("sic_filled", "fill_flag", "land_mask", "nan_frequency"):
-            if extra in self._existing:
-                names.append(extra)
-        return names
-
-    @property
-    def _existing(self) -> set[str]:
-        optional = ("sic_filled", "fill_flag", "land_mask", "nan_frequency")
-        return {name for name in optional
-                if sync(self._store.exists(f"{name}/zarr.json"))}
-
-    def _commit(self, index: CubeIndex) -> None:
-        check_writer(self._store)  # on S3: the lock is still ours (the put is conditional too)
-        write_root(self._store, index.to_attrs(), self._names(index))
-        self.index = index
 
     # --- creation and the time axis ------------------------------------------------------
     def _create(self, first_day: date) -> CubeIndex:
@@ -141,7 +117,10 @@ class GridCubeWriter:
                                     fill_value=0,
                                     attributes=grid_on(grid, first_day).grid_mapping_attrs())
             gm[...] = 0
-        index = CubeIndex(grid, origin, 0, time_chunk, (space_chunk, space_chunk))
+            group.create_array(DAY_STATE, shape=(0,), chunks=(STATE_CHUNK,), dtype="uint8",
+                               fill_value=0, dimension_names=("time",), attributes=STATE_ATTRS)
+        days = DayTable(DaySource(self._store, origin, time_chunk, None), {})
+        index = CubeIndex(grid, origin, 0, time_chunk, (space_chunk, space_chunk), days)
         if self._declared:
             index = replace(index, variables=tuple(v.name for v in self._declared),
                             product=self._product or "gridded")
@@ -173,9 +152,10 @@ class GridCubeWriter:
             return index
         rows, cols = index.grid.shape
         for name in (*index.variables, *cs.TIME_VARIABLES[1:]):
-            if name in index.variables or name in self._existing:
+            if name in index.variables or name in self._optional:
                 self._array(name).resize((length, rows, cols))
         self._array("time").resize((length,))
+        self._array(DAY_STATE).resize((length,))
         grown = replace(index, length=length)
         self._write_time(grown)
         return grown
@@ -205,11 +185,11 @@ class GridCubeWriter:
             i = index.index_of(day)
             rec = index.days[day]
             if _digest_or_none(arrays, i, index.variables) == rec.digest:
-                restored[day] = replace(rec, state=cs.PRESENT, rev=index.commits + 1)
+                restored[day] = replace(rec, state=cs.PRESENT)
             else:
                 left.append(day)
         if restored:
-            self._commit(index.with_days(restored))
+            self._commit_days(restored, restamp=True)
             log.info("restored %d pending day(s) after checking their digests", len(restored))
         if left:
             log.warning("%d day(s) of %s need re-reading from source: %s", len(left),
@@ -260,7 +240,7 @@ class GridCubeWriter:
         for chunk in sorted(by_chunk):
             self._write_chunk(chunk, by_chunk[chunk], sources or {})
         if touched:
-            self._commit(self._require().with_days(touched))
+            self._commit_days(touched, restamp=False)
         return UpsertSummary(tuple(added), tuple(replaced_), tuple(unchanged))
 
     def _checked(self, index: CubeIndex, day: date,
@@ -283,9 +263,9 @@ class GridCubeWriter:
         index = self._require()
         t0 = chunk * index.time_chunk
         t1 = t0 + index.time_chunk
-        keep = {d: rec for d, rec in index.days.items()
-                if t0 <= index.index_of(d) < t1 and d not in new
-                and rec.state in (cs.PRESENT, cs.PENDING)}
+        in_chunk = {d: index.days.get(d) for d in map(index.day_at, range(t0, t1))}
+        keep = {d: rec for d, rec in in_chunk.items()  # one document read, not every day's
+                if rec is not None and d not in new and rec.state in (cs.PRESENT, cs.PENDING)}
         marked = {d: replace(rec, state=cs.PENDING) for d, rec in keep.items()
                   if rec.state == cs.PRESENT}
         if marked:  # committed days share this chunk: make their rewrite crash-safe
@@ -330,78 +310,9 @@ class GridCubeWriter:
                or index.days[d].state not in (cs.PRESENT, cs.NOT_PUBLISHED)]
         if not new:
             return []
-        index = self._grow(index, max(index.length, index.index_of(max(new)) + 1))
-        rev = index.commits + 1
-        self._commit(index.with_days({d: DayRecord(cs.NOT_PUBLISHED, rev) for d in new}))
+        self.index = self._grow(index, max(index.length, index.index_of(max(new)) + 1))
+        self._commit_days({d: DayRecord(cs.NOT_PUBLISHED, 0) for d in new}, restamp=True)
         return new
-
-    # --- mask and fill -------------------------------------------------------------------
-    def write_mask(self, land: np.ndarray, frequency: np.ndarray, *,
-                   info: dict[str, Any]) -> None:
-        """Store the binary land mask, the NaN frequency map and their parameters."""
-        index = self._require()
-        mapping = index.grid.grid_mapping_name
-        if index.mask is not None:  # the old mask stops counting before it is overwritten
-            index = replace(index, mask=None, commits=index.commits + 1)
-            self._commit(index)
-        spec: dict[str, tuple[np.ndarray, str, Any, dict[str, Any]]] = {
-            "land_mask": (land.astype(np.uint8), "uint8", 0, {
-                "long_name": "land (1) from NaN frequency", "flag_values": [0, 1],
-                "flag_meanings": "not_land land", "grid_mapping": mapping}),
-            "nan_frequency": (frequency.astype(np.float32), "float32", np.nan, {
-                "long_name": "share of days with no concentration", "units": "1",
-                "grid_mapping": mapping})}
-        group = zarr.open_group(self._store, mode="a", zarr_format=3, use_consolidated=False)
-        space = index.space_chunk
-        existing = self._existing
-        for name, (values, dtype, fill, attrs) in spec.items():
-            with quiet_zarr():
-                if name not in existing:
-                    group.create_array(name, shape=index.grid.shape, chunks=space, dtype=dtype,
-                                       fill_value=fill, dimension_names=("y", "x"),
-                                       attributes=attrs, **cs.data_codecs())
-                self._array(name)[...] = values
-        self._commit(replace(index, mask=info, commits=index.commits + 1))
-
-    def start_fill(self, info: dict[str, Any]) -> None:
-        """Create the filled arrays if needed and commit the fill state (``done`` days)."""
-        index = self._require()
-        if "sic_filled" not in self._existing:
-            group = zarr.open_group(self._store, mode="a", zarr_format=3,
-                                    use_consolidated=False)
-            shape = (index.length, *index.grid.shape)
-            with quiet_zarr():
-                group.create_array("sic_filled", shape=shape, chunks=index.chunks,
-                                   dtype="float32", fill_value=np.nan,
-                                   dimension_names=("time", "y", "x"),
-                                   attributes=cs.sic_attrs("gap-filled sea-ice concentration",
-                                                           index.grid),
-                                   **cs.data_codecs())
-                group.create_array("fill_flag", shape=shape, chunks=index.chunks,
-                                   dtype="uint8", fill_value=cs.FLAG_NOT_COMPUTED,
-                                   dimension_names=("time", "y", "x"),
-                                   attributes=cs.flag_attrs(index.grid), **cs.data_codecs())
-        self._commit(replace(index, fill=info, commits=index.commits + 1))
-
-    def write_filled(self, start: int, filled: np.ndarray, flags: np.ndarray, *,
-                     row: int = 0) -> None:
-        """Write a piece of the filled arrays at time ``start`` and row ``row`` (no commit).
-
-        Pieces start on time- and row-chunk boundaries so committed chunks are never
-        rewritten; commit the progress with :meth:`commit_fill` once a block is whole.
-        """
-        index = self._require()
-        if start % index.time_chunk or row % index.space_chunk[0]:
-            raise ValueError(f"filled pieces start on multiples of {index.time_chunk} days "
-                             f"and {index.space_chunk[0]} rows")
-        stop, row_stop = start + filled.shape[0], row + filled.shape[1]
-        self._array("sic_filled")[start:stop, row:row_stop] = filled
-        self._array("fill_flag")[start:stop, row:row_stop] = flags
-
-    def commit_fill(self, info: dict[str, Any]) -> None:
-        """Commit the fill state (options, progress) after its pieces are written."""
-        index = self._require()
-        self._commit(replace(index, fill=info, commits=index.commits + 1))
 
 
 def _digest_or_none(arrays: Mapping[str, zarr.Array[Any]], i: int,
@@ -457,6 +368,8 @@ def cube_writer(store: StoreLike, *, grid: Grid | str | None = None,
     location = as_location(store, storage_options)
     resolved = registered_grid(grid) if isinstance(grid, str) else grid
     with writer_lock(location) as lock:
-        yield GridCubeWriter(location, grid=resolved, time_chunk=time_chunk,
-                             space_chunk=space_chunk, variables=variables, product=product,
-                             lock=lock)
+        writer = GridCubeWriter(location, grid=resolved, time_chunk=time_chunk,
+                                space_chunk=space_chunk, variables=variables, product=product,
+                                lock=lock)
+        yield writer
+        writer.settle()
