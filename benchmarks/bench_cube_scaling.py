@@ -1,7 +1,7 @@
 """Grid cube scaling: open, read one day, commit one day at 1, 100, 1,000 and 5,000 days.
 
 Baseline ("root-attrs index"): the cube layout and code of ``--baseline-ref``
-(default ``main``, extracted with ``git archive``, run by its own code), schema
+(default ``f5a64f5``, the last commit before schema 3, extracted with ``git archive``, run by its own code), schema
 2, which keeps every day's record (state, rev, sha256, CRS, source file) in the
 root ``zarr.json`` attributes (~230 bytes a day) and rewrites them at every
 commit. Against it, this tree's schema 3: a constant-size root header plus the
@@ -132,7 +132,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--sizes", default="1,100,1000,5000", help="days in the cube")
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--baseline-ref", default="main", help="git ref of the baseline layout")
+    ap.add_argument("--baseline-ref", default="f5a64f5", help="git ref of the baseline layout")
     ap.add_argument("--measure", help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()

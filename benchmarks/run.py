@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-SCRIPTS = ("bench_store.py", "bench_store_scaling.py", "bench_ingest.py", "bench_collect.py",
+SCRIPTS = ("bench_store.py", "bench_store_scaling.py", "bench_cube_scaling.py", "bench_ingest.py", "bench_collect.py",
            "bench_gapfill.py", "bench_dataloader.py", "bench_fill_memory.py",
            "bench_seasat_repair.py", "bench_pairs_join.py", "bench_seasat_framing.py",
            "bench_grid.py", "bench_landsatlook.py", "bench_cmr.py", "bench_collect.py --distant",
@@ -22,6 +22,7 @@ SCRIPTS = ("bench_store.py", "bench_store_scaling.py", "bench_ingest.py", "bench
 QUICK = {"bench_store.py": ["--n", "10", "--skip-large"],
          "bench_smap_read.py": ["--quick"],
          "bench_store_scaling.py": ["--sizes", "1000,10000", "--repeat", "3"],
+         "bench_cube_scaling.py": ["--sizes", "1,100", "--repeat", "2"],
          "bench_ingest.py": ["--n", "6"],
          "bench_collect.py": ["--n", "6", "--rss-n", "3", "--lost-n", "6"],
          "bench_gapfill.py": ["--quick"],
