@@ -1,9 +1,10 @@
 """Grid cube scaling: open, read one day, commit one day at 1, 100, 1,000 and 5,000 days.
 
 Baseline ("root-attrs index"): the cube layout and code of ``--baseline-ref``
-(default ``f5a64f5``, the last commit before schema 3, extracted with ``git archive``, run by its own code), schema
-2, which keeps every day's record (state, rev, sha256, CRS, source file) in the
-root ``zarr.json`` attributes (~230 bytes a day) and rewrites them at every
+(default ``f5a64f5``, the last commit before schema 3, extracted with ``git
+archive``, run by its own code), schema 2, which keeps every day's record (state,
+rev, sha256, CRS, source file) in the root ``zarr.json`` attributes (~230 bytes a
+day) and rewrites them at every
 commit. Against it, this tree's schema 3: a constant-size root header plus the
 records of the last commit, one small document per time chunk (``_days/``) and
 the ``day_state`` (time,) flag array.

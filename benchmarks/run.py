@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-SCRIPTS = ("bench_store.py", "bench_store_scaling.py", "bench_cube_scaling.py", "bench_ingest.py", "bench_collect.py",
+SCRIPTS = ("bench_store.py", "bench_store_scaling.py", "bench_cube_scaling.py", "bench_ingest.py",
+           "bench_collect.py",
            "bench_gapfill.py", "bench_dataloader.py", "bench_fill_memory.py",
            "bench_seasat_repair.py", "bench_pairs_join.py", "bench_seasat_framing.py",
            "bench_grid.py", "bench_landsatlook.py", "bench_cmr.py", "bench_collect.py --distant",
